@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "coparent.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from coparent.accounts import signals  # noqa: F401

@@ -1,0 +1,108 @@
+"""People and their credentials: users, their sign-in sessions and personal API tokens."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+from coparent.core.models import PublicIdMixin
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list, e.g. America/Chicago."))
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.update(is_staff=True, is_superuser=True, email_verified=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(PublicIdMixin, AbstractBaseUser, PermissionsMixin):
+    """A person. Signs in with an email address; belongs to families through memberships."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=80)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    email_verified = models.BooleanField(default=False)
+    notify_new_sign_in = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=django_timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class UserSession(models.Model):
+    """One signed-in browser. Mirrors a Django session so the owner can list and end it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    public_id = models.UUIDField(unique=True)
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    last_seen_at = models.DateTimeField(default=django_timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-last_seen_at"]
+
+
+class ApiToken(PublicIdMixin):
+    """A personal API token for scripts. Only a SHA-256 of the secret is stored: the secret has
+    256 bits of entropy, so a slow hash would add nothing but latency to every API call."""
+
+    READ = "read"
+    READ_WRITE = "read-write"
+    SCOPES: ClassVar[list[tuple[str, str]]] = [
+        (READ, _("Read only")),
+        (READ_WRITE, _("Read and write")),
+    ]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    scope = models.CharField(_("access"), max_length=16, choices=SCOPES, default=READ)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,41 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from coparent.accounts import views
+from coparent.accounts.password_reset import PasswordResetConfirm
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/check-email/", views.check_email, name="check_email"),
+    path("accounts/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
+    path("accounts/confirm-resend/", views.resend_confirmation, name="resend_confirmation"),
+    path("accounts/login/", views.login_view, name="login"),
+    path("accounts/login/code/", views.login_code, name="login_code"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="emails/password_reset.txt",
+            subject_template_name="emails/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path("accounts/password-reset/<uidb64>/<token>/", PasswordResetConfirm.as_view(), name="password_reset_confirm"),
+    path("account/", views.profile, name="profile"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("account/email/", views.email_change, name="email_change"),
+    path("account/email/confirm/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
+    path("account/two-factor/", views.two_factor, name="two_factor"),
+    path("account/sessions/", views.sessions, name="sessions"),
+    path("account/tokens/", views.tokens, name="tokens"),
+    path("account/confirm-password/", views.reauth, name="reauth"),
+]

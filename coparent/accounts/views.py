@@ -1,0 +1,393 @@
+"""Pages for signing up, signing in (with two-factor), and managing one's own account."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from coparent.accounts import forms, services, throttle
+from coparent.accounts.models import User, UserSession
+from coparent.accounts.signals import client_address
+from coparent.core.errors import ServiceError
+from coparent.core.forms import add_service_error
+from coparent.core.logging import security_log
+
+PENDING_2FA = "pending_2fa"
+PENDING_2FA_SECONDS = 300
+REAUTH_AT = "reauth_at"
+
+
+def _next_url(request: HttpRequest, default: str = "home") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(
+                email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password"],
+                timezone_name=form.cleaned_data["timezone"],
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            request.session["signed_up_email"] = user.email
+            return redirect(reverse("accounts:check_email") + "?" + urlencode({"next": _next_url(request)}))
+    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/check_email.html",
+        {"email": request.session.get("signed_up_email", ""), "next": request.GET.get("next", "")},
+    )
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.email_confirm(token)
+    except ServiceError as error:
+        return render(request, "accounts/confirm_failed.html", {"message": error.message}, status=400)
+    messages.success(request, _("Thank you, your email address is confirmed. You can sign in now."))
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("home")
+    return redirect(reverse("accounts:login") + "?" + urlencode({"email": user.email}))
+
+
+@require_POST
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    form = forms.ResendConfirmationForm(request.POST)
+    if form.is_valid():
+        user = User.objects.filter(email=form.cleaned_data["email"].lower(), email_verified=False).first()
+        if user is not None:
+            services.email_confirmation_send(user)
+    # Same answer whether or not the address has an account, so this cannot probe for accounts.
+    messages.info(request, _("If that address has an unconfirmed account, a new link is on its way."))
+    return redirect("accounts:login")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = forms.LoginForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    unconfirmed_email = ""
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        address = client_address(request)
+        if throttle.is_blocked(email, address):
+            security_log.warning("login throttled ip=%s", address)
+            form.add_error(
+                None,
+                _("Too many failed attempts from this device. Wait 15 minutes, or reset your password."),
+            )
+        else:
+            user = User.objects.filter(email=email).first()
+            from django.contrib.auth import authenticate
+
+            authenticated = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if authenticated is None:
+                throttle.record_failure(email, address)
+                security_log.warning("login failed ip=%s", address)
+                form.add_error(None, _("The email address or password is not right."))
+            elif not authenticated.email_verified:
+                unconfirmed_email = email
+                form.add_error(None, _("Confirm your email address first: open the link we emailed you."))
+            else:
+                throttle.record_success(email, address)
+                assert user is not None
+                if services.has_two_factor(authenticated):
+                    request.session[PENDING_2FA] = {"user": str(authenticated.public_id), "at": time.time()}
+                    return redirect(reverse("accounts:login_code") + "?" + urlencode({"next": _next_url(request)}))
+                login(request, authenticated, backend=settings.AUTHENTICATION_BACKENDS[0])
+                return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", ""), "unconfirmed_email": unconfirmed_email},
+    )
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING_2FA)
+    if not pending or time.time() - pending["at"] > PENDING_2FA_SECONDS:
+        request.session.pop(PENDING_2FA, None)
+        messages.info(request, _("Please sign in again."))
+        return redirect("accounts:login")
+    user = User.objects.get(public_id=pending["user"])
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        if throttle.is_blocked(user.email, address):
+            form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
+        else:
+            device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
+            if device is None:
+                throttle.record_failure(user.email, address)
+                form.add_error("code", _("That code is not right."))
+            else:
+                del request.session[PENDING_2FA]
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                otp_login(request, device)
+                request.session[REAUTH_AT] = time.time()
+                return redirect(_next_url(request))
+    return render(request, "accounts/login_code.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("accounts:login")
+
+
+# Account settings ------------------------------------------------------------------------------
+
+
+def recent_auth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Changing the email address or two-factor needs the password again (and the code, if on),
+    so a borrowed or stolen session cannot take the account over."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if time.time() - request.session.get(REAUTH_AT, 0) > settings.REAUTH_SECONDS:
+            return redirect(reverse("accounts:reauth") + "?" + urlencode({"next": request.get_full_path()}))
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+@login_required
+def reauth(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    needs_code = services.has_two_factor(user)
+    form = forms.ReauthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        if throttle.is_blocked(user.email, address):
+            form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
+        elif not user.check_password(form.cleaned_data["password"]):
+            throttle.record_failure(user.email, address)
+            form.add_error("password", _("That password is not right."))
+        elif needs_code and services.two_factor_verify(user=user, code=form.cleaned_data["code"]) is None:
+            throttle.record_failure(user.email, address)
+            form.add_error("code", _("That code is not right."))
+        else:
+            request.session[REAUTH_AT] = time.time()
+            return redirect(_next_url(request, "accounts:profile"))
+    return render(
+        request, "accounts/reauth.html", {"form": form, "needs_code": needs_code, "next": request.GET.get("next", "")}
+    )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.ProfileForm(
+        request.POST or None,
+        initial={"display_name": user.display_name, "timezone": user.timezone, "notify_new_sign_in": user.notify_new_sign_in},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(
+                user=user,
+                display_name=form.cleaned_data["display_name"],
+                timezone_name=form.cleaned_data["timezone"],
+                notify_new_sign_in=form.cleaned_data["notify_new_sign_in"],
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your settings are saved."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "two_factor": services.has_two_factor(user), "section": "profile"},
+    )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                keep_session_key=request.session.session_key,
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password is changed. Every other session was signed out."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form, "section": "password"})
+
+
+@recent_auth_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_change_request(user=user, new_email=form.cleaned_data["email"])
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("We sent a link to %(email)s. Open it to finish the change.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form, "section": "profile"})
+
+
+@login_required
+def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.email_change_confirm(user=request.user, token=token)  # type: ignore[arg-type]
+    except ServiceError as error:
+        return render(request, "accounts/confirm_failed.html", {"message": error.message}, status=400)
+    messages.success(request, _("Your email address is changed."))
+    return redirect("accounts:profile")
+
+
+@recent_auth_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    enabled = services.has_two_factor(user)
+    context: dict[str, Any] = {"enabled": enabled, "section": "two_factor"}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "start":
+            device = services.totp_setup_start(user=user)
+            context["pending"] = device
+        elif action == "confirm":
+            form = forms.CodeForm(request.POST)
+            device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+            if form.is_valid():
+                try:
+                    context["codes"] = services.totp_setup_confirm(user=user, code=form.cleaned_data["code"])
+                    context["enabled"] = True
+                    messages.success(request, _("Two-factor sign-in is on."))
+                    return render(request, "accounts/two_factor.html", context)
+                except ServiceError as error:
+                    add_service_error(form, error)
+            context.update(pending=device, form=form)
+        elif action == "codes" and enabled:
+            context["codes"] = services.recovery_codes_regenerate(user=user)
+            messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
+            return render(request, "accounts/two_factor.html", context)
+        elif action == "disable" and enabled:
+            services.two_factor_disable(user=user)
+            messages.success(request, _("Two-factor sign-in is off."))
+            return redirect("accounts:two_factor")
+    pending = context.get("pending")
+    if pending is not None:
+        context["secret_b32"] = _b32(pending.bin_key)
+        context["qr_svg"] = segno.make(pending.config_url, error="m").svg_inline(scale=5, dark="#1d2b36")
+        context.setdefault("form", forms.CodeForm())
+    if enabled:
+        context["codes_left"] = StaticToken.objects.filter(device__user=user).count()
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _b32(key: bytes) -> str:
+    import base64
+
+    text = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        if request.POST.get("action") == "others":
+            ended = services.sessions_end_others(user=user, keep_session_key=request.session.session_key)
+            messages.success(request, _("Signed out %(n)d other session(s).") % {"n": ended})
+        else:
+            target = request.POST.get("session", "")
+            try:
+                current = UserSession.objects.filter(
+                    user=user, session_key=request.session.session_key, public_id=services.parse_uuid(target)
+                ).exists()
+                services.session_end(user=user, session_public_id=target)
+            except ServiceError:
+                messages.error(request, _("That session has already ended."))
+            else:
+                if current:
+                    logout(request)
+                    return redirect("accounts:login")
+                messages.success(request, _("That session is signed out."))
+        return redirect("accounts:sessions")
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": UserSession.objects.filter(user=user),
+            "current_key": request.session.session_key,
+            "section": "sessions",
+        },
+    )
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.TokenCreateForm(request.POST or None) if request.POST.get("action") != "revoke" else forms.TokenCreateForm()
+    new_secret = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            try:
+                services.api_token_revoke(user=user, token_public_id=request.POST.get("token", ""))
+                messages.success(request, _("The token is revoked."))
+            except ServiceError:
+                messages.error(request, _("That token does not exist or was already revoked."))
+            return redirect("accounts:tokens")
+        if form.is_valid():
+            try:
+                _token, new_secret = services.api_token_create(
+                    user=user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"]
+                )
+                form = forms.TokenCreateForm()
+            except ServiceError as error:
+                add_service_error(form, error)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": user.api_tokens.all(), "new_secret": new_secret, "section": "tokens"},
+    )

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The current family (when the page is inside one) and the others the user can switch to."""
+    if not request.user.is_authenticated:
+        return {}
+    from coparent.families.selectors import family_list_for_user
+
+    memberships = family_list_for_user(request.user)  # type: ignore[arg-type]
+    return {
+        "nav_family": getattr(request, "family", None),
+        "nav_membership": getattr(request, "membership", None),
+        "nav_memberships": memberships,
+    }

@@ -1,0 +1,122 @@
+"""Tenancy in one place: who may see which family, and fetching objects only inside it.
+
+Every family page and API operation resolves the family through `membership_for`, and every
+family-owned object through `get_for_family`. Both give an outsider the same 404 as a missing
+object, so a stranger cannot even learn that a family or an object exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from coparent.accounts.models import User
+    from coparent.families.models import Family, Membership
+
+M = TypeVar("M", bound=models.Model)
+
+# Models that hold no family data of their own, or are the family itself. Every other model must
+# carry a `family` key; tests/test_tenancy.py fails when a new model is in neither group.
+NOT_FAMILY_SCOPED = {
+    "accounts.User",
+    "accounts.UserSession",
+    "accounts.ApiToken",
+    "families.Family",
+}
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def membership_for(user: User, family_public_id: object, *, roles: Iterable[str] | None = None) -> Membership:
+    """The user's active membership of the family, or 404 (the same for missing and forbidden).
+
+    `roles` narrows who may use the page at all; a member whose role is not listed gets 404 too,
+    so a caregiver cannot learn which parent-only pages exist.
+    """
+    from coparent.families.models import Membership
+
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.active()
+        .select_related("family")
+        .filter(user=user, family__public_id=_as_uuid(family_public_id))
+        .first()
+    )
+    if membership is None or (roles is not None and membership.role not in set(roles)):
+        raise Http404
+    return membership
+
+
+def require_write(membership: Membership) -> None:
+    """Read-only members (professionals) may look but never change anything: 403, not 404,
+    because they can already see the page."""
+    if membership.read_only:
+        raise PermissionDenied("Your access to this family is read-only.")
+
+
+def family_queryset(model: type[M], family: Family) -> models.QuerySet[M]:
+    return model._default_manager.filter(family=family)  # type: ignore[misc]
+
+
+def get_for_family(model_or_queryset: type[M] | models.QuerySet[M], family: Family, **lookup: Any) -> M:
+    """One family-owned object by its lookup (usually public_id), or 404."""
+    queryset = (
+        model_or_queryset
+        if isinstance(model_or_queryset, models.QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
+    if "public_id" in lookup:
+        lookup["public_id"] = _as_uuid(lookup["public_id"])
+    try:
+        return queryset.get(family=family, **lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def family_view(
+    *, roles: Iterable[str] | None = None, write: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view that takes `family_id`: sets request.family and request.membership,
+    answers 404 to outsiders and 403 to read-only members on write pages, and records every
+    access by a professional in the family's access log."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, family_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = membership_for(request.user, family_id, roles=roles)  # type: ignore[arg-type]
+            if write or request.method not in ("GET", "HEAD", "OPTIONS"):
+                require_write(membership)
+            request.family = membership.family  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            record_professional_access(membership, request, via_api=False)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def record_professional_access(membership: Membership, request: HttpRequest, *, via_api: bool) -> None:
+    from coparent.families.models import AccessLogEntry, Role
+
+    if membership.role == Role.PROFESSIONAL:
+        AccessLogEntry.objects.create(
+            family=membership.family,
+            user=membership.user,
+            method=request.method or "GET",
+            path=request.path[:300],
+            via_api=via_api,
+        )

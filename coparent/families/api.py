@@ -1,0 +1,233 @@
+"""API operations on families, their children, people and invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from coparent.api.base import actor, family_membership
+from coparent.core.tenancy import get_for_family
+from coparent.families import selectors, services
+from coparent.families.models import Child, Family, Invitation, Membership, Role
+
+router = Router(tags=["families"])
+
+
+class FamilyOut(Schema):
+    id: uuid.UUID
+    name: str
+    your_role: str
+
+
+class FamilyIn(Schema):
+    name: str
+
+
+class ChildOut(Schema):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+
+
+class ChildIn(Schema):
+    first_name: str
+    last_name: str = ""
+    date_of_birth: dt.date
+
+
+class MemberOut(Schema):
+    id: uuid.UUID
+    name: str
+    role: str
+    label: str
+    access_until: dt.datetime | None
+    email: str | None = None
+
+
+class InvitationOut(Schema):
+    id: uuid.UUID
+    role: str
+    email: str
+    relationship: str
+    professional_kind: str
+    status: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    access_until: dt.datetime | None
+
+
+class InvitationIn(Schema):
+    role: str
+    email: str = ""
+    relationship: str = ""
+    professional_kind: str = ""
+    access_days: int | None = None
+    child_id: uuid.UUID | None = None
+
+
+class InvitationCreated(InvitationOut):
+    link: str
+
+
+class AcceptIn(Schema):
+    token: str
+
+
+class AccessOut(Schema):
+    at: dt.datetime
+    person: str
+    method: str
+    path: str
+    via_api: bool
+
+
+def _family_out(membership: Membership) -> FamilyOut:
+    return FamilyOut(id=membership.family.public_id, name=membership.family.name, your_role=membership.role)
+
+
+def _member_out(membership: Membership, viewer: Membership) -> MemberOut:
+    return MemberOut(
+        id=membership.public_id,
+        name=membership.user.display_name,
+        role=membership.role,
+        label=membership.role_label,
+        access_until=membership.access_until,
+        # Parents see how to reach the people they invited; nobody else sees addresses.
+        email=membership.user.email if viewer.is_parent else None,
+    )
+
+
+def _invitation_out(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.public_id,
+        role=invitation.role,
+        email=invitation.email,
+        relationship=invitation.relationship,
+        professional_kind=invitation.professional_kind,
+        status=invitation.status,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        access_until=invitation.access_until,
+    )
+
+
+def _child_out(child: Child) -> ChildOut:
+    return ChildOut(
+        id=child.public_id, first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth
+    )
+
+
+@router.get("/families", response=list[FamilyOut], summary="Families you belong to")
+def family_list(request: HttpRequest) -> list[FamilyOut]:
+    return [_family_out(m) for m in selectors.family_list_for_user(actor(request))]
+
+
+@router.post("/families", response={201: FamilyOut}, summary="Create a family (you become its first parent)")
+def family_create(request: HttpRequest, payload: FamilyIn) -> tuple[int, FamilyOut]:
+    family = services.family_create(actor=actor(request), name=payload.name)
+    return 201, _family_out(family_membership(request, family.public_id))
+
+
+@router.get("/families/{family_id}", response=FamilyOut)
+def family_get(request: HttpRequest, family_id: str) -> FamilyOut:
+    return _family_out(family_membership(request, family_id))
+
+
+@router.patch("/families/{family_id}", response=FamilyOut, summary="Rename a family (parents)")
+def family_rename(request: HttpRequest, family_id: str, payload: FamilyIn) -> FamilyOut:
+    membership = family_membership(request, family_id)
+    family: Family = services.family_rename(family=membership.family, actor=actor(request), name=payload.name)
+    membership.family = family
+    return _family_out(membership)
+
+
+@router.get("/families/{family_id}/children", response=list[ChildOut])
+def child_list(request: HttpRequest, family_id: str) -> list[ChildOut]:
+    return [_child_out(c) for c in selectors.child_list(family_membership(request, family_id).family)]
+
+
+@router.post("/families/{family_id}/children", response={201: ChildOut}, summary="Add a child (parents)")
+def child_add(request: HttpRequest, family_id: str, payload: ChildIn) -> tuple[int, ChildOut]:
+    family = family_membership(request, family_id).family
+    child = services.child_add(family=family, actor=actor(request), **payload.dict())
+    return 201, _child_out(child)
+
+
+@router.patch("/families/{family_id}/children/{child_id}", response=ChildOut, summary="Edit a child (parents)")
+def child_update(request: HttpRequest, family_id: str, child_id: str, payload: ChildIn) -> ChildOut:
+    family = family_membership(request, family_id).family
+    child = get_for_family(Child, family, public_id=child_id)
+    return _child_out(services.child_update(family=family, actor=actor(request), child=child, **payload.dict()))
+
+
+@router.get("/families/{family_id}/members", response=list[MemberOut], summary="People in the family")
+def member_list(request: HttpRequest, family_id: str) -> list[MemberOut]:
+    viewer = family_membership(request, family_id)
+    return [_member_out(m, viewer) for m in selectors.member_list(viewer.family)]
+
+
+@router.delete("/families/{family_id}/members/{member_id}", response={204: None}, summary="End someone's access")
+def member_revoke(request: HttpRequest, family_id: str, member_id: str) -> tuple[int, None]:
+    family = family_membership(request, family_id).family
+    membership = get_for_family(Membership, family, public_id=member_id)
+    services.membership_revoke(family=family, actor=actor(request), membership=membership)
+    return 204, None
+
+
+@router.get("/families/{family_id}/invitations", response=list[InvitationOut], summary="Invitations (parents)")
+def invitation_list(request: HttpRequest, family_id: str) -> list[InvitationOut]:
+    family = family_membership(request, family_id, roles=[Role.PARENT]).family
+    return [_invitation_out(i) for i in selectors.invitation_list(family)]
+
+
+@router.post(
+    "/families/{family_id}/invitations",
+    response={201: InvitationCreated},
+    summary="Invite someone with a role (parents); the link is returned once",
+)
+def invitation_create(request: HttpRequest, family_id: str, payload: InvitationIn) -> tuple[int, InvitationCreated]:
+    family = family_membership(request, family_id, roles=[Role.PARENT]).family
+    child = get_for_family(Child, family, public_id=payload.child_id) if payload.child_id else None
+    invitation, token = services.invitation_create(
+        family=family,
+        actor=actor(request),
+        role=payload.role,
+        email=payload.email,
+        relationship=payload.relationship,
+        professional_kind=payload.professional_kind,
+        access_days=payload.access_days,
+        child=child,
+    )
+    return 201, InvitationCreated(**_invitation_out(invitation).dict(), link=services.invitation_link(token))
+
+
+@router.post(
+    "/families/{family_id}/invitations/{invitation_id}/withdraw",
+    response=InvitationOut,
+    summary="Withdraw a pending invitation (parents)",
+)
+def invitation_revoke(request: HttpRequest, family_id: str, invitation_id: str) -> InvitationOut:
+    family = family_membership(request, family_id, roles=[Role.PARENT]).family
+    invitation = get_for_family(Invitation, family, public_id=invitation_id)
+    services.invitation_revoke(family=family, actor=actor(request), invitation=invitation)
+    invitation.refresh_from_db()
+    return _invitation_out(invitation)
+
+
+@router.post("/invitations/accept", response={201: FamilyOut}, summary="Accept an invitation by its token")
+def invitation_accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, FamilyOut]:
+    membership = services.invitation_accept(token=payload.token, user=actor(request))
+    return 201, _family_out(membership)
+
+
+@router.get("/families/{family_id}/access-log", response=list[AccessOut], summary="Professionals' visits (parents)")
+def access_log(request: HttpRequest, family_id: str) -> list[AccessOut]:
+    family = family_membership(request, family_id, roles=[Role.PARENT]).family
+    return [
+        AccessOut(at=e.at, person=e.user.display_name, method=e.method, path=e.path, via_api=e.via_api)
+        for e in selectors.access_log_list(family)
+    ]

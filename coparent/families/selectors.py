@@ -1,0 +1,34 @@
+"""Reads for families. Each takes the family explicitly, so no query can leave it."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from coparent.accounts.models import User
+from coparent.families.models import AccessLogEntry, Child, Family, Invitation, Membership
+
+
+def family_list_for_user(user: User) -> list[Membership]:
+    return list(Membership.objects.active().filter(user=user).select_related("family").order_by("family__name"))
+
+
+def member_list(family: Family) -> QuerySet[Membership]:
+    return Membership.objects.active().filter(family=family).select_related("user", "child")
+
+
+def former_member_list(family: Family) -> QuerySet[Membership]:
+    return Membership.objects.filter(family=family).exclude(
+        pk__in=Membership.objects.active().filter(family=family).values("pk")
+    ).select_related("user")
+
+
+def child_list(family: Family) -> QuerySet[Child]:
+    return Child.objects.filter(family=family)
+
+
+def invitation_list(family: Family) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(family=family).select_related("invited_by", "accepted_by")
+
+
+def access_log_list(family: Family, limit: int = 200) -> QuerySet[AccessLogEntry]:
+    return AccessLogEntry.objects.filter(family=family).select_related("user")[:limit]

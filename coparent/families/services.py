@@ -1,0 +1,251 @@
+"""Writes for families: creating one, children, invitations and memberships.
+
+Each function takes the family and the acting user explicitly, checks the actor's rights, and
+changes nothing unless every rule holds (one transaction per action).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.accounts.models import User
+from coparent.core.emails import absolute_url, send_templated_email
+from coparent.core.errors import Conflict, ServiceError
+from coparent.families.models import (
+    MAX_PARENTS,
+    Child,
+    Family,
+    Invitation,
+    Membership,
+    ProfessionalKind,
+    Role,
+)
+
+PROFESSIONAL_DEFAULT_DAYS = 90
+PROFESSIONAL_MAX_DAYS = 366
+
+
+def _require_parent(family: Family, actor: User) -> Membership:
+    membership = Membership.objects.active().filter(family=family, user=actor).first()
+    if membership is None or membership.role != Role.PARENT:
+        raise ServiceError(_("Only a parent in this family can do that."), code="forbidden")
+    return membership
+
+
+def _active_parent_count(family: Family) -> int:
+    return Membership.objects.active().filter(family=family, role=Role.PARENT).count()
+
+
+@transaction.atomic
+def family_create(*, actor: User, name: str) -> Family:
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("Give the family a name, e.g. “Robin and Sky”."), field="name")
+    if not actor.email_verified:
+        raise ServiceError(_("Confirm your email address before creating a family."))
+    family = Family.objects.create(name=name[:100])
+    Membership.objects.create(family=family, user=actor, role=Role.PARENT)
+    return family
+
+
+@transaction.atomic
+def family_rename(*, family: Family, actor: User, name: str) -> Family:
+    _require_parent(family, actor)
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("The family name cannot be empty."), field="name")
+    family.name = name[:100]
+    family.save(update_fields=["name"])
+    return family
+
+
+def _validate_child(first_name: str, date_of_birth: dt.date | None) -> str:
+    first_name = first_name.strip()
+    if not first_name:
+        raise ServiceError(_("Enter the child's first name."), field="first_name")
+    if date_of_birth is None:
+        raise ServiceError(_("Enter the child's date of birth."), field="date_of_birth")
+    if date_of_birth > timezone.localdate():
+        raise ServiceError(_("The date of birth cannot be in the future."), field="date_of_birth")
+    if date_of_birth.year < 1900:
+        raise ServiceError(_("Check the year of birth."), field="date_of_birth")
+    return first_name
+
+
+@transaction.atomic
+def child_add(
+    *, family: Family, actor: User, first_name: str, last_name: str = "", date_of_birth: dt.date | None
+) -> Child:
+    _require_parent(family, actor)
+    first_name = _validate_child(first_name, date_of_birth)
+    assert date_of_birth is not None
+    return Child.objects.create(
+        family=family, first_name=first_name[:60], last_name=last_name.strip()[:60], date_of_birth=date_of_birth
+    )
+
+
+@transaction.atomic
+def child_update(
+    *, family: Family, actor: User, child: Child, first_name: str, last_name: str, date_of_birth: dt.date | None
+) -> Child:
+    _require_parent(family, actor)
+    if child.family_id != family.pk:
+        raise ServiceError(_("That child is not in this family."))
+    child.first_name = _validate_child(first_name, date_of_birth)[:60]
+    child.last_name = last_name.strip()[:60]
+    assert date_of_birth is not None
+    child.date_of_birth = date_of_birth
+    child.save(update_fields=["first_name", "last_name", "date_of_birth"])
+    return child
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_link(token: str) -> str:
+    return absolute_url(reverse("families:invitation", args=[token]))
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    family: Family,
+    actor: User,
+    role: str,
+    email: str = "",
+    relationship: str = "",
+    professional_kind: str = "",
+    access_days: int | None = None,
+    child: Child | None = None,
+) -> tuple[Invitation, str]:
+    """Returns the invitation and its secret token (the link is shown once and emailed if an
+    address was given). Only parents invite; the role is fixed here, never by the invitee."""
+    _require_parent(family, actor)
+    if role not in Role.values:
+        raise ServiceError(_("Choose a role for the person you invite."), field="role")
+    email = email.strip().lower()
+    if email and ("@" not in email or len(email) > 254):
+        raise ServiceError(_("Enter a valid email address, or leave it empty to share a link."), field="email")
+    if role == Role.PARENT and _active_parent_count(family) >= MAX_PARENTS:
+        raise ServiceError(_("This family already has two parents."), field="role")
+    access_until = None
+    if role == Role.PROFESSIONAL:
+        if professional_kind not in ProfessionalKind.values:
+            raise ServiceError(_("Say what kind of professional you are inviting."), field="professional_kind")
+        days = access_days if access_days is not None else PROFESSIONAL_DEFAULT_DAYS
+        if not 1 <= days <= PROFESSIONAL_MAX_DAYS:
+            raise ServiceError(
+                _("Professional access lasts from 1 to %(max)d days.") % {"max": PROFESSIONAL_MAX_DAYS},
+                field="access_days",
+            )
+        access_until = timezone.now() + dt.timedelta(days=days)
+    else:
+        professional_kind = ""
+    if role == Role.CHILD:
+        if child is None or child.family_id != family.pk:
+            raise ServiceError(_("Choose which child this account is for."), field="child")
+        if Membership.objects.active().filter(child=child).exists():
+            raise ServiceError(_("This child already has an account."), field="child")
+    else:
+        child = None
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        family=family,
+        token_hash=_token_hash(token),
+        email=email,
+        role=role,
+        relationship=relationship.strip()[:60],
+        professional_kind=professional_kind,
+        child=child,
+        access_until=access_until,
+        invited_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
+    )
+    if email:
+        link = invitation_link(token)
+        transaction.on_commit(
+            lambda: send_templated_email(
+                email, "invitation", {"invitation": invitation, "family": family, "inviter": actor, "link": link}
+            )
+        )
+    return invitation, token
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("family", "invited_by").filter(token_hash=_token_hash(token)).first()
+
+
+@transaction.atomic
+def invitation_revoke(*, family: Family, actor: User, invitation: Invitation) -> None:
+    _require_parent(family, actor)
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk, family=family)
+    if locked.status != "pending":
+        raise Conflict(_("This invitation is no longer pending."))
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    found = invitation_by_token(token)
+    if found is None:
+        raise ServiceError(_("This invitation link is not valid."), code="not_found")
+    # Lock the family first, then the invitation: two people accepting two parent invitations
+    # at once must not make a third parent, and one invitation is accepted at most once.
+    Family.objects.select_for_update().get(pk=found.family_id)
+    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    status = invitation.status
+    if status == "accepted":
+        raise Conflict(_("This invitation has already been used."))
+    if status == "revoked":
+        raise Conflict(_("This invitation was withdrawn. Ask for a new one."))
+    if status == "expired":
+        raise Conflict(_("This invitation has expired. Ask for a new one."))
+    if not user.email_verified:
+        raise ServiceError(_("Confirm your email address before joining a family."))
+    if invitation.email and invitation.email != user.email:
+        raise ServiceError(
+            _("This invitation was sent to another email address. Sign in with that address to accept it.")
+        )
+    family = invitation.family
+    if Membership.objects.active().filter(family=family, user=user).exists():
+        raise Conflict(_("You are already a member of this family."))
+    if invitation.role == Role.PARENT and _active_parent_count(family) >= MAX_PARENTS:
+        raise Conflict(_("This family already has two parents."))
+    membership = Membership.objects.create(
+        family=family,
+        user=user,
+        role=invitation.role,
+        relationship=invitation.relationship,
+        professional_kind=invitation.professional_kind,
+        child=invitation.child,
+        access_until=invitation.access_until,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, family: Family, actor: User, membership: Membership) -> None:
+    """Either parent may end a caregiver's, a child's or a professional's access. A parent cannot
+    remove the other parent: parental status is a legal matter, not a setting."""
+    _require_parent(family, actor)
+    locked = Membership.objects.select_for_update().get(pk=membership.pk, family=family)
+    if locked.revoked_at is not None:
+        raise Conflict(_("This person's access has already ended."))
+    if locked.role == Role.PARENT:
+        raise ServiceError(_("A parent cannot be removed from the family."))
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["revoked_at", "revoked_by"])

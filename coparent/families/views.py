@@ -1,0 +1,217 @@
+"""Family pages: the family list, a family's home, its people, children and access log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coparent.core.errors import ServiceError
+from coparent.core.forms import add_service_error
+from coparent.core.tenancy import family_view, get_for_family
+from coparent.families import forms, selectors, services
+from coparent.families.models import Child, Invitation, Membership, Role
+
+LAST_FAMILY = "last_family"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed out: what coparent is. Signed in: the family used last, or the list of families."""
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
+    memberships = selectors.family_list_for_user(request.user)  # type: ignore[arg-type]
+    last = request.session.get(LAST_FAMILY)
+    for membership in memberships:
+        if str(membership.family.public_id) == last:
+            return redirect("families:detail", family_id=last)
+    if len(memberships) == 1:
+        return redirect("families:detail", family_id=memberships[0].family.public_id)
+    return redirect("families:list")
+
+
+@login_required
+def family_list(request: HttpRequest) -> HttpResponse:
+    form = forms.FamilyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = services.family_create(actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your family is ready. Add your children, then invite the other parent."))
+            return redirect("families:detail", family_id=family.public_id)
+    return render(
+        request,
+        "families/list.html",
+        {"memberships": selectors.family_list_for_user(request.user), "form": form},  # type: ignore[arg-type]
+    )
+
+
+@login_required
+@family_view()
+def family_detail(request: HttpRequest) -> HttpResponse:
+    request.session[LAST_FAMILY] = str(request.family.public_id)  # type: ignore[attr-defined]
+    family = request.family  # type: ignore[attr-defined]
+    return render(
+        request,
+        "families/detail.html",
+        {
+            "children": selectors.child_list(family),
+            "members": selectors.member_list(family),
+            "pending_invitations": [i for i in selectors.invitation_list(family) if i.status == "pending"],
+        },
+    )
+
+
+@login_required
+@family_view()
+def members(request: HttpRequest) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return render(
+        request,
+        "families/members.html",
+        {
+            "members": selectors.member_list(family),
+            "former_members": selectors.former_member_list(family) if membership.is_parent else [],
+            "invitations": selectors.invitation_list(family) if membership.is_parent else [],
+        },
+    )
+
+
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    children = [(str(c.public_id), c.first_name) for c in selectors.child_list(family)]
+    form = forms.InvitationForm(request.POST or None, children=children)
+    link = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        child = get_for_family(Child, family, public_id=data["child"]) if data["child"] else None
+        try:
+            invitation, token = services.invitation_create(
+                family=family,
+                actor=request.user,  # type: ignore[arg-type]
+                role=data["role"],
+                email=data["email"] or "",
+                relationship=data["relationship"],
+                professional_kind=data["professional_kind"],
+                access_days=data["access_days"],
+                child=child,
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            link = services.invitation_link(token)
+            return render(request, "families/invitation_created.html", {"invitation": invitation, "link": link})
+    return render(request, "families/invitation_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    invitation = get_for_family(Invitation, family, public_id=invitation_id)
+    try:
+        services.invitation_revoke(family=family, actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The invitation is withdrawn; its link no longer works."))
+    return redirect("families:members", family_id=family.public_id)
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def membership_revoke(request: HttpRequest, membership_id: str) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    membership = get_for_family(Membership, family, public_id=membership_id)
+    try:
+        services.membership_revoke(family=family, actor=request.user, membership=membership)  # type: ignore[arg-type]
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s no longer has access to this family.") % {"name": membership.user})
+    return redirect("families:members", family_id=family.public_id)
+
+
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def child_add(request: HttpRequest) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    form = forms.ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.child_add(family=family, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is added.") % {"name": child.first_name})
+            return redirect("families:detail", family_id=family.public_id)
+    return render(request, "families/child_form.html", {"form": form, "child": None})
+
+
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def child_edit(request: HttpRequest, child_id: str) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    child = get_for_family(Child, family, public_id=child_id)
+    initial = {"first_name": child.first_name, "last_name": child.last_name, "date_of_birth": child.date_of_birth}
+    form = forms.ChildForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update(family=family, actor=request.user, child=child, **form.cleaned_data)  # type: ignore[arg-type]
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("families:detail", family_id=family.public_id)
+    return render(request, "families/child_form.html", {"form": form, "child": child})
+
+
+@login_required
+@family_view(roles=[Role.PARENT])
+def access_log(request: HttpRequest) -> HttpResponse:
+    return render(request, "families/access_log.html", {"entries": selectors.access_log_list(request.family)})  # type: ignore[attr-defined]
+
+
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def settings_view(request: HttpRequest) -> HttpResponse:
+    family = request.family  # type: ignore[attr-defined]
+    form = forms.FamilyForm(request.POST or None, initial={"name": family.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_rename(family=family, actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("families:detail", family_id=family.public_id)
+    return render(request, "families/settings.html", {"form": form})
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens. Anyone with the link sees who invited them and as what;
+    accepting needs an account with a confirmed email."""
+    found = services.invitation_by_token(token)
+    if found is None:
+        return render(request, "families/invitation_invalid.html", status=404)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(reverse("accounts:login") + f"?next={request.path}")
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Welcome to %(family)s.") % {"family": membership.family.name})
+            return redirect("families:detail", family_id=membership.family.public_id)
+    return render(request, "families/invitation.html", {"invitation": found})

@@ -1,0 +1,40 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+from coparent.accounts.api import router as account_router
+from coparent.api.base import api
+from coparent.families import views as family_views
+from coparent.families.api import router as family_router
+
+api.add_router("/", account_router)
+api.add_router("/", family_router)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+handler404 = not_found
+handler403 = forbidden
+handler500 = server_error
+
+urlpatterns = [
+    path("", family_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("coparent.accounts.urls")),
+    path("", include("coparent.families.urls")),
+]
