@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PORT ?= 8000
+export PORT
 HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
 .PHONY: run test test-sqlite test-postgres lint format setup chromium bench clean messages
@@ -20,6 +22,7 @@ setup: $(VENV)/.installed
 
 run: setup
 	$(BIN)/coparent migrate --noinput
+	$(BIN)/coparent createcachetable
 	$(BIN)/coparent demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts are listed in README.md)"
 	$(BIN)/coparent runserver $(HOST):$(PORT)
@@ -43,8 +46,9 @@ format: setup
 test-sqlite: setup chromium
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
+# The production shape: PostgreSQL for data and Redis for the cache (sign-in throttling).
 test-postgres: setup chromium
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres
 

@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import bench
 from bench.common import Result
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
@@ -21,7 +22,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 def main(argv: list[str]) -> int:
     only = set(argv)
     results: list[tuple[str, list[Result]]] = []
-    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    for module_info in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
         if module_info.name in {"common", "__main__"} or (only and module_info.name not in only):
             continue
         module = importlib.import_module(f"bench.{module_info.name}")
@@ -29,7 +30,9 @@ def main(argv: list[str]) -> int:
         module_results = module.run()
         for result in module_results:
             print(f"   {result.line()}", flush=True)
-        results.append((module.__doc__.strip().splitlines()[0] if module.__doc__ else "", module_results))
+        results.append(
+            (module.__doc__.strip().splitlines()[0] if module.__doc__ else "", module_results)
+        )
     write_doc(results)
     failed = [r for _, rs in results for r in rs if not r.met]
     return 1 if failed else 0
@@ -46,7 +49,10 @@ def write_doc(sections: list[tuple[str, list[Result]]]) -> None:
     ]
     for title, results in sections:
         lines += [f"## {title}", "", "| what | target | measured | met |", "|---|---|---|---|"]
-        lines += [f"| {r.name} | {r.target} | {r.measured} | {'yes' if r.met else 'NO'} |" for r in results]
+        lines += [
+            f"| {r.name} | {r.target} | {r.measured} | {'yes' if r.met else 'NO'} |"
+            for r in results
+        ]
         lines.append("")
     DOC.write_text("\n".join(lines))
 

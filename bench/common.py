@@ -16,7 +16,9 @@ class Result:
     met: bool
 
     def line(self) -> str:
-        return f"{self.name}: {self.measured} (target {self.target}) {'ok' if self.met else 'MISSED'}"
+        return (
+            f"{self.name}: {self.measured} (target {self.target}) {'ok' if self.met else 'MISSED'}"
+        )
 
 
 def median_ms(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> float:

@@ -21,7 +21,7 @@ if ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured("COPARENT_ENV must be development, production or test.")
 PRODUCTION = ENV == "production"
 
-_DEV_SECRET = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+_DEV_SECRET = "insecure-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
 if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
@@ -112,7 +112,10 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
         if _redis_url
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coparent_cache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "coparent_cache",
+        }
     )
 }
 
@@ -127,7 +130,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "coparent.accounts.validators.MaximumLengthValidator"},
 ]
@@ -176,7 +182,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # Email: console in development, SMTP in production (EMAIL_HOST, EMAIL_PORT, ...).
-MAILERS = {
+MAILERS: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": os.environ.get(
             "EMAIL_BACKEND",
@@ -186,7 +192,7 @@ MAILERS = {
         ),
     }
 }
-if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+if str(MAILERS["default"]["BACKEND"]).endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
         "port": int(os.environ.get("EMAIL_PORT", "25")),
@@ -205,6 +211,7 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -221,7 +228,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "utc": {"()": "coparent.core.logging.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        "utc": {
+            "()": "coparent.core.logging.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "loggers": {"coparent.security": {"handlers": ["console"], "level": "INFO"}},

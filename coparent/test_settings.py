@@ -1,4 +1,4 @@
-"""Settings for the test suite: the real settings with a cheap password hasher and captured email."""
+"""Test settings: the real ones with a cheap password hasher and captured email."""
 
 from coparent.settings import *  # noqa: F403
 
@@ -7,3 +7,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 SITE_URL = "http://testserver"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LOGGING["loggers"]["coparent.security"]["level"] = "CRITICAL"  # type: ignore[index]  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared in-memory database: concurrency tests need SQLite's real locking
+    # (WAL, busy timeout, BEGIN IMMEDIATE), which shared-cache memory databases do not have.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-coparent.sqlite3")}  # noqa: F405

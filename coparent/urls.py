@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import include, path
 
 from coparent.accounts.api import router as account_router
@@ -24,7 +25,8 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # No request context: whatever failed may be the very middleware a context processor needs.
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 handler404 = not_found

@@ -13,15 +13,19 @@ from coparent.accounts.models import User
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 
 
 def make_user(email: str, name: str, zone: str = "America/Chicago") -> User:
-    return User.objects.create_user(email, PASSWORD, display_name=name, timezone=zone, email_verified=True)
+    return User.objects.create_user(
+        email, PASSWORD, display_name=name, timezone=zone, email_verified=True
+    )
 
 
 def join(family: Family, inviter: User, invitee: User, role: str, **extra: object) -> Membership:
-    _invitation, token = services.invitation_create(family=family, actor=inviter, role=role, **extra)  # type: ignore[arg-type]
+    _invitation, token = services.invitation_create(
+        family=family, actor=inviter, role=role, **extra
+    )  # type: ignore[arg-type]
     return services.invitation_accept(token=token, user=invitee)
 
 
@@ -46,10 +50,19 @@ def build_cast() -> Cast:
     charlie = make_user("charlie@example.test", "Charlie Outsider", "Europe/London")
 
     family_a = services.family_create(actor=alice, name="Family A")
-    kit = services.child_add(family=family_a, actor=alice, first_name="Kit", date_of_birth=dt.date(2016, 5, 1))
+    kit = services.child_add(
+        family=family_a, actor=alice, first_name="Kit", date_of_birth=dt.date(2016, 5, 1)
+    )
     join(family_a, alice, bob, Role.PARENT)
     join(family_a, alice, gran, Role.CAREGIVER, relationship="Grandmother")
-    join(family_a, alice, mediator, Role.PROFESSIONAL, professional_kind=ProfessionalKind.MEDIATOR, access_days=30)
+    join(
+        family_a,
+        alice,
+        mediator,
+        Role.PROFESSIONAL,
+        professional_kind=ProfessionalKind.MEDIATOR,
+        access_days=30,
+    )
 
     family_b = services.family_create(actor=charlie, name="Family B")
     charlies_child = services.child_add(

@@ -8,6 +8,16 @@ from django.test import Client
 from tests.cast import Cast, build_cast
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives each test."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        cache.clear()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()
@@ -32,5 +42,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
-        reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped, which CI counts as failure.", red=True)
+        reporter.write_line(
+            f"CI=true: {len(skipped)} test(s) were skipped, which CI counts as failure.", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -20,15 +20,38 @@ from tests.cast import Cast
 
 # Routes that belong to no family: public pages, one's own account, and links carrying a secret.
 PERSONAL_ROUTES = {
-    "home", "healthz", "accounts:signup", "accounts:check_email", "accounts:confirm_email",
-    "accounts:resend_confirmation", "accounts:login", "accounts:login_code", "accounts:logout",
-    "accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_confirm",
-    "accounts:profile", "accounts:password_change", "accounts:email_change", "accounts:confirm_email_change",
-    "accounts:two_factor", "accounts:sessions", "accounts:tokens", "accounts:reauth",
-    "families:list", "families:invitation",
+    "home",
+    "healthz",
+    "accounts:signup",
+    "accounts:check_email",
+    "accounts:confirm_email",
+    "accounts:resend_confirmation",
+    "accounts:login",
+    "accounts:login_code",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:profile",
+    "accounts:password_change",
+    "accounts:email_change",
+    "accounts:confirm_email_change",
+    "accounts:two_factor",
+    "accounts:sessions",
+    "accounts:tokens",
+    "accounts:reauth",
+    "families:list",
+    "families:invitation",
 }
-PERSONAL_API = {"/api/v1/me", "/api/v1/sessions", "/api/v1/sessions/{session_id}", "/api/v1/tokens",
-                "/api/v1/tokens/{token_id}", "/api/v1/families", "/api/v1/invitations/accept"}
+PERSONAL_API = {
+    "/api/v1/me",
+    "/api/v1/sessions",
+    "/api/v1/sessions/{session_id}",
+    "/api/v1/tokens",
+    "/api/v1/tokens/{token_id}",
+    "/api/v1/families",
+    "/api/v1/invitations/accept",
+}
 
 
 def named_routes() -> list[tuple[str, str]]:
@@ -58,7 +81,9 @@ def fill(route: str, ids: dict[str, str]) -> str:
 
 
 def family_a_ids(cast: Cast) -> dict[str, str]:
-    invitation, _token = services.invitation_create(family=cast.family_a, actor=cast.alice, role=Role.CAREGIVER)
+    invitation, _token = services.invitation_create(
+        family=cast.family_a, actor=cast.alice, role=Role.CAREGIVER
+    )
     gran_membership = Membership.objects.get(family=cast.family_a, user=cast.gran)
     return {
         "family_id": str(cast.family_a.public_id),
@@ -81,15 +106,19 @@ def test_every_family_page_is_404_for_an_outsider(cast: Cast, client_for) -> Non
         for method in ("get", "post"):
             response = getattr(charlie, method)(path)
             # 405 answers before tenancy is checked and says nothing about the family.
-            assert response.status_code in (404, 405), f"{method.upper()} {name} {path} gave {response.status_code}"
+            assert response.status_code in (404, 405), (
+                f"{method.upper()} {name} {path} gave {response.status_code}"
+            )
             if method == "post":
-                assert response.status_code == 404, f"POST {name} {path} gave {response.status_code}"
+                assert response.status_code == 404, (
+                    f"POST {name} {path} gave {response.status_code}"
+                )
     assert Invitation.objects.filter(revoked_at__isnull=False).count() == 0
     assert Membership.objects.filter(family=cast.family_a, revoked_at__isnull=False).count() == 0
 
 
 def api_operations() -> list[tuple[str, str, str]]:
-    """(method, path, a valid JSON body) for every operation, so tenancy, not validation, answers."""
+    """(method, path, a valid JSON body) for every operation: tenancy, not validation, answers."""
     schema = api.get_openapi_schema()
     return [
         (method.upper(), path, json.dumps(sample_body(schema, operation)))
@@ -103,13 +132,19 @@ def sample_body(schema: dict, operation: dict) -> dict:
     if not content:
         return {}
     ref = content["schema"].get("$ref", "")
-    component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else content["schema"]
+    component = (
+        schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else content["schema"]
+    )
     samples = {"date": "2020-01-01", "date-time": "2020-01-01T00:00:00Z", "uuid": str(uuid.uuid4())}
     body = {}
     for name in component.get("required", []):
         prop = component["properties"][name]
-        kind = prop.get("type") or next((p.get("type") for p in prop.get("anyOf", []) if p.get("type")), "string")
-        body[name] = samples.get(prop.get("format", ""), 1 if kind == "integer" else "parent" if name == "role" else "x")
+        kind = prop.get("type") or next(
+            (p.get("type") for p in prop.get("anyOf", []) if p.get("type")), "string"
+        )
+        body[name] = samples.get(
+            prop.get("format", ""), 1 if kind == "integer" else "parent" if name == "role" else "x"
+        )
     return body
 
 
@@ -139,7 +174,9 @@ def test_a_professional_can_read_but_every_write_is_403(cast: Cast, client_for) 
     for method, path, body in api_operations():
         if path in PERSONAL_API or method == "GET":
             continue
-        response = mediator.generic(method, fill(path, ids), data=body, content_type="application/json")
+        response = mediator.generic(
+            method, fill(path, ids), data=body, content_type="application/json"
+        )
         assert response.status_code in (403, 404), f"{method} {path}: {response.status_code}"
     assert Membership.objects.filter(family=cast.family_a, revoked_at__isnull=False).count() == 0
 
@@ -148,7 +185,11 @@ def test_a_caregiver_cannot_reach_parent_only_pages(cast: Cast, client_for) -> N
     gran = client_for(cast.gran)
     ids = family_a_ids(cast)
     assert gran.get(fill("/f/<family_id>/", ids)).status_code == 200
-    for route in ("/f/<family_id>/access-log/", "/f/<family_id>/settings/", "/f/<family_id>/people/invite/"):
+    for route in (
+        "/f/<family_id>/access-log/",
+        "/f/<family_id>/settings/",
+        "/f/<family_id>/people/invite/",
+    ):
         assert gran.get(fill(route, ids)).status_code == 404
 
 

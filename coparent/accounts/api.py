@@ -7,7 +7,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from coparent.accounts import services
@@ -80,7 +80,9 @@ def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
     user = actor(request)
     services.profile_update(
         user=user,
-        display_name=payload.display_name if payload.display_name is not None else user.display_name,
+        display_name=payload.display_name
+        if payload.display_name is not None
+        else user.display_name,
         timezone_name=payload.timezone or user.timezone,
         notify_new_sign_in=user.notify_new_sign_in,
     )
@@ -104,9 +106,9 @@ def session_list(request: HttpRequest) -> list[SessionOut]:
 
 
 @router.delete("/sessions/{session_id}", response={204: None}, summary="Sign out one session")
-def session_delete(request: HttpRequest, session_id: uuid.UUID) -> tuple[int, None]:
+def session_delete(request: HttpRequest, session_id: uuid.UUID) -> Status[None]:
     services.session_end(user=actor(request), session_public_id=str(session_id))
-    return 204, None
+    return Status(204, None)
 
 
 def _token_out(token: ApiToken) -> TokenOut:
@@ -125,15 +127,22 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
     return [_token_out(t) for t in actor(request).api_tokens.all()]
 
 
-@router.post("/tokens", response={201: TokenCreated}, auth=django_auth, summary="Create an API token (shown once)")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+@router.post(
+    "/tokens",
+    response={201: TokenCreated},
+    auth=django_auth,
+    summary="Create an API token (shown once)",
+)
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     if not request.user.is_authenticated:
         raise PermissionDenied
-    token, secret = services.api_token_create(user=actor(request), name=payload.name, scope=payload.scope)
-    return 201, TokenCreated(**_token_out(token).dict(), secret=secret)
+    token, secret = services.api_token_create(
+        user=actor(request), name=payload.name, scope=payload.scope
+    )
+    return Status(201, TokenCreated(**_token_out(token).model_dump(), secret=secret))
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
-def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
     services.api_token_revoke(user=actor(request), token_public_id=str(token_id))
-    return 204, None
+    return Status(204, None)

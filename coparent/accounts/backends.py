@@ -12,7 +12,11 @@ class EmailBackend(ModelBackend):
     """Email addresses are compared case-insensitively: they are stored lower-cased."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         email = (kwargs.get("email") or username or "").strip().lower()
         if not email or password is None:

@@ -11,34 +11,49 @@ from coparent.accounts.models import ApiToken
 
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    names = sorted(
+        z
+        for z in zoneinfo.available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
     return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
 
 
 class SignupForm(forms.Form):
     display_name = forms.CharField(
-        label=_("Your name"), max_length=80, help_text=_("Shown to the people in your family."),
+        label=_("Your name"),
+        max_length=80,
+        help_text=_("Shown to the people in your family."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=_("At least 8 characters. A long passphrase is best; common passwords are refused."),
+        help_text=_(
+            "At least 8 characters. A long passphrase is best; common passwords are refused."
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     timezone = forms.ChoiceField(
-        label=_("Your time zone"), choices=timezone_choices, initial="UTC",
+        label=_("Your time zone"),
+        choices=timezone_choices,
+        initial="UTC",
         help_text=_("Times are shown to you in this zone."),
     )
 
 
 class LoginForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True})
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -47,7 +62,9 @@ class CodeForm(forms.Form):
         label=_("Code"),
         max_length=32,
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
     )
 
 
@@ -65,7 +82,9 @@ class ProfileForm(forms.Form):
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
-        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
         label=_("New password"),
@@ -77,18 +96,26 @@ class PasswordChangeForm(forms.Form):
 
 class ReauthForm(forms.Form):
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
     code = forms.CharField(
-        label=_("Two-factor code"), required=False, max_length=32,
+        label=_("Two-factor code"),
+        required=False,
+        max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
 
 class EmailChangeForm(forms.Form):
-    email = forms.EmailField(label=_("New email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("New email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. “backup script”"))
-    scope = forms.ChoiceField(label=_("Access"), choices=ApiToken.SCOPES, initial=ApiToken.READ, widget=forms.RadioSelect)
+    scope = forms.ChoiceField(
+        label=_("Access"), choices=ApiToken.SCOPES, initial=ApiToken.READ, widget=forms.RadioSelect
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -12,6 +12,9 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.models import PublicIdMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def validate_timezone(value: str) -> None:
@@ -49,7 +52,7 @@ class User(PublicIdMixin, AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=django_timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -79,6 +82,9 @@ class UserSession(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["-last_seen_at"]
 
+    def __str__(self) -> str:
+        return f"{self.user} on {self.user_agent[:40] or 'an unknown browser'}"
+
 
 class ApiToken(PublicIdMixin):
     """A personal API token for scripts. Only a SHA-256 of the secret is stored: the secret has
@@ -86,7 +92,7 @@ class ApiToken(PublicIdMixin):
 
     READ = "read"
     READ_WRITE = "read-write"
-    SCOPES: ClassVar[list[tuple[str, str]]] = [
+    SCOPES: ClassVar[list[tuple[str, StrOrPromise]]] = [
         (READ, _("Read only")),
         (READ_WRITE, _("Read and write")),
     ]

@@ -44,18 +44,25 @@ def _normalise_email(email: str) -> str:
 
 
 @transaction.atomic
-def user_signup(*, email: str, display_name: str, password: str, timezone_name: str = "UTC") -> User:
+def user_signup(
+    *, email: str, display_name: str, password: str, timezone_name: str = "UTC"
+) -> User:
     email = _normalise_email(email)
     display_name = display_name.strip()
     if not display_name:
-        raise ServiceError(_("Tell us the name other family members will see."), field="display_name")
+        raise ServiceError(
+            _("Tell us the name other family members will see."), field="display_name"
+        )
     try:
         validate_timezone(timezone_name)
     except ValidationError as error:
         raise ServiceError(error.messages[0], field="timezone") from None
     if User.objects.filter(email=email).exists():
         raise ServiceError(
-            _("An account with this email address already exists. Sign in, or reset your password."),
+            _(
+                "An account with this email address already exists. "
+                "Sign in, or reset your password."
+            ),
             field="email",
         )
     user = User(email=email, display_name=display_name, timezone=timezone_name)
@@ -75,9 +82,13 @@ def email_confirmation_send(user: User) -> None:
 @transaction.atomic
 def email_confirm(token: str) -> User:
     try:
-        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRMATION_SECONDS)
+        data = signing.loads(
+            token, salt=EMAIL_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRMATION_SECONDS
+        )
     except signing.SignatureExpired:
-        raise ServiceError(_("This confirmation link has expired. Sign in to get a new one.")) from None
+        raise ServiceError(
+            _("This confirmation link has expired. Sign in to get a new one.")
+        ) from None
     except signing.BadSignature:
         raise ServiceError(_("This confirmation link is not valid.")) from None
     user = User.objects.select_for_update().filter(public_id=data["u"], email=data["e"]).first()
@@ -103,7 +114,9 @@ def email_change_request(*, user: User, new_email: str) -> None:
 @transaction.atomic
 def email_change_confirm(*, user: User, token: str) -> User:
     try:
-        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_CONFIRMATION_SECONDS)
+        data = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_CONFIRMATION_SECONDS
+        )
     except signing.BadSignature:
         raise ServiceError(_("This link is not valid or has expired.")) from None
     if data["u"] != str(user.public_id):
@@ -115,14 +128,18 @@ def email_change_confirm(*, user: User, token: str) -> User:
     user.email_verified = True
     user.save(update_fields=["email", "email_verified"])
     transaction.on_commit(
-        lambda: send_templated_email(old_email, "email_changed", {"user": user, "new_email": user.email})
+        lambda: send_templated_email(
+            old_email, "email_changed", {"user": user, "new_email": user.email}
+        )
     )
     security_log.info("email changed user=%s", user.public_id)
     return user
 
 
 @transaction.atomic
-def profile_update(*, user: User, display_name: str, timezone_name: str, notify_new_sign_in: bool) -> User:
+def profile_update(
+    *, user: User, display_name: str, timezone_name: str, notify_new_sign_in: bool
+) -> User:
     display_name = display_name.strip()
     if not display_name:
         raise ServiceError(_("Your name cannot be empty."), field="display_name")
@@ -140,9 +157,13 @@ def profile_update(*, user: User, display_name: str, timezone_name: str, notify_
 # Sessions ------------------------------------------------------------------------------------
 
 
-def session_record(*, user: User, session_key: str, ip_address: str | None, user_agent: str) -> UserSession:
+def session_record(
+    *, user: User, session_key: str, ip_address: str | None, user_agent: str
+) -> UserSession:
     """Called at sign-in: remembers the browser and emails the owner if it is a new one."""
-    known = UserSession.objects.filter(user=user, user_agent=user_agent[:300], ip_address=ip_address).exists()
+    known = UserSession.objects.filter(
+        user=user, user_agent=user_agent[:300], ip_address=ip_address
+    ).exists()
     record = UserSession.objects.create(
         user=user,
         public_id=uuid.uuid4(),
@@ -155,7 +176,11 @@ def session_record(*, user: User, session_key: str, ip_address: str | None, user
             lambda: send_templated_email(
                 user.email,
                 "new_sign_in",
-                {"user": user, "session": record, "sessions_url": absolute_url(reverse("accounts:sessions"))},
+                {
+                    "user": user,
+                    "session": record,
+                    "sessions_url": absolute_url(reverse("accounts:sessions")),
+                },
             )
         )
     security_log.info("login user=%s ip=%s", user.public_id, ip_address)
@@ -186,7 +211,9 @@ def session_end(*, user: User, session_public_id: str) -> None:
 
 @transaction.atomic
 def sessions_end_others(*, user: User, keep_session_key: str | None) -> int:
-    return _end_sessions(UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or ""))
+    return _end_sessions(
+        UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or "")
+    )
 
 
 def session_forget(session_key: str | None) -> None:
@@ -195,7 +222,9 @@ def session_forget(session_key: str | None) -> None:
 
 
 @transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str, keep_session_key: str | None) -> None:
+def password_change(
+    *, user: User, old_password: str, new_password: str, keep_session_key: str | None
+) -> None:
     if not user.check_password(old_password):
         raise ServiceError(_("Your current password is not correct."), field="old_password")
     _validate_password(new_password, user)
@@ -209,7 +238,7 @@ def password_change(*, user: User, old_password: str, new_password: str, keep_se
 
 
 def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 @transaction.atomic
@@ -223,9 +252,13 @@ def totp_setup_confirm(*, user: User, code: str) -> list[str]:
     """Turns the pending device on if the code is right; returns fresh recovery codes."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None:
-        raise ServiceError(_("Start the set-up again: no authenticator is waiting to be confirmed."))
+        raise ServiceError(
+            _("Start the set-up again: no authenticator is waiting to be confirmed.")
+        )
     if not device.verify_token(code.strip().replace(" ", "")):
-        raise ServiceError(_("That code is not right. Check the time on your phone and try again."), field="code")
+        raise ServiceError(
+            _("That code is not right. Check the time on your phone and try again."), field="code"
+        )
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -237,9 +270,11 @@ def totp_setup_confirm(*, user: User, code: str) -> list[str]:
 def recovery_codes_regenerate(*, user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=_("Recovery codes"), confirmed=True)
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODE_COUNT)]
+    # 48 random bits each: enough for single-use codes behind sign-in throttling, and short
+    # enough to type. Stored bare (django-otp allows 16 characters), shown in groups of four.
+    codes = [secrets.token_hex(6) for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    return codes
+    return ["-".join(code[i : i + 4] for i in range(0, 12, 4)) for code in codes]
 
 
 @transaction.atomic
@@ -251,7 +286,7 @@ def two_factor_disable(*, user: User) -> None:
 
 def two_factor_verify(*, user: User, code: str) -> Any:
     """The device that accepts the code (an authenticator code or a one-time recovery code)."""
-    code = code.strip().replace(" ", "").lower()
+    code = code.strip().replace(" ", "").replace("-", "").lower()
     if not code:
         return None
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
@@ -292,7 +327,11 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
         return None
     prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not secrets.compare_digest(token.secret_hash, _token_hash(secret)):
         return None
     if not token.user.is_active:
@@ -306,8 +345,8 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
 @transaction.atomic
 def api_token_revoke(*, user: User, token_public_id: str) -> None:
     public_id = parse_uuid(token_public_id, _("That token does not exist or was already revoked."))
-    updated = ApiToken.objects.filter(user=user, public_id=public_id, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    updated = ApiToken.objects.filter(
+        user=user, public_id=public_id, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
     if not updated:
         raise ServiceError(_("That token does not exist or was already revoked."))

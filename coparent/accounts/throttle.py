@@ -8,6 +8,7 @@ an address that sprays many accounts. Both cool off on their own.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,21 +22,33 @@ def _keys(email: str, address: str) -> tuple[str, str]:
     return _key("pair", email.strip().lower(), address), _key("addr", address)
 
 
+def _count(key: str, now: float) -> int:
+    entry = cache.get(key)
+    if entry is None or now - entry[1] >= settings.LOGIN_COOL_OFF_SECONDS:
+        return 0
+    return int(entry[0])
+
+
 def is_blocked(email: str, address: str) -> bool:
     pair, addr = _keys(email, address)
-    return (cache.get(pair, 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS) or (
-        cache.get(addr, 0) >= settings.LOGIN_FAILURES_PER_ADDRESS
+    now = time.time()
+    return (
+        _count(pair, now) >= settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+        or _count(addr, now) >= settings.LOGIN_FAILURES_PER_ADDRESS
     )
 
 
 def record_failure(email: str, address: str) -> None:
+    """The window starts at the first failure and is not extended by later ones, so a blocked
+    pair always comes free after the cool-off (the entry carries its own start time because
+    cache backends differ in whether incr() keeps an expiry)."""
+    now = time.time()
     for key in _keys(email, address):
-        # add() starts the cool-off window at the first failure; incr() keeps its expiry.
-        if not cache.add(key, 1, timeout=settings.LOGIN_COOL_OFF_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=settings.LOGIN_COOL_OFF_SECONDS)
+        entry = cache.get(key)
+        if entry is None or now - entry[1] >= settings.LOGIN_COOL_OFF_SECONDS:
+            entry = (0, now)
+        remaining = max(1, int(settings.LOGIN_COOL_OFF_SECONDS - (now - entry[1])) + 1)
+        cache.set(key, (entry[0] + 1, entry[1]), timeout=remaining)
 
 
 def record_success(email: str, address: str) -> None:

@@ -28,6 +28,7 @@ from coparent.accounts.models import User, UserSession
 from coparent.accounts.signals import client_address
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
+from coparent.core.http import AuthenticatedRequest
 from coparent.core.logging import security_log
 
 PENDING_2FA = "pending_2fa"
@@ -60,8 +61,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             request.session["signed_up_email"] = user.email
-            return redirect(reverse("accounts:check_email") + "?" + urlencode({"next": _next_url(request)}))
-    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+            return redirect(
+                reverse("accounts:check_email") + "?" + urlencode({"next": _next_url(request)})
+            )
+    return render(
+        request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 def check_email(request: HttpRequest) -> HttpResponse:
@@ -76,7 +81,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user = services.email_confirm(token)
     except ServiceError as error:
-        return render(request, "accounts/confirm_failed.html", {"message": error.message}, status=400)
+        return render(
+            request, "accounts/confirm_failed.html", {"message": error.message}, status=400
+        )
     messages.success(request, _("Thank you, your email address is confirmed. You can sign in now."))
     if request.user.is_authenticated and request.user.pk == user.pk:
         return redirect("home")
@@ -87,11 +94,15 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
     form = forms.ResendConfirmationForm(request.POST)
     if form.is_valid():
-        user = User.objects.filter(email=form.cleaned_data["email"].lower(), email_verified=False).first()
+        user = User.objects.filter(
+            email=form.cleaned_data["email"].lower(), email_verified=False
+        ).first()
         if user is not None:
             services.email_confirmation_send(user)
     # Same answer whether or not the address has an account, so this cannot probe for accounts.
-    messages.info(request, _("If that address has an unconfirmed account, a new link is on its way."))
+    messages.info(
+        request, _("If that address has an unconfirmed account, a new link is on its way.")
+    )
     return redirect("accounts:login")
 
 
@@ -107,26 +118,40 @@ def login_view(request: HttpRequest) -> HttpResponse:
             security_log.warning("login throttled ip=%s", address)
             form.add_error(
                 None,
-                _("Too many failed attempts from this device. Wait 15 minutes, or reset your password."),
+                _(
+                    "Too many failed attempts from this device. "
+                    "Wait 15 minutes, or reset your password."
+                ),
             )
         else:
             user = User.objects.filter(email=email).first()
             from django.contrib.auth import authenticate
 
-            authenticated = authenticate(request, email=email, password=form.cleaned_data["password"])
+            authenticated = authenticate(
+                request, email=email, password=form.cleaned_data["password"]
+            )
             if authenticated is None:
                 throttle.record_failure(email, address)
                 security_log.warning("login failed ip=%s", address)
                 form.add_error(None, _("The email address or password is not right."))
             elif not authenticated.email_verified:
                 unconfirmed_email = email
-                form.add_error(None, _("Confirm your email address first: open the link we emailed you."))
+                form.add_error(
+                    None, _("Confirm your email address first: open the link we emailed you.")
+                )
             else:
                 throttle.record_success(email, address)
                 assert user is not None
                 if services.has_two_factor(authenticated):
-                    request.session[PENDING_2FA] = {"user": str(authenticated.public_id), "at": time.time()}
-                    return redirect(reverse("accounts:login_code") + "?" + urlencode({"next": _next_url(request)}))
+                    request.session[PENDING_2FA] = {
+                        "user": str(authenticated.public_id),
+                        "at": time.time(),
+                    }
+                    return redirect(
+                        reverse("accounts:login_code")
+                        + "?"
+                        + urlencode({"next": _next_url(request)})
+                    )
                 login(request, authenticated, backend=settings.AUTHENTICATION_BACKENDS[0])
                 return redirect(_next_url(request))
     return render(
@@ -159,7 +184,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 request.session[REAUTH_AT] = time.time()
                 return redirect(_next_url(request))
-    return render(request, "accounts/login_code.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/login_code.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @require_POST
@@ -179,15 +206,17 @@ def recent_auth_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if time.time() - request.session.get(REAUTH_AT, 0) > settings.REAUTH_SECONDS:
-            return redirect(reverse("accounts:reauth") + "?" + urlencode({"next": request.get_full_path()}))
+            return redirect(
+                reverse("accounts:reauth") + "?" + urlencode({"next": request.get_full_path()})
+            )
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
 
 
 @login_required
-def reauth(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def reauth(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     needs_code = services.has_two_factor(user)
     form = forms.ReauthForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -197,23 +226,32 @@ def reauth(request: HttpRequest) -> HttpResponse:
         elif not user.check_password(form.cleaned_data["password"]):
             throttle.record_failure(user.email, address)
             form.add_error("password", _("That password is not right."))
-        elif needs_code and services.two_factor_verify(user=user, code=form.cleaned_data["code"]) is None:
+        elif (
+            needs_code
+            and services.two_factor_verify(user=user, code=form.cleaned_data["code"]) is None
+        ):
             throttle.record_failure(user.email, address)
             form.add_error("code", _("That code is not right."))
         else:
             request.session[REAUTH_AT] = time.time()
             return redirect(_next_url(request, "accounts:profile"))
     return render(
-        request, "accounts/reauth.html", {"form": form, "needs_code": needs_code, "next": request.GET.get("next", "")}
+        request,
+        "accounts/reauth.html",
+        {"form": form, "needs_code": needs_code, "next": request.GET.get("next", "")},
     )
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = forms.ProfileForm(
         request.POST or None,
-        initial={"display_name": user.display_name, "timezone": user.timezone, "notify_new_sign_in": user.notify_new_sign_in},
+        initial={
+            "display_name": user.display_name,
+            "timezone": user.timezone,
+            "notify_new_sign_in": user.notify_new_sign_in,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,8 +274,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,14 +291,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
             from django.contrib.auth import update_session_auth_hash
 
             update_session_auth_hash(request, user)
-            messages.success(request, _("Your password is changed. Every other session was signed out."))
+            messages.success(
+                request, _("Your password is changed. Every other session was signed out.")
+            )
             return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form, "section": "password"})
 
 
 @recent_auth_required
-def email_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def email_change(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     form = forms.EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -269,25 +309,29 @@ def email_change(request: HttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(
-                request, _("We sent a link to %(email)s. Open it to finish the change.") % {"email": form.cleaned_data["email"]}
+                request,
+                _("We sent a link to %(email)s. Open it to finish the change.")
+                % {"email": form.cleaned_data["email"]},
             )
             return redirect("accounts:profile")
     return render(request, "accounts/email_change.html", {"form": form, "section": "profile"})
 
 
 @login_required
-def confirm_email_change(request: HttpRequest, token: str) -> HttpResponse:
+def confirm_email_change(request: AuthenticatedRequest, token: str) -> HttpResponse:
     try:
-        services.email_change_confirm(user=request.user, token=token)  # type: ignore[arg-type]
+        services.email_change_confirm(user=request.user, token=token)
     except ServiceError as error:
-        return render(request, "accounts/confirm_failed.html", {"message": error.message}, status=400)
+        return render(
+            request, "accounts/confirm_failed.html", {"message": error.message}, status=400
+        )
     messages.success(request, _("Your email address is changed."))
     return redirect("accounts:profile")
 
 
 @recent_auth_required
-def two_factor(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def two_factor(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     enabled = services.has_two_factor(user)
     context: dict[str, Any] = {"enabled": enabled, "section": "two_factor"}
     if request.method == "POST":
@@ -300,17 +344,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
             if form.is_valid():
                 try:
-                    context["codes"] = services.totp_setup_confirm(user=user, code=form.cleaned_data["code"])
+                    context["codes"] = services.totp_setup_confirm(
+                        user=user, code=form.cleaned_data["code"]
+                    )
                     context["enabled"] = True
                     messages.success(request, _("Two-factor sign-in is on."))
-                    return render(request, "accounts/two_factor.html", context)
+                    return _render_two_factor(request, user, context)
                 except ServiceError as error:
                     add_service_error(form, error)
             context.update(pending=device, form=form)
         elif action == "codes" and enabled:
             context["codes"] = services.recovery_codes_regenerate(user=user)
-            messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
-            return render(request, "accounts/two_factor.html", context)
+            messages.success(
+                request, _("New recovery codes are ready; the old ones no longer work.")
+            )
+            return _render_two_factor(request, user, context)
         elif action == "disable" and enabled:
             services.two_factor_disable(user=user)
             messages.success(request, _("Two-factor sign-in is off."))
@@ -318,9 +366,15 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     pending = context.get("pending")
     if pending is not None:
         context["secret_b32"] = _b32(pending.bin_key)
-        context["qr_svg"] = segno.make(pending.config_url, error="m").svg_inline(scale=5, dark="#1d2b36")
+        context["qr_svg"] = segno.make(pending.config_url, error="m").svg_inline(
+            scale=5, dark="#1d2b36"
+        )
         context.setdefault("form", forms.CodeForm())
-    if enabled:
+    return _render_two_factor(request, user, context)
+
+
+def _render_two_factor(request: HttpRequest, user: User, context: dict[str, Any]) -> HttpResponse:
+    if context["enabled"]:
         context["codes_left"] = StaticToken.objects.filter(device__user=user).count()
     return render(request, "accounts/two_factor.html", context)
 
@@ -333,17 +387,21 @@ def _b32(key: bytes) -> str:
 
 
 @login_required
-def sessions(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def sessions(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         if request.POST.get("action") == "others":
-            ended = services.sessions_end_others(user=user, keep_session_key=request.session.session_key)
+            ended = services.sessions_end_others(
+                user=user, keep_session_key=request.session.session_key
+            )
             messages.success(request, _("Signed out %(n)d other session(s).") % {"n": ended})
         else:
             target = request.POST.get("session", "")
             try:
                 current = UserSession.objects.filter(
-                    user=user, session_key=request.session.session_key, public_id=services.parse_uuid(target)
+                    user=user,
+                    session_key=request.session.session_key,
+                    public_id=services.parse_uuid(target),
                 ).exists()
                 services.session_end(user=user, session_public_id=target)
             except ServiceError:
@@ -366,9 +424,13 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    form = forms.TokenCreateForm(request.POST or None) if request.POST.get("action") != "revoke" else forms.TokenCreateForm()
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    form = (
+        forms.TokenCreateForm(request.POST or None)
+        if request.POST.get("action") != "revoke"
+        else forms.TokenCreateForm()
+    )
     new_secret = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
@@ -389,5 +451,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "tokens": user.api_tokens.all(), "new_secret": new_secret, "section": "tokens"},
+        {
+            "form": form,
+            "tokens": user.api_tokens.all(),
+            "new_secret": new_secret,
+            "section": "tokens",
+        },
     )

@@ -47,8 +47,11 @@ api = NinjaAPI(
 
 
 def actor(request: HttpRequest) -> User:
-    auth = request.auth  # type: ignore[attr-defined]
-    return auth.user if isinstance(auth, ApiToken) else auth  # type: ignore[no-any-return]
+    auth = getattr(request, "auth", None)
+    user = auth.user if isinstance(auth, ApiToken) else auth
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def family_membership(request: HttpRequest, family_id: Any, *, roles: Any = None) -> Membership:
@@ -72,14 +75,20 @@ def error_response(
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     status = 409 if isinstance(exc, Conflict) else 403 if exc.code == "forbidden" else 400
-    return error_response(request, status, exc.code, exc.message, {exc.field: exc.message} if exc.field else None)
+    return error_response(
+        request, status, exc.code, exc.message, {exc.field: exc.message} if exc.field else None
+    )
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields = {}
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query", "path")]
+        location = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "payload", "query", "path")
+        ]
         fields[".".join(location) or "body"] = str(item.get("msg", "invalid"))
     return error_response(request, 422, "invalid", "Some fields are missing or not valid.", fields)
 

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The current family (when the page is inside one) and the others the user can switch to."""
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     from coparent.families.selectors import family_list_for_user
 

@@ -5,10 +5,8 @@ import time
 
 
 class UTCFormatter(logging.Formatter):
-    converter = time.gmtime
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", self.converter(record.created))
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))
 
 
 security_log = logging.getLogger("coparent.security")

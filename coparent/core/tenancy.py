@@ -10,17 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from coparent.accounts.models import User
     from coparent.families.models import Family, Membership
-
-M = TypeVar("M", bound=models.Model)
 
 # Models that hold no family data of their own, or are the family itself. Every other model must
 # carry a `family` key; tests/test_tenancy.py fails when a new model is in neither group.
@@ -39,7 +37,9 @@ def _as_uuid(value: object) -> uuid.UUID:
         raise Http404 from None
 
 
-def membership_for(user: User, family_public_id: object, *, roles: Iterable[str] | None = None) -> Membership:
+def membership_for(
+    user: User, family_public_id: object, *, roles: Iterable[str] | None = None
+) -> Membership:
     """The user's active membership of the family, or 404 (the same for missing and forbidden).
 
     `roles` narrows who may use the page at all; a member whose role is not listed gets 404 too,
@@ -67,11 +67,9 @@ def require_write(membership: Membership) -> None:
         raise PermissionDenied("Your access to this family is read-only.")
 
 
-def family_queryset(model: type[M], family: Family) -> models.QuerySet[M]:
-    return model._default_manager.filter(family=family)  # type: ignore[misc]
-
-
-def get_for_family(model_or_queryset: type[M] | models.QuerySet[M], family: Family, **lookup: Any) -> M:
+def get_for_family[ModelT: models.Model](
+    model_or_queryset: type[ModelT] | models.QuerySet[ModelT], family: Family, **lookup: Any
+) -> ModelT:
     """One family-owned object by its lookup (usually public_id), or 404."""
     queryset = (
         model_or_queryset
@@ -82,7 +80,7 @@ def get_for_family(model_or_queryset: type[M] | models.QuerySet[M], family: Fami
         lookup["public_id"] = _as_uuid(lookup["public_id"])
     try:
         return queryset.get(family=family, **lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
@@ -95,7 +93,9 @@ def family_view(
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, family_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, family_id: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
             membership = membership_for(request.user, family_id, roles=roles)  # type: ignore[arg-type]
             if write or request.method not in ("GET", "HEAD", "OPTIONS"):
                 require_write(membership)
@@ -109,7 +109,9 @@ def family_view(
     return decorator
 
 
-def record_professional_access(membership: Membership, request: HttpRequest, *, via_api: bool) -> None:
+def record_professional_access(
+    membership: Membership, request: HttpRequest, *, via_api: bool
+) -> None:
     from coparent.families.models import AccessLogEntry, Role
 
     if membership.role == Role.PROFESSIONAL:

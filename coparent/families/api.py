@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.tenancy import get_for_family
@@ -86,7 +86,9 @@ class AccessOut(Schema):
 
 
 def _family_out(membership: Membership) -> FamilyOut:
-    return FamilyOut(id=membership.family.public_id, name=membership.family.name, your_role=membership.role)
+    return FamilyOut(
+        id=membership.family.public_id, name=membership.family.name, your_role=membership.role
+    )
 
 
 def _member_out(membership: Membership, viewer: Membership) -> MemberOut:
@@ -117,7 +119,10 @@ def _invitation_out(invitation: Invitation) -> InvitationOut:
 
 def _child_out(child: Child) -> ChildOut:
     return ChildOut(
-        id=child.public_id, first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth
+        id=child.public_id,
+        first_name=child.first_name,
+        last_name=child.last_name,
+        date_of_birth=child.date_of_birth,
     )
 
 
@@ -126,10 +131,12 @@ def family_list(request: HttpRequest) -> list[FamilyOut]:
     return [_family_out(m) for m in selectors.family_list_for_user(actor(request))]
 
 
-@router.post("/families", response={201: FamilyOut}, summary="Create a family (you become its first parent)")
-def family_create(request: HttpRequest, payload: FamilyIn) -> tuple[int, FamilyOut]:
+@router.post(
+    "/families", response={201: FamilyOut}, summary="Create a family (you become its first parent)"
+)
+def family_create(request: HttpRequest, payload: FamilyIn) -> Status[FamilyOut]:
     family = services.family_create(actor=actor(request), name=payload.name)
-    return 201, _family_out(family_membership(request, family.public_id))
+    return Status(201, _family_out(family_membership(request, family.public_id)))
 
 
 @router.get("/families/{family_id}", response=FamilyOut)
@@ -140,45 +147,67 @@ def family_get(request: HttpRequest, family_id: str) -> FamilyOut:
 @router.patch("/families/{family_id}", response=FamilyOut, summary="Rename a family (parents)")
 def family_rename(request: HttpRequest, family_id: str, payload: FamilyIn) -> FamilyOut:
     membership = family_membership(request, family_id)
-    family: Family = services.family_rename(family=membership.family, actor=actor(request), name=payload.name)
+    family: Family = services.family_rename(
+        family=membership.family, actor=actor(request), name=payload.name
+    )
     membership.family = family
     return _family_out(membership)
 
 
 @router.get("/families/{family_id}/children", response=list[ChildOut])
 def child_list(request: HttpRequest, family_id: str) -> list[ChildOut]:
-    return [_child_out(c) for c in selectors.child_list(family_membership(request, family_id).family)]
+    return [
+        _child_out(c) for c in selectors.child_list(family_membership(request, family_id).family)
+    ]
 
 
-@router.post("/families/{family_id}/children", response={201: ChildOut}, summary="Add a child (parents)")
-def child_add(request: HttpRequest, family_id: str, payload: ChildIn) -> tuple[int, ChildOut]:
+@router.post(
+    "/families/{family_id}/children", response={201: ChildOut}, summary="Add a child (parents)"
+)
+def child_add(request: HttpRequest, family_id: str, payload: ChildIn) -> Status[ChildOut]:
     family = family_membership(request, family_id).family
-    child = services.child_add(family=family, actor=actor(request), **payload.dict())
-    return 201, _child_out(child)
+    child = services.child_add(family=family, actor=actor(request), **payload.model_dump())
+    return Status(201, _child_out(child))
 
 
-@router.patch("/families/{family_id}/children/{child_id}", response=ChildOut, summary="Edit a child (parents)")
+@router.patch(
+    "/families/{family_id}/children/{child_id}", response=ChildOut, summary="Edit a child (parents)"
+)
 def child_update(request: HttpRequest, family_id: str, child_id: str, payload: ChildIn) -> ChildOut:
     family = family_membership(request, family_id).family
     child = get_for_family(Child, family, public_id=child_id)
-    return _child_out(services.child_update(family=family, actor=actor(request), child=child, **payload.dict()))
+    return _child_out(
+        services.child_update(
+            family=family, actor=actor(request), child=child, **payload.model_dump()
+        )
+    )
 
 
-@router.get("/families/{family_id}/members", response=list[MemberOut], summary="People in the family")
+@router.get(
+    "/families/{family_id}/members", response=list[MemberOut], summary="People in the family"
+)
 def member_list(request: HttpRequest, family_id: str) -> list[MemberOut]:
     viewer = family_membership(request, family_id)
     return [_member_out(m, viewer) for m in selectors.member_list(viewer.family)]
 
 
-@router.delete("/families/{family_id}/members/{member_id}", response={204: None}, summary="End someone's access")
-def member_revoke(request: HttpRequest, family_id: str, member_id: str) -> tuple[int, None]:
+@router.delete(
+    "/families/{family_id}/members/{member_id}",
+    response={204: None},
+    summary="End someone's access",
+)
+def member_revoke(request: HttpRequest, family_id: str, member_id: str) -> Status[None]:
     family = family_membership(request, family_id).family
     membership = get_for_family(Membership, family, public_id=member_id)
     services.membership_revoke(family=family, actor=actor(request), membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
-@router.get("/families/{family_id}/invitations", response=list[InvitationOut], summary="Invitations (parents)")
+@router.get(
+    "/families/{family_id}/invitations",
+    response=list[InvitationOut],
+    summary="Invitations (parents)",
+)
 def invitation_list(request: HttpRequest, family_id: str) -> list[InvitationOut]:
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     return [_invitation_out(i) for i in selectors.invitation_list(family)]
@@ -189,7 +218,9 @@ def invitation_list(request: HttpRequest, family_id: str) -> list[InvitationOut]
     response={201: InvitationCreated},
     summary="Invite someone with a role (parents); the link is returned once",
 )
-def invitation_create(request: HttpRequest, family_id: str, payload: InvitationIn) -> tuple[int, InvitationCreated]:
+def invitation_create(
+    request: HttpRequest, family_id: str, payload: InvitationIn
+) -> Status[InvitationCreated]:
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     child = get_for_family(Child, family, public_id=payload.child_id) if payload.child_id else None
     invitation, token = services.invitation_create(
@@ -202,7 +233,12 @@ def invitation_create(request: HttpRequest, family_id: str, payload: InvitationI
         access_days=payload.access_days,
         child=child,
     )
-    return 201, InvitationCreated(**_invitation_out(invitation).dict(), link=services.invitation_link(token))
+    return Status(
+        201,
+        InvitationCreated(
+            **_invitation_out(invitation).model_dump(), link=services.invitation_link(token)
+        ),
+    )
 
 
 @router.post(
@@ -218,16 +254,24 @@ def invitation_revoke(request: HttpRequest, family_id: str, invitation_id: str) 
     return _invitation_out(invitation)
 
 
-@router.post("/invitations/accept", response={201: FamilyOut}, summary="Accept an invitation by its token")
-def invitation_accept(request: HttpRequest, payload: AcceptIn) -> tuple[int, FamilyOut]:
+@router.post(
+    "/invitations/accept", response={201: FamilyOut}, summary="Accept an invitation by its token"
+)
+def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[FamilyOut]:
     membership = services.invitation_accept(token=payload.token, user=actor(request))
-    return 201, _family_out(membership)
+    return Status(201, _family_out(membership))
 
 
-@router.get("/families/{family_id}/access-log", response=list[AccessOut], summary="Professionals' visits (parents)")
+@router.get(
+    "/families/{family_id}/access-log",
+    response=list[AccessOut],
+    summary="Professionals' visits (parents)",
+)
 def access_log(request: HttpRequest, family_id: str) -> list[AccessOut]:
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     return [
-        AccessOut(at=e.at, person=e.user.display_name, method=e.method, path=e.path, via_api=e.via_api)
+        AccessOut(
+            at=e.at, person=e.user.display_name, method=e.method, path=e.path, via_api=e.via_api
+        )
         for e in selectors.access_log_list(family)
     ]

@@ -9,7 +9,9 @@ from coparent.families.models import ProfessionalKind, Role
 
 class FamilyForm(forms.Form):
     name = forms.CharField(
-        label=_("Family name"), max_length=100, help_text=_("Only your family sees it, e.g. “Robin and Sky”.")
+        label=_("Family name"),
+        max_length=100,
+        help_text=_("Only your family sees it, e.g. “Robin and Sky”."),
     )
 
 
@@ -21,9 +23,13 @@ class ChildForm(forms.Form):
 
 ROLE_HELP = {
     Role.PARENT: _("Full rights. A family has at most two parents."),
-    Role.CAREGIVER: _("Grandparent, new partner, nanny, cousin: sees what parents share with them."),
+    Role.CAREGIVER: _(
+        "Grandparent, new partner, nanny, cousin: sees what parents share with them."
+    ),
     Role.CHILD: _("Sees their own calendar and messages sent to them."),
-    Role.PROFESSIONAL: _("Attorney, mediator, guardian ad litem: read-only, for a limited time, every visit logged."),
+    Role.PROFESSIONAL: _(
+        "Attorney, mediator, guardian ad litem: read-only, for a limited time, every visit logged."
+    ),
 }
 
 
@@ -37,20 +43,31 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(
         label=_("Their email address"),
         required=False,
-        help_text=_("Optional. Leave empty to get a link you can share yourself."),
+        help_text=_("We email them the link. Leave empty to get a link you share yourself."),
     )
     relationship = forms.CharField(
-        label=_("Relationship"), max_length=60, required=False, help_text=_("e.g. grandmother, nanny")
+        label=_("Relationship"),
+        max_length=60,
+        required=False,
+        help_text=_("e.g. grandmother, nanny"),
     )
     professional_kind = forms.ChoiceField(
-        label=_("Kind of professional"), choices=[("", "—"), *ProfessionalKind.choices], required=False
+        label=_("Kind of professional"),
+        choices=[("", "—"), *ProfessionalKind.choices],
+        required=False,
     )
     access_days = forms.IntegerField(
-        label=_("Access lasts (days)"), min_value=1, max_value=366, initial=90, required=False,
-        help_text=_("Professionals only. Either parent can end it earlier."),
+        label=_("Access lasts (days)"),
+        min_value=1,
+        max_value=366,
+        initial=90,
+        required=False,
+        help_text=_("Either parent can end it earlier."),
     )
     child = forms.ChoiceField(label=_("Which child"), required=False, choices=[])
 
-    def __init__(self, *args: object, children: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, children: list[tuple[str, str]] | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["child"].choices = [("", "—"), *(children or [])]  # type: ignore[attr-defined]

@@ -54,14 +54,25 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 class Membership(FamilyOwned):
     """A person's place in a family. Ended memberships are kept (revoked_at) for the record."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=16, choices=Role.choices)
     relationship = models.CharField(
-        _("relationship"), max_length=60, blank=True, help_text=_("e.g. grandmother, nanny, stepfather")
+        _("relationship"),
+        max_length=60,
+        blank=True,
+        help_text=_("e.g. grandmother, nanny, stepfather"),
     )
-    professional_kind = models.CharField(max_length=24, choices=ProfessionalKind.choices, blank=True)
+    professional_kind = models.CharField(
+        max_length=24, choices=ProfessionalKind.choices, blank=True
+    )
     child = models.OneToOneField(
-        "families.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="membership"
+        "families.Child",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="membership",
     )
     access_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -129,10 +140,16 @@ class Invitation(FamilyOwned):
     email = models.EmailField(_("email address"), blank=True)
     role = models.CharField(max_length=16, choices=Role.choices)
     relationship = models.CharField(max_length=60, blank=True)
-    professional_kind = models.CharField(max_length=24, choices=ProfessionalKind.choices, blank=True)
-    child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    professional_kind = models.CharField(
+        max_length=24, choices=ProfessionalKind.choices, blank=True
+    )
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     access_until = models.DateTimeField(null=True, blank=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

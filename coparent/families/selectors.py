@@ -9,7 +9,12 @@ from coparent.families.models import AccessLogEntry, Child, Family, Invitation, 
 
 
 def family_list_for_user(user: User) -> list[Membership]:
-    return list(Membership.objects.active().filter(user=user).select_related("family").order_by("family__name"))
+    return list(
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("family")
+        .order_by("family__name")
+    )
 
 
 def member_list(family: Family) -> QuerySet[Membership]:
@@ -17,9 +22,11 @@ def member_list(family: Family) -> QuerySet[Membership]:
 
 
 def former_member_list(family: Family) -> QuerySet[Membership]:
-    return Membership.objects.filter(family=family).exclude(
-        pk__in=Membership.objects.active().filter(family=family).values("pk")
-    ).select_related("user")
+    return (
+        Membership.objects.filter(family=family)
+        .exclude(pk__in=Membership.objects.active().filter(family=family).values("pk"))
+        .select_related("user")
+    )
 
 
 def child_list(family: Family) -> QuerySet[Child]:

@@ -82,19 +82,33 @@ def _validate_child(first_name: str, date_of_birth: dt.date | None) -> str:
 
 @transaction.atomic
 def child_add(
-    *, family: Family, actor: User, first_name: str, last_name: str = "", date_of_birth: dt.date | None
+    *,
+    family: Family,
+    actor: User,
+    first_name: str,
+    last_name: str = "",
+    date_of_birth: dt.date | None,
 ) -> Child:
     _require_parent(family, actor)
     first_name = _validate_child(first_name, date_of_birth)
     assert date_of_birth is not None
     return Child.objects.create(
-        family=family, first_name=first_name[:60], last_name=last_name.strip()[:60], date_of_birth=date_of_birth
+        family=family,
+        first_name=first_name[:60],
+        last_name=last_name.strip()[:60],
+        date_of_birth=date_of_birth,
     )
 
 
 @transaction.atomic
 def child_update(
-    *, family: Family, actor: User, child: Child, first_name: str, last_name: str, date_of_birth: dt.date | None
+    *,
+    family: Family,
+    actor: User,
+    child: Child,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date | None,
 ) -> Child:
     _require_parent(family, actor)
     if child.family_id != family.pk:
@@ -134,17 +148,22 @@ def invitation_create(
         raise ServiceError(_("Choose a role for the person you invite."), field="role")
     email = email.strip().lower()
     if email and ("@" not in email or len(email) > 254):
-        raise ServiceError(_("Enter a valid email address, or leave it empty to share a link."), field="email")
+        raise ServiceError(
+            _("Enter a valid email address, or leave it empty to share a link."), field="email"
+        )
     if role == Role.PARENT and _active_parent_count(family) >= MAX_PARENTS:
         raise ServiceError(_("This family already has two parents."), field="role")
     access_until = None
     if role == Role.PROFESSIONAL:
         if professional_kind not in ProfessionalKind.values:
-            raise ServiceError(_("Say what kind of professional you are inviting."), field="professional_kind")
+            raise ServiceError(
+                _("Say what kind of professional you are inviting."), field="professional_kind"
+            )
         days = access_days if access_days is not None else PROFESSIONAL_DEFAULT_DAYS
         if not 1 <= days <= PROFESSIONAL_MAX_DAYS:
             raise ServiceError(
-                _("Professional access lasts from 1 to %(max)d days.") % {"max": PROFESSIONAL_MAX_DAYS},
+                _("Professional access lasts from 1 to %(max)d days.")
+                % {"max": PROFESSIONAL_MAX_DAYS},
                 field="access_days",
             )
         access_until = timezone.now() + dt.timedelta(days=days)
@@ -174,14 +193,20 @@ def invitation_create(
         link = invitation_link(token)
         transaction.on_commit(
             lambda: send_templated_email(
-                email, "invitation", {"invitation": invitation, "family": family, "inviter": actor, "link": link}
+                email,
+                "invitation",
+                {"invitation": invitation, "family": family, "inviter": actor, "link": link},
             )
         )
     return invitation, token
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    return Invitation.objects.select_related("family", "invited_by").filter(token_hash=_token_hash(token)).first()
+    return (
+        Invitation.objects.select_related("family", "invited_by")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
 
 
 @transaction.atomic
@@ -214,7 +239,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise ServiceError(_("Confirm your email address before joining a family."))
     if invitation.email and invitation.email != user.email:
         raise ServiceError(
-            _("This invitation was sent to another email address. Sign in with that address to accept it.")
+            _(
+                "This invitation was sent to another email address. "
+                "Sign in with that address to accept it."
+            )
         )
     family = invitation.family
     if Membership.objects.active().filter(family=family, user=user).exists():

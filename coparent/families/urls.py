@@ -10,8 +10,16 @@ urlpatterns = [
     path("f/<str:family_id>/", views.family_detail, name="detail"),
     path("f/<str:family_id>/people/", views.members, name="members"),
     path("f/<str:family_id>/people/invite/", views.invitation_create, name="invitation_create"),
-    path("f/<str:family_id>/people/invitations/<str:invitation_id>/withdraw/", views.invitation_revoke, name="invitation_revoke"),
-    path("f/<str:family_id>/people/<str:membership_id>/end-access/", views.membership_revoke, name="membership_revoke"),
+    path(
+        "f/<str:family_id>/people/invitations/<str:invitation_id>/withdraw/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "f/<str:family_id>/people/<str:membership_id>/end-access/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
     path("f/<str:family_id>/children/add/", views.child_add, name="child_add"),
     path("f/<str:family_id>/children/<str:child_id>/", views.child_edit, name="child_edit"),
     path("f/<str:family_id>/access-log/", views.access_log, name="access_log"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
+from coparent.core.http import AuthenticatedRequest, FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.families import forms, selectors, services
 from coparent.families.models import Child, Invitation, Membership, Role
@@ -19,11 +20,11 @@ from coparent.families.models import Child, Invitation, Membership, Role
 LAST_FAMILY = "last_family"
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Signed out: what coparent is. Signed in: the family used last, or the list of families."""
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    memberships = selectors.family_list_for_user(request.user)  # type: ignore[arg-type]
+    memberships = selectors.family_list_for_user(request.user)
     last = request.session.get(LAST_FAMILY)
     for membership in memberships:
         if str(membership.family.public_id) == last:
@@ -34,44 +35,48 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def family_list(request: HttpRequest) -> HttpResponse:
+def family_list(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.FamilyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            family = services.family_create(actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            family = services.family_create(actor=request.user, name=form.cleaned_data["name"])
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Your family is ready. Add your children, then invite the other parent."))
+            messages.success(
+                request, _("Your family is ready. Add your children, then invite the other parent.")
+            )
             return redirect("families:detail", family_id=family.public_id)
     return render(
         request,
         "families/list.html",
-        {"memberships": selectors.family_list_for_user(request.user), "form": form},  # type: ignore[arg-type]
+        {"memberships": selectors.family_list_for_user(request.user), "form": form},
     )
 
 
 @login_required
 @family_view()
-def family_detail(request: HttpRequest) -> HttpResponse:
-    request.session[LAST_FAMILY] = str(request.family.public_id)  # type: ignore[attr-defined]
-    family = request.family  # type: ignore[attr-defined]
+def family_detail(request: FamilyRequest) -> HttpResponse:
+    request.session[LAST_FAMILY] = str(request.family.public_id)
+    family = request.family
     return render(
         request,
         "families/detail.html",
         {
             "children": selectors.child_list(family),
             "members": selectors.member_list(family),
-            "pending_invitations": [i for i in selectors.invitation_list(family) if i.status == "pending"],
+            "pending_invitations": [
+                i for i in selectors.invitation_list(family) if i.status == "pending"
+            ],
         },
     )
 
 
 @login_required
 @family_view()
-def members(request: HttpRequest) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+def members(request: FamilyRequest) -> HttpResponse:
+    family = request.family
+    membership: Membership = request.membership
     return render(
         request,
         "families/members.html",
@@ -85,8 +90,8 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def invitation_create(request: HttpRequest) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
+def invitation_create(request: FamilyRequest) -> HttpResponse:
+    family = request.family
     children = [(str(c.public_id), c.first_name) for c in selectors.child_list(family)]
     form = forms.InvitationForm(request.POST or None, children=children)
     link = None
@@ -96,7 +101,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
         try:
             invitation, token = services.invitation_create(
                 family=family,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 role=data["role"],
                 email=data["email"] or "",
                 relationship=data["relationship"],
@@ -108,18 +113,22 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             link = services.invitation_link(token)
-            return render(request, "families/invitation_created.html", {"invitation": invitation, "link": link})
+            return render(
+                request,
+                "families/invitation_created.html",
+                {"invitation": invitation, "link": link},
+            )
     return render(request, "families/invitation_form.html", {"form": form})
 
 
 @require_POST
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
+def invitation_revoke(request: FamilyRequest, invitation_id: str) -> HttpResponse:
+    family = request.family
     invitation = get_for_family(Invitation, family, public_id=invitation_id)
     try:
-        services.invitation_revoke(family=family, actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        services.invitation_revoke(family=family, actor=request.user, invitation=invitation)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -130,26 +139,28 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
 @require_POST
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def membership_revoke(request: HttpRequest, membership_id: str) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
+def membership_revoke(request: FamilyRequest, membership_id: str) -> HttpResponse:
+    family = request.family
     membership = get_for_family(Membership, family, public_id=membership_id)
     try:
-        services.membership_revoke(family=family, actor=request.user, membership=membership)  # type: ignore[arg-type]
+        services.membership_revoke(family=family, actor=request.user, membership=membership)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(name)s no longer has access to this family.") % {"name": membership.user})
+        messages.success(
+            request, _("%(name)s no longer has access to this family.") % {"name": membership.user}
+        )
     return redirect("families:members", family_id=family.public_id)
 
 
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def child_add(request: HttpRequest) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
+def child_add(request: FamilyRequest) -> HttpResponse:
+    family = request.family
     form = forms.ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            child = services.child_add(family=family, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            child = services.child_add(family=family, actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -160,14 +171,20 @@ def child_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def child_edit(request: HttpRequest, child_id: str) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
+def child_edit(request: FamilyRequest, child_id: str) -> HttpResponse:
+    family = request.family
     child = get_for_family(Child, family, public_id=child_id)
-    initial = {"first_name": child.first_name, "last_name": child.last_name, "date_of_birth": child.date_of_birth}
+    initial = {
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "date_of_birth": child.date_of_birth,
+    }
     form = forms.ChildForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.child_update(family=family, actor=request.user, child=child, **form.cleaned_data)  # type: ignore[arg-type]
+            services.child_update(
+                family=family, actor=request.user, child=child, **form.cleaned_data
+            )
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -178,18 +195,22 @@ def child_edit(request: HttpRequest, child_id: str) -> HttpResponse:
 
 @login_required
 @family_view(roles=[Role.PARENT])
-def access_log(request: HttpRequest) -> HttpResponse:
-    return render(request, "families/access_log.html", {"entries": selectors.access_log_list(request.family)})  # type: ignore[attr-defined]
+def access_log(request: FamilyRequest) -> HttpResponse:
+    return render(
+        request, "families/access_log.html", {"entries": selectors.access_log_list(request.family)}
+    )
 
 
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def settings_view(request: HttpRequest) -> HttpResponse:
-    family = request.family  # type: ignore[attr-defined]
+def settings_view(request: FamilyRequest) -> HttpResponse:
+    family = request.family
     form = forms.FamilyForm(request.POST or None, initial={"name": family.name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.family_rename(family=family, actor=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            services.family_rename(
+                family=family, actor=request.user, name=form.cleaned_data["name"]
+            )
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -198,7 +219,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     return render(request, "families/settings.html", {"form": form})
 
 
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
+def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The page an invitation link opens. Anyone with the link sees who invited them and as what;
     accepting needs an account with a confirmed email."""
     found = services.invitation_by_token(token)
@@ -208,10 +229,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(reverse("accounts:login") + f"?next={request.path}")
         try:
-            membership = services.invitation_accept(token=token, user=request.user)  # type: ignore[arg-type]
+            membership = services.invitation_accept(token=token, user=request.user)
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Welcome to %(family)s.") % {"family": membership.family.name})
+            messages.success(
+                request, _("Welcome to %(family)s.") % {"family": membership.family.name}
+            )
             return redirect("families:detail", family_id=membership.family.public_id)
     return render(request, "families/invitation.html", {"invitation": found})

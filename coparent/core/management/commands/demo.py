@@ -15,6 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         created = load_demo()
         if created:
-            self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Every demo account's password is {DEMO_PASSWORD}"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data loaded. Every demo account's password is {DEMO_PASSWORD}"
+                )
+            )
         else:
             self.stdout.write("Demo data already present; nothing changed.")

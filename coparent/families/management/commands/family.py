@@ -18,5 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
-            for public_id, name in Family.objects.order_by("created_at").values_list("public_id", "name"):
+            for public_id, name in Family.objects.order_by("created_at").values_list(
+                "public_id", "name"
+            ):
                 self.stdout.write(f"{public_id}\t{name}")

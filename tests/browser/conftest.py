@@ -1,0 +1,91 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+
+Playwright never downloads a browser here; `make test` installs Debian's chromium. Screenshots go
+to artifacts/screenshots/ (ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM
+# calls made from the test body while it runs.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+AXE = next((Path(__file__).parent / "vendor" / "axe-core").glob("axe-*.min.js"))
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator:
+    """Opens pages in fresh browser contexts (separate cookies: one per person)."""
+    contexts = []
+
+    def make(viewport: dict[str, int] = DESKTOP):
+        context = browser.new_context(viewport=viewport, base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page, label: str) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    page.evaluate(
+        AXE.read_text() + "\n;0"
+    )  # evaluated through the devtools protocol, not CSP-bound
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{label}: " + "; ".join(bad)
+
+
+def link_from_mail(mailbox, to: str) -> str:
+    for message in reversed(mailbox):
+        if to in message.to:
+            return re.search(r"https?://\S+", message.body).group(0)
+    raise AssertionError(f"no email to {to}")

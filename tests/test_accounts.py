@@ -1,0 +1,290 @@
+"""Sign-up, email confirmation, sign-in (throttling, two-factor), sessions, re-authentication."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from coparent.accounts import services
+from coparent.accounts.models import User, UserSession
+from coparent.core.errors import ServiceError
+from tests.cast import PASSWORD, Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def link_in(message) -> str:
+    return re.search(r"https?://testserver(\S+)", message.body).group(1)
+
+
+def sign_up(
+    client: Client, email: str = "new@example.test", password: str = "a perfectly fine passphrase"
+):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "display_name": "New Person",
+            "email": email,
+            "password": password,
+            "timezone": "Europe/Berlin",
+        },
+    )
+
+
+def sign_in(client: Client, email: str, password: str = PASSWORD, address: str = "10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"email": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def totp_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_sign_up_confirm_email_then_sign_in(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client)
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@example.test"]
+    user = User.objects.get(email="new@example.test")
+    assert not user.email_verified and user.timezone == "Europe/Berlin"
+
+    refused = sign_in(client, "new@example.test", "a perfectly fine passphrase")
+    assert refused.status_code == 200
+    assert "Confirm your email address first" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    assert client.get(link_in(mail.outbox[0])).status_code == 302
+    user.refresh_from_db()
+    assert user.email_verified
+    assert sign_in(client, "NEW@example.test", "a perfectly fine passphrase").status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_tampered_confirmation_link_is_refused(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_up(client)
+    path = link_in(mail.outbox[0])
+    response = client.get(path[:-3] + "xyz/")
+    assert response.status_code == 400
+    assert not User.objects.get(email="new@example.test").email_verified
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("short1", "too short"), ("password123", "too common"), ("x" * 1100, "at most 1024")],
+)
+def test_weak_passwords_are_refused_with_a_clear_message(
+    client: Client, password: str, message: str
+) -> None:
+    response = sign_up(client, password=password)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.filter(email="new@example.test").exists()
+
+
+def test_long_passphrases_and_no_composition_rules() -> None:
+    user = services.user_signup(
+        email="long@example.test", display_name="L", password="a" * 10 + " lowercase words " * 4
+    )
+    assert user.check_password("a" * 10 + " lowercase words " * 4)
+
+
+def test_an_email_address_has_one_account_whatever_its_case(cast: Cast) -> None:
+    with pytest.raises(ServiceError, match="already exists"):
+        services.user_signup(
+            email="ALICE@example.test", display_name="A", password="another fine passphrase"
+        )
+
+
+def test_argon2id_is_the_password_hasher_outside_tests(settings) -> None:
+    from coparent import settings as real_settings
+
+    settings.PASSWORD_HASHERS = real_settings.PASSWORD_HASHERS
+    assert make_password("x").startswith("argon2$argon2id$")
+
+
+def test_failed_sign_ins_block_only_that_account_from_that_address(
+    cast: Cast, client: Client
+) -> None:
+    for _ in range(5):
+        assert (
+            "not right"
+            in sign_in(client, cast.alice.email, "wrong", address="203.0.113.9").content.decode()
+        )
+    blocked = sign_in(client, cast.alice.email, PASSWORD, address="203.0.113.9")
+    assert "Too many failed attempts" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # The victim, on her own phone, is not locked out by the attacker's failures.
+    assert sign_in(Client(), cast.alice.email, PASSWORD, address="198.51.100.7").status_code == 302
+    # Another account from the attacker's address is not blocked either.
+    assert sign_in(Client(), cast.bob.email, PASSWORD, address="203.0.113.9").status_code == 302
+
+
+def test_the_block_cools_off(cast: Cast, client: Client, settings) -> None:
+    settings.LOGIN_COOL_OFF_SECONDS = 1
+    for _ in range(5):
+        sign_in(client, cast.alice.email, "wrong")
+    assert "Too many" in sign_in(client, cast.alice.email, PASSWORD).content.decode()
+    time.sleep(1.2)
+    assert sign_in(client, cast.alice.email, PASSWORD).status_code == 302
+
+
+def enable_two_factor(client: Client, user: User) -> list[str]:
+    client.post("/account/confirm-password/", {"password": PASSWORD})
+    client.post("/account/two-factor/", {"action": "start"})
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post("/account/two-factor/", {"action": "confirm", "code": totp_code(device)})
+    assert response.status_code == 200
+    return list(response.context["codes"])
+
+
+def test_two_factor_sign_in_with_app_code_or_single_use_recovery_code(
+    cast: Cast, client_for
+) -> None:
+    codes = enable_two_factor(client_for(cast.alice), cast.alice)
+    assert len(codes) == 10 and services.has_two_factor(cast.alice)
+
+    client = Client()
+    response = sign_in(client, cast.alice.email)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/code/")
+    assert "_auth_user_id" not in client.session, "the password alone must not sign in"
+    assert "not right" in client.post("/accounts/login/code/", {"code": "000000"}).content.decode()
+    device = TOTPDevice.objects.get(user=cast.alice, confirmed=True)
+    device.last_t = -1  # the set-up code was this time step; django-otp refuses a code twice
+    device.throttle_reset()  # django-otp's own back-off after the wrong code, not ours
+    StaticDevice.objects.get(user=cast.alice).throttle_reset()
+
+    assert client.post("/accounts/login/code/", {"code": totp_code(device)}).status_code == 302
+    assert client.session["_auth_user_id"] == str(cast.alice.pk)
+
+    for expected in (302, 200):  # a recovery code works once
+        other = Client()
+        sign_in(other, cast.alice.email)
+        assert other.post("/accounts/login/code/", {"code": codes[0]}).status_code == expected
+
+
+def test_changing_two_factor_or_email_needs_the_password_again(cast: Cast, client_for) -> None:
+    client = client_for(cast.alice)
+    for path in ("/account/two-factor/", "/account/email/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url.startswith("/account/confirm-password/")
+    assert (
+        "not right"
+        in client.post("/account/confirm-password/", {"password": "wrong"}).content.decode()
+    )
+    client.post("/account/confirm-password/", {"password": PASSWORD})
+    assert client.get("/account/two-factor/").status_code == 200
+
+
+def test_email_change_takes_effect_only_from_the_new_address(
+    cast: Cast, client_for, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(cast.alice)
+    client.post("/account/confirm-password/", {"password": PASSWORD})
+    client.post("/account/email/", {"email": "alice.new@example.test"})
+    cast.alice.refresh_from_db()
+    assert cast.alice.email == "alice@example.test"
+    assert mail.outbox[-1].to == ["alice.new@example.test"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(link_in(mail.outbox[-1]))
+    cast.alice.refresh_from_db()
+    assert cast.alice.email == "alice.new@example.test"
+    assert mail.outbox[-1].to == ["alice@example.test"], "the old address is told of the change"
+
+
+def test_sessions_are_listed_and_can_be_ended(cast: Cast) -> None:
+    phone, laptop = Client(HTTP_USER_AGENT="Phone"), Client(HTTP_USER_AGENT="Laptop")
+    sign_in(phone, cast.alice.email)
+    sign_in(laptop, cast.alice.email, address="10.0.0.2")
+    page = laptop.get("/account/sessions/")
+    assert len(page.context["sessions"]) == 2
+    phone_session = UserSession.objects.get(user=cast.alice, user_agent="Phone")
+    laptop.post("/account/sessions/", {"session": str(phone_session.public_id)})
+    assert phone.get("/account/").status_code == 302, "the ended session is signed out server-side"
+    assert laptop.get("/account/").status_code == 200
+
+
+def test_sign_out_all_others_keeps_this_one(cast: Cast) -> None:
+    clients = [Client(HTTP_USER_AGENT=f"Browser {i}") for i in range(3)]
+    for c in clients:
+        sign_in(c, cast.alice.email)
+    clients[0].post("/account/sessions/", {"action": "others"})
+    assert [c.get("/account/").status_code for c in clients] == [200, 302, 302]
+    assert UserSession.objects.filter(user=cast.alice).count() == 1
+
+
+def test_password_change_ends_other_sessions(cast: Cast) -> None:
+    here, elsewhere = Client(), Client()
+    sign_in(here, cast.alice.email)
+    sign_in(elsewhere, cast.alice.email)
+    response = here.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password": "a brand new passphrase"}
+    )
+    assert response.status_code == 302
+    assert here.get("/account/").status_code == 200
+    assert elsewhere.get("/account/").status_code == 302
+    refused = here.post(
+        "/account/password/", {"old_password": "wrong", "new_password": "another new passphrase"}
+    )
+    assert "not correct" in refused.content.decode()
+
+
+def test_new_browser_sign_in_sends_an_email_once(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    def sign_in_with(agent: str) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            sign_in(Client(HTTP_USER_AGENT=agent), cast.alice.email)
+
+    sign_in_with("Firefox")
+    assert [m.subject for m in mail.outbox].count("New sign-in to your coparent account") == 1
+    sign_in_with("Firefox")
+    assert [m.subject for m in mail.outbox].count("New sign-in to your coparent account") == 1
+    sign_in_with("Safari")
+    assert [m.subject for m in mail.outbox].count("New sign-in to your coparent account") == 2
+    assert "Safari" in mail.outbox[-1].body
+
+
+def test_password_reset_does_not_sign_in_or_bypass_two_factor(cast: Cast, client_for) -> None:
+    enable_two_factor(client_for(cast.alice), cast.alice)
+    old = Client()
+    sign_in(old, cast.alice.email)
+    client = Client()
+    client.post("/accounts/password-reset/", {"email": cast.alice.email})
+    path = link_in(mail.outbox[-1])
+    form_page = client.get(path, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "reset passphrase 2026", "new_password2": "reset passphrase 2026"},
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert (
+        not Session.objects.exclude(session_key=client.session.session_key)
+        .filter(session_key__in=UserSession.objects.filter(user=cast.alice).values("session_key"))
+        .exists()
+    )
+    after = sign_in(Client(), cast.alice.email, "reset passphrase 2026")
+    assert after.url.startswith("/accounts/login/code/"), "two-factor still applies after a reset"
+
+
+def test_idle_sessions_expire(cast: Cast, client: Client, settings) -> None:
+    sign_in(client, cast.alice.email)
+    session = client.session
+    session["last_activity"] = time.time() - settings.SESSION_IDLE_SECONDS - 10
+    session.save()
+    assert client.get("/account/").status_code == 302

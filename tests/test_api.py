@@ -1,0 +1,145 @@
+"""The JSON API: session and token authentication, one error shape, and the family endpoints."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from coparent.accounts.models import ApiToken
+from coparent.families import services
+from coparent.families.models import Membership, Role
+from tests.cast import Cast, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(secret: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def post(client: Client, path: str, body: dict, method: str = "post"):
+    return getattr(client, method)(path, data=json.dumps(body), content_type="application/json")
+
+
+def new_token(client: Client, scope: str) -> str:
+    response = post(client, "/api/v1/tokens", {"name": "script", "scope": scope})
+    assert response.status_code == 201
+    return response.json()["secret"]
+
+
+def test_openapi_schema_lists_the_operations(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    for path in (
+        "/api/v1/families",
+        "/api/v1/families/{family_id}/invitations",
+        "/api/v1/invitations/accept",
+        "/api/v1/families/{family_id}/members",
+        "/api/v1/me",
+        "/api/v1/tokens",
+    ):
+        assert path in schema["paths"], path
+
+
+def test_tokens_are_shown_once_stored_hashed_and_scoped(cast: Cast, client_for) -> None:
+    session = client_for(cast.alice)
+    secret = new_token(session, ApiToken.READ)
+    stored = ApiToken.objects.get(user=cast.alice)
+    assert secret not in {stored.secret_hash, stored.prefix} and len(stored.secret_hash) == 64
+    assert "secret" not in session.get("/api/v1/tokens").json()[0]
+
+    reader = bearer(secret)
+    assert reader.get("/api/v1/me").json()["email"] == "alice@example.test"
+    refused = post(reader, "/api/v1/families", {"name": "Nope"})
+    assert (
+        refused.status_code == 403
+        and refused.json()["error"]["message"] == "This API token is read-only."
+    )
+
+    writer = bearer(new_token(session, ApiToken.READ_WRITE))
+    assert post(writer, "/api/v1/families", {"name": "Scripted"}).status_code == 201
+
+    assert session.delete(f"/api/v1/tokens/{stored.public_id}").status_code == 204
+    assert reader.get("/api/v1/me").status_code == 401
+
+
+def test_a_token_cannot_mint_more_tokens(cast: Cast, client_for) -> None:
+    writer = bearer(new_token(client_for(cast.alice), ApiToken.READ_WRITE))
+    assert post(writer, "/api/v1/tokens", {"name": "x", "scope": "read"}).status_code == 401
+
+
+def test_errors_share_one_shape(cast: Cast, client_for) -> None:
+    client = client_for(cast.alice)
+    _invitation, used_token = services.invitation_create(
+        family=cast.family_a, actor=cast.alice, role="caregiver"
+    )
+    services.invitation_accept(token=used_token, user=make_user("used@example.test", "Used"))
+    cases = {
+        401: Client().get("/api/v1/me"),
+        404: client.get("/api/v1/families/00000000-0000-0000-0000-000000000000"),
+        422: post(client, "/api/v1/families", {"wrong": 1}),
+        400: post(
+            client,
+            f"/api/v1/families/{cast.family_a.public_id}/children",
+            {"first_name": "", "date_of_birth": "2020-01-01"},
+        ),
+        409: post(client, "/api/v1/invitations/accept", {"token": used_token}),
+    }
+    for status, response in cases.items():
+        assert response.status_code == status, (status, response.content)
+        error = response.json()["error"]
+        assert set(error) >= {"code", "message"} and error["message"], error
+    assert cases[422].json()["error"]["fields"] == {"name": "Field required"}
+    assert cases[400].json()["error"]["fields"] == {"first_name": "Enter the child's first name."}
+
+
+def test_session_writes_need_the_csrf_token(cast: Cast) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.alice)
+    assert post(client, "/api/v1/families", {"name": "Forged"}).status_code in (401, 403)
+    assert not Membership.objects.filter(family__name="Forged").exists()
+
+
+def test_invite_and_accept_through_the_api(cast: Cast, client_for) -> None:
+    alice = client_for(cast.alice)
+    family_id = cast.family_a.public_id
+    created = post(
+        alice,
+        f"/api/v1/families/{family_id}/invitations",
+        {"role": "professional", "professional_kind": "attorney", "access_days": 10},
+    )
+    assert created.status_code == 201
+    token = created.json()["link"].rstrip("/").rsplit("/", 1)[-1]
+    lawyer = make_user("lawyer@example.test", "Law Yer")
+    accepted = post(client_for(lawyer), "/api/v1/invitations/accept", {"token": token})
+    assert accepted.status_code == 201 and accepted.json()["your_role"] == Role.PROFESSIONAL
+    statuses = {
+        i["id"]: i["status"] for i in alice.get(f"/api/v1/families/{family_id}/invitations").json()
+    }
+    assert statuses[created.json()["id"]] == "accepted"
+    members = alice.get(f"/api/v1/families/{family_id}/members").json()
+    assert {m["name"] for m in members} >= {"Law Yer", "Gran Caregiver"}
+    # Members who are not parents see names and roles, never addresses.
+    assert all(
+        m["email"] is None
+        for m in client_for(cast.gran).get(f"/api/v1/families/{family_id}/members").json()
+    )
+
+
+def test_children_and_family_through_the_api(cast: Cast, client_for) -> None:
+    bob = client_for(cast.bob)
+    family_id = cast.family_a.public_id
+    child = post(
+        bob,
+        f"/api/v1/families/{family_id}/children",
+        {"first_name": "Ash", "date_of_birth": "2022-04-05"},
+    )
+    assert child.status_code == 201
+    renamed = post(bob, f"/api/v1/families/{family_id}", {"name": "Family A+"}, method="patch")
+    assert renamed.json()["name"] == "Family A+"
+    names = [c["first_name"] for c in bob.get(f"/api/v1/families/{family_id}/children").json()]
+    assert names == ["Kit", "Ash"]
+    me = post(bob, "/api/v1/me", {"timezone": "Mars/Olympus"}, method="patch")
+    assert me.status_code == 400 and "time zone" in me.json()["error"]["message"]
