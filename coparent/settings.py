@@ -103,8 +103,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = "coparent_test"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL")
