@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from coparent.accounts.api import router as account_router
 from coparent.api.base import api
+from coparent.core.tenancy import not_family_scoped
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
 
@@ -12,6 +13,7 @@ api.add_router("/", account_router)
 api.add_router("/", family_router)
 
 
+@not_family_scoped
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 

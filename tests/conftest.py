@@ -10,7 +10,7 @@ from tests.cast import Cast, build_cast
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives each test."""
+    """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives a test."""
     from django.conf import settings
     from django.core.cache import cache
 

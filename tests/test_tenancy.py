@@ -3,9 +3,11 @@ read-only professional gets 403 on every write, and every model is family-scoped
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -18,58 +20,27 @@ from coparent.families import services
 from coparent.families.models import Invitation, Membership, Role
 from tests.cast import Cast
 
-# Routes that belong to no family: public pages, one's own account, and links carrying a secret.
-PERSONAL_ROUTES = {
-    "home",
-    "healthz",
-    "accounts:signup",
-    "accounts:check_email",
-    "accounts:confirm_email",
-    "accounts:resend_confirmation",
-    "accounts:login",
-    "accounts:login_code",
-    "accounts:logout",
-    "accounts:password_reset",
-    "accounts:password_reset_done",
-    "accounts:password_reset_confirm",
-    "accounts:profile",
-    "accounts:password_change",
-    "accounts:email_change",
-    "accounts:confirm_email_change",
-    "accounts:two_factor",
-    "accounts:sessions",
-    "accounts:tokens",
-    "accounts:reauth",
-    "families:list",
-    "families:invitation",
-}
-PERSONAL_API = {
-    "/api/v1/me",
-    "/api/v1/sessions",
-    "/api/v1/sessions/{session_id}",
-    "/api/v1/tokens",
-    "/api/v1/tokens/{token_id}",
-    "/api/v1/families",
-    "/api/v1/invitations/accept",
-}
 
-
-def named_routes() -> list[tuple[str, str]]:
-    """(name, regex) for every named URL pattern outside the API."""
+def routes() -> list[tuple[str, str, object]]:
+    """(name, path pattern, view) for every URL pattern outside the API."""
     found = []
 
     def walk(patterns, prefix, namespace):
         for p in patterns:
             if isinstance(p, URLResolver):
-                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
                 if str(p.pattern).startswith("api/"):
                     continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
                 walk(p.url_patterns, prefix + str(p.pattern), ns)
-            elif isinstance(p, URLPattern) and p.name:
-                found.append((f"{namespace}{p.name}", prefix + str(p.pattern)))
+            elif isinstance(p, URLPattern):
+                found.append((f"{namespace}{p.name}", prefix + str(p.pattern), p.callback))
 
     walk(get_resolver().url_patterns, "", "")
     return found
+
+
+def family_routes() -> list[tuple[str, str]]:
+    return [(n, r) for n, r, view in routes() if not getattr(view, "not_family_scoped", False)]
 
 
 def fill(route: str, ids: dict[str, str]) -> str:
@@ -81,27 +52,33 @@ def fill(route: str, ids: dict[str, str]) -> str:
 
 
 def family_a_ids(cast: Cast) -> dict[str, str]:
+    """Real ids of family A's objects for every path parameter. Each app's tests add theirs in
+    tests/<app>/tenancy_ids.py (`def ids(cast) -> dict[str, str]`)."""
     invitation, _token = services.invitation_create(
         family=cast.family_a, actor=cast.alice, role=Role.CAREGIVER
     )
     gran_membership = Membership.objects.get(family=cast.family_a, user=cast.gran)
-    return {
+    ids = {
         "family_id": str(cast.family_a.public_id),
         "child_id": str(cast.kit.public_id),
         "invitation_id": str(invitation.public_id),
         "membership_id": str(gran_membership.public_id),
         "member_id": str(gran_membership.public_id),
     }
+    for module_path in sorted(Path(__file__).parent.glob("*/tenancy_ids.py")):
+        module = importlib.import_module(f"tests.{module_path.parent.name}.tenancy_ids")
+        ids.update(module.ids(cast))
+    return ids
 
 
 def test_every_family_page_is_404_for_an_outsider(cast: Cast, client_for) -> None:
     charlie: Client = client_for(cast.charlie)
     ids = family_a_ids(cast)
-    family_routes = [(n, r) for n, r in named_routes() if n not in PERSONAL_ROUTES]
-    assert family_routes, "no family routes found: the walk itself is broken"
-    unlisted = [n for n, r in family_routes if "family_id" not in r]
-    assert not unlisted, f"routes neither family-scoped nor listed as personal: {unlisted}"
-    for name, route in family_routes:
+    scoped = family_routes()
+    assert len(scoped) >= 8, "too few family routes found: the walk itself is broken"
+    unmarked = [n for n, r in scoped if "family_id" not in r]
+    assert not unmarked, f"routes with no family_id and no @not_family_scoped mark: {unmarked}"
+    for name, route in scoped:
         path = fill(route, ids)
         for method in ("get", "post"):
             response = getattr(charlie, method)(path)
@@ -117,13 +94,15 @@ def test_every_family_page_is_404_for_an_outsider(cast: Cast, client_for) -> Non
     assert Membership.objects.filter(family=cast.family_a, revoked_at__isnull=False).count() == 0
 
 
-def api_operations() -> list[tuple[str, str, str]]:
-    """(method, path, a valid JSON body) for every operation: tenancy, not validation, answers."""
+def api_operations(*, scoped: bool = True) -> list[tuple[str, str, str]]:
+    """(method, path, a valid JSON body) for every family-scoped operation (or every one that is
+    not), with a body that validates, so that tenancy and not validation answers."""
     schema = api.get_openapi_schema()
     return [
         (method.upper(), path, json.dumps(sample_body(schema, operation)))
         for path, item in schema["paths"].items()
         for method, operation in item.items()
+        if scoped != operation.get("x-not-family-scoped", False)
     ]
 
 
@@ -151,10 +130,11 @@ def sample_body(schema: dict, operation: dict) -> dict:
 def test_every_family_api_operation_is_404_for_an_outsider(cast: Cast, client_for) -> None:
     charlie: Client = client_for(cast.charlie)
     ids = family_a_ids(cast)
-    operations = [(m, p, b) for m, p, b in api_operations() if p not in PERSONAL_API]
+    operations = api_operations()
     assert len(operations) >= 10
+    assert len(api_operations(scoped=False)) >= 8
     for method, path, body in operations:
-        assert "{family_id}" in path, f"{path} is neither family-scoped nor personal"
+        assert "{family_id}" in path, f"{path} has no family_id and no not-family-scoped mark"
         url = fill(path, ids)
         response = charlie.generic(method, url, data=body, content_type="application/json")
         assert response.status_code == 404, f"{method} {path}: {response.status_code}"
@@ -166,13 +146,11 @@ def test_a_professional_can_read_but_every_write_is_403(cast: Cast, client_for) 
     ids = family_a_ids(cast)
     assert mediator.get(fill("/f/<family_id>/", ids)).status_code == 200
     assert mediator.get(f"/api/v1/families/{ids['family_id']}/children").status_code == 200
-    for name, route in named_routes():
-        if name in PERSONAL_ROUTES:
-            continue
+    for name, route in family_routes():
         response = mediator.post(fill(route, ids))
         assert response.status_code in (403, 404), f"POST {name} gave {response.status_code}"
     for method, path, body in api_operations():
-        if path in PERSONAL_API or method == "GET":
+        if method == "GET":
             continue
         response = mediator.generic(
             method, fill(path, ids), data=body, content_type="application/json"

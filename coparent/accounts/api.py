@@ -13,7 +13,9 @@ from ninja.security import django_auth
 from coparent.accounts import services
 from coparent.accounts.models import ApiToken, UserSession
 from coparent.api.base import actor
+from coparent.core.tenancy import NOT_FAMILY_SCOPED_API
 
+# Every operation here is about the caller's own account, never a family.
 router = Router(tags=["account"])
 
 
@@ -70,12 +72,19 @@ def _me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/me", response=MeOut, summary="The signed-in account")
+@router.get(
+    "/me", response=MeOut, summary="The signed-in account", openapi_extra=NOT_FAMILY_SCOPED_API
+)
 def me(request: HttpRequest) -> MeOut:
     return _me(request)
 
 
-@router.patch("/me", response=MeOut, summary="Change your name or time zone")
+@router.patch(
+    "/me",
+    response=MeOut,
+    summary="Change your name or time zone",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
 def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
     user = actor(request)
     services.profile_update(
@@ -89,7 +98,12 @@ def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
     return _me(request)
 
 
-@router.get("/sessions", response=list[SessionOut], summary="Your signed-in browsers")
+@router.get(
+    "/sessions",
+    response=list[SessionOut],
+    summary="Your signed-in browsers",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
 def session_list(request: HttpRequest) -> list[SessionOut]:
     current = request.session.session_key if hasattr(request, "session") else None
     return [
@@ -105,7 +119,12 @@ def session_list(request: HttpRequest) -> list[SessionOut]:
     ]
 
 
-@router.delete("/sessions/{session_id}", response={204: None}, summary="Sign out one session")
+@router.delete(
+    "/sessions/{session_id}",
+    response={204: None},
+    summary="Sign out one session",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
 def session_delete(request: HttpRequest, session_id: uuid.UUID) -> Status[None]:
     services.session_end(user=actor(request), session_public_id=str(session_id))
     return Status(204, None)
@@ -122,7 +141,12 @@ def _token_out(token: ApiToken) -> TokenOut:
     )
 
 
-@router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
+@router.get(
+    "/tokens",
+    response=list[TokenOut],
+    summary="Your API tokens",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
 def token_list(request: HttpRequest) -> list[TokenOut]:
     return [_token_out(t) for t in actor(request).api_tokens.all()]
 
@@ -132,6 +156,7 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
     response={201: TokenCreated},
     auth=django_auth,
     summary="Create an API token (shown once)",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
     if not request.user.is_authenticated:
@@ -142,7 +167,12 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]
     return Status(201, TokenCreated(**_token_out(token).model_dump(), secret=secret))
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
+@router.delete(
+    "/tokens/{token_id}",
+    response={204: None},
+    summary="Revoke an API token",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
 def token_revoke(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
     services.api_token_revoke(user=actor(request), token_public_id=str(token_id))
     return Status(204, None)

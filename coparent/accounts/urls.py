@@ -3,9 +3,11 @@ from django.urls import path, reverse_lazy
 
 from coparent.accounts import views
 from coparent.accounts.password_reset import PasswordResetConfirm
+from coparent.core.tenancy import not_family_scoped
 
 app_name = "accounts"
 
+# Every page here is about the visitor's own account, never a family.
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/check-email/", views.check_email, name="check_email"),
@@ -47,3 +49,5 @@ urlpatterns = [
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/confirm-password/", views.reauth, name="reauth"),
 ]
+for _pattern in urlpatterns:
+    _pattern.callback = not_family_scoped(_pattern.callback)  # type: ignore[union-attr]

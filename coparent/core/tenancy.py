@@ -30,6 +30,18 @@ NOT_FAMILY_SCOPED = {
 }
 
 
+def not_family_scoped[ViewT: Callable[..., Any]](view: ViewT) -> ViewT:
+    """Marks a page that belongs to no family: public pages, one's own account, and pages opened
+    with a secret link. tests/test_tenancy.py walks every route and requires each one either to
+    take a `family_id` or to carry this mark."""
+    view.not_family_scoped = True  # type: ignore[attr-defined]
+    return view
+
+
+# The same mark for an API operation: pass `openapi_extra=NOT_FAMILY_SCOPED_API` to its decorator.
+NOT_FAMILY_SCOPED_API = {"x-not-family-scoped": True}
+
+
 def _as_uuid(value: object) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

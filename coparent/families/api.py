@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
-from coparent.core.tenancy import get_for_family
+from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families import selectors, services
 from coparent.families.models import Child, Family, Invitation, Membership, Role
 
@@ -126,13 +126,21 @@ def _child_out(child: Child) -> ChildOut:
     )
 
 
-@router.get("/families", response=list[FamilyOut], summary="Families you belong to")
+@router.get(
+    "/families",
+    response=list[FamilyOut],
+    summary="Families you belong to",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
 def family_list(request: HttpRequest) -> list[FamilyOut]:
     return [_family_out(m) for m in selectors.family_list_for_user(actor(request))]
 
 
 @router.post(
-    "/families", response={201: FamilyOut}, summary="Create a family (you become its first parent)"
+    "/families",
+    response={201: FamilyOut},
+    summary="Create a family (you become its first parent)",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
 )
 def family_create(request: HttpRequest, payload: FamilyIn) -> Status[FamilyOut]:
     family = services.family_create(actor=actor(request), name=payload.name)
@@ -255,7 +263,10 @@ def invitation_revoke(request: HttpRequest, family_id: str, invitation_id: str) 
 
 
 @router.post(
-    "/invitations/accept", response={201: FamilyOut}, summary="Accept an invitation by its token"
+    "/invitations/accept",
+    response={201: FamilyOut},
+    summary="Accept an invitation by its token",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
 )
 def invitation_accept(request: HttpRequest, payload: AcceptIn) -> Status[FamilyOut]:
     membership = services.invitation_accept(token=payload.token, user=actor(request))

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, FamilyRequest
-from coparent.core.tenancy import family_view, get_for_family
+from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families import forms, selectors, services
 from coparent.families.models import Child, Invitation, Membership, Role
 
 LAST_FAMILY = "last_family"
 
 
+@not_family_scoped
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """Signed out: what coparent is. Signed in: the family used last, or the list of families."""
     if not request.user.is_authenticated:
@@ -34,6 +35,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("families:list")
 
 
+@not_family_scoped
 @login_required
 def family_list(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.FamilyForm(request.POST or None)
@@ -219,6 +221,7 @@ def settings_view(request: FamilyRequest) -> HttpResponse:
     return render(request, "families/settings.html", {"form": form})
 
 
+@not_family_scoped
 def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The page an invitation link opens. Anyone with the link sees who invited them and as what;
     accepting needs an account with a confirmed email."""
