@@ -38,7 +38,25 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
+def _kept_sections(replaced: set[str]) -> list[str]:
+    """Sections of the current document that this run did not measure (a run of one benchmark
+    must not erase the others' figures)."""
+    if not DOC.exists():
+        return []
+    kept, current = [], None
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            current = [] if line[3:] in replaced else kept
+            if current is kept:
+                kept.append(line)
+            continue
+        if current is kept and kept:
+            kept.append(line)
+    return kept
+
+
 def write_doc(sections: list[tuple[str, list[Result]]]) -> None:
+    kept = _kept_sections({title for title, _ in sections})
     lines = [
         "# Performance",
         "",
@@ -54,7 +72,7 @@ def write_doc(sections: list[tuple[str, list[Result]]]) -> None:
             for r in results
         ]
         lines.append("")
-    DOC.write_text("\n".join(lines))
+    DOC.write_text("\n".join(lines + kept).rstrip("\n") + "\n")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "coparent.core",
     "coparent.accounts",
     "coparent.families",
+    "coparent.records",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,9 @@ STORAGES = {
 }
 
 INVITATION_DAYS = 14
+RECORD_SIGNING_KEY_FILE = os.environ.get(
+    "COPARENT_RECORD_KEY_FILE", str(VAR_DIR / "record-signing.key")
+)
 EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
 
 LOGGING = {

@@ -17,3 +17,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_run}.sqlite3")}  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"coparent_test_{_run}"}  # noqa: F405
+
+RECORD_SIGNING_KEY_FILE = str(VAR_DIR / f"test-record-{_run}.key")  # noqa: F405

@@ -8,9 +8,11 @@ from coparent.api.base import api
 from coparent.core.tenancy import not_family_scoped
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
+from coparent.records.api import router as record_router
 
 api.add_router("/", account_router)
 api.add_router("/", family_router)
+api.add_router("/", record_router)
 
 
 @not_family_scoped
@@ -41,4 +43,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("coparent.accounts.urls")),
     path("", include("coparent.families.urls")),
+    path("", include("coparent.records.urls")),
 ]

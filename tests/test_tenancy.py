@@ -99,11 +99,22 @@ def api_operations(*, scoped: bool = True) -> list[tuple[str, str, str]]:
     not), with a body that validates, so that tenancy and not validation answers."""
     schema = api.get_openapi_schema()
     return [
-        (method.upper(), path, json.dumps(sample_body(schema, operation)))
+        (method.upper(), path + sample_query(operation), json.dumps(sample_body(schema, operation)))
         for path, item in schema["paths"].items()
         for method, operation in item.items()
         if scoped != operation.get("x-not-family-scoped", False)
     ]
+
+
+def sample_query(operation: dict) -> str:
+    """Required query parameters with plausible values (integers 0, strings "x")."""
+    required = [
+        p for p in operation.get("parameters", []) if p["in"] == "query" and p.get("required")
+    ]
+    if not required:
+        return ""
+    values = {p["name"]: 0 if p["schema"].get("type") == "integer" else "x" for p in required}
+    return "?" + "&".join(f"{name}={value}" for name, value in values.items())
 
 
 def sample_body(schema: dict, operation: dict) -> dict:

@@ -27,6 +27,7 @@ NOT_FAMILY_SCOPED = {
     "accounts.UserSession",
     "accounts.ApiToken",
     "families.Family",
+    "records.AppendOnlyGuard",
 }
 
 

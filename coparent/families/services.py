@@ -28,6 +28,7 @@ from coparent.families.models import (
     ProfessionalKind,
     Role,
 )
+from coparent.records.services import record_append
 
 PROFESSIONAL_DEFAULT_DAYS = 90
 PROFESSIONAL_MAX_DAYS = 366
@@ -52,7 +53,14 @@ def family_create(*, actor: User, name: str) -> Family:
     if not actor.email_verified:
         raise ServiceError(_("Confirm your email address before creating a family."))
     family = Family.objects.create(name=name[:100])
-    Membership.objects.create(family=family, user=actor, role=Role.PARENT)
+    membership = Membership.objects.create(family=family, user=actor, role=Role.PARENT)
+    record_append(family=family, actor=actor, kind="family.created", fields={})
+    record_append(
+        family=family,
+        actor=actor,
+        kind="member.joined",
+        fields={"member": str(membership.public_id), "role": Role.PARENT},
+    )
     return family
 
 
@@ -92,12 +100,16 @@ def child_add(
     _require_parent(family, actor)
     first_name = _validate_child(first_name, date_of_birth)
     assert date_of_birth is not None
-    return Child.objects.create(
+    child = Child.objects.create(
         family=family,
         first_name=first_name[:60],
         last_name=last_name.strip()[:60],
         date_of_birth=date_of_birth,
     )
+    record_append(
+        family=family, actor=actor, kind="child.added", fields={"child": str(child.public_id)}
+    )
+    return child
 
 
 @transaction.atomic
@@ -118,6 +130,9 @@ def child_update(
     assert date_of_birth is not None
     child.date_of_birth = date_of_birth
     child.save(update_fields=["first_name", "last_name", "date_of_birth"])
+    record_append(
+        family=family, actor=actor, kind="child.updated", fields={"child": str(child.public_id)}
+    )
     return child
 
 
@@ -189,6 +204,12 @@ def invitation_create(
         invited_by=actor,
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
     )
+    record_append(
+        family=family,
+        actor=actor,
+        kind="invitation.created",
+        fields={"invitation": str(invitation.public_id), "role": role},
+    )
     if email:
         link = invitation_link(token)
         transaction.on_commit(
@@ -217,6 +238,12 @@ def invitation_revoke(*, family: Family, actor: User, invitation: Invitation) ->
         raise Conflict(_("This invitation is no longer pending."))
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at"])
+    record_append(
+        family=family,
+        actor=actor,
+        kind="invitation.withdrawn",
+        fields={"invitation": str(locked.public_id)},
+    )
 
 
 @transaction.atomic
@@ -261,6 +288,12 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_append(
+        family=family,
+        actor=user,
+        kind="member.joined",
+        fields={"member": str(membership.public_id), "role": membership.role},
+    )
     return membership
 
 
@@ -277,3 +310,9 @@ def membership_revoke(*, family: Family, actor: User, membership: Membership) ->
     locked.revoked_at = timezone.now()
     locked.revoked_by = actor
     locked.save(update_fields=["revoked_at", "revoked_by"])
+    record_append(
+        family=family,
+        actor=actor,
+        kind="member.access_ended",
+        fields={"member": str(locked.public_id)},
+    )

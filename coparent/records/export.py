@@ -1,0 +1,90 @@
+"""Build an export bundle of a family's record: all of it, or one thread or a date range with
+inclusion proofs. Readable fields come from the apps that wrote the entries (disclosure.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import IO
+
+from django.db.models import QuerySet
+
+from coparent.core.errors import ServiceError
+from coparent.families.models import Family
+from coparent.records import keys, selectors
+from coparent.records.disclosure import disclose
+from coparent.records.models import LogEntry
+from coparent.tlog import BundleEntry, build_bundle
+
+
+def _names(entries: list[LogEntry]) -> dict[int | None, str]:
+    from coparent.accounts.models import User
+
+    ids = {e.actor_id for e in entries if e.actor_id}
+    names: dict[int | None, str] = {None: "coparent (system)"}
+    names.update(User.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    return names
+
+
+def export_bundle(
+    out: str | Path | IO[bytes],
+    *,
+    family: Family,
+    thread_id: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> int:
+    """Writes the bundle; returns how many entries it holds. With a thread or a period the
+    export is partial: only matching entries, each with its inclusion proof."""
+    checkpoint = selectors.checkpoint_get(family)
+    queryset: QuerySet[LogEntry] = LogEntry.objects.filter(family=family, index__lt=checkpoint.size)
+    partial = thread_id is not None or start is not None or end is not None
+    if start is not None:
+        queryset = queryset.filter(created_at__gte=start)
+    if end is not None:
+        queryset = queryset.filter(created_at__lt=end)
+    entries = list(queryset.order_by("index"))
+    disclosed = disclose(entries)
+    if thread_id is not None:
+        entries = [e for e in entries if (d := disclosed.get(e.index)) and d.thread_id == thread_id]
+        if not entries:
+            raise ServiceError("That conversation has no entries in the record.")
+    names = _names(entries)
+    items = []
+    for entry in entries:
+        found = disclosed.get(entry.index)
+        items.append(
+            BundleEntry(
+                leaf=bytes(entry.leaf),
+                author=names.get(entry.actor_id, "former member"),
+                content=found.content if found else None,
+                salt=found.salt if found else None,
+                thread_subject=found.thread_subject if found else None,
+            )
+        )
+    proofs = None
+    if partial:
+        proofs = {
+            e.index: selectors.inclusion_proof(family, e.index, checkpoint.size)[1] for e in entries
+        }
+    what = []
+    if thread_id is not None:
+        what.append("one conversation")
+    if start is not None or end is not None:
+        what.append(f"entries from {start or 'the start'} to {end or 'now'} (UTC)")
+    description = (
+        f"Part of the family record of {family.name}: " + " and ".join(what)
+        if partial
+        else f"The whole family record of {family.name}, {checkpoint.size} entries."
+    )
+    build_bundle(
+        out,
+        entries=items,
+        checkpoint_note=checkpoint.note,
+        verifier_key=keys.verifier_key(),
+        family=str(family.public_id),
+        description=description,
+        partial=partial,
+        proofs=proofs,
+    )
+    return len(items)

@@ -1,0 +1,73 @@
+"""`coparent records export FAMILY --out BUNDLE.zip`, `coparent records key`,
+`coparent records rotate-key`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from coparent.core.errors import ServiceError
+from coparent.families.models import Family
+from coparent.records import keys
+from coparent.records.export import export_bundle
+
+
+def _date(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date like 2026-01-31") from None
+
+
+class Command(BaseCommand):
+    help = "The family record: export a verifiable bundle, show or rotate the signing key."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="Write a family's record to a zip bundle.")
+        export.add_argument("family", help="the family's public id (see `coparent family list`)")
+        export.add_argument("--out", required=True, help="the zip file to write")
+        export.add_argument("--thread", help="only this conversation (its public id)")
+        export.add_argument(
+            "--from", dest="start", type=_date, help="only entries from this UTC date"
+        )
+        export.add_argument(
+            "--to", dest="end", type=_date, help="only entries before this UTC date"
+        )
+        sub.add_parser("key", help="Print the verifier key that checks this server's checkpoints.")
+        sub.add_parser("rotate-key", help="Retire the signing key and start a new one.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "key":
+            self.stdout.write(keys.verifier_key())
+        elif action == "rotate-key":
+            self.stdout.write(keys.rotate())
+        else:
+            found = _is_uuid(options["family"])
+            family = Family.objects.filter(public_id=options["family"]).first() if found else None
+            if family is None:
+                raise CommandError(f"No family with public id {options['family']!r}.")
+            try:
+                count = export_bundle(
+                    options["out"],
+                    family=family,
+                    thread_id=options["thread"],
+                    start=options["start"],
+                    end=options["end"],
+                )
+            except ServiceError as error:
+                raise CommandError(error.message) from None
+            self.stdout.write(f"Wrote {count} entries to {options['out']}")
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,92 @@
+"""Reads of a family's record: the signed checkpoint, proofs, and entries for export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from coparent.core.errors import ServiceError
+from coparent.records import keys
+from coparent.records.models import FamilyLog, LogNode
+from coparent.records.services import origin
+from coparent.tlog import (
+    EMPTY_ROOT,
+    Frontier,
+    consistency_proof_from_nodes,
+    format_checkpoint,
+    inclusion_proof_from_nodes,
+    sign_note,
+)
+from coparent.tlog.merkle import consistency_proof_nodes, inclusion_proof_nodes
+
+if TYPE_CHECKING:
+    from coparent.families.models import Family
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    size: int
+    root: bytes
+    note: str
+
+
+def checkpoint_get(family: Family) -> CheckpointView:
+    log = FamilyLog.objects.filter(family=family).first()
+    if log is None or log.size == 0:
+        note = sign_note(format_checkpoint(origin(family), 0, EMPTY_ROOT), keys.signer())
+        return CheckpointView(0, EMPTY_ROOT, note)
+    return CheckpointView(log.size, bytes(log.root), log.checkpoint)
+
+
+def _node_getter(family: Family, positions: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    """Fetches every node a proof needs in one query, then serves them from memory."""
+    wanted = set(positions)
+    nodes: dict[tuple[int, int], bytes] = {}
+    if wanted:
+        levels = {level for level, _ in wanted}
+        indexes = {index for _, index in wanted}
+        for level, index, value in LogNode.objects.filter(
+            family=family, level__in=levels, index__in=indexes
+        ).values_list("level", "index", "hash"):
+            if (level, index) in wanted:
+                nodes[(level, index)] = bytes(value)
+    return lambda level, index: nodes[(level, index)]
+
+
+def root_at(family: Family, size: int) -> bytes:
+    if size == 0:
+        return EMPTY_ROOT
+    positions = []
+    start = 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            positions.append((level, start >> level))
+            start += 1 << level
+    return Frontier.from_nodes(_node_getter(family, positions), size).root()
+
+
+def _current_size(family: Family) -> int:
+    return checkpoint_get(family).size
+
+
+def inclusion_proof(family: Family, index: int, size: int | None = None) -> tuple[int, list[bytes]]:
+    size = _current_size(family) if size is None else size
+    if not 0 <= index < size <= _current_size(family):
+        raise ServiceError("That entry is not in a tree of that size.", code="not_in_tree")
+    get = _node_getter(family, inclusion_proof_nodes(index, size))
+    return size, inclusion_proof_from_nodes(get, index, size)
+
+
+def consistency_proof(
+    family: Family, old_size: int, new_size: int | None = None
+) -> tuple[int, list[bytes]]:
+    new_size = _current_size(family) if new_size is None else new_size
+    if not 0 <= old_size <= new_size <= _current_size(family):
+        raise ServiceError(
+            "The record has never been that size: the older size must not exceed the newer one.",
+            code="bad_sizes",
+        )
+    if old_size in (0, new_size):
+        return new_size, []
+    get = _node_getter(family, consistency_proof_nodes(old_size, new_size))
+    return new_size, consistency_proof_from_nodes(get, old_size, new_size)

@@ -1,0 +1,132 @@
+"""The record page (checkpoint, how to verify, export) and the published verifier key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from coparent.core.errors import ServiceError
+from coparent.core.forms import DateInput
+from coparent.core.http import FamilyRequest
+from coparent.core.tenancy import family_view, not_family_scoped
+from coparent.families.models import Role
+from coparent.records import keys, selectors
+from coparent.records.export import export_bundle
+from coparent.records.models import LogEntry
+
+RECORD_ROLES = (Role.PARENT, Role.PROFESSIONAL)
+PAGE = 50
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Until (not included)"), required=False, widget=DateInput())
+    thread = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise forms.ValidationError(_("The end date must be after the start date."))
+        return data
+
+
+def _utc(day: dt.date | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time(0), tzinfo=timezone.get_current_timezone()).astimezone(
+        dt.UTC
+    )
+
+
+@login_required
+@family_view(roles=RECORD_ROLES)
+def record(request: FamilyRequest) -> HttpResponse:
+    family = request.family
+    checkpoint = selectors.checkpoint_get(family)
+    before = request.GET.get("before", "")
+    entries = LogEntry.objects.filter(family=family).select_related("actor").order_by("-index")
+    if before.isdigit():
+        entries = entries.filter(index__lt=int(before))
+    page = list(entries[:PAGE])
+    return render(
+        request,
+        "records/record.html",
+        {
+            "checkpoint": checkpoint,
+            "root_hex": checkpoint.root.hex(),
+            "verifier_key": keys.verifier_key(),
+            "entries": page,
+            "older": page[-1].index if page and page[-1].index > 0 else None,
+            "form": ExportForm(),
+        },
+    )
+
+
+@login_required
+@family_view(roles=RECORD_ROLES)
+@require_GET
+def export(request: FamilyRequest) -> HttpResponse:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        checkpoint = selectors.checkpoint_get(request.family)
+        return render(
+            request,
+            "records/record.html",
+            {
+                "checkpoint": checkpoint,
+                "root_hex": checkpoint.root.hex(),
+                "verifier_key": keys.verifier_key(),
+                "entries": [],
+                "form": form,
+            },
+            status=400,
+        )
+    buffer = io.BytesIO()
+    thread = form.cleaned_data["thread"]
+    try:
+        export_bundle(
+            buffer,
+            family=request.family,
+            thread_id=str(thread) if thread else None,
+            start=_utc(form.cleaned_data["start"]),
+            end=_utc(form.cleaned_data["end"]),
+        )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        checkpoint = selectors.checkpoint_get(request.family)
+        return render(
+            request,
+            "records/record.html",
+            {
+                "checkpoint": checkpoint,
+                "root_hex": checkpoint.root.hex(),
+                "verifier_key": keys.verifier_key(),
+                "entries": [],
+                "form": form,
+            },
+            status=400,
+        )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="coparent-record-{stamp}.zip"'
+    return response
+
+
+@not_family_scoped
+@require_GET
+def verifier_keys(request: HttpRequest) -> HttpResponse:
+    """The keys that check this server's checkpoints: the current one first, then retired ones
+    (still valid for checkpoints signed before they were retired)."""
+    lines = [keys.verifier_key(), *keys.retired_verifier_keys()]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,83 @@
+// The parents are each other's witnesses: every visit, this browser checks that the record it
+// saw last time is a prefix of the record the server shows now (an RFC 9162 consistency proof,
+// verified here, not on the server), then remembers the newer checkpoint.
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  const family = script.dataset.family;
+  const storageKey = "coparent-record:" + family;
+
+  function fromBase64(text) {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  }
+  function toBase64(bytes) {
+    return btoa(String.fromCharCode.apply(null, Array.from(bytes)));
+  }
+  function equal(a, b) {
+    return a.length === b.length && a.every((value, i) => value === b[i]);
+  }
+  async function nodeHash(left, right) {
+    const data = new Uint8Array(65);
+    data[0] = 1;
+    data.set(left, 1);
+    data.set(right, 33);
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  }
+
+  // RFC 9162 section 2.1.4.2, step by step.
+  async function verifyConsistency(first, second, firstHash, secondHash, path) {
+    if (first === second) return path.length === 0 && equal(firstHash, secondHash);
+    if (first === 0) return path.length === 0;
+    if (first > second || path.length === 0) return false;
+    path = path.slice();
+    if ((first & (first - 1)) === 0) path.unshift(firstHash);
+    let fn = first - 1;
+    let sn = second - 1;
+    while (fn & 1) { fn >>= 1; sn >>= 1; }
+    let fr = path[0];
+    let sr = path[0];
+    for (const c of path.slice(1)) {
+      if (sn === 0) return false;
+      if ((fn & 1) || fn === sn) {
+        fr = await nodeHash(c, fr);
+        sr = await nodeHash(c, sr);
+        while (!(fn & 1) && fn !== 0) { fn >>= 1; sn >>= 1; }
+      } else {
+        sr = await nodeHash(sr, c);
+      }
+      fn >>= 1;
+      sn >>= 1;
+    }
+    return sn === 0 && equal(fr, firstHash) && equal(sr, secondHash);
+  }
+
+  function warn() {
+    const banner = document.getElementById("record-warning");
+    if (banner) banner.hidden = false;
+    const status = document.getElementById("record-witness-status");
+    if (status) status.textContent = banner ? banner.textContent.trim() : "";
+  }
+
+  async function check() {
+    if (!window.crypto || !crypto.subtle || !window.localStorage) return;
+    const current = await (await fetch(script.dataset.checkpointUrl, { credentials: "same-origin" })).json();
+    const saved = JSON.parse(localStorage.getItem(storageKey) || "null");
+    const currentRoot = fromBase64(current.root);
+    if (saved && saved.size > 0) {
+      const url = script.dataset.consistencyUrl + "?old_size=" + saved.size + "&new_size=" + current.size;
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok) return warn();
+      const proof = await response.json();
+      const ok = equal(fromBase64(proof.new_root), currentRoot) &&
+        (await verifyConsistency(saved.size, current.size, fromBase64(saved.root), currentRoot,
+          proof.proof.map(fromBase64)));
+      if (!ok) return warn();
+    }
+    localStorage.setItem(storageKey, JSON.stringify({ size: current.size, root: toBase64(currentRoot) }));
+    const status = document.getElementById("record-witness-status");
+    if (status) status.textContent = status.dataset.okText || "Checked on this device: nothing in the record has changed since your last visit.";
+    document.documentElement.dataset.recordChecked = String(current.size);
+  }
+
+  check().catch(() => {});
+})();

@@ -1,0 +1,72 @@
+"""The family record as a transparency log: RFC 6962 Merkle trees, C2SP signed checkpoints,
+canonical entries and the offline-verifiable export bundle. Pure Python, no Django.
+"""
+
+from coparent.tlog.bundle import BundleEntry, build_bundle
+from coparent.tlog.entry import Entry, EntryError, content_hash, decode, encode, new_salt
+from coparent.tlog.merkle import (
+    EMPTY_ROOT,
+    Frontier,
+    ProofError,
+    consistency_proof,
+    consistency_proof_from_nodes,
+    frontier_append,
+    inclusion_proof,
+    inclusion_proof_from_nodes,
+    leaf_hash,
+    root_from_leaf_hashes,
+    root_from_nodes,
+    verify_consistency,
+    verify_inclusion,
+)
+from coparent.tlog.note import (
+    Checkpoint,
+    NoteError,
+    Signer,
+    Verifier,
+    format_checkpoint,
+    generate_signer,
+    open_note,
+    parse_checkpoint,
+    sign_note,
+    signer_from_string,
+    verifier_from_string,
+)
+from coparent.tlog.verify import VerifyResult, verify_bundle
+
+__all__ = [
+    "EMPTY_ROOT",
+    "BundleEntry",
+    "Checkpoint",
+    "Entry",
+    "EntryError",
+    "Frontier",
+    "NoteError",
+    "ProofError",
+    "Signer",
+    "Verifier",
+    "VerifyResult",
+    "build_bundle",
+    "consistency_proof",
+    "consistency_proof_from_nodes",
+    "content_hash",
+    "decode",
+    "encode",
+    "format_checkpoint",
+    "frontier_append",
+    "generate_signer",
+    "inclusion_proof",
+    "inclusion_proof_from_nodes",
+    "leaf_hash",
+    "new_salt",
+    "open_note",
+    "parse_checkpoint",
+    "root_from_leaf_hashes",
+    "root_from_nodes",
+    "sign_note",
+    "signer_from_string",
+    "verifier_from_string",
+    "verify_bundle",
+    "verify_consistency",
+    "verify_inclusion",
+]

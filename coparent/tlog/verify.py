@@ -1,0 +1,386 @@
+"""Offline verifier for export bundles: `coparent verify BUNDLE.zip [--key VERIFIER_KEY]`.
+
+Needs only the standard library and `cryptography`. Exit status 0 when the bundle is intact,
+1 with one line naming the first problem otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from coparent.tlog.bundle import (
+    ATTACHMENTS,
+    CHECKPOINT,
+    DISCLOSED,
+    ENTRIES,
+    FORMAT,
+    KEY,
+    MANIFEST,
+    PROOFS,
+    README,
+)
+from coparent.tlog.entry import EntryError, content_hash, decode, format_time
+from coparent.tlog.merkle import (
+    ProofError,
+    leaf_hash,
+    root_from_leaf_hashes,
+    verify_inclusion,
+)
+from coparent.tlog.note import (
+    Checkpoint,
+    NoteError,
+    b64decode_strict,
+    b64encode,
+    open_note,
+    parse_checkpoint,
+    verifier_from_string,
+)
+
+_LINE_KEYS = frozenset(
+    {"index", "leaf", "kind", "time", "author", "thread_subject", "body", "subject", "file", "salt"}
+)
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_KNOWN_FILES = frozenset({MANIFEST, ENTRIES, CHECKPOINT, KEY, README, PROOFS})
+
+
+class BundleProblem(Exception):
+    """The first thing found wrong with a bundle, phrased for a person."""
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    problem: str | None = None
+    origin: str = ""
+    size: int = 0
+    root: bytes = b""
+    entries: int = 0
+    partial: bool = False
+    pinned: bool = False
+
+
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+
+
+def verify_bundle(path: str | Path | IO[bytes], *, pinned_key: str | None = None) -> VerifyResult:
+    """Check a bundle; the result names the first problem found, if any."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _Checker(zf, pinned_key).run()
+    except BundleProblem as exc:
+        return VerifyResult(ok=False, problem=str(exc))
+    except _ZIP_ERRORS as exc:
+        # Problems inside the bundle are BundleProblems; what is left is a damaged zip.
+        return VerifyResult(ok=False, problem=f"bundle: cannot be read ({exc})")
+
+
+def _json(data: bytes, where: str) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise BundleProblem(f"{where}: not valid UTF-8 JSON ({exc})") from exc
+
+
+def _text(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleProblem(f"{where}: not valid UTF-8") from exc
+
+
+class _Checker:
+    def __init__(self, zf: zipfile.ZipFile, pinned_key: str | None) -> None:
+        self.zf = zf
+        self.pinned_key = pinned_key
+        names = zf.namelist()
+        if len(names) != len(set(names)):
+            raise BundleProblem("bundle: a file name appears twice in the zip")
+        self.names = set(names)
+        self.used_files: set[str] = set()
+
+    def read(self, name: str) -> bytes:
+        if name not in self.names:
+            raise BundleProblem(f"bundle: {name} is missing")
+        return self.zf.read(name)
+
+    def run(self) -> VerifyResult:
+        manifest = _json(self.read(MANIFEST), MANIFEST)
+        if unexpected := sorted(
+            n for n in self.names if n not in _KNOWN_FILES and not n.startswith(ATTACHMENTS)
+        ):
+            raise BundleProblem(f"bundle: unexpected file {unexpected[0]}")
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise BundleProblem(f"{MANIFEST}: not a {FORMAT} manifest")
+        partial = manifest.get("partial")
+        people = manifest.get("people")
+        if not isinstance(partial, bool) or not isinstance(people, dict):
+            raise BundleProblem(f"{MANIFEST}: 'partial' must be true or false, 'people' an object")
+
+        checkpoint = self.checkpoint()
+        if manifest.get("origin") != checkpoint.origin:
+            raise BundleProblem(
+                f"{MANIFEST}: origin {manifest.get('origin')!r} is not the checkpoint's "
+                f"origin {checkpoint.origin!r}"
+            )
+        proofs = self.proofs(checkpoint) if partial else None
+        if not partial and PROOFS in self.names:
+            raise BundleProblem(f"{PROOFS}: present in a bundle that says it is complete")
+
+        count, leaf_hashes = self.entries(checkpoint, people, proofs)
+        if proofs:
+            raise BundleProblem(
+                f"{PROOFS}: proof for entry {min(proofs)}, which is not in the bundle"
+            )
+        if proofs is None:
+            if count != checkpoint.size:
+                raise BundleProblem(
+                    f"bundle: {count} entries but the checkpoint covers {checkpoint.size} "
+                    "(entries were removed)"
+                )
+            root = root_from_leaf_hashes(leaf_hashes)
+            if root != checkpoint.root:
+                raise BundleProblem(
+                    f"checkpoint: the entries hash to root {b64encode(root)}, not the signed "
+                    f"root {b64encode(checkpoint.root)} (entries differ from those signed)"
+                )
+        # Directory entries appear when someone unzips and re-zips a bundle; they hold nothing.
+        if unused := sorted(
+            n for n in self.names - _KNOWN_FILES - self.used_files if not n.endswith("/")
+        ):
+            raise BundleProblem(f"bundle: {unused[0]} is not referenced by any entry")
+        return VerifyResult(
+            ok=True,
+            origin=checkpoint.origin,
+            size=checkpoint.size,
+            root=checkpoint.root,
+            entries=count,
+            partial=partial,
+            pinned=self.pinned_key is not None,
+        )
+
+    def checkpoint(self) -> Checkpoint:
+        key_text = _text(self.read(KEY), KEY).removesuffix("\n")
+        try:
+            verifier = verifier_from_string(key_text)
+        except NoteError as exc:
+            raise BundleProblem(f"{KEY}: not a valid verifier key ({exc})") from exc
+        if self.pinned_key is not None:
+            try:
+                pinned = verifier_from_string(self.pinned_key.strip())
+            except NoteError as exc:
+                raise BundleProblem(f"--key: not a valid verifier key ({exc})") from exc
+            if pinned.to_string() != verifier.to_string():
+                raise BundleProblem(
+                    f"{KEY}: the bundle's key {key_text} is not the pinned key {pinned.to_string()}"
+                )
+        try:
+            text = open_note(self.read(CHECKPOINT), [verifier])
+            return parse_checkpoint(text)
+        except NoteError as exc:
+            raise BundleProblem(f"{CHECKPOINT}: {exc}") from exc
+
+    def proofs(self, checkpoint: Checkpoint) -> dict[int, list[bytes]]:
+        body = _json(self.read(PROOFS), PROOFS)
+        if not isinstance(body, dict) or not isinstance(body.get("proofs"), dict):
+            raise BundleProblem(f"{PROOFS}: expected {{'tree_size': N, 'proofs': {{...}}}}")
+        if body.get("tree_size") != checkpoint.size:
+            raise BundleProblem(
+                f"{PROOFS}: proofs are for tree size {body.get('tree_size')}, "
+                f"the checkpoint is for {checkpoint.size}"
+            )
+        proofs: dict[int, list[bytes]] = {}
+        for key, hashes in body["proofs"].items():
+            if not _DECIMAL.fullmatch(key) or not isinstance(hashes, list):
+                raise BundleProblem(f"{PROOFS}: bad proof entry {key!r}")
+            try:
+                proofs[int(key)] = [b64decode_strict(h) for h in hashes]
+            except (ValueError, TypeError) as exc:
+                raise BundleProblem(f"{PROOFS}: proof for entry {key} is not base64") from exc
+        return proofs
+
+    def entries(
+        self,
+        checkpoint: Checkpoint,
+        people: dict[str, Any],
+        proofs: dict[int, list[bytes]] | None,
+    ) -> tuple[int, list[bytes]]:
+        text = _text(self.read(ENTRIES), ENTRIES)
+        if text and not text.endswith("\n"):
+            raise BundleProblem(f"{ENTRIES}: the last line is cut off")
+        lines = text.split("\n")[:-1]
+        leaf_hashes: list[bytes] = []
+        subjects: dict[str, str] = {}
+        previous = -1
+        for position, raw in enumerate(lines):
+            try:
+                line = json.loads(raw)
+            except (json.JSONDecodeError, RecursionError):
+                line = None
+            if not isinstance(line, dict):
+                raise BundleProblem(f"{ENTRIES} line {position + 1}: not a JSON object")
+            index = line.get("index")
+            if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+                raise BundleProblem(f"{ENTRIES} line {position + 1}: no valid index")
+            label = f"entry {index}"
+            if unknown := line.keys() - _LINE_KEYS:
+                raise BundleProblem(f"{label}: unknown field {sorted(unknown)[0]!r}")
+            if index >= checkpoint.size:
+                raise BundleProblem(
+                    f"{label}: beyond the checkpoint's tree size {checkpoint.size} "
+                    "(an entry was added)"
+                )
+            if proofs is None and index != position:
+                raise BundleProblem(
+                    f"{label}: found where entry {position} belongs "
+                    "(an entry was removed, added or reordered)"
+                )
+            if index <= previous:
+                raise BundleProblem(f"{label}: comes after entry {previous} (out of order)")
+            previous = index
+            leaf = self.check_line(label, index, line, people, subjects)
+            h = leaf_hash(leaf)
+            if proofs is None:
+                leaf_hashes.append(h)
+                continue
+            proof = proofs.pop(index, None)
+            if proof is None:
+                raise BundleProblem(f"{label}: no inclusion proof in {PROOFS}")
+            try:
+                verify_inclusion(h, index, checkpoint.size, proof, checkpoint.root)
+            except ProofError as exc:
+                raise BundleProblem(
+                    f"{label}: inclusion proof does not match the signed checkpoint ({exc})"
+                ) from exc
+        return len(lines), leaf_hashes
+
+    def check_line(
+        self,
+        label: str,
+        index: int,
+        line: dict[str, Any],
+        people: dict[str, Any],
+        subjects: dict[str, str],
+    ) -> bytes:
+        try:
+            leaf = b64decode_strict(line.get("leaf", ""))
+            entry = decode(leaf)
+        except (ValueError, TypeError) as exc:
+            raise BundleProblem(f"{label}: the leaf is not a valid entry ({exc})") from exc
+        if entry.index != index:
+            raise BundleProblem(f"{label}: the leaf says it is entry {entry.index}")
+        if line.get("kind") != entry.kind:
+            raise BundleProblem(
+                f"{label}: kind {line.get('kind')!r} does not match the leaf's {entry.kind!r}"
+            )
+        if line.get("time") != (logged := format_time(entry.time)):
+            raise BundleProblem(
+                f"{label}: time {line.get('time')!r} does not match the leaf's {logged!r}"
+            )
+        if entry.actor not in people:
+            raise BundleProblem(f"{label}: the author is not listed in {MANIFEST}")
+        if line.get("author") != people[entry.actor]:
+            raise BundleProblem(f"{label}: author does not match the leaf's actor")
+
+        disclosed = DISCLOSED.get(entry.kind)
+        for name in ("body", "subject", "file"):
+            if name in line and (disclosed is None or disclosed[0] != name):
+                raise BundleProblem(f"{label}: a {entry.kind} entry has no {name}")
+        if disclosed is not None and disclosed[0] in line:
+            name, leaf_field = disclosed
+            content = self.content(label, index, name, line[name])
+            try:
+                salt = bytes.fromhex(line.get("salt", ""))
+                digest = content_hash(salt, content)
+            except (ValueError, TypeError, EntryError) as exc:
+                raise BundleProblem(f"{label}: salt is not 32 bytes of hex") from exc
+            if digest != entry.fields[leaf_field]:
+                raise BundleProblem(
+                    f"{label}: {name} does not match the content hash in the leaf "
+                    "(the content or its salt was changed)"
+                )
+            if entry.kind == "thread.created":
+                subjects[str(entry.fields["thread"])] = line[name]
+        elif "salt" in line:
+            raise BundleProblem(f"{label}: salt without disclosed content")
+
+        if "thread_subject" in line:
+            thread = entry.fields.get("thread") if entry.kind == "message.sent" else None
+            if not isinstance(thread, str) or thread not in subjects:
+                raise BundleProblem(
+                    f"{label}: thread_subject cannot be checked: the thread's creation entry "
+                    "and its subject are not in the bundle"
+                )
+            if line["thread_subject"] != subjects[thread]:
+                raise BundleProblem(f"{label}: thread_subject is not the thread's logged subject")
+        return leaf
+
+    def content(self, label: str, index: int, name: str, value: object) -> bytes:
+        if not isinstance(value, str):
+            raise BundleProblem(f"{label}: {name} must be a string")
+        if name != "file":
+            try:
+                return value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise BundleProblem(f"{label}: {name} is not valid Unicode") from exc
+        if value != f"{ATTACHMENTS}{index}":
+            raise BundleProblem(f"{label}: file must be {ATTACHMENTS}{index}")
+        self.used_files.add(value)
+        return self.read(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="coparent verify",
+        description="Check a coparent record export offline: signature, order and content.",
+    )
+    parser.add_argument("bundle", type=Path, help="the export, BUNDLE.zip")
+    parser.add_argument(
+        "--key",
+        metavar="VERIFIER_KEY",
+        help="the server's published verifier key (name+id+key); pin it to trust the signature",
+    )
+    args = parser.parse_args(argv)
+    result = verify_bundle(args.bundle, pinned_key=args.key)
+    if not result.ok:
+        print(f"FAILED: {result.problem}")
+        return 1
+    print(f"OK: {args.bundle} is intact")
+    print(f"log: {result.origin}")
+    print(f"tree size: {result.size}")
+    print(f"root hash (base64): {b64encode(result.root)}")
+    print(f"root hash (hex): {result.root.hex()}")
+    if result.partial:
+        print(
+            f"PARTIAL export: {result.entries} of {result.size} entries, each proven to be in the "
+            "signed log; the others are not shown"
+        )
+    else:
+        print(f"complete export: all {result.entries} entries, in order")
+    if not result.pinned:
+        print(
+            "note: the signing key was not pinned; the signature was checked with the key inside "
+            "the bundle. Run again with --key and the server's published key to rule out a "
+            "substituted key."
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,45 @@
+"""The parents witness the record: each visit the browser checks a consistency proof from the
+checkpoint it saw last, and warns loudly when the server's record is not an extension of it."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from coparent.records.services import record_append
+from tests.browser.conftest import PHONE, assert_accessible, screenshot
+from tests.cast import PASSWORD, build_cast
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_browser_checks_the_record_and_warns_on_a_rewrite(new_page) -> None:
+    cast = build_cast()
+    page = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(cast.alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Family A").wait_for()
+    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    key = f"coparent-record:{cast.family_a.public_id}"
+    first = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
+    assert first["size"] > 0
+
+    for n in range(3):  # the record grows; the proof from the old checkpoint must verify
+        record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": str(n)})
+    page.goto(f"/f/{cast.family_a.public_id}/record/")
+    page.wait_for_function(
+        "size => document.documentElement.dataset.recordChecked === String(size)", arg=first["size"] + 3
+    )
+    assert page.get_by_test_id("record-warning").is_hidden()
+    assert_accessible(page, "record page")
+    screenshot(page, "phone-record")
+
+    # A device that remembers a different history (as if the server had rewritten it).
+    forged = base64.b64encode(bytes(32)).decode()
+    page.evaluate(f"localStorage.setItem('{key}', JSON.stringify({{size: 2, root: '{forged}'}}))")
+    page.reload()
+    page.get_by_test_id("record-warning").wait_for(state="visible")
+    screenshot(page, "phone-record-warning")

@@ -1,0 +1,515 @@
+"""Export bundles and `coparent verify`: intact bundles pass, every kind of tampering fails."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coparent.tlog import entry as e
+from coparent.tlog.bundle import build_bundle
+from coparent.tlog.merkle import inclusion_proof, leaf_hash
+from coparent.tlog.note import generate_signer, sign_note
+from coparent.tlog.verify import main, verify_bundle
+from tests.tlog.family_log import FamilyLog, edit, edit_lines, members, rezip, sample_log
+
+LOG = sample_log()
+
+
+def export(log: FamilyLog = LOG, only: set[int] | None = None) -> bytes:
+    out = io.BytesIO()
+    log.export(out, only)
+    return out.getvalue()
+
+
+BUNDLE = export()
+PARTIAL = export(only={0, 1, 2, 3})
+
+
+def verify(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, bundle: bytes, *args: str
+) -> tuple[int, str]:
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle)
+    code = main([str(path), *args])
+    return code, capsys.readouterr().out
+
+
+def json_line(line: bytes) -> dict[str, object]:
+    value = json.loads(line)
+    assert isinstance(value, dict)
+    return value
+
+
+def change_line(position: int, change: Callable[[dict[str, object]], None]) -> bytes:
+    def apply(lines: list[bytes]) -> list[bytes]:
+        obj = json_line(lines[position])
+        change(obj)
+        lines[position] = json.dumps(obj, ensure_ascii=False).encode()
+        return lines
+
+    return edit_lines(BUNDLE, apply)
+
+
+def leaf_of(obj: dict[str, object]) -> dict[str, object]:
+    value = json.loads(base64.b64decode(str(obj["leaf"])))
+    assert isinstance(value, dict)
+    return value
+
+
+def set_leaf(obj: dict[str, object], leaf: dict[str, object]) -> None:
+    raw = json.dumps(leaf, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    obj["leaf"] = base64.b64encode(raw).decode()
+
+
+def test_an_intact_bundle_verifies(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out = verify(capsys, tmp_path, BUNDLE)
+    assert code == 0, out
+    size, root = LOG.frontier.size, LOG.frontier.root()
+    assert f"tree size: {size}\n" in out
+    assert f"root hash (base64): {base64.b64encode(root).decode()}\n" in out
+    assert f"root hash (hex): {root.hex()}\n" in out
+    assert "complete export: all 10 entries" in out
+    assert "not pinned" in out
+
+
+def test_a_pinned_key_is_checked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out = verify(capsys, tmp_path, BUNDLE, "--key", LOG.signer.verifier.to_string())
+    assert code == 0, out
+    assert "not pinned" not in out
+    other = generate_signer("coparent.example").verifier.to_string()
+    code, out = verify(capsys, tmp_path, BUNDLE, "--key", other)
+    assert code == 1
+    assert out.startswith("FAILED: verifier-key.txt: the bundle's key") and "pinned" in out
+
+
+def test_the_bundle_holds_what_the_readme_promises() -> None:
+    files = members(BUNDLE)
+    assert set(files) == {
+        "manifest.json",
+        "entries.jsonl",
+        "checkpoint.txt",
+        "verifier-key.txt",
+        "README.txt",
+        "attachments/4",
+    }
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["format"] == "coparent-record-bundle/1"
+    assert manifest["partial"] is False
+    assert manifest["people"] == {"u_alex": "Alex", "u_sam": "Sam", "u_court": "Family Court"}
+    lines = [json.loads(line) for line in files["entries.jsonl"].splitlines()]
+    assert [line["index"] for line in lines] == list(range(10))
+    assert lines[1]["body"] == "Can you pick Mia up at 3?"
+    assert lines[1]["thread_subject"] == "School pickup"
+    assert "body" not in lines[7] and "salt" not in lines[7]  # redacted
+    assert lines[8]["kind"] == "redaction"
+    assert b"12 Elm Street" not in b"".join(files.values())
+    readme = files["README.txt"].decode()
+    assert "COMPLETE export" in readme and "coparent verify BUNDLE.zip" in readme
+    assert "SHA-256(0x00 || leaf bytes)" in readme and "sumdb/note" in readme
+
+
+def test_building_twice_gives_the_same_bytes() -> None:
+    assert export() == BUNDLE
+
+
+def swap(lines: list[bytes], a: int, b: int) -> list[bytes]:
+    lines[a], lines[b] = lines[b], lines[a]
+    return lines
+
+
+def forged_signature(data: bytes) -> bytes:
+    text = data.decode()
+    body = text[: text.rfind("\n\n") + 1]
+    return sign_note(body, generate_signer("coparent.example")).encode()
+
+
+def altered_signature(data: bytes) -> bytes:
+    text = data.decode()
+    head, sig = text.rsplit(" ", 1)
+    raw = bytearray(base64.b64decode(sig))
+    raw[10] ^= 1
+    return (head + " " + base64.b64encode(raw).decode() + "\n").encode()
+
+
+def other_root(data: bytes) -> bytes:
+    lines = data.decode().split("\n")
+    lines[2] = base64.b64encode(bytes(32)).decode()
+    return "\n".join(lines).encode()
+
+
+def resigned_checkpoint(change: Callable[[list[str]], None]) -> bytes:
+    """A checkpoint changed and re-signed by the real key: only the tree can catch it."""
+
+    def apply(data: bytes) -> bytes:
+        text = data.decode()
+        lines = text[: text.rfind("\n\n")].split("\n")
+        change(lines)
+        return sign_note("\n".join(lines) + "\n", LOG.signer).encode()
+
+    return edit(BUNDLE, "checkpoint.txt", apply)
+
+
+def edited_body(obj: dict[str, object]) -> None:
+    obj["body"] = "Can you pick Mia up at 4?"
+
+
+def wrong_salt(obj: dict[str, object]) -> None:
+    obj["salt"] = "00" * 32
+
+
+def edited_leaf_keeping_body(obj: dict[str, object]) -> None:
+    leaf = leaf_of(obj)
+    leaf["time"] = "2026-01-05T08:08:00.000001Z"
+    obj["time"] = leaf["time"]
+    set_leaf(obj, leaf)
+
+
+def rewritten_message(obj: dict[str, object]) -> None:
+    # The forger edits the body and recomputes salt, hash and leaf: only the root catches it.
+    salt = bytes(32)
+    leaf = leaf_of(obj)
+    fields = leaf["fields"]
+    assert isinstance(fields, dict)
+    fields["content"] = e.content_hash(salt, b"I will not pick her up.")
+    set_leaf(obj, leaf)
+    obj["body"] = "I will not pick her up."
+    obj["salt"] = salt.hex()
+
+
+def added_line(lines: list[bytes]) -> list[bytes]:
+    extra = json_line(lines[-1])
+    leaf = leaf_of(extra)
+    leaf["index"] = extra["index"] = 10
+    set_leaf(extra, leaf)
+    return [*lines, json.dumps(extra).encode()]
+
+
+def inserted_line(lines: list[bytes]) -> list[bytes]:
+    return [*lines[:3], lines[2], *lines[3:]]
+
+
+TAMPERS: dict[str, tuple[bytes, str]] = {
+    "removed entry": (
+        edit_lines(BUNDLE, lambda ls: ls[:4] + ls[5:]),
+        "entry 5: found where entry 4",
+    ),
+    "removed last entry": (edit_lines(BUNDLE, lambda ls: ls[:-1]), "9 entries but the checkpoint"),
+    "added entry": (edit_lines(BUNDLE, added_line), "entry 10: beyond the checkpoint's tree size"),
+    "duplicated entry": (edit_lines(BUNDLE, inserted_line), "entry 2: found where entry 3"),
+    "reordered entries": (edit_lines(BUNDLE, lambda ls: swap(ls, 3, 5)), "entry 5: found where"),
+    "edited body": (change_line(1, edited_body), "entry 1: body does not match the content hash"),
+    "wrong salt": (change_line(3, wrong_salt), "entry 3: body does not match the content hash"),
+    "edited subject": (
+        change_line(0, lambda o: o.update(subject="Holidays")),
+        "entry 0: subject does not match",
+    ),
+    "edited thread subject": (
+        change_line(1, lambda o: o.update(thread_subject="Holidays")),
+        "entry 1: thread_subject is not the thread's logged subject",
+    ),
+    "body added to a view": (
+        change_line(2, lambda o: o.update(body="hi", salt="00" * 32)),
+        "entry 2: a message.viewed entry has no body",
+    ),
+    "edited kind": (change_line(2, lambda o: o.update(kind="redaction")), "entry 2: kind"),
+    "edited time": (
+        change_line(1, lambda o: o.update(time="2026-01-04T08:07:00.000001Z")),
+        "entry 1: time '2026-01-04T08:07:00.000001Z' does not match the leaf",
+    ),
+    "edited author": (
+        change_line(1, lambda o: o.update(author="Sam")),
+        "entry 1: author does not match",
+    ),
+    "edited index": (change_line(1, lambda o: o.update(index=2)), "entry 2: found where entry 1"),
+    "edited leaf": (change_line(2, edited_leaf_keeping_body), "checkpoint: the entries hash"),
+    "rewritten message": (change_line(1, rewritten_message), "checkpoint: the entries hash"),
+    "garbage leaf": (
+        change_line(2, lambda o: o.update(leaf=base64.b64encode(b"{}").decode())),
+        "entry 2: the leaf is not a valid entry",
+    ),
+    "unknown field": (change_line(2, lambda o: o.update(note="x")), "entry 2: unknown field"),
+    "edited attachment": (
+        edit(BUNDLE, "attachments/4", lambda d: d + b"!"),
+        "entry 4: file does not match",
+    ),
+    "extra attachment": (
+        rezip({**members(BUNDLE), "attachments/9": b"photo"}),
+        "attachments/9 is not referenced",
+    ),
+    "missing attachment": (
+        rezip({k: v for k, v in members(BUNDLE).items() if k != "attachments/4"}),
+        "attachments/4 is missing",
+    ),
+    "forged signature": (
+        edit(BUNDLE, "checkpoint.txt", forged_signature),
+        "checkpoint.txt: note has no signature from a known key",
+    ),
+    "stripped signature": (
+        edit(BUNDLE, "checkpoint.txt", lambda d: d[: d.rfind(b"\n\n") + 2]),
+        "checkpoint.txt:",
+    ),
+    "altered signature": (
+        edit(BUNDLE, "checkpoint.txt", altered_signature),
+        "checkpoint.txt: invalid signature",
+    ),
+    "unsigned root change": (
+        edit(BUNDLE, "checkpoint.txt", other_root),
+        "checkpoint.txt: invalid signature",
+    ),
+    "checkpoint root mismatch": (
+        resigned_checkpoint(lambda ls: ls.__setitem__(2, base64.b64encode(bytes(32)).decode())),
+        "checkpoint: the entries hash to root",
+    ),
+    "checkpoint size mismatch": (
+        resigned_checkpoint(lambda ls: ls.__setitem__(1, "11")),
+        "10 entries but the checkpoint covers 11",
+    ),
+    "checkpoint origin mismatch": (
+        resigned_checkpoint(lambda ls: ls.__setitem__(0, "elsewhere.example/f")),
+        "manifest.json: origin",
+    ),
+    "swapped key and signature": (
+        rezip(
+            {
+                **members(BUNDLE),
+                "verifier-key.txt": generate_signer("coparent.example")
+                .verifier.to_string()
+                .encode(),
+            }
+        ),
+        "checkpoint.txt: note has no signature from a known key",
+    ),
+    "full bundle claiming partial": (
+        edit(BUNDLE, "manifest.json", lambda d: d.replace(b'"partial": false', b'"partial": true')),
+        "proofs.json is missing",
+    ),
+    "not a zip": (b"PK\x03\x04 not really", "bundle: cannot be read"),
+}
+
+
+@pytest.mark.parametrize("kind", TAMPERS)
+def test_tampering_is_caught_and_named(
+    kind: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bundle, expected = TAMPERS[kind]
+    assert bundle != BUNDLE
+    code, out = verify(capsys, tmp_path, bundle)
+    assert code == 1
+    assert out.startswith("FAILED: ")
+    assert out.count("\n") == 1
+    assert expected in out
+
+
+def test_a_substituted_key_passes_alone_but_not_when_pinned(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Someone re-signing with their own key fools only a verifier that trusts the bundle.
+    forger = generate_signer("coparent.example")
+    files = members(BUNDLE)
+    text = files["checkpoint.txt"].decode()
+    files["checkpoint.txt"] = sign_note(text[: text.rfind("\n\n") + 1], forger).encode()
+    files["verifier-key.txt"] = forger.verifier.to_string().encode() + b"\n"
+    bundle = rezip(files)
+    code, out = verify(capsys, tmp_path, bundle)
+    assert code == 0 and "not pinned" in out
+    code, out = verify(capsys, tmp_path, bundle, "--key", LOG.signer.verifier.to_string())
+    assert code == 1 and "is not the pinned key" in out
+
+
+def test_a_partial_bundle_verifies_with_proofs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out = verify(capsys, tmp_path, PARTIAL, "--key", LOG.signer.verifier.to_string())
+    assert code == 0, out
+    assert "PARTIAL export: 4 of 10 entries" in out
+    files = members(PARTIAL)
+    assert "PARTIAL export" in files["README.txt"].decode()
+    assert json.loads(files["manifest.json"])["partial"] is True
+    assert sorted(json.loads(files["proofs.json"])["proofs"]) == ["0", "1", "2", "3"]
+
+
+def one_thread_log() -> tuple[FamilyLog, set[int]]:
+    log = sample_log()
+    wanted = {i for i, item in enumerate(log.items) if item.thread == "t_1"}
+    return log, wanted
+
+
+def test_a_one_thread_export_verifies(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    log, wanted = one_thread_log()
+    code, out = verify(capsys, tmp_path, export(log, wanted))
+    assert code == 0, out
+    assert f"PARTIAL export: {len(wanted)} of 10 entries" in out
+
+
+def partial_proofs(change: Callable[[dict[str, list[str]]], object]) -> bytes:
+    def apply(data: bytes) -> bytes:
+        body = json.loads(data)
+        change(body["proofs"])
+        return json.dumps(body).encode()
+
+    return edit(PARTIAL, "proofs.json", apply)
+
+
+def flip_first_hash(proofs: dict[str, list[str]]) -> None:
+    raw = bytearray(base64.b64decode(proofs["2"][0]))
+    raw[0] ^= 1
+    proofs["2"][0] = base64.b64encode(raw).decode()
+
+
+@pytest.mark.parametrize(
+    ("bundle", "expected"),
+    [
+        (partial_proofs(flip_first_hash), "entry 2: inclusion proof does not match"),
+        (partial_proofs(lambda p: p["3"].pop()), "entry 3: inclusion proof does not match"),
+        (partial_proofs(lambda p: p.pop("1")), "entry 1: no inclusion proof"),
+        (partial_proofs(lambda p: p.update({"7": p["1"]})), "proof for entry 7"),
+        (
+            edit_lines(PARTIAL, lambda ls: swap(ls, 1, 2)),
+            "entry 1: comes after entry 2",
+        ),
+        (
+            edit(PARTIAL, "entries.jsonl", lambda d: d.replace(b"pick Mia", b"pick Leo")),
+            "entry 1: body does not match",
+        ),
+    ],
+)
+def test_a_tampered_partial_bundle_fails(
+    bundle: bytes, expected: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out = verify(capsys, tmp_path, bundle)
+    assert code == 1
+    assert expected in out
+
+
+def test_an_empty_record_exports_and_verifies(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out = verify(capsys, tmp_path, export(FamilyLog()))
+    assert code == 0, out
+    assert "tree size: 0" in out
+
+
+def test_build_bundle_refuses_what_would_not_verify(tmp_path: Path) -> None:
+    log = sample_log()
+    items = [log.bundle_entry(item) for item in log.items]
+    hashes = [leaf_hash(item.leaf) for item in log.items]
+    good = {
+        "checkpoint_note": log.checkpoint(),
+        "verifier_key": log.signer.verifier.to_string(),
+        "family": "f",
+        "description": "",
+    }
+    stranger = generate_signer("coparent.example").verifier.to_string()
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"entries": items, "partial": True}, "needs proofs"),
+        ({"entries": items, "verifier_key": stranger}, "no signature from a known key"),
+        ({"entries": items[:-1]}, "full export of 9 entries"),
+        ({"entries": [items[1], items[0], *items[2:]]}, "at position 0"),
+        ({"entries": [*items[:-1], items[-2]]}, "at position 9"),
+        (
+            {"entries": items[:3], "partial": True, "proofs": {i: [] for i in range(3)}},
+            "inclusion proof",
+        ),
+        (
+            {
+                "entries": [items[2], items[1]],
+                "partial": True,
+                "proofs": {i: inclusion_proof(hashes, i, 10) for i in range(3)},
+            },
+            "not in log order",
+        ),
+    ]
+    for changes, message in cases:
+        with pytest.raises(ValueError, match=message):
+            build_bundle(tmp_path / "x.zip", **{**good, **changes})
+
+
+def test_verify_bundle_reports_a_result_object(tmp_path: Path) -> None:
+    path = tmp_path / "b.zip"
+    path.write_bytes(BUNDLE)
+    result = verify_bundle(path)
+    assert result.ok and result.size == 10 and result.entries == 10 and not result.partial
+    assert result.root == LOG.frontier.root()
+    path.write_bytes(TAMPERS["edited body"][0])
+    assert not verify_bundle(path).ok
+
+
+def test_the_verifier_runs_as_a_module_without_django(tmp_path: Path) -> None:
+    path = tmp_path / "b.zip"
+    path.write_bytes(BUNDLE)
+    code = (
+        "import sys, coparent.tlog;"
+        "from coparent.tlog.verify import main; rc = main(sys.argv[1:]);"
+        "assert not [m for m in sys.modules if m.split('.')[0] in {'django', 'ninja'}], 'django';"
+        "sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "tree size: 10" in done.stdout
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(
+        ["entries.jsonl", "manifest.json", "checkpoint.txt", "verifier-key.txt", "proofs.json"]
+    ),
+    st.integers(0, 10**6),
+    st.binary(min_size=0, max_size=4),
+    st.integers(0, 3),
+)
+def test_damaged_bundles_fail_cleanly(name: str, position: int, junk: bytes, cut: int) -> None:
+    files = members(PARTIAL)
+    data = files[name]
+    position %= len(data) + 1
+    files[name] = data[:position] + junk + data[position + cut :]
+    if files[name] == data:
+        return
+    # Whatever the damage, a verdict and no traceback; a changed checkpoint never passes.
+    result = verify_bundle(io.BytesIO(rezip(files)))
+    assert result.ok or result.problem
+    if name == "checkpoint.txt":
+        assert not result.ok
+
+
+def test_a_bundle_unzipped_and_zipped_again_still_verifies() -> None:
+    files = members(BUNDLE)
+    again = rezip({"attachments/": b"", **dict(reversed(files.items()))})
+    result = verify_bundle(io.BytesIO(again))
+    assert result.ok, result.problem
+    moved = rezip({f"export/{name}": data for name, data in files.items()})
+    assert verify_bundle(io.BytesIO(moved)).problem == "bundle: manifest.json is missing"
+
+
+def test_a_subject_that_cannot_be_checked_is_left_out(tmp_path: Path) -> None:
+    log = sample_log()
+    hashes = [leaf_hash(item.leaf) for item in log.items]
+    path = tmp_path / "b.zip"
+    build_bundle(
+        path,
+        entries=[log.bundle_entry(log.items[1])],
+        checkpoint_note=log.checkpoint(),
+        verifier_key=log.signer.verifier.to_string(),
+        family="f",
+        description="",
+        partial=True,
+        proofs={1: inclusion_proof(hashes, 1, 10)},
+    )
+    line = json.loads(members(path.read_bytes())["entries.jsonl"])
+    assert line["body"] == "Can you pick Mia up at 3?" and "thread_subject" not in line
+    assert verify_bundle(path).ok
