@@ -125,17 +125,27 @@ def sample_body(schema: dict, operation: dict) -> dict:
     component = (
         schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else content["schema"]
     )
-    samples = {"date": "2020-01-01", "date-time": "2020-01-01T00:00:00Z", "uuid": str(uuid.uuid4())}
-    body = {}
-    for name in component.get("required", []):
-        prop = component["properties"][name]
-        kind = prop.get("type") or next(
-            (p.get("type") for p in prop.get("anyOf", []) if p.get("type")), "string"
-        )
-        body[name] = samples.get(
-            prop.get("format", ""), 1 if kind == "integer" else "parent" if name == "role" else "x"
-        )
-    return body
+    return {
+        name: sample_value(name, component["properties"][name])
+        for name in component.get("required", [])
+    }
+
+
+def sample_value(name: str, prop: dict) -> object:
+    """A value of the declared type and format, so validation passes and tenancy answers."""
+    kind = prop.get("type") or next(
+        (p.get("type") for p in prop.get("anyOf", []) if p.get("type")), "string"
+    )
+    if kind == "array":
+        return [sample_value(name, prop.get("items", {}))]
+    if kind == "object":
+        return {}
+    if kind == "integer":
+        return 1
+    if kind == "boolean":
+        return True
+    formats = {"date": "2020-01-01", "date-time": "2020-01-01T00:00:00Z", "uuid": str(uuid.uuid4())}
+    return formats.get(prop.get("format", ""), "parent" if name == "role" else "x")
 
 
 def test_every_family_api_operation_is_404_for_an_outsider(cast: Cast, client_for) -> None:

@@ -29,6 +29,7 @@ from coparent.engine.timeline import (
     family_timeline,
     parse_family_spec,
     responsible_at,
+    timeline_from_segments,
     window,
 )
 
@@ -62,5 +63,6 @@ __all__ = [
     "parse_spec_text",
     "responsible_at",
     "spec_to_json",
+    "timeline_from_segments",
     "window",
 ]

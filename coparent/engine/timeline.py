@@ -535,3 +535,21 @@ def clear_caches() -> None:
 
     localtime._CLOCKS.clear()
     public_holidays.clear()
+
+
+def timeline_from_segments(
+    schedule: Schedule, start: datetime, end: datetime, segments: Iterable[Segment]
+) -> Timeline:
+    """A timeline built from segments computed elsewhere (e.g. what actually happened, from
+    exchange check-ins), with nights and counts by the schedule's rules. The segments must
+    cover [start, end) without gaps or overlaps."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    merged = merge(s for s in segments if s.end > start and s.start < end)
+    clipped = [s._replace(start=max(s.start, start), end=min(s.end, end)) for s in merged]
+    if not clipped or clipped[0].start != start or clipped[-1].end != end:
+        raise ValueError("segments must cover the whole window")
+    if any(a.end != b.start for a, b in pairwise(clipped)):
+        raise ValueError("segments must not leave gaps or overlap")
+    return Timeline(
+        schedule, start, end, tuple(clipped), tuple(_nights(schedule, clipped, start, end))
+    )

@@ -31,7 +31,8 @@ def test_the_browser_checks_the_record_and_warns_on_a_rewrite(new_page) -> None:
         record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": str(n)})
     page.goto(f"/f/{cast.family_a.public_id}/record/")
     page.wait_for_function(
-        "size => document.documentElement.dataset.recordChecked === String(size)", arg=first["size"] + 3
+        "size => document.documentElement.dataset.recordChecked === String(size)",
+        arg=first["size"] + 3,
     )
     assert page.get_by_test_id("record-warning").is_hidden()
     assert_accessible(page, "record page")
