@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "coparent.core",
     "coparent.accounts",
     "coparent.families",
+    "coparent.schedule",
     "coparent.records",
 ]
 

@@ -1,5 +1,7 @@
 """Test settings: the real ones with a cheap password hasher and captured email."""
 
+import os
+
 from coparent.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -10,7 +12,7 @@ LOGGING["loggers"]["coparent.security"]["level"] = "CRITICAL"  # type: ignore[in
 
 # One test database per run, so two runs on one machine (two checkouts, CI beside a developer)
 # never drop each other's database.
-_run = os.getpid()  # noqa: F405
+_run = os.getpid()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the shared in-memory database: concurrency tests need SQLite's real locking
     # (WAL, busy timeout, BEGIN IMMEDIATE), which shared-cache memory databases do not have.
@@ -19,3 +21,4 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"coparent_test_{_run}"}  # noqa: F405
 
 RECORD_SIGNING_KEY_FILE = str(VAR_DIR / f"test-record-{_run}.key")  # noqa: F405
+PASS_SIGNING_KEY_FILE = str(VAR_DIR / f"test-pass-{_run}.pem")  # noqa: F405

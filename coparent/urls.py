@@ -9,10 +9,12 @@ from coparent.core.tenancy import not_family_scoped
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
 from coparent.records.api import router as record_router
+from coparent.schedule.api import router as schedule_router
 
 api.add_router("/", account_router)
 api.add_router("/", family_router)
 api.add_router("/", record_router)
+api.add_router("/", schedule_router)
 
 
 @not_family_scoped
@@ -44,4 +46,5 @@ urlpatterns = [
     path("", include("coparent.accounts.urls")),
     path("", include("coparent.families.urls")),
     path("", include("coparent.records.urls")),
+    path("", include("coparent.schedule.urls")),
 ]

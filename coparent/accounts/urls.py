@@ -50,4 +50,4 @@ urlpatterns = [
     path("account/confirm-password/", views.reauth, name="reauth"),
 ]
 for _pattern in urlpatterns:
-    _pattern.callback = not_family_scoped(_pattern.callback)  # type: ignore[union-attr]
+    _pattern.callback = not_family_scoped(_pattern.callback)

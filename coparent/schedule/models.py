@@ -1,0 +1,191 @@
+"""Parenting schedules as the family agreed them, swap requests, calendar events and feed links.
+
+The rules live in the engine's JSON spec (`coparent.engine`); these tables keep who proposed and
+who accepted each version, which family member each engine parent id ("A", "B") stands for, and
+the events and swaps around them. Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coparent.core.models import FamilyOwned
+
+PARENT_IDS = ("A", "B")
+
+
+class Plan(FamilyOwned):
+    """A schedule for all the family's children (child is empty) or for one child.
+
+    The engine names parents "A" and "B"; `parent_a` and `parent_b` say who they are, so people
+    only ever see names.
+    """
+
+    child = models.OneToOneField(
+        "families.Child", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    parent_a = models.ForeignKey("families.Membership", on_delete=models.PROTECT, related_name="+")
+    parent_b = models.ForeignKey("families.Membership", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(child__isnull=True), name="one_shared_plan"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"plan {self.public_id}"
+
+    def membership_for(self, parent_id: str) -> Any:
+        return self.parent_a if parent_id == "A" else self.parent_b
+
+    def parent_id_of(self, membership_pk: int) -> str | None:
+        if membership_pk == self.parent_a_id:
+            return "A"
+        if membership_pk == self.parent_b_id:
+            return "B"
+        return None
+
+
+class VersionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the other parent")
+    ACCEPTED = "accepted", _("Agreed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ScheduleVersion(FamilyOwned):
+    """One proposed or agreed version of a plan. Agreed versions are never edited: a change is a
+    new version with a later effective time, so the past stays as it was."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="versions")
+    spec = models.JSONField()
+    effective_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=VersionStatus.choices, default=VersionStatus.PROPOSED
+    )
+    note = models.CharField(max_length=500, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-proposed_at"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["plan", "status", "effective_at"])
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.public_id}"
+
+
+class SwapStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COUNTERED = "countered", _("Answered with a counter-offer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired without an answer")
+
+
+class SwapRequest(FamilyOwned):
+    """A parent asks for the children during [start_at, end_at), optionally giving the other
+    parent [offer_start_at, offer_end_at) back. Accepted, it becomes a swap in the engine spec
+    (source "swap:<public_id>"). "expired" is never stored: it is read from the deadline."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="swaps")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    offer_start_at = models.DateTimeField(null=True, blank=True)
+    offer_end_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=1000, blank=True)
+    respond_by = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=SwapStatus.choices, default=SwapStatus.PENDING)
+    counter_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="counters"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    response = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-requested_at"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["plan", "status"])]
+
+    def __str__(self) -> str:
+        return f"swap {self.public_id}"
+
+    def current_status(self, now: Any = None) -> str:
+        if self.status == SwapStatus.PENDING and self.respond_by <= (now or timezone.now()):
+            return SwapStatus.EXPIRED
+        return str(self.status)
+
+    @property
+    def status_label(self) -> str:
+        return str(SwapStatus(self.current_status()).label)
+
+
+class EventKind(models.TextChoices):
+    SCHOOL = "school", _("School")
+    MEDICAL = "medical", _("Doctor or health")
+    ACTIVITY = "activity", _("Activity")
+    OTHER = "other", _("Other")
+
+
+class Event(FamilyOwned):
+    """A school play, a doctor's appointment, a match: something on the family calendar."""
+
+    title = models.CharField(_("what"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    place_is_home = models.BooleanField(default=False)
+    notes = models.CharField(_("notes"), max_length=1000, blank=True)
+    children = models.ManyToManyField("families.Child", blank=True, related_name="+")
+    attendees = models.ManyToManyField("families.Membership", blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["starts_at"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["family", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FeedToken(FamilyOwned):
+    """A person's private calendar subscription link for one family. Only its SHA-256 is kept;
+    the link is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]

@@ -1,0 +1,622 @@
+"""Writes for schedules: proposals and acceptance of schedule versions, swap requests, calendar
+events and calendar feed links.
+
+Each function takes the family and the acting user, checks the actor's rights and the domain's
+rules, and changes nothing unless every rule holds (one transaction per action). Rows that two
+people may act on at once are locked (`select_for_update`) and their status checked again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.accounts.models import User
+from coparent.core.errors import Conflict, ServiceError
+from coparent.families.models import Child, Family, Membership, Role
+from coparent.records.services import record_append
+from coparent.schedule.models import (
+    Event,
+    EventKind,
+    FeedToken,
+    Plan,
+    ScheduleVersion,
+    SwapRequest,
+    SwapStatus,
+    VersionStatus,
+)
+from coparent.schedule.specs import checked_plain_spec
+
+MAX_SWAP_DAYS = 120
+
+
+def _require_parent(family: Family, actor: User) -> Membership:
+    membership = Membership.objects.active().filter(family=family, user=actor).first()
+    if membership is None or membership.role != Role.PARENT:
+        raise ServiceError(_("Only a parent in this family can do that."), code="forbidden")
+    return membership
+
+
+def _aware(value: dt.datetime | None, field: str) -> dt.datetime:
+    if value is None:
+        raise ServiceError(_("Enter a date and time."), field=field)
+    if timezone.is_naive(value):
+        raise ServiceError(_("A time needs its time zone."), field=field)
+    return value.astimezone(dt.UTC)
+
+
+def _plan_for(family: Family, child: Child | None, *, create: bool) -> Plan | None:
+    if child is not None and child.family_id != family.pk:
+        raise ServiceError(_("That child is not in this family."), field="child")
+    plan = Plan.objects.filter(family=family, child=child).first()
+    if plan is not None or not create:
+        return plan
+    parents = list(
+        Membership.objects.active().filter(family=family, role=Role.PARENT).order_by("created_at")
+    )
+    if len(parents) < 2:
+        raise ServiceError(
+            _("Invite the other parent first: a schedule is agreed between two parents.")
+        )
+    return Plan.objects.create(family=family, child=child, parent_a=parents[0], parent_b=parents[1])
+
+
+def _plan_parent_id(plan: Plan, actor: User) -> str:
+    if plan.parent_a.user_id == actor.pk:
+        return "A"
+    if plan.parent_b.user_id == actor.pk:
+        return "B"
+    raise ServiceError(_("Only the plan's two parents can do that."), code="forbidden")
+
+
+def _iso(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).isoformat() if value else ""
+
+
+def _record_version(kind: str, version: ScheduleVersion, actor: User) -> None:
+    spec_text = json.dumps(version.spec, sort_keys=True, separators=(",", ":"))
+    record_append(
+        family=version.family,
+        actor=actor,
+        kind=kind,
+        fields={
+            "version": str(version.public_id),
+            "plan": str(version.plan.public_id),
+            "child": str(version.plan.child.public_id) if version.plan.child else "",
+            "effective_at": _iso(version.effective_at),
+            "spec_sha256": hashlib.sha256(spec_text.encode()).hexdigest(),
+        },
+    )
+
+
+def _record_swap(kind: str, swap: SwapRequest, actor: User) -> None:
+    record_append(
+        family=swap.family,
+        actor=actor,
+        kind=kind,
+        fields={
+            "swap": str(swap.public_id),
+            "plan": str(swap.plan.public_id),
+            "start_at": _iso(swap.start_at),
+            "end_at": _iso(swap.end_at),
+            "offer_start_at": _iso(swap.offer_start_at),
+            "offer_end_at": _iso(swap.offer_end_at),
+            "respond_by": _iso(swap.respond_by),
+            "counter_of": str(swap.counter_of.public_id) if swap.counter_of else "",
+        },
+    )
+
+
+def _record_event(kind: str, event: Event, actor: User) -> None:
+    record_append(
+        family=event.family,
+        actor=actor,
+        kind=kind,
+        fields={
+            "event": str(event.public_id),
+            "starts_at": _iso(event.starts_at),
+            "ends_at": _iso(event.ends_at),
+        },
+    )
+
+
+def _latest_agreed(plan: Plan) -> ScheduleVersion | None:
+    return (
+        ScheduleVersion.objects.filter(plan=plan, status=VersionStatus.ACCEPTED)
+        .order_by("-effective_at")
+        .first()
+    )
+
+
+# ---- schedule versions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def schedule_propose(
+    *,
+    family: Family,
+    actor: User,
+    spec: Any,
+    child: Child | None = None,
+    effective_at: dt.datetime | None = None,
+    note: str = "",
+) -> ScheduleVersion:
+    """A parent proposes a schedule (the first one, or a change from `effective_at` on). It takes
+    effect only when the other parent accepts it. A newer proposal by the same parent replaces
+    their own pending one."""
+    _require_parent(family, actor)
+    checked = checked_plain_spec(spec)
+    # Two parents proposing a family's first schedule at once must not make two plans.
+    Family.objects.select_for_update().get(pk=family.pk)
+    plan = _plan_for(family, child, create=True)
+    assert plan is not None
+    _plan_parent_id(plan, actor)
+    Plan.objects.select_for_update().get(pk=plan.pk)
+    latest = _latest_agreed(plan)
+    if latest is not None:
+        effective_at = _aware(effective_at, "effective_at")
+        if effective_at <= timezone.now():
+            raise ServiceError(
+                _("A change starts in the future: the past schedule is never rewritten."),
+                field="effective_at",
+            )
+        if latest.spec["timezone"] != checked["timezone"]:
+            raise ServiceError(
+                _(
+                    "The governing time zone stays %(zone)s once a schedule is agreed; "
+                    "each person still sees times in their own zone."
+                )
+                % {"zone": latest.spec["timezone"]},
+                field="timezone",
+            )
+    elif effective_at is not None:
+        effective_at = _aware(effective_at, "effective_at")
+    for replaced in ScheduleVersion.objects.filter(
+        plan=plan, proposed_by=actor, status=VersionStatus.PROPOSED
+    ).select_for_update():
+        replaced.status = VersionStatus.WITHDRAWN
+        replaced.decided_at = timezone.now()
+        replaced.decided_by = actor
+        replaced.save(update_fields=["status", "decided_at", "decided_by"])
+        _record_version("schedule.withdrawn", replaced, actor)
+    version = ScheduleVersion.objects.create(
+        family=family,
+        plan=plan,
+        spec=checked,
+        effective_at=effective_at,
+        note=note.strip()[:500],
+        proposed_by=actor,
+    )
+    _record_version("schedule.proposed", version, actor)
+    return version
+
+
+def _locked_version(family: Family, version: ScheduleVersion) -> ScheduleVersion:
+    Plan.objects.select_for_update().get(pk=version.plan_id, family=family)
+    locked = ScheduleVersion.objects.select_for_update().get(pk=version.pk, family=family)
+    if locked.status != VersionStatus.PROPOSED:
+        raise Conflict(
+            _("This proposal was already %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def schedule_accept(*, family: Family, actor: User, version: ScheduleVersion) -> ScheduleVersion:
+    """The other parent agrees. A change whose start has passed while it waited starts now."""
+    _require_parent(family, actor)
+    locked = _locked_version(family, version)
+    _plan_parent_id(locked.plan, actor)
+    if locked.proposed_by_id == actor.pk:
+        raise ServiceError(_("The other parent accepts a proposal, not the one who made it."))
+    now = timezone.now()
+    latest = _latest_agreed(locked.plan)
+    if latest is not None:
+        if locked.effective_at is None:
+            raise Conflict(
+                _(
+                    "A schedule was agreed meanwhile. Propose this one again as a change, "
+                    "with the date it starts."
+                )
+            )
+        if latest.effective_at and locked.effective_at <= latest.effective_at:
+            raise Conflict(
+                _("A later change was agreed meanwhile. Propose this one again with a later start.")
+            )
+        locked.effective_at = max(locked.effective_at, now)
+    locked.status = VersionStatus.ACCEPTED
+    locked.decided_by = actor
+    locked.decided_at = now
+    locked.save(update_fields=["status", "decided_by", "decided_at", "effective_at"])
+    _record_version("schedule.accepted", locked, actor)
+    return locked
+
+
+@transaction.atomic
+def schedule_decline(
+    *, family: Family, actor: User, version: ScheduleVersion, note: str = ""
+) -> ScheduleVersion:
+    _require_parent(family, actor)
+    locked = _locked_version(family, version)
+    _plan_parent_id(locked.plan, actor)
+    if locked.proposed_by_id == actor.pk:
+        raise ServiceError(_("Withdraw your own proposal instead."))
+    locked.status = VersionStatus.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    if note.strip():
+        locked.note = (locked.note + "\n" if locked.note else "") + note.strip()[:300]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    _record_version("schedule.declined", locked, actor)
+    return locked
+
+
+@transaction.atomic
+def schedule_withdraw(*, family: Family, actor: User, version: ScheduleVersion) -> ScheduleVersion:
+    _require_parent(family, actor)
+    locked = _locked_version(family, version)
+    if locked.proposed_by_id != actor.pk:
+        raise ServiceError(_("Only the parent who proposed it can withdraw it."))
+    locked.status = VersionStatus.WITHDRAWN
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _record_version("schedule.withdrawn", locked, actor)
+    return locked
+
+
+# ---- swaps ------------------------------------------------------------------------------------
+
+
+def _check_period(
+    start_at: dt.datetime, end_at: dt.datetime, start_field: str, end_field: str
+) -> None:
+    if end_at <= start_at:
+        raise ServiceError(_("The end must be after the start."), field=end_field)
+    if end_at - start_at > dt.timedelta(days=MAX_SWAP_DAYS):
+        raise ServiceError(
+            _("A swap covers at most %(days)d days; for longer, propose a schedule change.")
+            % {"days": MAX_SWAP_DAYS},
+            field=end_field,
+        )
+    if start_at <= timezone.now():
+        raise ServiceError(_("A swap is for time still to come."), field=start_field)
+
+
+@transaction.atomic
+def swap_request(
+    *,
+    family: Family,
+    actor: User,
+    plan: Plan,
+    start_at: dt.datetime | None,
+    end_at: dt.datetime | None,
+    respond_by: dt.datetime | None,
+    reason: str = "",
+    offer_start_at: dt.datetime | None = None,
+    offer_end_at: dt.datetime | None = None,
+    counter_of: SwapRequest | None = None,
+) -> SwapRequest:
+    """A parent asks for the children during a period, optionally giving other time back."""
+    _require_parent(family, actor)
+    if plan.family_id != family.pk:
+        raise ServiceError(_("That schedule is not in this family."), field="plan")
+    _plan_parent_id(plan, actor)
+    if _latest_agreed(plan) is None:
+        raise ServiceError(_("Agree on a schedule first; a swap changes an agreed schedule."))
+    start_at = _aware(start_at, "start_at")
+    end_at = _aware(end_at, "end_at")
+    _check_period(start_at, end_at, "start_at", "end_at")
+    if (offer_start_at is None) != (offer_end_at is None):
+        raise ServiceError(
+            _("Give both the start and the end of the time you offer back, or neither."),
+            field="offer_end_at",
+        )
+    if offer_start_at is not None and offer_end_at is not None:
+        offer_start_at = _aware(offer_start_at, "offer_start_at")
+        offer_end_at = _aware(offer_end_at, "offer_end_at")
+        _check_period(offer_start_at, offer_end_at, "offer_start_at", "offer_end_at")
+        if offer_start_at < end_at and start_at < offer_end_at:
+            raise ServiceError(
+                _("The time offered back cannot overlap the time asked for."),
+                field="offer_start_at",
+            )
+    respond_by = _aware(respond_by, "respond_by")
+    if respond_by <= timezone.now():
+        raise ServiceError(_("The answer deadline must be in the future."), field="respond_by")
+    first_start = min(start_at, offer_start_at or start_at)
+    if respond_by > first_start:
+        raise ServiceError(
+            _("The answer deadline must come before the swap starts."), field="respond_by"
+        )
+    swap = SwapRequest.objects.create(
+        family=family,
+        plan=plan,
+        requested_by=actor,
+        start_at=start_at,
+        end_at=end_at,
+        offer_start_at=offer_start_at,
+        offer_end_at=offer_end_at,
+        reason=reason.strip()[:1000],
+        respond_by=respond_by,
+        counter_of=counter_of,
+    )
+    _record_swap("swap.countered" if counter_of else "swap.requested", swap, actor)
+    return swap
+
+
+def _locked_pending_swap(family: Family, swap: SwapRequest) -> SwapRequest:
+    locked = (
+        SwapRequest.objects.select_for_update()
+        .select_related("plan__parent_a", "plan__parent_b")
+        .get(pk=swap.pk, family=family)
+    )
+    status = locked.current_status()
+    if status == SwapStatus.EXPIRED:
+        raise Conflict(_("This request expired: its answer deadline has passed."))
+    if status != SwapStatus.PENDING:
+        raise Conflict(
+            _("This request is no longer open (%(status)s).") % {"status": locked.status_label}
+        )
+    return locked
+
+
+def _answer(family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
+    _require_parent(family, actor)
+    locked = _locked_pending_swap(family, swap)
+    _plan_parent_id(locked.plan, actor)
+    if locked.requested_by_id == actor.pk:
+        raise ServiceError(_("The other parent answers this request."), code="forbidden")
+    return locked
+
+
+@transaction.atomic
+def swap_accept(
+    *, family: Family, actor: User, swap: SwapRequest, response: str = ""
+) -> SwapRequest:
+    """Accepted, the swap overrides the schedule (source "swap:<id>")."""
+    locked = _answer(family, actor, swap)
+    locked.status = SwapStatus.ACCEPTED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.response = response.strip()[:1000]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    _record_swap("swap.accepted", locked, actor)
+    return locked
+
+
+@transaction.atomic
+def swap_decline(
+    *, family: Family, actor: User, swap: SwapRequest, response: str = ""
+) -> SwapRequest:
+    locked = _answer(family, actor, swap)
+    locked.status = SwapStatus.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.response = response.strip()[:1000]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    _record_swap("swap.declined", locked, actor)
+    return locked
+
+
+@transaction.atomic
+def swap_counter(
+    *,
+    family: Family,
+    actor: User,
+    swap: SwapRequest,
+    start_at: dt.datetime | None,
+    end_at: dt.datetime | None,
+    respond_by: dt.datetime | None,
+    reason: str = "",
+    offer_start_at: dt.datetime | None = None,
+    offer_end_at: dt.datetime | None = None,
+) -> SwapRequest:
+    """The other parent answers with a request of their own, linked to the first one."""
+    locked = _answer(family, actor, swap)
+    counter = swap_request(
+        family=family,
+        actor=actor,
+        plan=locked.plan,
+        start_at=start_at,
+        end_at=end_at,
+        respond_by=respond_by,
+        reason=reason,
+        offer_start_at=offer_start_at,
+        offer_end_at=offer_end_at,
+        counter_of=locked,
+    )
+    locked.status = SwapStatus.COUNTERED
+    locked.decided_by = actor
+    locked.decided_at = counter.requested_at
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    return counter
+
+
+@transaction.atomic
+def swap_withdraw(*, family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
+    _require_parent(family, actor)
+    locked = _locked_pending_swap(family, swap)
+    if locked.requested_by_id != actor.pk:
+        raise ServiceError(_("Only the parent who asked can withdraw it."), code="forbidden")
+    locked.status = SwapStatus.WITHDRAWN
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    _record_swap("swap.withdrawn", locked, actor)
+    return locked
+
+
+# ---- events -----------------------------------------------------------------------------------
+
+
+def _event_fields(
+    family: Family,
+    *,
+    title: str,
+    kind: str,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    place: str,
+    children: Iterable[Child],
+    attendees: Iterable[Membership],
+) -> tuple[dict[str, Any], list[Child], list[Membership]]:
+    title = title.strip()
+    if not title:
+        raise ServiceError(_("Say what the event is, e.g. “School play”."), field="title")
+    if kind not in EventKind.values:
+        raise ServiceError(_("Choose the kind of event."), field="kind")
+    starts_at = _aware(starts_at, "starts_at")
+    ends_at = (
+        _aware(ends_at, "ends_at") if ends_at is not None else starts_at + dt.timedelta(hours=1)
+    )
+    if ends_at <= starts_at:
+        raise ServiceError(_("The end must be after the start."), field="ends_at")
+    if ends_at - starts_at > dt.timedelta(days=31):
+        raise ServiceError(_("An event lasts at most 31 days."), field="ends_at")
+    child_list = list(children)
+    member_list = list(attendees)
+    if any(c.family_id != family.pk for c in child_list):
+        raise ServiceError(_("That child is not in this family."), field="children")
+    active = set(Membership.objects.active().filter(family=family).values_list("pk", flat=True))
+    if any(m.pk not in active for m in member_list):
+        raise ServiceError(_("Only people in this family can attend."), field="attendees")
+    fields = {
+        "title": title[:120],
+        "kind": kind,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "place": place.strip()[:200],
+    }
+    return fields, child_list, member_list
+
+
+@transaction.atomic
+def event_create(
+    *,
+    family: Family,
+    actor: User,
+    title: str,
+    kind: str,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None = None,
+    place: str = "",
+    place_is_home: bool = False,
+    notes: str = "",
+    children: Iterable[Child] = (),
+    attendees: Iterable[Membership] = (),
+) -> Event:
+    _require_parent(family, actor)
+    fields, child_list, member_list = _event_fields(
+        family,
+        title=title,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        children=children,
+        attendees=attendees,
+    )
+    event = Event.objects.create(
+        family=family,
+        created_by=actor,
+        place_is_home=place_is_home,
+        notes=notes.strip()[:1000],
+        **fields,
+    )
+    event.children.set(child_list)
+    event.attendees.set(member_list)
+    _record_event("event.created", event, actor)
+    return event
+
+
+@transaction.atomic
+def event_update(
+    *,
+    family: Family,
+    actor: User,
+    event: Event,
+    title: str,
+    kind: str,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None = None,
+    place: str = "",
+    place_is_home: bool = False,
+    notes: str = "",
+    children: Iterable[Child] = (),
+    attendees: Iterable[Membership] = (),
+) -> Event:
+    _require_parent(family, actor)
+    if event.family_id != family.pk:
+        raise ServiceError(_("That event is not in this family."))
+    fields, child_list, member_list = _event_fields(
+        family,
+        title=title,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        children=children,
+        attendees=attendees,
+    )
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.place_is_home = place_is_home
+    event.notes = notes.strip()[:1000]
+    event.updated_at = timezone.now()
+    event.save()
+    event.children.set(child_list)
+    event.attendees.set(member_list)
+    _record_event("event.updated", event, actor)
+    return event
+
+
+@transaction.atomic
+def event_delete(*, family: Family, actor: User, event: Event) -> None:
+    _require_parent(family, actor)
+    if event.family_id != family.pk:
+        raise ServiceError(_("That event is not in this family."))
+    _record_event("event.deleted", event, actor)
+    event.delete()
+
+
+# ---- calendar feeds ---------------------------------------------------------------------------
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def feed_token_regenerate(*, family: Family, actor: User) -> str:
+    """A new private feed link for the actor (any member); the old one stops working. Returns
+    the secret token, shown once."""
+    if not Membership.objects.active().filter(family=family, user=actor).exists():
+        raise ServiceError(_("You are not a member of this family."), code="forbidden")
+    FeedToken.objects.filter(family=family, user=actor, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token = secrets.token_urlsafe(32)
+    FeedToken.objects.create(family=family, user=actor, token_hash=feed_token_hash(token))
+    record_append(family=family, actor=actor, kind="calendar_feed.created", fields={})
+    return token
+
+
+@transaction.atomic
+def feed_token_revoke(*, family: Family, actor: User) -> int:
+    """Stops the actor's feed link; returns how many links were stopped."""
+    stopped = FeedToken.objects.filter(family=family, user=actor, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if stopped:
+        record_append(family=family, actor=actor, kind="calendar_feed.revoked", fields={})
+    return stopped
