@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "coparent.families",
     "coparent.schedule",
     "coparent.records",
+    "coparent.passes",
+    "coparent.exchanges",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +224,7 @@ STORAGES = {
 }
 
 INVITATION_DAYS = 14
+PASS_SIGNING_KEY_FILE = os.environ.get("COPARENT_PASS_KEY_FILE", str(VAR_DIR / "pass-signing.pem"))
 RECORD_SIGNING_KEY_FILE = os.environ.get(
     "COPARENT_RECORD_KEY_FILE", str(VAR_DIR / "record-signing.key")
 )

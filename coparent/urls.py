@@ -6,14 +6,18 @@ from django.urls import include, path
 from coparent.accounts.api import router as account_router
 from coparent.api.base import api
 from coparent.core.tenancy import not_family_scoped
+from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
+from coparent.passes.api import router as pass_router
 from coparent.records.api import router as record_router
 from coparent.schedule.api import router as schedule_router
 
 api.add_router("/", account_router)
 api.add_router("/", family_router)
 api.add_router("/", record_router)
+api.add_router("/", pass_router)
+api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
 
 
@@ -46,5 +50,7 @@ urlpatterns = [
     path("", include("coparent.accounts.urls")),
     path("", include("coparent.families.urls")),
     path("", include("coparent.records.urls")),
+    path("", include("coparent.passes.urls")),
+    path("", include("coparent.exchanges.urls")),
     path("", include("coparent.schedule.urls")),
 ]

@@ -1,0 +1,218 @@
+"""Exchanges generated from the schedule, with their agreed terms, check-ins and outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from coparent.engine import Exchange, ParentCounts, exchanges
+from coparent.exchanges.models import CheckIn, ExchangeTerms, ReminderSetting, TermsStatus
+from coparent.exchanges.outcome import CheckInFact, Outcome, actual_timeline, outcome
+from coparent.families.models import Child, Family, Membership
+from coparent.schedule import selectors as schedule
+from coparent.schedule.models import Plan
+
+DEFAULT_GRACE = timedelta(minutes=15)
+
+
+def current_terms(plan: Plan) -> ExchangeTerms | None:
+    return (
+        ExchangeTerms.objects.filter(family=plan.family, plan=plan, status=TermsStatus.ACCEPTED)
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def pending_terms(plan: Plan) -> ExchangeTerms | None:
+    return ExchangeTerms.objects.filter(
+        family=plan.family, plan=plan, status=TermsStatus.PROPOSED
+    ).first()
+
+
+def grace_of(terms: ExchangeTerms | None) -> timedelta:
+    return timedelta(minutes=terms.grace_minutes) if terms else DEFAULT_GRACE
+
+
+@dataclass
+class ExchangeView:
+    plan: Plan
+    at: dt.datetime
+    from_parent: str
+    to_parent: str
+    from_member: Membership | None
+    to_member: Membership | None
+    children: list[Child]
+    terms: ExchangeTerms | None
+    checkins: list[CheckIn] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+    @property
+    def timestamp(self) -> int:
+        return int(self.at.timestamp())
+
+    def name(self, side: str) -> str:
+        member = self.from_member if side == self.from_parent else self.to_member
+        return member.user.display_name if member else side
+
+    @property
+    def late_names(self) -> list[str]:
+        return [self.name(side) for side in self.outcome.late] if self.outcome else []
+
+    @property
+    def no_show_names(self) -> list[str]:
+        return [self.name(side) for side in self.outcome.no_show] if self.outcome else []
+
+
+def _facts(checkins: list[CheckIn]) -> list[CheckInFact]:
+    return [CheckInFact(c.side, c.kind, c.at) for c in checkins]
+
+
+def exchange_views(
+    family: Family,
+    membership: Membership,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+) -> list[ExchangeView]:
+    """Every exchange in [start, end) for the plans the member may see, oldest first. Check-ins
+    for exchanges the schedule no longer has show up as cancelled exchanges."""
+    now = now or timezone.now()
+    plans = schedule.plan_list(family, membership)
+    children = schedule.plan_children(family, plans)
+    checkins: dict[tuple[int, dt.datetime], list[CheckIn]] = defaultdict(list)
+    for checkin in CheckIn.objects.filter(
+        family=family, plan__in=plans, exchange_at__gte=start, exchange_at__lt=end
+    ).select_related("member__user"):
+        checkins[(checkin.plan_id, checkin.exchange_at)].append(checkin)
+    views: list[ExchangeView] = []
+    for plan in plans:
+        found = schedule.plan_schedule(plan)
+        if found is None:
+            continue
+        terms = current_terms(plan)
+        generated = exchanges(found.timeline(start, end))
+        seen = set()
+        for exchange in generated:
+            seen.add(exchange.at)
+            views.append(
+                _view(
+                    plan,
+                    exchange,
+                    children.get(plan.pk, []),
+                    terms,
+                    checkins[(plan.pk, exchange.at)],
+                    now,
+                )
+            )
+        for (plan_pk, at), rows in checkins.items():
+            if plan_pk == plan.pk and at not in seen:
+                ghost = Exchange(at, rows[0].side, rows[0].side)
+                view = _view(plan, ghost, children.get(plan.pk, []), terms, rows, now)
+                view.outcome = outcome(None, [], grace=grace_of(terms), now=now)
+                views.append(view)
+    return sorted(views, key=lambda v: v.at)
+
+
+def _view(
+    plan: Plan,
+    exchange: Exchange,
+    children: list[Child],
+    terms: ExchangeTerms | None,
+    rows: list[CheckIn],
+    now: dt.datetime,
+) -> ExchangeView:
+    return ExchangeView(
+        plan=plan,
+        at=exchange.at,
+        from_parent=exchange.from_parent,
+        to_parent=exchange.to_parent,
+        from_member=plan.membership_for(exchange.from_parent),
+        to_member=plan.membership_for(exchange.to_parent),
+        children=children,
+        terms=terms,
+        checkins=rows,
+        outcome=outcome(exchange, _facts(rows), grace=grace_of(terms), now=now),
+    )
+
+
+def exchange_get(
+    family: Family, membership: Membership, plan: Plan, at: dt.datetime
+) -> ExchangeView | None:
+    around = [
+        v
+        for v in exchange_views(family, membership, at - timedelta(days=1), at + timedelta(days=1))
+        if v.plan.pk == plan.pk
+    ]
+    return next((v for v in around if v.at == at), None)
+
+
+@dataclass
+class ReportPlan:
+    plan: Plan
+    label: str
+    children: list[Child]
+    names: dict[str, str]
+    planned: dict[str, ParentCounts]
+    actual: dict[str, ParentCounts]
+    problems: list[ExchangeView]
+
+    @property
+    def lines(self) -> list[tuple[str, ParentCounts, ParentCounts]]:
+        """(parent's name, planned counts, actual counts) per parent."""
+        return [(name, self.planned[side], self.actual[side]) for side, name in self.names.items()]
+
+
+def planned_versus_actual(
+    family: Family,
+    membership: Membership,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+) -> list[ReportPlan]:
+    """Per plan (so per child): counts by the schedule and by what the check-ins show, plus the
+    exchanges that went wrong. An exchange with no handover recorded after its grace period
+    counts as not having happened: the children stayed where they were."""
+    now = now or timezone.now()
+    views = exchange_views(family, membership, start, end, now=now)
+    plans = schedule.plan_list(family, membership)
+    children = schedule.plan_children(family, plans)
+    result = []
+    for plan in plans:
+        found = schedule.plan_schedule(plan)
+        if found is None:
+            continue
+        planned = found.timeline(start, end)
+        handovers: dict[dt.datetime, dt.datetime | None] = {}
+        problems = []
+        for view in views:
+            if view.plan.pk != plan.pk or view.outcome is None or view.outcome.state == "cancelled":
+                continue
+            if view.outcome.handover_at is not None:
+                handovers[view.at] = view.outcome.handover_at
+            elif view.at + grace_of(view.terms) < now:
+                handovers[view.at] = None
+            if view.outcome.late or view.outcome.no_show:
+                problems.append(view)
+        actual = actual_timeline(found, planned, handovers)
+        result.append(
+            ReportPlan(
+                plan=plan,
+                label=schedule.plan_label(plan),
+                children=children.get(plan.pk, []),
+                names=schedule.parent_names(plan),
+                planned=planned.summary(),
+                actual=actual.summary(),
+                problems=problems,
+            )
+        )
+    return result
+
+
+def reminder_setting(membership: Membership) -> ReminderSetting | None:
+    return ReminderSetting.objects.filter(family=membership.family, membership=membership).first()

@@ -1,0 +1,336 @@
+"""Issuing, co-signing, revoking and checking pickup passes, and registering gates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from coparent.accounts.models import User
+from coparent.core.emails import absolute_url, send_templated_email
+from coparent.core.errors import Conflict, ServiceError
+from coparent.families.models import Child, Family, Membership, Role
+from coparent.passes import tokens
+from coparent.passes.models import Gate, PassCheck, PickupPass
+from coparent.records.services import record_append
+
+MAX_WINDOW = dt.timedelta(days=366)
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_SIZE = 640
+
+
+def _parent(family: Family, actor: User) -> Membership:
+    membership = Membership.objects.active().filter(family=family, user=actor).first()
+    if membership is None or membership.role != Role.PARENT:
+        raise ServiceError(_("Only a parent in this family can do that."), code="forbidden")
+    return membership
+
+
+def _photo(data: bytes | None) -> bytes | None:
+    """Re-encode an uploaded photo as a small JPEG: drops EXIF (location included) and any
+    content that is not an image."""
+    if not data:
+        return None
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ServiceError(_("The photo is too large; use one under 8 MB."), field="photo")
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+            image.thumbnail((PHOTO_SIZE, PHOTO_SIZE))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=85)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ServiceError(_("The photo must be a JPEG or PNG picture."), field="photo") from None
+    return out.getvalue()
+
+
+def responsible_parent_covers(
+    family: Family,
+    issuer: Membership,
+    children: Iterable[Child],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> bool:
+    """True when, by the agreed schedule, `issuer` has every one of these children for the whole
+    window. Without an agreed schedule nobody can show that, so the answer is False."""
+    from coparent.schedule import selectors as schedule
+
+    plans = schedule.plan_list(family)
+    by_plan = schedule.plan_children(family, plans)
+    for child in children:
+        plan = next((p for p in plans if child in by_plan.get(p.pk, [])), None)
+        if plan is None:
+            return False
+        parent_id = plan.parent_id_of(issuer.pk)
+        found = schedule.plan_schedule(plan)
+        if parent_id is None or found is None:
+            return False
+        if any(segment.parent != parent_id for segment in found.timeline(start, end).segments):
+            return False
+    return True
+
+
+def _other_parents(family: Family, actor: User) -> list[Membership]:
+    return list(
+        Membership.objects.active()
+        .filter(family=family, role=Role.PARENT)
+        .exclude(user=actor)
+        .select_related("user")
+    )
+
+
+@transaction.atomic
+def pass_issue(
+    *,
+    family: Family,
+    actor: User,
+    person_name: str,
+    person_relationship: str = "",
+    children: list[Child],
+    place: str = "",
+    gate: Gate | None = None,
+    starts_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    photo: bytes | None = None,
+) -> PickupPass:
+    issuer = _parent(family, actor)
+    person_name = person_name.strip()
+    if not person_name:
+        raise ServiceError(_("Enter the name of the person who will pick up."), field="person_name")
+    if not children:
+        raise ServiceError(_("Choose at least one child."), field="children")
+    if any(child.family_id != family.pk for child in children):
+        raise ServiceError(_("Choose children from this family."), field="children")
+    if gate is not None:
+        if gate.family_id != family.pk or gate.revoked_at is not None:
+            raise ServiceError(_("Choose one of the family's places."), field="gate")
+        place = gate.name
+    place = place.strip()
+    if not place:
+        raise ServiceError(
+            _("Say where the pickup happens, e.g. the school's front gate."), field="place"
+        )
+    if starts_at is None or ends_at is None:
+        raise ServiceError(_("Enter when the pass starts and ends."), field="starts_at")
+    if ends_at <= starts_at:
+        raise ServiceError(_("The pass must end after it starts."), field="ends_at")
+    if ends_at <= timezone.now():
+        raise ServiceError(_("That window is already over."), field="ends_at")
+    if ends_at - starts_at > MAX_WINDOW:
+        raise ServiceError(_("A pass can last at most a year."), field="ends_at")
+    # Tokens carry whole seconds; so does the pass, so the two always agree.
+    starts_at, ends_at = starts_at.replace(microsecond=0), ends_at.replace(microsecond=0)
+    covered = responsible_parent_covers(family, issuer, children, starts_at, ends_at)
+    pickup_pass = PickupPass(
+        family=family,
+        person_name=person_name[:100],
+        person_relationship=person_relationship.strip()[:60],
+        photo=_photo(photo),
+        place=place[:120],
+        gate=gate,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        issued_by=issuer,
+        needs_cosign=not covered,
+    )
+    pickup_pass.code_hash = tokens.code_hash(tokens.make_code(pickup_pass.public_id))
+    pickup_pass.save()
+    pickup_pass.children.set(children)
+    record_append(
+        family=family,
+        actor=actor,
+        kind="pass.issued",
+        fields={
+            "pass": str(pickup_pass.public_id),
+            "children": tuple(sorted(str(c.public_id) for c in children)),
+            "starts": pickup_pass.starts_at.isoformat(),
+            "ends": pickup_pass.ends_at.isoformat(),
+            "needs_cosign": "yes" if pickup_pass.needs_cosign else "no",
+        },
+    )
+    _notify_other_parents(family, actor, pickup_pass)
+    return pickup_pass
+
+
+def _notify_other_parents(family: Family, actor: User, pickup_pass: PickupPass) -> None:
+    from django.urls import reverse
+
+    link = absolute_url(reverse("passes:detail", args=[family.public_id, pickup_pass.public_id]))
+    children = ", ".join(c.first_name for c in pickup_pass.children.all())
+    for membership in _other_parents(family, actor):
+        context = {
+            "issuer": actor,
+            "pass": pickup_pass,
+            "children": children,
+            "link": link,
+            "user": membership.user,
+        }
+        transaction.on_commit(
+            partial(send_templated_email, membership.user.email, "pass_issued", context)
+        )
+
+
+def _locked(family: Family, pickup_pass: PickupPass) -> PickupPass:
+    return PickupPass.objects.select_for_update().get(pk=pickup_pass.pk, family=family)
+
+
+@transaction.atomic
+def pass_cosign(*, family: Family, actor: User, pickup_pass: PickupPass) -> PickupPass:
+    signer = _parent(family, actor)
+    locked = _locked(family, pickup_pass)
+    if locked.issued_by_id == signer.pk:
+        raise ServiceError(_("The other parent has to co-sign this pass."))
+    if locked.revoked_at is not None:
+        raise Conflict(_("This pass was revoked."))
+    if not locked.awaiting_cosign:
+        raise Conflict(_("This pass does not need a co-signature (any more)."))
+    locked.cosigned_by = signer
+    locked.cosigned_at = timezone.now()
+    locked.save(update_fields=["cosigned_by", "cosigned_at"])
+    record_append(
+        family=family, actor=actor, kind="pass.cosigned", fields={"pass": str(locked.public_id)}
+    )
+    return locked
+
+
+@transaction.atomic
+def pass_revoke(*, family: Family, actor: User, pickup_pass: PickupPass) -> PickupPass:
+    revoker = _parent(family, actor)
+    locked = _locked(family, pickup_pass)
+    if locked.revoked_at is not None:
+        raise Conflict(_("This pass was already revoked."))
+    if locked.issued_by_id != revoker.pk and not locked.awaiting_cosign:
+        # Either parent may refuse a pass still waiting for them; an active one is the issuer's.
+        raise ServiceError(
+            _("Only the parent who issued this pass can revoke it."), code="forbidden"
+        )
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = revoker
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    record_append(
+        family=family, actor=actor, kind="pass.revoked", fields={"pass": str(locked.public_id)}
+    )
+    return locked
+
+
+def gate_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def gate_create(*, family: Family, actor: User, name: str) -> tuple[Gate, str]:
+    creator = _parent(family, actor)
+    name = name.strip()
+    if not name:
+        raise ServiceError(_("Name the place, e.g. “Riverside School, main gate”."), field="name")
+    if Gate.objects.filter(family=family, name__iexact=name, revoked_at__isnull=True).exists():
+        raise ServiceError(_("The family already has a place with this name."), field="name")
+    token = secrets.token_urlsafe(32)
+    gate = Gate.objects.create(
+        family=family, name=name[:120], token_hash=gate_token_hash(token), created_by=creator
+    )
+    record_append(
+        family=family, actor=actor, kind="gate.created", fields={"gate": str(gate.public_id)}
+    )
+    return gate, token
+
+
+@transaction.atomic
+def gate_revoke(*, family: Family, actor: User, gate: Gate) -> None:
+    _parent(family, actor)
+    locked = Gate.objects.select_for_update().get(pk=gate.pk, family=family)
+    if locked.revoked_at is not None:
+        raise Conflict(_("This place's link was already turned off."))
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    record_append(
+        family=family, actor=actor, kind="gate.revoked", fields={"gate": str(locked.public_id)}
+    )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    valid: bool
+    reason: str
+    pickup_pass: PickupPass | None = None
+
+
+REASONS = {
+    "forged": _("This pass was not issued by this service, or it was changed."),
+    "revoked": _("The parent who issued this pass has revoked it."),
+    "not_cosigned": _("This pass is waiting for the other parent's signature."),
+    "not_yet_valid": _("This pass is not valid yet."),
+    "expired": _("This pass has expired."),
+    "wrong_place": _("This pass is for another place."),
+}
+
+
+@transaction.atomic
+def pass_check(
+    token: str, *, gate: Gate | None = None, now: dt.datetime | None = None
+) -> CheckResult:
+    """Check a pass and log the check for the parents. Answers only what the gate must know."""
+    now = now or timezone.now()
+    try:
+        claims = tokens.read_token(token)
+    except tokens.BadToken:
+        return CheckResult(False, "forged")
+    found = (
+        PickupPass.objects.select_related("issued_by__user", "family")
+        .filter(public_id=claims.pass_id)
+        .first()
+    )
+    if (
+        found is None
+        or claims.starts_at != found.starts_at.replace(microsecond=0)
+        or (claims.ends_at != found.ends_at.replace(microsecond=0))
+    ):
+        return CheckResult(False, "forged")
+    return _judge(found, gate=gate, now=now)
+
+
+@transaction.atomic
+def pass_check_code(
+    code: str, *, gate: Gate | None = None, now: dt.datetime | None = None
+) -> CheckResult:
+    normalised = tokens.normalise_code(code)
+    found = (
+        PickupPass.objects.select_related("issued_by__user", "family")
+        .filter(code_hash=tokens.code_hash(normalised))
+        .first()
+        if normalised
+        else None
+    )
+    if found is None:
+        return CheckResult(False, "forged")
+    return _judge(found, gate=gate, now=now or timezone.now())
+
+
+def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckResult:
+    if found.revoked_at is not None:
+        reason = "revoked"
+    elif found.awaiting_cosign:
+        reason = "not_cosigned"
+    elif now < found.starts_at:
+        reason = "not_yet_valid"
+    elif now >= found.ends_at:
+        reason = "expired"
+    elif gate is not None and (gate.family_id != found.family_id or found.gate_id != gate.pk):
+        reason = "wrong_place"
+    else:
+        reason = ""
+    valid = reason == ""
+    if gate is None or gate.family_id == found.family_id:
+        PassCheck.objects.create(
+            family=found.family, pickup_pass=found, gate=gate, valid=valid, reason=reason
+        )
+    return CheckResult(valid, reason, found)

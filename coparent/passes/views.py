@@ -1,0 +1,271 @@
+"""Pass pages: for parents (issue, see, revoke, co-sign, places) and for gate staff (check)."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coparent.accounts.signals import client_address
+from coparent.core import ratelimit
+from coparent.core.emails import absolute_url
+from coparent.core.errors import ServiceError
+from coparent.core.forms import add_service_error
+from coparent.core.http import FamilyRequest
+from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
+from coparent.families.models import Role
+from coparent.passes import forms, selectors, services, tokens
+from coparent.passes.models import Gate, PickupPass
+
+PASS_ROLES = (Role.PARENT, Role.PROFESSIONAL)
+CHECKS_PER_ADDRESS = 60
+CHECK_WINDOW_SECONDS = 600
+
+
+@login_required
+@family_view(roles=PASS_ROLES)
+def pass_list(request: FamilyRequest) -> HttpResponse:
+    passes = list(selectors.pass_list(request.family))
+    return render(
+        request,
+        "passes/list.html",
+        {
+            "passes": [(p, selectors.status(p)) for p in passes],
+            "gates": selectors.gate_list(request.family),
+        },
+    )
+
+
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def pass_new(request: FamilyRequest) -> HttpResponse:
+    form = forms.PassForm(request.POST or None, request.FILES or None, family=request.family)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pickup_pass = services.pass_issue(
+                family=request.family,
+                actor=request.user,
+                person_name=data["person_name"],
+                person_relationship=data["person_relationship"],
+                children=list(data["children"]),
+                place=data["place"],
+                gate=data["gate"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                photo=data["photo"].read() if data["photo"] else None,
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            if pickup_pass.needs_cosign:
+                messages.warning(
+                    request,
+                    _(
+                        "By the agreed schedule this window is not all yours, so the pass works "
+                        "once the other parent co-signs it. They have been told."
+                    ),
+                )
+            else:
+                messages.success(request, _("The pass is ready. The other parent has been told."))
+            return redirect("passes:detail", request.family.public_id, pickup_pass.public_id)
+    return render(request, "passes/form.html", {"form": form})
+
+
+@login_required
+@family_view(roles=PASS_ROLES)
+def pass_detail(request: FamilyRequest, pass_id: str) -> HttpResponse:
+    pickup_pass = get_for_family(
+        selectors.pass_list(request.family), request.family, public_id=pass_id
+    )
+    token = selectors.token_for(pickup_pass)
+    link = absolute_url(reverse("passes:verify", args=[token]))
+    return render(
+        request,
+        "passes/detail.html",
+        {
+            "pass": pickup_pass,
+            "status": selectors.status(pickup_pass),
+            "link": link,
+            "code": selectors.code_for(pickup_pass),
+            "qr_svg": segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36"),
+            "checks": selectors.check_list(pickup_pass),
+            "is_issuer": pickup_pass.issued_by.user_id == request.user.pk,
+        },
+    )
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def pass_revoke(request: FamilyRequest, pass_id: str) -> HttpResponse:
+    pickup_pass = get_for_family(PickupPass, request.family, public_id=pass_id)
+    try:
+        services.pass_revoke(family=request.family, actor=request.user, pickup_pass=pickup_pass)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The pass is revoked. Any check from now on says NOT VALID."))
+    return redirect("passes:detail", request.family.public_id, pickup_pass.public_id)
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def pass_cosign(request: FamilyRequest, pass_id: str) -> HttpResponse:
+    pickup_pass = get_for_family(PickupPass, request.family, public_id=pass_id)
+    try:
+        services.pass_cosign(family=request.family, actor=request.user, pickup_pass=pickup_pass)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You co-signed the pass; it is valid in its window."))
+    return redirect("passes:detail", request.family.public_id, pickup_pass.public_id)
+
+
+@login_required
+@family_view(roles=PASS_ROLES)
+def pass_photo(request: FamilyRequest, pass_id: str) -> HttpResponse:
+    pickup_pass = get_for_family(PickupPass, request.family, public_id=pass_id)
+    return _photo_response(pickup_pass)
+
+
+def _photo_response(pickup_pass: PickupPass) -> HttpResponse:
+    if not pickup_pass.photo:
+        raise Http404
+    response = HttpResponse(bytes(pickup_pass.photo), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@family_view(roles=PASS_ROLES)
+def gate_list(request: FamilyRequest) -> HttpResponse:
+    form = forms.GateForm(request.POST or None)
+    link = None
+    if request.method == "POST":
+        if request.membership.read_only:
+            raise Http404
+        if form.is_valid():
+            try:
+                _gate, token = services.gate_create(
+                    family=request.family, actor=request.user, name=form.cleaned_data["name"]
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                link = absolute_url(reverse("passes:gate", args=[token]))
+                form = forms.GateForm()
+    return render(
+        request,
+        "passes/gates.html",
+        {"form": form, "gates": selectors.gate_list(request.family), "new_link": link},
+    )
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def gate_revoke(request: FamilyRequest, gate_id: str) -> HttpResponse:
+    gate = get_for_family(Gate, request.family, public_id=gate_id)
+    try:
+        services.gate_revoke(family=request.family, actor=request.user, gate=gate)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("That place's link no longer works."))
+    return redirect("passes:gates", request.family.public_id)
+
+
+# Public pages for gate and school staff -------------------------------------------------------
+
+
+def _limited(request: HttpRequest) -> HttpResponse | None:
+    if ratelimit.allow(
+        "pass-check",
+        client_address(request),
+        limit=CHECKS_PER_ADDRESS,
+        window_seconds=CHECK_WINDOW_SECONDS,
+    ):
+        return None
+    return render(request, "passes/too_many.html", status=429)
+
+
+def _result_page(
+    request: HttpRequest, result: services.CheckResult, *, gate: Gate | None = None, token: str = ""
+) -> HttpResponse:
+    pickup_pass = result.pickup_pass
+    context = {
+        "result": result,
+        "reason_text": services.REASONS.get(result.reason, ""),
+        "pass": pickup_pass if result.reason != "forged" else None,
+        "children": [c.first_name for c in pickup_pass.children.all()]
+        if pickup_pass and result.reason != "forged"
+        else [],
+        "zone": selectors.family_zone(pickup_pass.family) if pickup_pass else None,
+        "gate": gate,
+        "token": token,
+    }
+    return render(request, "passes/verify.html", context, status=200)
+
+
+@not_family_scoped
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    if (limited := _limited(request)) is not None:
+        return limited
+    return _result_page(request, services.pass_check(token), token=token)
+
+
+@not_family_scoped
+def verify_photo(request: HttpRequest, token: str) -> HttpResponse:
+    if (limited := _limited(request)) is not None:
+        return limited
+    try:
+        claims = tokens.read_token(token)
+    except tokens.BadToken:
+        raise Http404 from None
+    pickup_pass = PickupPass.objects.filter(
+        public_id=claims.pass_id, revoked_at__isnull=True
+    ).first()
+    if pickup_pass is None:
+        raise Http404
+    return _photo_response(pickup_pass)
+
+
+@not_family_scoped
+def check_code(request: HttpRequest) -> HttpResponse:
+    form = forms.CodeForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        if (limited := _limited(request)) is not None:
+            return limited
+        return _result_page(request, services.pass_check_code(form.cleaned_data["code"]))
+    return render(request, "passes/check_code.html", {"form": form})
+
+
+@not_family_scoped
+def gate(request: HttpRequest, token: str) -> HttpResponse:
+    if (limited := _limited(request)) is not None:
+        return limited
+    found = selectors.gate_by_token_hash(services.gate_token_hash(token))
+    if found is None:
+        raise Http404
+    form = forms.CodeForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return _result_page(
+            request, services.pass_check_code(form.cleaned_data["code"], gate=found), gate=found
+        )
+    return render(
+        request,
+        "passes/gate.html",
+        {
+            "gate": found,
+            "expected": selectors.expected_today(found),
+            "zone": selectors.family_zone(found.family),
+            "form": form,
+        },
+    )
