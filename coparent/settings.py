@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "coparent.families",
     "coparent.schedule",
     "coparent.records",
+    "coparent.messaging",
     "coparent.passes",
     "coparent.exchanges",
 ]
@@ -224,6 +225,10 @@ STORAGES = {
 }
 
 INVITATION_DAYS = 14
+MESSAGING_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("MESSAGING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+)
+MESSAGING_ATTACHMENT_DIR = Path(os.environ.get("MESSAGING_ATTACHMENT_DIR", VAR_DIR / "attachments"))
 PASS_SIGNING_KEY_FILE = os.environ.get("COPARENT_PASS_KEY_FILE", str(VAR_DIR / "pass-signing.pem"))
 RECORD_SIGNING_KEY_FILE = os.environ.get(
     "COPARENT_RECORD_KEY_FILE", str(VAR_DIR / "record-signing.key")

@@ -9,6 +9,7 @@ from coparent.core.tenancy import not_family_scoped
 from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
+from coparent.messaging.api import router as messaging_router
 from coparent.passes.api import router as pass_router
 from coparent.records.api import router as record_router
 from coparent.schedule.api import router as schedule_router
@@ -16,6 +17,7 @@ from coparent.schedule.api import router as schedule_router
 api.add_router("/", account_router)
 api.add_router("/", family_router)
 api.add_router("/", record_router)
+api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", include("coparent.accounts.urls")),
     path("", include("coparent.families.urls")),
     path("", include("coparent.records.urls")),
+    path("", include("coparent.messaging.urls")),
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.schedule.urls")),

@@ -1,0 +1,360 @@
+"""API operations for messaging: threads, messages (with corrections), read receipts,
+attachments, search and response times. Same rules as the pages: a thread one is not in is 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+
+from coparent.api.base import actor, family_membership
+from coparent.core.errors import ServiceError
+from coparent.core.tenancy import get_for_family
+from coparent.families.models import Membership
+from coparent.messaging import files, selectors, services
+from coparent.messaging.models import Message, Thread
+from coparent.messaging.services import Upload
+from coparent.messaging.views import attachment_response
+
+router = Router(tags=["messages"])
+
+
+class ThreadOut(Schema):
+    id: uuid.UUID
+    subject: str
+    created_at: dt.datetime
+    last_message_at: dt.datetime
+    participants: list[str]
+
+
+class ThreadIn(Schema):
+    subject: str
+    body: str
+    participant_ids: list[uuid.UUID] = []
+    confirm_tone: bool = False
+
+
+class ReceiptOut(Schema):
+    viewer: str
+    viewed_at: dt.datetime
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    name: str
+    media_type: str
+    size: int
+
+
+class MessageOut(Schema):
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    sender: str
+    body: str | None
+    created_at: dt.datetime
+    corrects_id: uuid.UUID | None
+    redacted: bool
+    hostile: bool
+    seen_by: list[ReceiptOut]
+    attachments: list[AttachmentOut]
+
+
+class MessageIn(Schema):
+    body: str
+    corrects_id: uuid.UUID | None = None
+    confirm_tone: bool = False
+
+
+class RedactIn(Schema):
+    reason: str
+    court_order: str = ""
+
+
+class ViewedOut(Schema):
+    recorded: int
+
+
+class SearchQuery(Schema):
+    q: str
+
+
+class PageQuery(Schema):
+    after: dt.datetime | None = None
+    before: dt.datetime | None = None
+
+
+class WaitOut(Schema):
+    thread_id: uuid.UUID
+    subject: str
+    asked_at: dt.datetime
+    answered_at: dt.datetime | None
+    seconds: float
+
+
+class ParentTimesOut(Schema):
+    parent: str
+    median_seconds: float | None
+    replies: int
+    unanswered: int
+    slowest: list[WaitOut]
+
+
+def _thread_out(thread: Thread) -> ThreadOut:
+    return ThreadOut(
+        id=thread.public_id,
+        subject=thread.subject,
+        created_at=thread.created_at,
+        last_message_at=thread.last_message_at,
+        participants=[m.user.display_name for m in selectors.participant_list(thread)],
+    )
+
+
+def _message_out(message: Message) -> MessageOut:
+    return MessageOut(
+        id=message.public_id,
+        thread_id=message.thread.public_id,
+        sender=message.sender.display_name,
+        body=None if message.redacted else message.body,
+        created_at=message.created_at,
+        corrects_id=message.corrects.public_id if message.corrects else None,
+        redacted=message.redacted,
+        hostile=message.hostile,
+        seen_by=[
+            ReceiptOut(viewer=v.viewer.display_name, viewed_at=v.viewed_at)
+            for v in message.views.all()
+            if v.viewer_id != message.sender_id
+        ],
+        attachments=[
+            AttachmentOut(
+                id=a.public_id, name=a.original_name, media_type=a.media_type, size=a.size
+            )
+            for a in message.attachments.all()
+            if not a.redacted
+        ],
+    )
+
+
+def _fresh(message: Message) -> Message:
+    """A message with the related rows _message_out reads."""
+    return (
+        Message.objects.filter(pk=message.pk)
+        .select_related("thread", "sender", "corrects")
+        .prefetch_related("views__viewer", "attachments")
+        .get()
+    )
+
+
+@router.get(
+    "/families/{family_id}/threads", response=list[ThreadOut], summary="Conversations you are in"
+)
+def thread_list(request: HttpRequest, family_id: str) -> list[ThreadOut]:
+    membership = family_membership(request, family_id)
+    return [_thread_out(t) for t in selectors.thread_list(membership)[:200]]
+
+
+@router.post(
+    "/families/{family_id}/threads",
+    response={201: ThreadOut},
+    summary="Start a conversation (parents); the other parent is always in it",
+)
+def thread_create(request: HttpRequest, family_id: str, payload: ThreadIn) -> Status[ThreadOut]:
+    membership = family_membership(request, family_id)
+    others = [
+        get_for_family(Membership.objects.active(), membership.family, public_id=member_id)
+        for member_id in payload.participant_ids
+    ]
+    thread = services.thread_create(
+        family=membership.family,
+        actor=actor(request),
+        subject=payload.subject,
+        body=payload.body,
+        others=others,
+        confirm_tone=payload.confirm_tone,
+    )
+    return Status(201, _thread_out(thread))
+
+
+@router.get(
+    "/families/{family_id}/threads/{thread_id}/messages",
+    response=list[MessageOut],
+    summary="Messages of a conversation (the latest 50, or after / before a time)",
+)
+def message_list(
+    request: HttpRequest, family_id: str, thread_id: str, page: Query[PageQuery]
+) -> list[MessageOut]:
+    membership = family_membership(request, family_id)
+    thread = selectors.thread_get(membership, thread_id)
+    messages = selectors.message_page(thread, before=page.before, after=page.after)
+    for message in messages:
+        message.thread = thread
+    return [_message_out(m) for m in messages]
+
+
+@router.post(
+    "/families/{family_id}/threads/{thread_id}/messages",
+    response={201: MessageOut},
+    summary="Send a message, or a correction of one of yours (corrects_id)",
+)
+def message_send(
+    request: HttpRequest, family_id: str, thread_id: str, payload: MessageIn
+) -> Status[MessageOut]:
+    membership = family_membership(request, family_id)
+    thread = selectors.thread_get(membership, thread_id)
+    corrects = (
+        selectors.message_get(membership, thread, payload.corrects_id)
+        if payload.corrects_id
+        else None
+    )
+    message = services.message_send(
+        family=membership.family,
+        actor=actor(request),
+        thread=thread,
+        body=payload.body,
+        corrects=corrects,
+        confirm_tone=payload.confirm_tone,
+    )
+    return Status(201, _message_out(_fresh(message)))
+
+
+@router.post(
+    "/families/{family_id}/threads/{thread_id}/messages/{message_id}/viewed",
+    response=ViewedOut,
+    summary="Record that you have been shown a message (the first time only)",
+)
+def message_viewed(
+    request: HttpRequest, family_id: str, thread_id: str, message_id: str
+) -> ViewedOut:
+    membership = family_membership(request, family_id)
+    thread = selectors.thread_get(membership, thread_id)
+    message = selectors.message_get(membership, thread, message_id)
+    created = services.message_view(
+        family=membership.family, actor=actor(request), messages=[message]
+    )
+    return ViewedOut(recorded=len(created))
+
+
+@router.post(
+    "/families/{family_id}/threads/{thread_id}/messages/{message_id}/redact",
+    response=MessageOut,
+    summary="Redact a message for good (parents; another's message only under a court order)",
+)
+def message_redact(
+    request: HttpRequest, family_id: str, thread_id: str, message_id: str, payload: RedactIn
+) -> MessageOut:
+    membership = family_membership(request, family_id)
+    thread = selectors.thread_get(membership, thread_id)
+    message = selectors.message_get(membership, thread, message_id)
+    services.message_redact(
+        family=membership.family,
+        actor=actor(request),
+        message=message,
+        reason=payload.reason,
+        court_order=payload.court_order,
+    )
+    return _message_out(_fresh(message))
+
+
+@router.post(
+    "/families/{family_id}/threads/{thread_id}/attachments",
+    response={201: MessageOut},
+    summary="Send a file (multipart: `file`, optional `body`) as a new message",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "body": {"type": "string"},
+                            "confirm_tone": {"type": "boolean"},
+                        },
+                        "required": ["file"],
+                    }
+                }
+            }
+        }
+    },
+)
+def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Status[MessageOut]:
+    # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
+    membership = family_membership(request, family_id)
+    thread = selectors.thread_get(membership, thread_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ServiceError(
+            _("Send the file as multipart form data in the field “file”."), field="file"
+        )
+    limit = files.max_bytes()
+    if upload.size and upload.size > limit:
+        raise ServiceError(
+            _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
+            field="file",
+        )
+    message = services.message_send(
+        family=membership.family,
+        actor=actor(request),
+        thread=thread,
+        body=request.POST.get("body", ""),
+        confirm_tone=request.POST.get("confirm_tone", "").lower() in ("1", "true", "on"),
+        uploads=[Upload(upload.name or "attachment", upload.read(limit + 1))],
+    )
+    return Status(201, _message_out(_fresh(message)))
+
+
+@router.get(
+    "/families/{family_id}/attachments/{attachment_id}",
+    summary="Download an attachment (always as a file, never shown inline)",
+)
+def attachment_download(request: HttpRequest, family_id: str, attachment_id: str) -> HttpResponse:
+    membership = family_membership(request, family_id)
+    attachment = selectors.attachment_get(membership, attachment_id)
+    if attachment.redacted:
+        raise Http404
+    return attachment_response(
+        attachment.stored_name, attachment.original_name, attachment.media_type
+    )
+
+
+@router.get(
+    "/families/{family_id}/messages/search",
+    response=list[MessageOut],
+    summary="Search the messages of the conversations you are in",
+)
+def message_search(
+    request: HttpRequest, family_id: str, query: Query[SearchQuery]
+) -> list[MessageOut]:
+    membership = family_membership(request, family_id)
+    found = selectors.message_search(membership, query.q)
+    return [_message_out(_fresh(m)) for m in found]
+
+
+@router.get(
+    "/families/{family_id}/messages/response-times",
+    response=list[ParentTimesOut],
+    summary="How long messages wait for each parent's reply",
+)
+def response_times(request: HttpRequest, family_id: str) -> list[ParentTimesOut]:
+    membership = family_membership(request, family_id)
+    return [
+        ParentTimesOut(
+            parent=p.membership.user.display_name,
+            median_seconds=p.median_seconds,
+            replies=len(p.answered),
+            unanswered=len(p.unanswered),
+            slowest=[
+                WaitOut(
+                    thread_id=w.thread.public_id,
+                    subject=w.thread.subject,
+                    asked_at=w.asked_at,
+                    answered_at=w.answered_at,
+                    seconds=w.seconds,
+                )
+                for w in p.slowest
+            ],
+        )
+        for p in selectors.response_times(membership)
+    ]

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coparent.messaging.services import MAX_BODY, MAX_SUBJECT
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write a message first.")},
+    )
+    file = forms.FileField(
+        label=_("Attach a file"),
+        required=False,
+        help_text=_(
+            "A PNG or JPEG picture or a PDF, up to 10 MB. Location data in photos is removed."
+        ),
+    )
+    corrects = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    confirm_tone = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # A picture or a document may be sent without words.
+        self.fields["body"].required = not (self.files and self.files.get("file"))
+
+
+class ThreadForm(MessageForm):
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=MAX_SUBJECT,
+        help_text=_("What this conversation is about, e.g. “Summer holidays 2027”."),
+    )
+    others = forms.MultipleChoiceField(
+        label=_("Also include"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    field_order = ("subject", "others", "body", "file")
+
+    def __init__(self, *args: object, others: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["others"].choices = others  # type: ignore[attr-defined]
+
+
+class RedactForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Written to the family record, e.g. “sent my new address by mistake”."),
+    )
+    court_order = forms.CharField(
+        label=_("Court order reference"),
+        max_length=90,
+        required=False,
+        help_text=_("Needed to redact someone else's message."),
+    )
+
+
+class PreferenceForm(forms.Form):
+    shield = forms.BooleanField(
+        label=_("Fold away messages that may be hostile, so I choose when to read them"),
+        required=False,
+    )
+    email_new_messages = forms.BooleanField(
+        label=_("Email me when someone writes to me"), required=False
+    )
+    email_include_content = forms.BooleanField(
+        label=_("Include the subject and the message itself in those emails"),
+        required=False,
+        help_text=_(
+            "Off by default: anyone who can read your email, or see its preview on a shared "
+            "device, could read your messages."
+        ),
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search messages"), max_length=200, required=False)

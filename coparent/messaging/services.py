@@ -1,0 +1,446 @@
+"""Writes for messaging: opening threads, sending (and correcting), read receipts, attachments
+and redactions. Each action is one transaction that also appends its entry to the family
+record; notifications go out only after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coparent.accounts.models import User
+from coparent.core.emails import absolute_url, send_templated_email
+from coparent.core.errors import ServiceError
+from coparent.families.models import Family, Membership, Role
+from coparent.messaging import files
+from coparent.messaging.models import (
+    Attachment,
+    Message,
+    MessageView,
+    MessagingPreference,
+    Thread,
+    ThreadParticipant,
+)
+from coparent.messaging.tone import ToneResult, tone_check
+from coparent.records.services import record_append
+from coparent.tlog import content_hash, new_salt
+
+MAX_SUBJECT = 200
+MAX_BODY = 10_000
+MAX_REASON = 300
+MAX_ATTACHMENTS = 5
+# Who may be added to a thread besides the parents (who are always in it).
+ADDABLE_ROLES = frozenset({Role.CAREGIVER, Role.CHILD, Role.PROFESSIONAL})
+
+
+class ToneWarning(ServiceError):
+    """The draft reads as hostile. Nothing was sent; the sender may rephrase or confirm."""
+
+    code = "tone"
+
+    def __init__(self, result: ToneResult) -> None:
+        listed = ", ".join(f"“{p}”" for p in result.phrases)
+        message = (
+            _("This may read as hostile: %(phrases)s. Rephrase it, or send it anyway.")
+            % {"phrases": listed}
+            if listed
+            else _("The overall tone may read as hostile. Rephrase it, or send it anyway.")
+        )
+        super().__init__(message, field="body")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+def _active_membership(family: Family, user: User) -> Membership:
+    membership = Membership.objects.active().filter(family=family, user=user).first()
+    if membership is None:
+        raise ServiceError(_("You are not a member of this family."), code="forbidden")
+    return membership
+
+
+def _writer_in_thread(family: Family, actor: User, thread: Thread) -> Membership:
+    membership = _active_membership(family, actor)
+    if (
+        thread.family_id != family.pk
+        or not ThreadParticipant.objects.filter(thread=thread, membership=membership).exists()
+    ):
+        raise ServiceError(_("You are not in this conversation."), code="forbidden")
+    if membership.read_only:
+        raise ServiceError(
+            _("Your access is read-only: you can read this conversation but not write in it."),
+            code="forbidden",
+        )
+    return membership
+
+
+def _clean_body(body: str, *, allow_empty: bool = False) -> str:
+    body = body.strip()
+    if not body and not allow_empty:
+        raise ServiceError(_("Write a message first."), field="body")
+    if len(body) > MAX_BODY:
+        raise ServiceError(
+            _("A message can be at most %(n)d characters.") % {"n": MAX_BODY}, field="body"
+        )
+    return body
+
+
+def preference_get(membership: Membership) -> MessagingPreference:
+    found = MessagingPreference.objects.filter(membership=membership).first()
+    return found or MessagingPreference(family_id=membership.family_id, membership=membership)
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    family: Family,
+    actor: User,
+    shield: bool,
+    email_new_messages: bool,
+    email_include_content: bool,
+) -> MessagingPreference:
+    membership = _active_membership(family, actor)
+    preference, _created = MessagingPreference.objects.get_or_create(
+        family=family, membership=membership
+    )
+    preference.shield = shield
+    preference.email_new_messages = email_new_messages
+    preference.email_include_content = email_include_content and email_new_messages
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def thread_create(
+    *,
+    family: Family,
+    actor: User,
+    subject: str,
+    body: str,
+    others: Iterable[Membership] = (),
+    confirm_tone: bool = False,
+    uploads: Sequence[Upload] = (),
+) -> Thread:
+    """A new conversation between the parents, with anyone else a parent adds, and its first
+    message. Only parents open threads."""
+    creator = _active_membership(family, actor)
+    if creator.role != Role.PARENT:
+        raise ServiceError(_("Only a parent can start a conversation."), code="forbidden")
+    subject = " ".join(subject.split())
+    if not subject:
+        raise ServiceError(_("Give the conversation a subject."), field="subject")
+    if len(subject) > MAX_SUBJECT:
+        raise ServiceError(
+            _("A subject can be at most %(n)d characters.") % {"n": MAX_SUBJECT}, field="subject"
+        )
+    parents = list(Membership.objects.active().filter(family=family, role=Role.PARENT))
+    members = {m.pk: m for m in parents}
+    for other in others:
+        if other.family_id != family.pk or not other.is_active():
+            raise ServiceError(_("That person is not in this family."), field="others")
+        if other.role not in ADDABLE_ROLES and other.pk not in members:
+            raise ServiceError(_("That person cannot be added."), field="others")
+        members[other.pk] = other
+    if len(members) < 2:
+        raise ServiceError(
+            _("There is nobody to write to yet: invite the other parent first."),
+            field="others",
+        )
+    # Check the first message before anything is written, so a warning changes nothing.
+    _check_message(body, confirm_tone, uploads)
+    salt = new_salt()
+    now = timezone.now()
+    thread = Thread.objects.create(
+        family=family,
+        subject=subject,
+        subject_salt=salt,
+        created_by=actor,
+        created_at=now,
+        last_message_at=now,
+    )
+    chosen = sorted(members.values(), key=lambda m: m.created_at)
+    ThreadParticipant.objects.bulk_create(
+        [
+            ThreadParticipant(family=family, thread=thread, membership=m, added_by=actor)
+            for m in chosen
+        ]
+    )
+    users = User.objects.filter(pk__in=[m.user_id for m in chosen]).values_list(
+        "public_id", flat=True
+    )
+    record_append(
+        family=family,
+        actor=actor,
+        kind="thread.created",
+        fields={
+            "thread": str(thread.public_id),
+            "subject": content_hash(salt, subject.encode("utf-8")),
+            "participants": tuple(sorted(str(u) for u in users)),
+        },
+    )
+    message_send(
+        family=family,
+        actor=actor,
+        thread=thread,
+        body=body,
+        confirm_tone=confirm_tone,
+        uploads=uploads,
+    )
+    return thread
+
+
+def _check_message(body: str, confirm_tone: bool, uploads: Sequence[Upload]) -> ToneResult:
+    body = _clean_body(body, allow_empty=bool(uploads))
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ServiceError(
+            _("Attach at most %(n)d files to one message.") % {"n": MAX_ATTACHMENTS},
+            field="file",
+        )
+    for upload in uploads:
+        files.clean_upload(upload.data)  # refuse a bad file before anything is written
+    result = tone_check(body)
+    if result.hostile and not confirm_tone:
+        raise ToneWarning(result)
+    return result
+
+
+@transaction.atomic
+def message_send(
+    *,
+    family: Family,
+    actor: User,
+    thread: Thread,
+    body: str,
+    corrects: Message | None = None,
+    confirm_tone: bool = False,
+    uploads: Sequence[Upload] = (),
+) -> Message:
+    """Send a message. A correction is a new message that names the one it corrects (one's
+    own, in the same thread); the original stays as it was."""
+    membership = _writer_in_thread(family, actor, thread)
+    if corrects is not None and (corrects.thread_id != thread.pk or corrects.sender_id != actor.pk):
+        raise ServiceError(
+            _("You can only correct your own messages in this conversation."), field="corrects"
+        )
+    result = _check_message(body, confirm_tone, uploads)
+    body = body.strip()
+    salt = new_salt()
+    now = timezone.now()
+    message = Message.objects.create(
+        family=family,
+        thread=thread,
+        sender=actor,
+        body=body,
+        salt=salt,
+        corrects=corrects,
+        created_at=now,
+        hostile=result.hostile,
+        tone_phrases=result.phrases,
+    )
+    fields: dict[str, str] = {
+        "thread": str(thread.public_id),
+        "message": str(message.public_id),
+        "content": content_hash(salt, body.encode("utf-8")),
+    }
+    if corrects is not None:
+        fields["corrects"] = str(corrects.public_id)
+    record_append(family=family, actor=actor, kind="message.sent", fields=fields)
+    for upload in uploads:
+        attachment_add(family=family, actor=actor, message=message, upload=upload)
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+    _notify(family, thread, message, membership)
+    return message
+
+
+@transaction.atomic
+def attachment_add(*, family: Family, actor: User, message: Message, upload: Upload) -> Attachment:
+    """Attach a file to one's own message as it is sent (message_send calls this)."""
+    _writer_in_thread(family, actor, message.thread)
+    if message.sender_id != actor.pk or message.redacted:
+        raise ServiceError(_("You can only attach files to your own messages."), code="forbidden")
+    if message.attachments.count() >= MAX_ATTACHMENTS:
+        raise ServiceError(
+            _("Attach at most %(n)d files to one message.") % {"n": MAX_ATTACHMENTS},
+            field="file",
+        )
+    clean = files.clean_upload(upload.data)
+    salt = new_salt()
+    stored = files.store(str(family.public_id), clean.data)
+    try:
+        attachment = Attachment.objects.create(
+            family=family,
+            message=message,
+            stored_name=stored,
+            original_name=files.safe_name(upload.name, clean.media_type),
+            media_type=clean.media_type,
+            size=len(clean.data),
+            salt=salt,
+        )
+        record_append(
+            family=family,
+            actor=actor,
+            kind="attachment.added",
+            fields={
+                "message": str(message.public_id),
+                "attachment": str(attachment.public_id),
+                "content": content_hash(salt, clean.data),
+                "media_type": clean.media_type,
+            },
+        )
+    except BaseException:
+        files.remove(stored)  # the rows roll back; leave no orphan file behind
+        raise
+    return attachment
+
+
+@transaction.atomic
+def message_view(*, family: Family, actor: User, messages: Iterable[Message]) -> list[MessageView]:
+    """Read receipts: the first time the actor was shown each message (sent by someone else,
+    in a thread the actor is in). Later views change nothing. Read-only members leave no
+    receipts: their visits are in the access log instead."""
+    membership = _active_membership(family, actor)
+    if membership.read_only:
+        return []
+    wanted = [m for m in messages if m.family_id == family.pk and m.sender_id != actor.pk]
+    if not wanted:
+        return []
+    allowed = set(
+        ThreadParticipant.objects.filter(
+            membership=membership, thread_id__in={m.thread_id for m in wanted}
+        ).values_list("thread_id", flat=True)
+    )
+    seen = set(
+        MessageView.objects.filter(message__in=wanted, viewer=actor).values_list(
+            "message_id", flat=True
+        )
+    )
+    created = []
+    now = timezone.now()
+    for message in wanted:
+        if message.thread_id not in allowed or message.pk in seen:
+            continue
+        seen.add(message.pk)
+        view = MessageView.objects.create(
+            family=family, message=message, viewer=actor, viewed_at=now
+        )
+        record_append(
+            family=family,
+            actor=actor,
+            kind="message.viewed",
+            fields={"message": str(message.public_id), "viewer": str(actor.public_id)},
+        )
+        created.append(view)
+    return created
+
+
+@transaction.atomic
+def message_redact(
+    *, family: Family, actor: User, message: Message, reason: str, court_order: str = ""
+) -> Message:
+    """Blank a message's body and salt (and its files) for good, keeping the record whole: the
+    leaf only ever held the salted hash. A parent redacts their own message on request; anyone
+    else's only under a court order, whose reference is logged."""
+    membership = _active_membership(family, actor)
+    if membership.role != Role.PARENT:
+        raise ServiceError(_("Only a parent can redact a message."), code="forbidden")
+    locked = Message.objects.select_for_update().filter(pk=message.pk, family=family).first()
+    if (
+        locked is None
+        or not ThreadParticipant.objects.filter(
+            thread_id=locked.thread_id, membership=membership
+        ).exists()
+    ):
+        raise ServiceError(_("You are not in this conversation."), code="forbidden")
+    if locked.redacted:
+        raise ServiceError(_("This message has already been redacted."), code="conflict")
+    reason = " ".join(reason.split())
+    court_order = " ".join(court_order.split())
+    if not reason:
+        raise ServiceError(_("Say why the message is being redacted."), field="reason")
+    if locked.sender_id != actor.pk and not court_order:
+        raise ServiceError(
+            _(
+                "Another person's message can be redacted only under a court order: "
+                "give its reference."
+            ),
+            field="court_order",
+        )
+    logged = f"{reason} (court order {court_order})" if court_order else reason
+    if len(logged) > MAX_REASON:
+        raise ServiceError(
+            _("Keep the reason under %(n)d characters.") % {"n": MAX_REASON}, field="reason"
+        )
+    locked.body = ""
+    locked.salt = b""
+    locked.redacted_at = timezone.now()
+    locked.redaction_reason = logged
+    locked.save(update_fields=["body", "salt", "redacted_at", "redaction_reason"])
+    stored = [a.stored_name for a in locked.attachments.all() if a.stored_name]
+    locked.attachments.update(stored_name="", salt=b"")
+    record_append(
+        family=family,
+        actor=actor,
+        kind="redaction",
+        fields={"message": str(locked.public_id), "reason": logged},
+    )
+
+    def remove_files() -> None:
+        for name in stored:
+            files.remove(name)
+
+    transaction.on_commit(remove_files)
+    return locked
+
+
+def _notify(family: Family, thread: Thread, message: Message, sender: Membership) -> None:
+    """Email the other participants after commit. The email says who wrote and links to the
+    conversation; the words themselves only for people who asked for them."""
+    others = (
+        ThreadParticipant.objects.filter(thread=thread)
+        .exclude(membership=sender)
+        .filter(Q(membership__revoked_at__isnull=True))
+        .select_related("membership__user")
+    )
+    recipients = []
+    prefs = {
+        p.membership_id: p
+        for p in MessagingPreference.objects.filter(
+            membership_id__in=[o.membership_id for o in others]
+        )
+    }
+    for seat in others:
+        member = seat.membership
+        if not member.is_active() or not member.user.email_verified:
+            continue
+        pref = prefs.get(member.pk)
+        if pref is not None and not pref.email_new_messages:
+            continue
+        recipients.append((member.user.email, bool(pref and pref.email_include_content)))
+    if not recipients:
+        return
+    link = absolute_url(reverse("messaging:thread", args=[family.public_id, thread.public_id]))
+    context = {
+        "sender": message.sender.display_name,
+        "family": family.name,
+        "link": link,
+        "settings_link": absolute_url(reverse("messaging:settings", args=[family.public_id])),
+    }
+    subject, body = thread.subject, message.body
+
+    def send() -> None:
+        for email, with_content in recipients:
+            extra = {"subject": subject, "body": body} if with_content else {}
+            send_templated_email(
+                email, "new_message", {**context, "with_content": with_content, **extra}
+            )
+
+    transaction.on_commit(send)

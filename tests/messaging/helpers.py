@@ -1,0 +1,54 @@
+"""Small builders for messaging tests, all through the real services."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from coparent.families.models import Membership
+from coparent.messaging import services
+from coparent.messaging.models import Message, Thread
+from tests.cast import Cast
+
+
+def member(cast: Cast, user) -> Membership:
+    return Membership.objects.get(family=cast.family_a, user=user, revoked_at__isnull=True)
+
+
+def open_thread(
+    cast: Cast, *, subject: str = "School pickup", body: str = "Can you get Kit at 3?", others=()
+) -> Thread:
+    return services.thread_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        subject=subject,
+        body=body,
+        others=[member(cast, u) for u in others],
+    )
+
+
+def send(cast: Cast, thread: Thread, user, body: str, **extra) -> Message:
+    return services.message_send(
+        family=cast.family_a, actor=user, thread=thread, body=body, **extra
+    )
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (16, 16), (200, 50, 50))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    gps = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
+    exif[0x8825] = gps  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
