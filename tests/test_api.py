@@ -143,3 +143,31 @@ def test_children_and_family_through_the_api(cast: Cast, client_for) -> None:
     assert names == ["Kit", "Ash"]
     me = post(bob, "/api/v1/me", {"timezone": "Mars/Olympus"}, method="patch")
     assert me.status_code == 400 and "time zone" in me.json()["error"]["message"]
+
+
+def test_schema_names_are_unique_across_apps() -> None:
+    """OpenAPI components are keyed by class name: two apps' `FooIn` would silently share one."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import coparent
+
+    seen: dict[str, str] = {}
+    for info in pkgutil.iter_modules(coparent.__path__):
+        try:
+            module = importlib.import_module(f"coparent.{info.name}.api")
+        except ModuleNotFoundError:
+            continue
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                assert name not in seen, (
+                    f"{name} is defined in {seen.get(name)} and {module.__name__}"
+                )
+                seen[name] = module.__name__
+    assert len(seen) > 20

@@ -53,7 +53,8 @@ def fill(route: str, ids: dict[str, str]) -> str:
 
 def family_a_ids(cast: Cast) -> dict[str, str]:
     """Real ids of family A's objects for every path parameter. Each app's tests add theirs in
-    tests/<app>/tenancy_ids.py (`def ids(cast) -> dict[str, str]`)."""
+    tests/<app>/tenancy_ids.py (`def ids(cast) -> dict[str, str]`, and `AFTER = ("app",)` when
+    they build on another app's objects)."""
     invitation, _token = services.invitation_create(
         family=cast.family_a, actor=cast.alice, role=Role.CAREGIVER
     )
@@ -65,9 +66,19 @@ def family_a_ids(cast: Cast) -> dict[str, str]:
         "membership_id": str(gran_membership.public_id),
         "member_id": str(gran_membership.public_id),
     }
-    for module_path in sorted(Path(__file__).parent.glob("*/tenancy_ids.py")):
-        module = importlib.import_module(f"tests.{module_path.parent.name}.tenancy_ids")
-        ids.update(module.ids(cast))
+    modules = {
+        path.parent.name: importlib.import_module(f"tests.{path.parent.name}.tenancy_ids")
+        for path in sorted(Path(__file__).parent.glob("*/tenancy_ids.py"))
+    }
+    done: set[str] = set()
+    while len(done) < len(modules):  # an app's ids may need another app's objects first
+        ready = [
+            n for n, m in modules.items() if n not in done and set(getattr(m, "AFTER", ())) <= done
+        ]
+        assert ready, f"tenancy_ids modules wait on each other: {set(modules) - done}"
+        for name in ready:
+            ids.update(modules[name].ids(cast))
+            done.add(name)
     return ids
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.families import services
@@ -101,4 +102,112 @@ def load_demo() -> bool:
             date_of_birth=dt.date(2019, 6, 21),
         )
     _join(family_b, people["riley"], people["sam"], Role.PARENT)
+    _demo_schedule(family_a, people["morgan"], people["casey"], "America/Chicago", "2-2-3")
+    _demo_schedule(family_b, people["riley"], people["sam"], "Europe/London", "7-7")
+    _demo_exchanges_and_passes(family_a, people)
+    _demo_messages(family_a, people)
     return True
+
+
+def _demo_messages(family: Family, people: dict[str, User]) -> None:
+    from coparent.messaging import services as messaging
+    from coparent.messaging.models import Thread
+
+    if Thread.objects.filter(family=family).exists():
+        return
+    thread = messaging.thread_create(
+        family=family,
+        actor=people["morgan"],
+        subject="Robin's school trip on Friday",
+        body="The trip leaves at 07:30 on Friday, so drop-off is earlier than usual. "
+        "Could you have Robin at school by 07:15? The permission slip is signed.",
+    )
+    messaging.message_view(
+        family=family, actor=people["casey"], messages=list(thread.messages.all())
+    )
+    messaging.message_send(
+        family=family,
+        actor=people["casey"],
+        thread=thread,
+        body="Yes, I'll have Robin there by 07:15. I'll pack a lunch as well.",
+    )
+    grandpa = Membership.objects.get(family=family, user=people["ellis"], revoked_at__isnull=True)
+    messaging.thread_create(
+        family=family,
+        actor=people["casey"],
+        subject="Pickup on Wednesday",
+        body="Ellis, could you collect both children from school on Wednesday at 15:00? "
+        "There is a pickup pass for you at the front gate.",
+        others=[grandpa],
+    )
+
+
+def _demo_schedule(
+    family: Family, proposer: User, acceptor: User, zone: str, template: str
+) -> None:
+    """An agreed plan with the usual holidays, proposed by one parent and accepted by the other."""
+    from coparent.engine import COMMON_HOLIDAYS
+    from coparent.schedule import services as schedule
+    from coparent.schedule.models import Plan
+
+    if Plan.objects.filter(family=family).exists():
+        return
+    today = timezone.localdate()
+    anchor = today - dt.timedelta(days=today.weekday() + 7)  # a Monday, two weeks back
+    holidays = [h.as_rule("A", "B") for h in COMMON_HOLIDAYS if h.name in DEMO_HOLIDAYS]
+    spec = {
+        "timezone": zone,
+        "parents": ["A", "B"],
+        "rotation": {
+            "template": template,
+            "anchor": anchor.isoformat(),
+            "first": "A",
+            "exchange_time": "18:00",
+        },
+        "holidays": holidays,
+    }
+    version = schedule.schedule_propose(family=family, actor=proposer, spec=spec, note="Our plan")
+    schedule.schedule_accept(family=family, actor=acceptor, version=version)
+
+
+DEMO_HOLIDAYS = {"Thanksgiving", "Christmas", "Mother's Day", "Father's Day", "Halloween"}
+
+
+def _demo_exchanges_and_passes(family: Family, people: dict[str, User]) -> None:
+    from coparent.exchanges import services as exchanges
+    from coparent.passes import services as passes
+    from coparent.passes.models import Gate
+    from coparent.schedule.models import Plan
+
+    plan = Plan.objects.get(family=family, child__isnull=True)
+    terms = exchanges.terms_propose(
+        family=family,
+        actor=people["morgan"],
+        plan=plan,
+        place_kind="school",
+        place_name="Riverside Elementary, front entrance",
+        grace_minutes=15,
+        transport="The receiving parent picks the children up.",
+        conduct="On school days the handover is at school. Otherwise the receiving parent waits "
+        "at the curb and does not enter the home.",
+    )
+    exchanges.terms_decide(family=family, actor=people["casey"], terms=terms, accept=True)
+    if Gate.objects.filter(family=family).exists():
+        return
+    gate, _token = passes.gate_create(
+        family=family, actor=people["morgan"], name="Riverside Elementary, front gate"
+    )
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    children = list(Child.objects.filter(family=family))
+    week_pass = passes.pass_issue(
+        family=family,
+        actor=people["morgan"],
+        person_name="Ellis Brightwater",
+        person_relationship="grandfather",
+        children=children,
+        gate=gate,
+        starts_at=start,
+        ends_at=start + dt.timedelta(days=7),
+    )
+    if week_pass.needs_cosign:  # a week spans both parents' time under 2-2-3
+        passes.pass_cosign(family=family, actor=people["casey"], pickup_pass=week_pass)

@@ -22,19 +22,19 @@ from coparent.schedule.models import Plan
 router = Router(tags=["exchanges"])
 
 
-class WindowIn(Schema):
+class ExchangeWindowIn(Schema):
     start: dt.datetime | None = None
     end: dt.datetime | None = None
 
 
-class CheckInOut(Schema):
+class ExchangeCheckInOut(Schema):
     by: str
     kind: str
     at: dt.datetime
     place: str
 
 
-class ExchangeOut(Schema):
+class ExchangeViewOut(Schema):
     plan: uuid.UUID
     at: dt.datetime
     hands_over: str | None
@@ -46,10 +46,10 @@ class ExchangeOut(Schema):
     late: list[str]
     no_show: list[str]
     handover_at: dt.datetime | None
-    checkins: list[CheckInOut]
+    checkins: list[ExchangeCheckInOut]
 
 
-class CheckInIn(Schema):
+class ExchangeCheckInIn(Schema):
     plan: uuid.UUID
     at: dt.datetime
     kind: str
@@ -78,11 +78,11 @@ class TermsOut(Schema):
     conduct: str
 
 
-class DecisionIn(Schema):
+class TermsDecisionIn(Schema):
     accept: bool
 
 
-class CountsOut(Schema):
+class ExchangeCountsOut(Schema):
     parent: str
     planned_overnights: int
     actual_overnights: int
@@ -90,16 +90,16 @@ class CountsOut(Schema):
     actual_hours: float
 
 
-class ReportOut(Schema):
+class ExchangeReportOut(Schema):
     plan: uuid.UUID
     label: str
-    counts: list[CountsOut]
+    counts: list[ExchangeCountsOut]
     late_or_missed: list[dt.datetime]
 
 
-def _exchange_out(view: selectors.ExchangeView) -> ExchangeOut:
+def _exchange_out(view: selectors.ExchangeView) -> ExchangeViewOut:
     assert view.outcome is not None
-    return ExchangeOut(
+    return ExchangeViewOut(
         plan=view.plan.public_id,
         at=view.at,
         hands_over=view.from_member.user.display_name if view.from_member else None,
@@ -112,7 +112,7 @@ def _exchange_out(view: selectors.ExchangeView) -> ExchangeOut:
         no_show=view.no_show_names,
         handover_at=view.outcome.handover_at,
         checkins=[
-            CheckInOut(by=c.member.user.display_name, kind=c.kind, at=c.at, place=c.place)
+            ExchangeCheckInOut(by=c.member.user.display_name, kind=c.kind, at=c.at, place=c.place)
             for c in view.checkins
         ],
     )
@@ -131,7 +131,7 @@ def _terms_out(terms: ExchangeTerms) -> TermsOut:
     )
 
 
-def _window(query: WindowIn) -> tuple[dt.datetime, dt.datetime]:
+def _window(query: ExchangeWindowIn) -> tuple[dt.datetime, dt.datetime]:
     now = timezone.now()
     start = query.start or now - dt.timedelta(days=7)
     end = query.end or now + dt.timedelta(days=28)
@@ -148,12 +148,12 @@ def _window(query: WindowIn) -> tuple[dt.datetime, dt.datetime]:
 
 @router.get(
     "/families/{family_id}/exchanges",
-    response=list[ExchangeOut],
+    response=list[ExchangeViewOut],
     summary="Exchanges in a window, with outcomes",
 )
 def exchange_list(
-    request: HttpRequest, family_id: str, query: Query[WindowIn]
-) -> list[ExchangeOut]:
+    request: HttpRequest, family_id: str, query: Query[ExchangeWindowIn]
+) -> list[ExchangeViewOut]:
     membership = family_membership(request, family_id)
     start, end = _window(query)
     return [
@@ -164,10 +164,12 @@ def exchange_list(
 
 @router.post(
     "/families/{family_id}/exchanges/check-ins",
-    response={201: ExchangeOut},
+    response={201: ExchangeViewOut},
     summary="Check in at an exchange",
 )
-def check_in(request: HttpRequest, family_id: str, payload: CheckInIn) -> Status[ExchangeOut]:
+def check_in(
+    request: HttpRequest, family_id: str, payload: ExchangeCheckInIn
+) -> Status[ExchangeViewOut]:
     membership = family_membership(request, family_id)
     plan = get_for_family(Plan, membership.family, public_id=payload.plan)
     services.checkin_record(
@@ -206,7 +208,7 @@ def terms_propose(
     summary="Accept or decline terms",
 )
 def terms_decide(
-    request: HttpRequest, family_id: str, terms_id: str, payload: DecisionIn
+    request: HttpRequest, family_id: str, terms_id: str, payload: TermsDecisionIn
 ) -> TermsOut:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     terms = get_for_family(
@@ -221,19 +223,21 @@ def terms_decide(
 
 @router.get(
     "/families/{family_id}/exchanges/report",
-    response=list[ReportOut],
+    response=list[ExchangeReportOut],
     summary="Planned versus actual time",
 )
-def report(request: HttpRequest, family_id: str, query: Query[WindowIn]) -> list[ReportOut]:
+def report(
+    request: HttpRequest, family_id: str, query: Query[ExchangeWindowIn]
+) -> list[ExchangeReportOut]:
     membership = family_membership(request, family_id)
     start, end = _window(query)
     rows = selectors.planned_versus_actual(membership.family, membership, start, end)
     return [
-        ReportOut(
+        ExchangeReportOut(
             plan=row.plan.public_id,
             label=str(row.label),
             counts=[
-                CountsOut(
+                ExchangeCountsOut(
                     parent=name,
                     planned_overnights=planned.overnights,
                     actual_overnights=actual.overnights,

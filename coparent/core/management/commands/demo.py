@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from coparent.core.demo import DEMO_PASSWORD, load_demo
 
@@ -13,7 +14,11 @@ class Command(BaseCommand):
     help = "Load the demo families (safe to run again: existing data is kept)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = load_demo()
+        # The demo's invitations and notices would otherwise print as emails on the console.
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        ):
+            created = load_demo()
         if created:
             self.stdout.write(
                 self.style.SUCCESS(
