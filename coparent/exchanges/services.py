@@ -25,6 +25,7 @@ from coparent.exchanges.models import (
 )
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, KINDS, RECEIVED
 from coparent.families.models import Family, Membership, Role
+from coparent.families.services import require_member
 from coparent.records.services import record_append
 from coparent.schedule.models import Plan
 
@@ -33,13 +34,6 @@ CHECK_IN_CLOSES = dt.timedelta(hours=24)
 NEAR_METRES = 250
 MAX_GRACE_MINUTES = 240
 REMINDER_CHOICES = (15, 30, 60, 120, 24 * 60)
-
-
-def _member(family: Family, actor: User) -> Membership:
-    membership = Membership.objects.active().filter(family=family, user=actor).first()
-    if membership is None or membership.read_only:
-        raise ServiceError(_("Your access to this family is read-only."), code="forbidden")
-    return membership
 
 
 def _parent_side(plan: Plan, actor: User) -> str:
@@ -174,7 +168,7 @@ def checkin_record(
     """A parent, or a caregiver doing the pickup for one, says "arrived", "handed over" or
     "received". The time is the server's."""
     now = now or timezone.now()
-    member = _member(family, actor)
+    member = require_member(family, actor, writable=True)
     if kind not in KINDS:
         raise ServiceError(_("Choose arrived, handed over or received."), field="kind")
     view = selectors.exchange_get(family, member, plan, exchange_at)
@@ -230,7 +224,7 @@ def checkin_record(
 def reminders_update(
     *, family: Family, actor: User, minutes_before: list[int], by_email: bool
 ) -> ReminderSetting:
-    member = _member(family, actor)
+    member = require_member(family, actor, writable=True)
     if any(m not in REMINDER_CHOICES for m in minutes_before):
         raise ServiceError(_("Choose reminder times from the list."), field="minutes_before")
     setting, _created = ReminderSetting.objects.update_or_create(

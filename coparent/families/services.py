@@ -34,7 +34,18 @@ PROFESSIONAL_DEFAULT_DAYS = 90
 PROFESSIONAL_MAX_DAYS = 366
 
 
-def _require_parent(family: Family, actor: User) -> Membership:
+def require_member(family: Family, actor: User, *, writable: bool = False) -> Membership:
+    """The actor's active membership, checked again inside the service: views check it too,
+    but a service must hold on its own (API, commands, tests)."""
+    membership = Membership.objects.active().filter(family=family, user=actor).first()
+    if membership is None:
+        raise ServiceError(_("You are not a member of this family."), code="forbidden")
+    if writable and membership.read_only:
+        raise ServiceError(_("Your access to this family is read-only."), code="forbidden")
+    return membership
+
+
+def require_parent(family: Family, actor: User) -> Membership:
     membership = Membership.objects.active().filter(family=family, user=actor).first()
     if membership is None or membership.role != Role.PARENT:
         raise ServiceError(_("Only a parent in this family can do that."), code="forbidden")
@@ -66,7 +77,7 @@ def family_create(*, actor: User, name: str) -> Family:
 
 @transaction.atomic
 def family_rename(*, family: Family, actor: User, name: str) -> Family:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     name = name.strip()
     if not name:
         raise ServiceError(_("The family name cannot be empty."), field="name")
@@ -97,7 +108,7 @@ def child_add(
     last_name: str = "",
     date_of_birth: dt.date | None,
 ) -> Child:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     first_name = _validate_child(first_name, date_of_birth)
     assert date_of_birth is not None
     child = Child.objects.create(
@@ -122,7 +133,7 @@ def child_update(
     last_name: str,
     date_of_birth: dt.date | None,
 ) -> Child:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     if child.family_id != family.pk:
         raise ServiceError(_("That child is not in this family."))
     child.first_name = _validate_child(first_name, date_of_birth)[:60]
@@ -158,7 +169,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Returns the invitation and its secret token (the link is shown once and emailed if an
     address was given). Only parents invite; the role is fixed here, never by the invitee."""
-    _require_parent(family, actor)
+    require_parent(family, actor)
     if role not in Role.values:
         raise ServiceError(_("Choose a role for the person you invite."), field="role")
     email = email.strip().lower()
@@ -232,7 +243,7 @@ def invitation_by_token(token: str) -> Invitation | None:
 
 @transaction.atomic
 def invitation_revoke(*, family: Family, actor: User, invitation: Invitation) -> None:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk, family=family)
     if locked.status != "pending":
         raise Conflict(_("This invitation is no longer pending."))
@@ -301,7 +312,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 def membership_revoke(*, family: Family, actor: User, membership: Membership) -> None:
     """Either parent may end a caregiver's, a child's or a professional's access. A parent cannot
     remove the other parent: parental status is a legal matter, not a setting."""
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = Membership.objects.select_for_update().get(pk=membership.pk, family=family)
     if locked.revoked_at is not None:
         raise Conflict(_("This person's access has already ended."))

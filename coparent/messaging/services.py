@@ -17,6 +17,7 @@ from coparent.accounts.models import User
 from coparent.core.emails import absolute_url, send_templated_email
 from coparent.core.errors import ServiceError
 from coparent.families.models import Family, Membership, Role
+from coparent.families.services import require_member
 from coparent.messaging import files
 from coparent.messaging.models import (
     Attachment,
@@ -61,15 +62,8 @@ class Upload:
     data: bytes
 
 
-def _active_membership(family: Family, user: User) -> Membership:
-    membership = Membership.objects.active().filter(family=family, user=user).first()
-    if membership is None:
-        raise ServiceError(_("You are not a member of this family."), code="forbidden")
-    return membership
-
-
 def _writer_in_thread(family: Family, actor: User, thread: Thread) -> Membership:
-    membership = _active_membership(family, actor)
+    membership = require_member(family, actor)
     if (
         thread.family_id != family.pk
         or not ThreadParticipant.objects.filter(thread=thread, membership=membership).exists()
@@ -108,7 +102,7 @@ def preference_update(
     email_new_messages: bool,
     email_include_content: bool,
 ) -> MessagingPreference:
-    membership = _active_membership(family, actor)
+    membership = require_member(family, actor)
     preference, _created = MessagingPreference.objects.get_or_create(
         family=family, membership=membership
     )
@@ -132,7 +126,7 @@ def thread_create(
 ) -> Thread:
     """A new conversation between the parents, with anyone else a parent adds, and its first
     message. Only parents open threads."""
-    creator = _active_membership(family, actor)
+    creator = require_member(family, actor)
     if creator.role != Role.PARENT:
         raise ServiceError(_("Only a parent can start a conversation."), code="forbidden")
     subject = " ".join(subject.split())
@@ -307,7 +301,7 @@ def message_view(*, family: Family, actor: User, messages: Iterable[Message]) ->
     """Read receipts: the first time the actor was shown each message (sent by someone else,
     in a thread the actor is in). Later views change nothing. Read-only members leave no
     receipts: their visits are in the access log instead."""
-    membership = _active_membership(family, actor)
+    membership = require_member(family, actor)
     if membership.read_only:
         return []
     wanted = [m for m in messages if m.family_id == family.pk and m.sender_id != actor.pk]
@@ -349,7 +343,7 @@ def message_redact(
     """Blank a message's body and salt (and its files) for good, keeping the record whole: the
     leaf only ever held the salted hash. A parent redacts their own message on request; anyone
     else's only under a court order, whose reference is logged."""
-    membership = _active_membership(family, actor)
+    membership = require_member(family, actor)
     if membership.role != Role.PARENT:
         raise ServiceError(_("Only a parent can redact a message."), code="forbidden")
     locked = Message.objects.select_for_update().filter(pk=message.pk, family=family).first()

@@ -19,6 +19,7 @@ from coparent.accounts.models import User
 from coparent.core.emails import absolute_url, send_templated_email
 from coparent.core.errors import Conflict, ServiceError
 from coparent.families.models import Child, Family, Membership, Role
+from coparent.families.services import require_parent
 from coparent.passes import tokens
 from coparent.passes.models import Gate, PassCheck, PickupPass
 from coparent.records.services import record_append
@@ -26,13 +27,6 @@ from coparent.records.services import record_append
 MAX_WINDOW = dt.timedelta(days=366)
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_SIZE = 640
-
-
-def _parent(family: Family, actor: User) -> Membership:
-    membership = Membership.objects.active().filter(family=family, user=actor).first()
-    if membership is None or membership.role != Role.PARENT:
-        raise ServiceError(_("Only a parent in this family can do that."), code="forbidden")
-    return membership
 
 
 def _photo(data: bytes | None) -> bytes | None:
@@ -102,7 +96,7 @@ def pass_issue(
     ends_at: dt.datetime | None,
     photo: bytes | None = None,
 ) -> PickupPass:
-    issuer = _parent(family, actor)
+    issuer = require_parent(family, actor)
     person_name = person_name.strip()
     if not person_name:
         raise ServiceError(_("Enter the name of the person who will pick up."), field="person_name")
@@ -185,7 +179,7 @@ def _locked(family: Family, pickup_pass: PickupPass) -> PickupPass:
 
 @transaction.atomic
 def pass_cosign(*, family: Family, actor: User, pickup_pass: PickupPass) -> PickupPass:
-    signer = _parent(family, actor)
+    signer = require_parent(family, actor)
     locked = _locked(family, pickup_pass)
     if locked.issued_by_id == signer.pk:
         raise ServiceError(_("The other parent has to co-sign this pass."))
@@ -204,7 +198,7 @@ def pass_cosign(*, family: Family, actor: User, pickup_pass: PickupPass) -> Pick
 
 @transaction.atomic
 def pass_revoke(*, family: Family, actor: User, pickup_pass: PickupPass) -> PickupPass:
-    revoker = _parent(family, actor)
+    revoker = require_parent(family, actor)
     locked = _locked(family, pickup_pass)
     if locked.revoked_at is not None:
         raise Conflict(_("This pass was already revoked."))
@@ -228,7 +222,7 @@ def gate_token_hash(token: str) -> str:
 
 @transaction.atomic
 def gate_create(*, family: Family, actor: User, name: str) -> tuple[Gate, str]:
-    creator = _parent(family, actor)
+    creator = require_parent(family, actor)
     name = name.strip()
     if not name:
         raise ServiceError(_("Name the place, e.g. “Riverside School, main gate”."), field="name")
@@ -246,7 +240,7 @@ def gate_create(*, family: Family, actor: User, name: str) -> tuple[Gate, str]:
 
 @transaction.atomic
 def gate_revoke(*, family: Family, actor: User, gate: Gate) -> None:
-    _parent(family, actor)
+    require_parent(family, actor)
     locked = Gate.objects.select_for_update().get(pk=gate.pk, family=family)
     if locked.revoked_at is not None:
         raise Conflict(_("This place's link was already turned off."))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
 from coparent.families.models import Child, Family, Membership, Role
+from coparent.families.services import require_parent
 from coparent.records.services import record_append
 from coparent.schedule.models import (
     Event,
@@ -36,13 +37,6 @@ from coparent.schedule.models import (
 from coparent.schedule.specs import checked_plain_spec
 
 MAX_SWAP_DAYS = 120
-
-
-def _require_parent(family: Family, actor: User) -> Membership:
-    membership = Membership.objects.active().filter(family=family, user=actor).first()
-    if membership is None or membership.role != Role.PARENT:
-        raise ServiceError(_("Only a parent in this family can do that."), code="forbidden")
-    return membership
 
 
 def _aware(value: dt.datetime | None, field: str) -> dt.datetime:
@@ -152,7 +146,7 @@ def schedule_propose(
     """A parent proposes a schedule (the first one, or a change from `effective_at` on). It takes
     effect only when the other parent accepts it. A newer proposal by the same parent replaces
     their own pending one."""
-    _require_parent(family, actor)
+    require_parent(family, actor)
     checked = checked_plain_spec(spec)
     # Two parents proposing a family's first schedule at once must not make two plans.
     Family.objects.select_for_update().get(pk=family.pk)
@@ -213,7 +207,7 @@ def _locked_version(family: Family, version: ScheduleVersion) -> ScheduleVersion
 @transaction.atomic
 def schedule_accept(*, family: Family, actor: User, version: ScheduleVersion) -> ScheduleVersion:
     """The other parent agrees. A change whose start has passed while it waited starts now."""
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = _locked_version(family, version)
     _plan_parent_id(locked.plan, actor)
     if locked.proposed_by_id == actor.pk:
@@ -245,7 +239,7 @@ def schedule_accept(*, family: Family, actor: User, version: ScheduleVersion) ->
 def schedule_decline(
     *, family: Family, actor: User, version: ScheduleVersion, note: str = ""
 ) -> ScheduleVersion:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = _locked_version(family, version)
     _plan_parent_id(locked.plan, actor)
     if locked.proposed_by_id == actor.pk:
@@ -262,7 +256,7 @@ def schedule_decline(
 
 @transaction.atomic
 def schedule_withdraw(*, family: Family, actor: User, version: ScheduleVersion) -> ScheduleVersion:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = _locked_version(family, version)
     if locked.proposed_by_id != actor.pk:
         raise ServiceError(_("Only the parent who proposed it can withdraw it."))
@@ -307,7 +301,7 @@ def swap_request(
     counter_of: SwapRequest | None = None,
 ) -> SwapRequest:
     """A parent asks for the children during a period, optionally giving other time back."""
-    _require_parent(family, actor)
+    require_parent(family, actor)
     if plan.family_id != family.pk:
         raise ServiceError(_("That schedule is not in this family."), field="plan")
     _plan_parent_id(plan, actor)
@@ -371,7 +365,7 @@ def _locked_pending_swap(family: Family, swap: SwapRequest) -> SwapRequest:
 
 
 def _answer(family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = _locked_pending_swap(family, swap)
     _plan_parent_id(locked.plan, actor)
     if locked.requested_by_id == actor.pk:
@@ -444,7 +438,7 @@ def swap_counter(
 
 @transaction.atomic
 def swap_withdraw(*, family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     locked = _locked_pending_swap(family, swap)
     if locked.requested_by_id != actor.pk:
         raise ServiceError(_("Only the parent who asked can withdraw it."), code="forbidden")
@@ -515,7 +509,7 @@ def event_create(
     children: Iterable[Child] = (),
     attendees: Iterable[Membership] = (),
 ) -> Event:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     fields, child_list, member_list = _event_fields(
         family,
         title=title,
@@ -555,7 +549,7 @@ def event_update(
     children: Iterable[Child] = (),
     attendees: Iterable[Membership] = (),
 ) -> Event:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     if event.family_id != family.pk:
         raise ServiceError(_("That event is not in this family."))
     fields, child_list, member_list = _event_fields(
@@ -582,7 +576,7 @@ def event_update(
 
 @transaction.atomic
 def event_delete(*, family: Family, actor: User, event: Event) -> None:
-    _require_parent(family, actor)
+    require_parent(family, actor)
     if event.family_id != family.pk:
         raise ServiceError(_("That event is not in this family."))
     _record_event("event.deleted", event, actor)
