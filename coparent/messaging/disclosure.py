@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import uuid
 
+from coparent.families.models import Membership
 from coparent.messaging import files
-from coparent.messaging.models import Attachment, Message, Thread
-from coparent.records.disclosure import Disclosure, register_disclosure
+from coparent.messaging.models import Attachment, Message, Thread, ThreadParticipant
+from coparent.records.disclosure import Disclosure, register_disclosure, register_thread_visibility
 from coparent.records.models import LogEntry
 from coparent.tlog import decode
 
@@ -118,3 +119,14 @@ def _attachments(entries: list[LogEntry]) -> dict[int, Disclosure]:
             thread_id=thread_id,
         )
     return found
+
+
+@register_thread_visibility
+def _participants_only(reader: Membership, thread_ids: set[str]) -> set[str]:
+    """A member's export shows only the conversations they are in, as the pages do."""
+    return {
+        str(public_id)
+        for public_id in ThreadParticipant.objects.filter(
+            family_id=reader.family_id, membership=reader, thread__public_id__in=list(thread_ids)
+        ).values_list("thread__public_id", flat=True)
+    }

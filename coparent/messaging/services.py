@@ -28,7 +28,7 @@ from coparent.messaging.models import (
     ThreadParticipant,
 )
 from coparent.messaging.tone import ToneResult, tone_check
-from coparent.records.services import record_append
+from coparent.records.services import lock_log, record_append
 from coparent.tlog import content_hash, new_salt
 
 MAX_SUBJECT = 200
@@ -228,6 +228,7 @@ def message_send(
     result = _check_message(body, confirm_tone, uploads)
     body = body.strip()
     salt = new_salt()
+    lock_log(family)
     now = timezone.now()
     message = Message.objects.create(
         family=family,

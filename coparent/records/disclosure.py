@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from coparent.families.models import Membership
     from coparent.records.models import LogEntry
 
 
@@ -24,6 +25,25 @@ class Disclosure:
 
 Discloser = Callable[["list[LogEntry]"], dict[int, Disclosure]]
 _DISCLOSERS: dict[str, Discloser] = {}
+# (reader, thread ids) -> the ids among them the reader may read. Content of other threads is
+# left out of that reader's export (its entries stay, as leaves, so the bundle still verifies).
+ThreadVisibility = Callable[["Membership", set[str]], set[str]]
+_VISIBILITY: list[ThreadVisibility] = []
+
+
+def register_thread_visibility(function: ThreadVisibility) -> ThreadVisibility:
+    _VISIBILITY.append(function)
+    return function
+
+
+def visible_threads(reader: Membership | None, thread_ids: set[str]) -> set[str]:
+    """All of them for an operator's export (no reader); otherwise what every registered rule
+    allows this member to read."""
+    visible = set(thread_ids)
+    if reader is not None:
+        for rule in _VISIBILITY:
+            visible &= rule(reader, thread_ids)
+    return visible
 
 
 def register_disclosure(kind: str) -> Callable[[Discloser], Discloser]:
@@ -37,7 +57,7 @@ def register_disclosure(kind: str) -> Callable[[Discloser], Discloser]:
     return decorator
 
 
-def disclose(entries: list[LogEntry]) -> dict[int, Disclosure]:
+def disclose(entries: list[LogEntry], reader: Membership | None = None) -> dict[int, Disclosure]:
     by_kind: dict[str, list[LogEntry]] = {}
     for entry in entries:
         by_kind.setdefault(entry.kind, []).append(entry)
@@ -45,4 +65,9 @@ def disclose(entries: list[LogEntry]) -> dict[int, Disclosure]:
     for kind, group in by_kind.items():
         if kind in _DISCLOSERS:
             found.update(_DISCLOSERS[kind](group))
-    return found
+    threads = {d.thread_id for d in found.values() if d.thread_id}
+    hidden = threads - visible_threads(reader, threads)
+    return {
+        index: Disclosure(thread_id=d.thread_id) if d.thread_id in hidden else d
+        for index, d in found.items()
+    }

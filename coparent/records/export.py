@@ -10,9 +10,9 @@ from typing import IO
 from django.db.models import QuerySet
 
 from coparent.core.errors import ServiceError
-from coparent.families.models import Family
+from coparent.families.models import Family, Membership
 from coparent.records import keys, selectors
-from coparent.records.disclosure import disclose
+from coparent.records.disclosure import disclose, visible_threads
 from coparent.records.models import LogEntry
 from coparent.tlog import BundleEntry, build_bundle
 
@@ -30,12 +30,15 @@ def export_bundle(
     out: str | Path | IO[bytes],
     *,
     family: Family,
+    reader: Membership | None = None,
     thread_id: str | None = None,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
 ) -> int:
     """Writes the bundle; returns how many entries it holds. With a thread or a period the
-    export is partial: only matching entries, each with its inclusion proof."""
+    export is partial: only matching entries, each with its inclusion proof. A `reader` (a
+    member exporting from the app) gets readable content only of conversations they are in;
+    the operator's command passes none and gets everything."""
     checkpoint = selectors.checkpoint_get(family)
     queryset: QuerySet[LogEntry] = LogEntry.objects.filter(family=family, index__lt=checkpoint.size)
     partial = thread_id is not None or start is not None or end is not None
@@ -44,11 +47,13 @@ def export_bundle(
     if end is not None:
         queryset = queryset.filter(created_at__lt=end)
     entries = list(queryset.order_by("index"))
-    disclosed = disclose(entries)
+    disclosed = disclose(entries, reader)
     if thread_id is not None:
+        if not visible_threads(reader, {thread_id}):
+            raise ServiceError("That conversation has no entries in the record.", code="not_found")
         entries = [e for e in entries if (d := disclosed.get(e.index)) and d.thread_id == thread_id]
         if not entries:
-            raise ServiceError("That conversation has no entries in the record.")
+            raise ServiceError("That conversation has no entries in the record.", code="not_found")
     names = _names(entries)
     items = []
     for entry in entries:

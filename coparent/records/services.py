@@ -38,6 +38,13 @@ def origin(family: Family) -> str:
     return f"{host}/family/{family.public_id}"
 
 
+def lock_log(family: Family) -> FamilyLog:
+    """Take the family's log lock now. A write that stamps its own time (a message) takes it
+    first, so times follow the order in which writes commit and a reader paging by time never
+    skips a row that committed late."""
+    return _locked_log(family)
+
+
 def _locked_log(family: Family) -> FamilyLog:
     FamilyLog.objects.get_or_create(family=family)
     # The row lock serialises appends per family on PostgreSQL; on SQLite the write

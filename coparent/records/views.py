@@ -7,7 +7,7 @@ import io
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,11 +95,14 @@ def export(request: FamilyRequest) -> HttpResponse:
         export_bundle(
             buffer,
             family=request.family,
+            reader=request.membership,
             thread_id=str(thread) if thread else None,
             start=_utc(form.cleaned_data["start"]),
             end=_utc(form.cleaned_data["end"]),
         )
     except ServiceError as error:
+        if error.code == "not_found":
+            raise Http404 from None
         form.add_error(None, error.message)
         checkpoint = selectors.checkpoint_get(request.family)
         return render(

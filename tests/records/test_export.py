@@ -87,3 +87,26 @@ def test_export_of_an_unknown_family_is_a_clear_error(db: None) -> None:
         call_command(
             "records", "export", "00000000-0000-0000-0000-000000000000", "--out", "/tmp/x.zip"
         )
+
+
+def test_a_members_export_shows_only_conversations_they_are_in(cast: Cast, client_for) -> None:
+    from coparent.messaging import services as messaging
+
+    thread = messaging.thread_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        subject="Between us",
+        body="quiet-body-for-parents-only",
+    )
+    url = f"/f/{cast.family_a.public_id}/record/export.zip"
+    mediator = client_for(cast.mediator)
+    response = mediator.get(url)
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        assert b"quiet-body-for-parents-only" not in bundle.read("entries.jsonl")
+        assert b"Between us" not in bundle.read("entries.jsonl")
+    assert verify_bundle(io.BytesIO(response.content)).ok, "withheld content still verifies"
+    assert mediator.get(f"{url}?thread={thread.public_id}").status_code == 404
+    parent = client_for(cast.bob).get(f"{url}?thread={thread.public_id}")
+    with zipfile.ZipFile(io.BytesIO(parent.content)) as bundle:
+        assert b"quiet-body-for-parents-only" in bundle.read("entries.jsonl")
