@@ -17,7 +17,7 @@ from coparent.core.tenancy import get_for_family
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import ExchangeTerms
 from coparent.families.models import Role
-from coparent.schedule.models import Plan
+from coparent.schedule import selectors as schedule
 
 router = Router(tags=["exchanges"])
 
@@ -171,7 +171,7 @@ def check_in(
     request: HttpRequest, family_id: str, payload: ExchangeCheckInIn
 ) -> Status[ExchangeViewOut]:
     membership = family_membership(request, family_id)
-    plan = get_for_family(Plan, membership.family, public_id=payload.plan)
+    plan = schedule.plan_get(membership.family, membership, payload.plan)
     services.checkin_record(
         family=membership.family,
         actor=actor(request),
@@ -195,7 +195,7 @@ def terms_propose(
     request: HttpRequest, family_id: str, plan_id: str, payload: TermsIn
 ) -> Status[TermsOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
-    plan = get_for_family(Plan, membership.family, public_id=plan_id)
+    plan = schedule.plan_get(membership.family, membership, plan_id)
     terms = services.terms_propose(
         family=membership.family, actor=actor(request), plan=plan, **payload.model_dump()
     )

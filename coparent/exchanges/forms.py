@@ -78,12 +78,21 @@ class RemindersForm(forms.Form):
     by_email = forms.BooleanField(label=_("Also by email"), required=False, initial=True)
 
 
+MAX_PERIOD_DAYS = 400
+
+
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("Until (not included)"), widget=DateInput())
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            raise forms.ValidationError(_("The end date must be after the start date."))
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end <= start:
+                raise forms.ValidationError(_("The end date must be after the start date."))
+            if (end - start).days > MAX_PERIOD_DAYS:
+                raise forms.ValidationError(_("Choose a period of at most 400 days."))
+            if start.year < 1970 or end.year > 2100:
+                raise forms.ValidationError(_("Choose dates between 1970 and 2100."))
         return data

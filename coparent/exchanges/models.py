@@ -70,6 +70,11 @@ class CheckIn(FamilyOwned):
     class Meta:
         ordering: ClassVar[list[str]] = ["at"]
         indexes: ClassVar[list[models.Index]] = [models.Index(fields=["plan", "exchange_at"])]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["plan", "exchange_at", "side", "kind"], name="one_check_in_of_each_kind"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

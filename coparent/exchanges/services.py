@@ -191,6 +191,9 @@ def checkin_record(
             _("The parent handing over says “handed over”; the one receiving says “received”."),
             field="kind",
         )
+    # The plan row lock makes a double tap (or the page and the API at once) record one
+    # check-in; the unique constraint backs it up.
+    Plan.objects.select_for_update().get(pk=plan.pk)
     if CheckIn.objects.filter(
         family=family, plan=plan, exchange_at=exchange_at, side=side, kind=kind
     ).exists():

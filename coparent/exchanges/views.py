@@ -21,7 +21,6 @@ from coparent.exchanges import forms, selectors, services
 from coparent.exchanges.models import ExchangeTerms
 from coparent.families.models import Role
 from coparent.schedule import selectors as schedule
-from coparent.schedule.models import Plan
 
 
 def _instant(at: int) -> dt.datetime:
@@ -60,7 +59,7 @@ def exchange_list(request: FamilyRequest) -> HttpResponse:
 @login_required
 @family_view()
 def exchange_detail(request: FamilyRequest, plan_id: str, at: int) -> HttpResponse:
-    plan = get_for_family(Plan, request.family, public_id=plan_id)
+    plan = schedule.plan_get(request.family, request.membership, plan_id)
     view = selectors.exchange_get(request.family, request.membership, plan, _instant(at))
     if view is None:
         raise Http404
@@ -77,7 +76,7 @@ def exchange_detail(request: FamilyRequest, plan_id: str, at: int) -> HttpRespon
 @login_required
 @family_view(write=True)
 def check_in(request: FamilyRequest, plan_id: str, at: int) -> HttpResponse:
-    plan = get_for_family(Plan, request.family, public_id=plan_id)
+    plan = schedule.plan_get(request.family, request.membership, plan_id)
     form = forms.CheckInForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose arrived, handed over or received."))
@@ -105,7 +104,7 @@ def check_in(request: FamilyRequest, plan_id: str, at: int) -> HttpResponse:
 @login_required
 @family_view()
 def terms(request: FamilyRequest, plan_id: str) -> HttpResponse:
-    plan = get_for_family(Plan, request.family, public_id=plan_id)
+    plan = schedule.plan_get(request.family, request.membership, plan_id)
     current = selectors.current_terms(plan)
     initial = {}
     if current:

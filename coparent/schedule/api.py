@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
@@ -236,11 +236,10 @@ def plan_list(request: HttpRequest, family_id: uuid.UUID) -> list[PlanOut]:
 )
 def plan_get(request: HttpRequest, family_id: uuid.UUID, plan_id: uuid.UUID) -> PlanOut:
     membership = family_membership(request, family_id)
-    plans = selectors.plan_list(membership.family, membership)
-    plan = next((p for p in plans if p.public_id == plan_id), None)
-    if plan is None:
-        raise Http404
-    covered = selectors.plan_children(membership.family, plans)
+    plan = selectors.plan_get(membership.family, membership, plan_id)
+    covered = selectors.plan_children(
+        membership.family, selectors.plan_list(membership.family, membership)
+    )
     return PlanOut(
         id=plan.public_id,
         child_id=plan.child.public_id if plan.child else None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,6 +56,16 @@ def plan_list(family: Family, membership: Membership | None = None) -> list[Plan
         own = [p for p in plans if p.child_id == child_id]
         return own or [p for p in plans if p.child_id is None]
     return plans
+
+
+def plan_get(family: Family, membership: Membership, plan_id: object) -> Plan:
+    """One plan the member may see (a child's account sees only its own), or 404."""
+    plan = next(
+        (p for p in plan_list(family, membership) if str(p.public_id) == str(plan_id)), None
+    )
+    if plan is None:
+        raise Http404
+    return plan
 
 
 def plan_children(family: Family, plans: list[Plan]) -> dict[int, list[Child]]:

@@ -31,11 +31,16 @@ PARENTS_AND_PROFESSIONALS = [Role.PARENT, Role.PROFESSIONAL]
 PREVIEW_WEEKS = 8
 
 
+# Calendars show 1970 to 2200: beyond that date arithmetic overflows, and nobody plans there.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
+
+
 def _date_param(request: FamilyRequest, name: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
+        day = dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return timezone.localdate()
+    return day if FIRST_DAY <= day <= LAST_DAY else timezone.localdate()
 
 
 # ---- calendar ---------------------------------------------------------------------------------
@@ -49,6 +54,8 @@ def calendar_month(request: FamilyRequest) -> HttpResponse:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
         first_of_month = dt.date(year, month, 1)
     except ValueError:
+        first_of_month = today.replace(day=1)
+    if not FIRST_DAY <= first_of_month <= LAST_DAY:
         first_of_month = today.replace(day=1)
     first, last = selectors.month_grid(first_of_month.year, first_of_month.month)
     view = selectors.calendar(

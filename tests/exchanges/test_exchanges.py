@@ -289,3 +289,68 @@ def test_exchange_pages_and_api(cast: Cast, client_for) -> None:
         f"/api/v1/families/{family}/exchanges?start=2026-01-02T00:00:00Z&end=2026-01-01T00:00:00Z"
     )
     assert bad.status_code == 400
+
+
+def test_a_childs_account_sees_only_its_own_plans_terms(cast: Cast, client_for) -> None:
+    from coparent.families import services as family_services
+    from coparent.families.models import Role
+    from tests.cast import join, make_user
+
+    daily_exchanges(cast)  # the shared plan
+    sam = family_services.child_add(
+        family=cast.family_a, actor=cast.alice, first_name="Sam", date_of_birth=dt.date(2014, 2, 2)
+    )
+    spec = {"timezone": "UTC", "parents": ["A", "B"], "default": "A"}
+    version = schedule_services.schedule_propose(
+        family=cast.family_a, actor=cast.alice, spec=spec, child=sam
+    )
+    sams_plan = schedule_services.schedule_accept(
+        family=cast.family_a, actor=cast.bob, version=version
+    ).plan
+    agree_terms(cast, sams_plan, place_name="Sam's own place")
+    kit_account = make_user("kit@example.test", "Kit")
+    join(cast.family_a, cast.alice, kit_account, Role.CHILD, child=cast.kit)
+    response = client_for(kit_account).get(
+        f"/f/{cast.family_a.public_id}/exchanges/terms/{sams_plan.public_id}/"
+    )
+    assert response.status_code == 404
+    assert (
+        client_for(cast.bob)
+        .get(f"/f/{cast.family_a.public_id}/exchanges/terms/{sams_plan.public_id}/")
+        .status_code
+        == 200
+    )
+
+
+def test_the_report_period_is_bounded(cast: Cast, client_for) -> None:
+    daily_exchanges(cast)
+    client = client_for(cast.gran)
+    url = f"/f/{cast.family_a.public_id}/exchanges/report/"
+    for query, message in (
+        ("start=2026-01-01&end=9999-12-31", "at most 400 days"),
+        ("start=1900-01-01&end=1900-02-01", "between 1970 and 2100"),
+    ):
+        response = client.get(f"{url}?{query}")
+        assert response.status_code == 200 and message in response.content.decode()
+
+
+def test_a_check_in_is_recorded_once_even_when_sent_twice(cast: Cast) -> None:
+    from django.db import IntegrityError, transaction
+
+    plan = daily_exchanges(cast)
+    at = next_exchange()
+    giver, _taker = sides(plan, at)
+    services.checkin_record(
+        family=cast.family_a, actor=giver, plan=plan, exchange_at=at, kind="arrived", now=at
+    )
+    row = CheckIn.objects.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CheckIn.objects.create(
+            family=cast.family_a,
+            plan=plan,
+            exchange_at=at,
+            kind="arrived",
+            member=row.member,
+            side=row.side,
+            at=at,
+        )

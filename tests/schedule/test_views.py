@@ -397,3 +397,16 @@ def test_a_family_with_a_plan_per_child_shows_each_childs_nights(cast: Cast, cli
     assert "Kit: " in html and "Sam: " in html
     home = client_for(cast.gran).get(url(cast, "")).content.decode()
     assert "Kit:</strong>" in home and "Sam:</strong>" in home
+
+
+def test_far_away_dates_fall_back_to_today_instead_of_failing(cast, client_for) -> None:
+    client = client_for(cast.alice)
+    base = f"/f/{cast.family_a.public_id}/calendar"
+    for path in (
+        f"{base}/?month=9999-12",
+        f"{base}/week/?date=9999-12-31",
+        f"{base}/agenda/?date=9999-12-20",
+        f"{base}/?month=0001-01",
+        f"{base}/?month=2026-13",
+    ):
+        assert client.get(path).status_code == 200, path
