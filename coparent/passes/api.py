@@ -44,8 +44,8 @@ class PassOut(Schema):
     needs_cosign: bool
     issued_by: str
     issued_at: dt.datetime
-    token: str
-    code: str
+    token: str | None
+    code: str | None
 
 
 class VerifyOut(Schema):
@@ -61,7 +61,8 @@ class VerifyOut(Schema):
     issued_at: dt.datetime | None = None
 
 
-def _out(p: PickupPass) -> PassOut:
+def _out(p: PickupPass, *, credentials: bool = True) -> PassOut:
+    """`credentials`: the token and code, which gate staff accept; for parents only."""
     return PassOut(
         id=p.public_id,
         person_name=p.person_name,
@@ -74,8 +75,8 @@ def _out(p: PickupPass) -> PassOut:
         needs_cosign=p.needs_cosign,
         issued_by=p.issued_by.user.display_name,
         issued_at=p.issued_at,
-        token=selectors.token_for(p),
-        code=selectors.code_for(p),
+        token=selectors.token_for(p) if credentials else None,
+        code=selectors.code_for(p) if credentials else None,
     )
 
 
@@ -83,8 +84,10 @@ def _out(p: PickupPass) -> PassOut:
     "/families/{family_id}/passes", response=list[PassOut], summary="The family's pickup passes"
 )
 def pass_list(request: HttpRequest, family_id: str) -> list[PassOut]:
-    family = family_membership(request, family_id, roles=PASS_ROLES).family
-    return [_out(p) for p in selectors.pass_list(family)]
+    membership = family_membership(request, family_id, roles=PASS_ROLES)
+    return [
+        _out(p, credentials=membership.is_parent) for p in selectors.pass_list(membership.family)
+    ]
 
 
 @router.post(

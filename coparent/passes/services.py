@@ -115,6 +115,10 @@ def pass_issue(
         )
     if starts_at is None or ends_at is None:
         raise ServiceError(_("Enter when the pass starts and ends."), field="starts_at")
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ServiceError(
+            _("Give times with their time zone, e.g. 2026-01-31T15:00:00-06:00."), field="starts_at"
+        )
     if ends_at <= starts_at:
         raise ServiceError(_("The pass must end after it starts."), field="ends_at")
     if ends_at <= timezone.now():
@@ -268,28 +272,43 @@ REASONS = {
 }
 
 
-@transaction.atomic
-def pass_check(
-    token: str, *, gate: Gate | None = None, now: dt.datetime | None = None
-) -> CheckResult:
-    """Check a pass and log the check for the parents. Answers only what the gate must know."""
-    now = now or timezone.now()
+def _from_token(token: str) -> PickupPass | None:
+    """The pass a genuine, unaltered token names, or None."""
     try:
         claims = tokens.read_token(token)
     except tokens.BadToken:
-        return CheckResult(False, "forged")
+        return None
     found = (
         PickupPass.objects.select_related("issued_by__user", "family")
         .filter(public_id=claims.pass_id)
         .first()
     )
-    if (
-        found is None
-        or claims.starts_at != found.starts_at.replace(microsecond=0)
-        or (claims.ends_at != found.ends_at.replace(microsecond=0))
+    if found is None or (claims.starts_at, claims.ends_at) != (
+        found.starts_at.replace(microsecond=0),
+        found.ends_at.replace(microsecond=0),
     ):
+        return None
+    return found
+
+
+@transaction.atomic
+def pass_check(
+    token: str, *, gate: Gate | None = None, now: dt.datetime | None = None
+) -> CheckResult:
+    """Check a pass and log the check for the parents. Answers only what the gate must know."""
+    found = _from_token(token)
+    if found is None:
         return CheckResult(False, "forged")
-    return _judge(found, gate=gate, now=now)
+    return _judge(found, gate=gate, now=now or timezone.now())
+
+
+def pass_valid_now(token: str) -> PickupPass | None:
+    """The pass, if its token is genuine and it is valid right now (nothing is logged): the
+    photo on the public page is shown only then."""
+    found = _from_token(token)
+    if found is None or _verdict(found, gate=None, now=timezone.now()):
+        return None
+    return found
 
 
 @transaction.atomic
@@ -309,7 +328,8 @@ def pass_check_code(
     return _judge(found, gate=gate, now=now or timezone.now())
 
 
-def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckResult:
+def _verdict(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> str:
+    """The reason the pass is not valid, or "" when it is."""
     if found.revoked_at is not None:
         reason = "revoked"
     elif found.awaiting_cosign:
@@ -322,6 +342,11 @@ def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckRe
         reason = "wrong_place"
     else:
         reason = ""
+    return reason
+
+
+def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckResult:
+    reason = _verdict(found, gate=gate, now=now)
     valid = reason == ""
     if gate is None or gate.family_id == found.family_id:
         PassCheck.objects.create(

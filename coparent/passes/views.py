@@ -19,7 +19,7 @@ from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families.models import Role
-from coparent.passes import forms, selectors, services, tokens
+from coparent.passes import forms, selectors, services
 from coparent.passes.models import Gate, PickupPass
 
 PASS_ROLES = (Role.PARENT, Role.PROFESSIONAL)
@@ -83,21 +83,22 @@ def pass_detail(request: FamilyRequest, pass_id: str) -> HttpResponse:
     pickup_pass = get_for_family(
         selectors.pass_list(request.family), request.family, public_id=pass_id
     )
-    token = selectors.token_for(pickup_pass)
-    link = absolute_url(reverse("passes:verify", args=[token]))
-    return render(
-        request,
-        "passes/detail.html",
-        {
-            "pass": pickup_pass,
-            "status": selectors.status(pickup_pass),
-            "link": link,
-            "code": selectors.code_for(pickup_pass),
-            "qr_svg": segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36"),
-            "checks": selectors.check_list(pickup_pass),
-            "is_issuer": pickup_pass.issued_by.user_id == request.user.pk,
-        },
-    )
+    context = {
+        "pass": pickup_pass,
+        "status": selectors.status(pickup_pass),
+        "checks": selectors.check_list(pickup_pass),
+        "is_issuer": pickup_pass.issued_by.user_id == request.user.pk,
+    }
+    # The link and code are what gate staff accept: parents hold them, a read-only
+    # professional sees the pass without being able to hand it to anyone.
+    if request.membership.is_parent:
+        link = absolute_url(reverse("passes:verify", args=[selectors.token_for(pickup_pass)]))
+        context.update(
+            link=link,
+            code=selectors.code_for(pickup_pass),
+            qr_svg=segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36"),
+        )
+    return render(request, "passes/detail.html", context)
 
 
 @require_POST
@@ -225,13 +226,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 def verify_photo(request: HttpRequest, token: str) -> HttpResponse:
     if (limited := _limited(request)) is not None:
         return limited
-    try:
-        claims = tokens.read_token(token)
-    except tokens.BadToken:
-        raise Http404 from None
-    pickup_pass = PickupPass.objects.filter(
-        public_id=claims.pass_id, revoked_at__isnull=True
-    ).first()
+    pickup_pass = services.pass_valid_now(token)
     if pickup_pass is None:
         raise Http404
     return _photo_response(pickup_pass)

@@ -305,3 +305,61 @@ def test_pass_pages_for_parents(cast: Cast, client_for) -> None:
     )
     assert tokens.make_code(p.public_id) in page and "<svg" in page
     assert client_for(cast.gran).get(f"/f/{cast.family_a.public_id}/passes/").status_code == 404
+
+
+def test_the_public_photo_is_served_only_while_the_pass_is_valid(cast: Cast) -> None:
+    one_parent_always(cast)
+    image = io.BytesIO()
+    Image.new("RGB", (50, 50), "teal").save(image, format="PNG")
+    p = issue(cast, photo=image.getvalue())
+    url = f"/pass/{token_of(p)}/photo.jpg"
+    assert Client().get(url).status_code == 200
+    services.pass_revoke(family=cast.family_a, actor=responsible(cast), pickup_pass=p)
+    assert Client().get(url).status_code == 404
+    waiting = issue(
+        cast,
+        actor=cast.bob if responsible(cast) == cast.alice else cast.alice,
+        photo=image.getvalue(),
+    )
+    assert waiting.needs_cosign
+    assert Client().get(f"/pass/{token_of(waiting)}/photo.jpg").status_code == 404
+    assert PassCheck.objects.count() == 0, "looking at a photo is not a check"
+
+
+def test_professionals_see_passes_but_not_their_credentials(cast: Cast, client_for) -> None:
+    one_parent_always(cast)
+    p = issue(cast)
+    code = tokens.make_code(p.public_id)
+    page = (
+        client_for(cast.mediator)
+        .get(f"/f/{cast.family_a.public_id}/passes/{p.public_id}/")
+        .content.decode()
+    )
+    assert "Jamie Cousin" in page and code not in page and token_of(p) not in page
+    listed = (
+        client_for(cast.mediator).get(f"/api/v1/families/{cast.family_a.public_id}/passes").json()
+    )
+    assert listed[0]["token"] is None and listed[0]["code"] is None
+    assert (
+        client_for(cast.bob)
+        .get(f"/api/v1/families/{cast.family_a.public_id}/passes")
+        .json()[0]["code"]
+        == code
+    )
+
+
+def test_times_without_a_zone_are_refused_through_the_api(cast: Cast, client_for) -> None:
+    one_parent_always(cast)
+    response = client_for(responsible(cast)).post(
+        f"/api/v1/families/{cast.family_a.public_id}/passes",
+        data={
+            "person_name": "Jo",
+            "children": [str(cast.kit.public_id)],
+            "place": "Home",
+            "starts_at": "2030-01-01T15:00:00",
+            "ends_at": "2030-01-01T17:00:00",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "time zone" in response.json()["error"]["message"]
+    assert not PickupPass.objects.exists()
