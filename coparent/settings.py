@@ -159,6 +159,9 @@ LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 LOGIN_FAILURES_PER_ADDRESS = 50
 LOGIN_COOL_OFF_SECONDS = 15 * 60
 REAUTH_SECONDS = 10 * 60
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none; use 1 behind
+# one TLS proxy). Client addresses for throttling come from there; see accounts.signals.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 # Headers
 SECURE_CONTENT_TYPE_NOSNIFF = True

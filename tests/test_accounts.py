@@ -288,3 +288,29 @@ def test_idle_sessions_expire(cast: Cast, client: Client, settings) -> None:
     session["last_activity"] = time.time() - settings.SESSION_IDLE_SECONDS - 10
     session.save()
     assert client.get("/account/").status_code == 302
+
+
+def test_behind_a_proxy_throttling_uses_the_forwarded_address(cast: Cast, settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    for _ in range(5):
+        Client().post(
+            "/accounts/login/",
+            {"email": cast.alice.email, "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9",
+        )
+    blocked = Client().post(
+        "/accounts/login/",
+        {"email": cast.alice.email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert "Too many failed attempts" in blocked.content.decode()
+    other = Client().post(
+        "/accounts/login/",
+        {"email": cast.alice.email, "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert other.status_code == 302, "another client behind the same proxy is not blocked"

@@ -10,7 +10,7 @@ from django.test import Client
 from coparent.accounts.models import ApiToken
 from coparent.families import services
 from coparent.families.models import Membership, Role
-from tests.cast import Cast, make_user
+from tests.cast import PASSWORD, Cast, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def post(client: Client, path: str, body: dict, method: str = "post"):
 
 
 def new_token(client: Client, scope: str) -> str:
+    client.post("/account/confirm-password/", {"password": PASSWORD})
     response = post(client, "/api/v1/tokens", {"name": "script", "scope": scope})
     assert response.status_code == 201
     return response.json()["secret"]
@@ -171,3 +172,26 @@ def test_schema_names_are_unique_across_apps() -> None:
                 )
                 seen[name] = module.__name__
     assert len(seen) > 20
+
+
+def test_creating_a_token_needs_the_password_again_and_a_new_password_revokes_all(
+    cast: Cast, client_for, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    session = client_for(cast.alice)
+    refused = post(session, "/api/v1/tokens", {"name": "x", "scope": "read"})
+    assert (
+        refused.status_code == 403 and "Confirm your password" in refused.json()["error"]["message"]
+    )
+    page = session.post("/account/tokens/", {"name": "x", "scope": "read"})
+    assert page.status_code == 302 and page.url.startswith("/account/confirm-password/")
+    assert not ApiToken.objects.filter(user=cast.alice).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        secret = new_token(session, ApiToken.READ_WRITE)
+    assert mail.outbox[-1].subject == "A new API token was created for your coparent account"
+    assert bearer(secret).get("/api/v1/me").status_code == 200
+    session.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password": "a different passphrase"}
+    )
+    assert bearer(secret).get("/api/v1/me").status_code == 401

@@ -159,8 +159,12 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]:
+    from coparent.accounts.views import has_recent_auth
+
     if not request.user.is_authenticated:
         raise PermissionDenied
+    if not has_recent_auth(request):
+        raise PermissionDenied("Confirm your password first (Account, API tokens), then try again.")
     token, secret = services.api_token_create(
         user=actor(request), name=payload.name, scope=payload.scope
     )

@@ -24,5 +24,6 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.sessions_end_others(user=form.user, keep_session_key=None)
+        services.api_tokens_revoke_all(user=form.user)
         messages.success(self.request, _("Your password is changed. Sign in with the new one."))
         return response

@@ -231,6 +231,7 @@ def password_change(
     user.set_password(new_password)
     user.save(update_fields=["password"])
     sessions_end_others(user=user, keep_session_key=keep_session_key)
+    api_tokens_revoke_all(user=user)
     security_log.info("password changed user=%s", user.public_id)
 
 
@@ -320,7 +321,23 @@ def api_token_create(*, user: User, name: str, scope: str) -> tuple[ApiToken, st
     token = ApiToken.objects.create(
         user=user, name=name[:80], scope=scope, prefix=prefix, secret_hash=_token_hash(secret)
     )
+    transaction.on_commit(
+        lambda: send_templated_email(
+            user.email,
+            "api_token_created",
+            {"user": user, "token": token, "tokens_url": absolute_url(reverse("accounts:tokens"))},
+        )
+    )
+    security_log.info("api token created user=%s", user.public_id)
     return token, secret
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """A password change or reset must also end every script's access: a token minted by
+    someone who briefly had the account would otherwise outlive it."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def api_token_authenticate(secret: str) -> ApiToken | None:

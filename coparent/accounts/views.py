@@ -199,13 +199,17 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 # Account settings ------------------------------------------------------------------------------
 
 
+def has_recent_auth(request: HttpRequest) -> bool:
+    return bool(time.time() - request.session.get(REAUTH_AT, 0) <= settings.REAUTH_SECONDS)
+
+
 def recent_auth_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Changing the email address or two-factor needs the password again (and the code, if on),
     so a borrowed or stolen session cannot take the account over."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if time.time() - request.session.get(REAUTH_AT, 0) > settings.REAUTH_SECONDS:
+        if not has_recent_auth(request):
             return redirect(
                 reverse("accounts:reauth") + "?" + urlencode({"next": request.get_full_path()})
             )
@@ -440,6 +444,8 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
             except ServiceError:
                 messages.error(request, _("That token does not exist or was already revoked."))
             return redirect("accounts:tokens")
+        if not has_recent_auth(request):
+            return redirect(reverse("accounts:reauth") + "?" + urlencode({"next": request.path}))
         if form.is_valid():
             try:
                 _token, new_secret = services.api_token_create(
