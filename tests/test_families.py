@@ -252,3 +252,34 @@ def test_invitation_page_flow_for_a_new_person(
     assert Membership.objects.get(user=uncle).role_label == "Uncle"
     assert "already been used" in client.get(path).content.decode()
     assert Client().get("/invite/not-a-real-token/").status_code == 404
+
+
+def test_professional_access_is_counted_from_acceptance(cast: Cast) -> None:
+    _inv, token = services.invitation_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        role=Role.PROFESSIONAL,
+        professional_kind=ProfessionalKind.ATTORNEY,
+        access_days=10,
+    )
+    Invitation.objects.filter(public_id=_inv.public_id).update(
+        created_at=timezone.now() - dt.timedelta(days=5)
+    )
+    membership = services.invitation_accept(token=token, user=make_user("law@example.test", "Law"))
+    assert (
+        dt.timedelta(days=9, hours=23)
+        < membership.access_until - timezone.now()
+        <= dt.timedelta(days=10)
+    )
+
+
+def test_one_child_gets_one_account_even_with_two_invitations(cast: Cast) -> None:
+    _one, first = services.invitation_create(
+        family=cast.family_a, actor=cast.alice, role=Role.CHILD, child=cast.kit
+    )
+    _two, second = services.invitation_create(
+        family=cast.family_a, actor=cast.bob, role=Role.CHILD, child=cast.kit
+    )
+    services.invitation_accept(token=first, user=make_user("kit1@example.test", "Kit"))
+    with pytest.raises(Conflict, match="already has an account"):
+        services.invitation_accept(token=second, user=make_user("kit2@example.test", "Kit again"))

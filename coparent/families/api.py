@@ -57,7 +57,7 @@ class InvitationOut(Schema):
     status: str
     created_at: dt.datetime
     expires_at: dt.datetime
-    access_until: dt.datetime | None
+    access_days: int | None
 
 
 class InvitationIn(Schema):
@@ -113,7 +113,7 @@ def _invitation_out(invitation: Invitation) -> InvitationOut:
         status=invitation.status,
         created_at=invitation.created_at,
         expires_at=invitation.expires_at,
-        access_until=invitation.access_until,
+        access_days=invitation.access_days,
     )
 
 

@@ -146,7 +146,9 @@ class Invitation(FamilyOwned):
     child = models.ForeignKey(
         Child, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    access_until = models.DateTimeField(null=True, blank=True)
+    access_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="professionals: access lasts this long from acceptance"
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

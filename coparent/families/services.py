@@ -179,7 +179,7 @@ def invitation_create(
         )
     if role == Role.PARENT and _active_parent_count(family) >= MAX_PARENTS:
         raise ServiceError(_("This family already has two parents."), field="role")
-    access_until = None
+    days = None  # professionals: access lasts this long from acceptance, not from now
     if role == Role.PROFESSIONAL:
         if professional_kind not in ProfessionalKind.values:
             raise ServiceError(
@@ -192,7 +192,6 @@ def invitation_create(
                 % {"max": PROFESSIONAL_MAX_DAYS},
                 field="access_days",
             )
-        access_until = timezone.now() + dt.timedelta(days=days)
     else:
         professional_kind = ""
     if role == Role.CHILD:
@@ -211,7 +210,7 @@ def invitation_create(
         relationship=relationship.strip()[:60],
         professional_kind=professional_kind,
         child=child,
-        access_until=access_until,
+        access_days=days,
         invited_by=actor,
         expires_at=timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS),
     )
@@ -285,6 +284,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     family = invitation.family
     if Membership.objects.active().filter(family=family, user=user).exists():
         raise Conflict(_("You are already a member of this family."))
+    if (
+        invitation.child_id
+        and Membership.objects.active().filter(child_id=invitation.child_id).exists()
+    ):
+        raise Conflict(_("This child already has an account."))
     if invitation.role == Role.PARENT and _active_parent_count(family) >= MAX_PARENTS:
         raise Conflict(_("This family already has two parents."))
     membership = Membership.objects.create(
@@ -294,7 +298,11 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         relationship=invitation.relationship,
         professional_kind=invitation.professional_kind,
         child=invitation.child,
-        access_until=invitation.access_until,
+        access_until=(
+            timezone.now() + dt.timedelta(days=invitation.access_days or PROFESSIONAL_DEFAULT_DAYS)
+            if invitation.role == Role.PROFESSIONAL
+            else None
+        ),
     )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
