@@ -20,12 +20,11 @@ def client_address(request: HttpRequest) -> str:
     address, and one attacker's failures would throttle everybody."""
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
-        hops = [
-            h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
-        ]
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
+    return str(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104
 
 
 @receiver(user_logged_in)
