@@ -437,21 +437,30 @@ def _plan_segments(plan: Plan, zone: ZoneInfo, start: datetime, end: datetime) -
 def _nights(
     schedule: Schedule, segments: list[Segment], start: datetime, end: datetime
 ) -> list[Night]:
+    """One night per local date in the window: the night of date D goes to whoever is
+    responsible at the night check on D+1. For the window's last night that check falls after
+    `end` (a window to 1 January 00:00 ends before the night of 31 December is decided), so the
+    schedule itself is asked about the moments past the end."""
     zone, check = schedule.zone, schedule.night_check
-    day = local_date(start, zone)
-    if to_utc(day, check, zone) < start:
-        day += DAY
+    night, last = local_date(start, zone), local_date(end - timedelta(microseconds=1), zone)
+    convert = converter(zone)
     nights: list[Night] = []
     position = 0
-    convert = converter(zone)
-    night = day - DAY
-    wall = datetime.combine(day, check, tzinfo=UTC)
-    while (instant := convert(wall)) < end:
-        while segments[position].end <= instant:
-            position += 1
-        nights.append(Night(night, segments[position].parent))
+    beyond: list[Segment] = []
+    while night <= last:
+        instant = convert(datetime.combine(night + DAY, check, tzinfo=UTC))
+        if instant < end:
+            while segments[position].end <= instant:
+                position += 1
+            parent = segments[position].parent
+        else:
+            if not beyond:  # once, through the last night's check
+                beyond = _segments(
+                    schedule, end, convert(datetime.combine(last + DAY, check, tzinfo=UTC)) + DAY
+                )
+            parent = next(s.parent for s in beyond if s.start <= instant < s.end)
+        nights.append(Night(night, parent))
         night += DAY
-        wall += DAY
     return nights
 
 
@@ -462,6 +471,13 @@ def compute_timeline(schedule: Schedule, start: datetime, end: datetime) -> Time
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise ValueError("end must be after start")
+    segments = _segments(schedule, start, end)
+    return Timeline(
+        schedule, start, end, tuple(segments), tuple(_nights(schedule, segments, start, end))
+    )
+
+
+def _segments(schedule: Schedule, start: datetime, end: datetime) -> list[Segment]:
     zone = schedule.zone
     changes = [
         wall_to_utc(v.effective, zone) if v.effective is not None and i else None
@@ -478,10 +494,7 @@ def compute_timeline(schedule: Schedule, start: datetime, end: datetime) -> Time
     top = _period_intervals((*schedule.overrides, *schedule.swaps), LEVEL_SCHEDULE_OVERRIDE, zone)
     if top:
         segments = _fill(segments, _sweep(top, start, end), start, end)
-    segments = merge(segments)
-    return Timeline(
-        schedule, start, end, tuple(segments), tuple(_nights(schedule, segments, start, end))
-    )
+    return merge(segments)
 
 
 def exchanges(timeline: Timeline) -> list[Exchange]:

@@ -27,7 +27,10 @@ def test_preview_prints_segments_nights_and_a_summary(tmp_path, capsys):
     assert data["segments"][-1]["end"] == "2026-02-01T00:00:00-06:00"
     assert set(data["segments"][0]) == {"start", "end", "parent", "source"}
     assert len(data["nights"]) == 31
-    assert data["nights"][0] == {"date": "2025-12-31", "parent": "A"}
+    # 2-2-3 from Monday 5 January (AABBAAA BBAABBB): 1 January is day 10 (A), and the night
+    # of 31 January (day 12, B) is decided at 00:00 on 1 February, just past the window.
+    assert data["nights"][0] == {"date": "2026-01-01", "parent": "A"}
+    assert data["nights"][-1] == {"date": "2026-01-31", "parent": "B"}
     assert set(data["summary"]) == {"A", "B"}
     assert set(data["summary"]["A"]) == {
         "overnights",

@@ -27,10 +27,10 @@ def test_the_night_of_d_goes_to_whoever_has_the_child_at_the_night_check_on_d_pl
         n.date: n.parent for n in timeline_for(spec, date(2026, 5, 6), date(2026, 5, 10)).nights
     }
     assert nights == {
-        date(2026, 5, 5): "A",
         date(2026, 5, 6): "A",
         date(2026, 5, 7): "B",
         date(2026, 5, 8): "A",
+        date(2026, 5, 9): "A",
     }
     spec["night_check"] = "02:00"
     nights = {
