@@ -437,29 +437,24 @@ def _plan_segments(plan: Plan, zone: ZoneInfo, start: datetime, end: datetime) -
 def _nights(
     schedule: Schedule, segments: list[Segment], start: datetime, end: datetime
 ) -> list[Night]:
-    """One night per local date in the window: the night of date D goes to whoever is
-    responsible at the night check on D+1. For the window's last night that check falls after
-    `end` (a window to 1 January 00:00 ends before the night of 31 December is decided), so the
-    schedule itself is asked about the moments past the end."""
+    """The night of date D goes to whoever is responsible at the night check on D+1, and is in
+    the window when that check is in (start, end]. Back-to-back windows share no night, and a
+    window from one midnight to another (check 00:00) holds exactly the nights of its dates: the
+    last one is decided at the end instant itself, so the schedule is asked about it directly."""
     zone, check = schedule.zone, schedule.night_check
-    night, last = local_date(start, zone), local_date(end - timedelta(microseconds=1), zone)
     convert = converter(zone)
+    night = local_date(start, zone) - DAY
     nights: list[Night] = []
     position = 0
-    beyond: list[Segment] = []
-    while night <= last:
-        instant = convert(datetime.combine(night + DAY, check, tzinfo=UTC))
-        if instant < end:
-            while segments[position].end <= instant:
-                position += 1
-            parent = segments[position].parent
-        else:
-            if not beyond:  # once, through the last night's check
-                beyond = _segments(
-                    schedule, end, convert(datetime.combine(last + DAY, check, tzinfo=UTC)) + DAY
-                )
-            parent = next(s.parent for s in beyond if s.start <= instant < s.end)
-        nights.append(Night(night, parent))
+    while (instant := convert(datetime.combine(night + DAY, check, tzinfo=UTC))) <= end:
+        if instant > start:
+            if instant < end:
+                while segments[position].end <= instant:
+                    position += 1
+                parent = segments[position].parent
+            else:
+                parent = _segments(schedule, end, end + DAY)[0].parent
+            nights.append(Night(night, parent))
         night += DAY
     return nights
 

@@ -134,13 +134,17 @@ def test_counts_add_up_to_the_window(data):
     total = sum((s.end - s.start for s in timeline.segments), timedelta())
     assert total == end - start
     assert abs(sum(c.hours for c in summary.values()) - (end - start).total_seconds() / 3600) < 1e-6
-    # Nights in the window, counted independently: one per local date the window touches.
+    # Nights in the window, counted independently: local dates whose night check (on the next
+    # day) is in (start, end].
     zone = schedule.zone
-    first = start.astimezone(zone).date()
-    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
-    expected = (last - first).days + 1
-    assert sum(c.overnights for c in summary.values()) == len(timeline.nights) == expected
-    assert [n.date for n in timeline.nights] == [first + timedelta(days=i) for i in range(expected)]
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    expected = []
+    while (check := _check(day + timedelta(days=1), schedule.night_check, zone)) <= end:
+        if check > start:
+            expected.append(day)
+        day += timedelta(days=1)
+    assert sum(c.overnights for c in summary.values()) == len(timeline.nights) == len(expected)
+    assert [n.date for n in timeline.nights] == expected
     if expected:
         assert abs(sum(c.overnights_percent for c in summary.values()) - 100) < 1e-6
 
