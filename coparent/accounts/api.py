@@ -7,6 +7,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
@@ -164,7 +165,9 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreated]
     if not request.user.is_authenticated:
         raise PermissionDenied
     if not has_recent_auth(request):
-        raise PermissionDenied("Confirm your password first (Account, API tokens), then try again.")
+        raise PermissionDenied(
+            _("Confirm your password first (Account, API tokens), then try again.")
+        )
     token, secret = services.api_token_create(
         user=actor(request), name=payload.name, scope=payload.scope
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -31,7 +32,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         if found.scope == ApiToken.READ and request.method not in SAFE_METHODS:
-            raise PermissionDenied("This API token is read-only.")
+            raise PermissionDenied(_("This API token is read-only."))
         request.user = found.user
         return found
 
@@ -90,22 +91,24 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
             if part not in ("body", "payload", "query", "path")
         ]
         fields[".".join(location) or "body"] = str(item.get("msg", "invalid"))
-    return error_response(request, 422, "invalid", "Some fields are missing or not valid.", fields)
+    return error_response(
+        request, 422, "invalid", _("Some fields are missing or not valid."), fields
+    )
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "Not found.")
+    return error_response(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", str(exc) or "You may not do that.")
+    return error_response(request, 403, "forbidden", str(exc) or _("You may not do that."))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "Sign in, or send a valid API token.")
+    return error_response(request, 401, "unauthenticated", _("Sign in, or send a valid API token."))
 
 
 @api.exception_handler(HttpError)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from coparent.accounts.models import User
@@ -77,7 +78,7 @@ def require_write(membership: Membership) -> None:
     """Read-only members (professionals) may look but never change anything: 403, not 404,
     because they can already see the page."""
     if membership.read_only:
-        raise PermissionDenied("Your access to this family is read-only.")
+        raise PermissionDenied(_("Your access to this family is read-only."))
 
 
 def get_for_family[ModelT: models.Model](

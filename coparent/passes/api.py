@@ -8,6 +8,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from coparent.accounts.signals import client_address
@@ -143,7 +144,7 @@ def pass_verify(request: HttpRequest, token: str) -> VerifyOut:
         limit=CHECKS_PER_ADDRESS,
         window_seconds=CHECK_WINDOW_SECONDS,
     ):
-        raise PermissionDenied("Too many checks from this address; wait ten minutes.")
+        raise PermissionDenied(_("Too many checks from this address; wait ten minutes."))
     result = services.pass_check(token)
     found = result.pickup_pass
     body = VerifyOut(

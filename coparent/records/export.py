@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError
 from coparent.families.models import Family, Membership
@@ -50,10 +51,14 @@ def export_bundle(
     disclosed = disclose(entries, reader)
     if thread_id is not None:
         if not visible_threads(reader, {thread_id}):
-            raise ServiceError("That conversation has no entries in the record.", code="not_found")
+            raise ServiceError(
+                _("That conversation has no entries in the record."), code="not_found"
+            )
         entries = [e for e in entries if (d := disclosed.get(e.index)) and d.thread_id == thread_id]
         if not entries:
-            raise ServiceError("That conversation has no entries in the record.", code="not_found")
+            raise ServiceError(
+                _("That conversation has no entries in the record."), code="not_found"
+            )
     names = _names(entries)
     items = []
     for entry in entries:

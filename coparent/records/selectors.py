@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from coparent.core.errors import ServiceError
 from coparent.records import keys
 from coparent.records.models import FamilyLog, LogNode
@@ -72,7 +74,7 @@ def _current_size(family: Family) -> int:
 def inclusion_proof(family: Family, index: int, size: int | None = None) -> tuple[int, list[bytes]]:
     size = _current_size(family) if size is None else size
     if not 0 <= index < size <= _current_size(family):
-        raise ServiceError("That entry is not in a tree of that size.", code="not_in_tree")
+        raise ServiceError(_("That entry is not in a tree of that size."), code="not_in_tree")
     get = _node_getter(family, inclusion_proof_nodes(index, size))
     return size, inclusion_proof_from_nodes(get, index, size)
 
@@ -83,7 +85,7 @@ def consistency_proof(
     new_size = _current_size(family) if new_size is None else new_size
     if not 0 <= old_size <= new_size <= _current_size(family):
         raise ServiceError(
-            "The record has never been that size: the older size must not exceed the newer one.",
+            _("The record has never been that size: the older size must not exceed the newer one."),
             code="bad_sizes",
         )
     if old_size in (0, new_size):

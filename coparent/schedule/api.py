@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
@@ -195,9 +196,9 @@ def _window(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date
     first = date_from or today.replace(day=1)
     last = date_to or first + dt.timedelta(days=31)
     if last <= first:
-        raise ServiceError("date_to must be after date_from.", field="date_to")
+        raise ServiceError(_("date_to must be after date_from."), field="date_to")
     if (last - first).days > MAX_WINDOW_DAYS:
-        raise ServiceError("Ask for at most 5 years at a time.", field="date_to")
+        raise ServiceError(_("Ask for at most 5 years at a time."), field="date_to")
     return first, last
 
 
@@ -427,7 +428,7 @@ def report(
 ) -> dict[str, Any]:
     membership = family_membership(request, family_id, roles=PARENTS_AND_PROFESSIONALS)
     if rule not in ("tennessee", "arizona"):
-        raise ServiceError("rule is tennessee or arizona.", field="rule")
+        raise ServiceError(_("rule is tennessee or arizona."), field="rule")
     today = timezone.localdate()
     first = date_from or dt.date(today.year, 1, 1)
     last = date_to or dt.date(first.year + 1, first.month, first.day)
