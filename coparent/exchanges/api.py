@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
@@ -137,11 +138,11 @@ def _window(query: ExchangeWindowIn) -> tuple[dt.datetime, dt.datetime]:
     end = query.end or now + dt.timedelta(days=28)
     if start.tzinfo is None or end.tzinfo is None:
         raise ServiceError(
-            "Give times with a UTC offset, e.g. 2026-01-31T18:00:00Z.", field="start"
+            _("Give times with a UTC offset, e.g. 2026-01-31T18:00:00Z."), field="start"
         )
     if end <= start or end - start > dt.timedelta(days=400):
         raise ServiceError(
-            "The window must end after it starts and last at most 400 days.", field="end"
+            _("The window must end after it starts and last at most 400 days."), field="end"
         )
     return start, end
 
