@@ -373,33 +373,32 @@ def _answer(family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
     return locked
 
 
+def _decide(
+    family: Family, actor: User, swap: SwapRequest, status: str, response: str
+) -> SwapRequest:
+    locked = _answer(family, actor, swap)
+    locked.status = status
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.response = response.strip()[:1000]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    _record_swap(f"swap.{status}", locked, actor)
+    return locked
+
+
 @transaction.atomic
 def swap_accept(
     *, family: Family, actor: User, swap: SwapRequest, response: str = ""
 ) -> SwapRequest:
     """Accepted, the swap overrides the schedule (source "swap:<id>")."""
-    locked = _answer(family, actor, swap)
-    locked.status = SwapStatus.ACCEPTED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.response = response.strip()[:1000]
-    locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    _record_swap("swap.accepted", locked, actor)
-    return locked
+    return _decide(family, actor, swap, SwapStatus.ACCEPTED, response)
 
 
 @transaction.atomic
 def swap_decline(
     *, family: Family, actor: User, swap: SwapRequest, response: str = ""
 ) -> SwapRequest:
-    locked = _answer(family, actor, swap)
-    locked.status = SwapStatus.DECLINED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.response = response.strip()[:1000]
-    locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    _record_swap("swap.declined", locked, actor)
-    return locked
+    return _decide(family, actor, swap, SwapStatus.DECLINED, response)
 
 
 @transaction.atomic
