@@ -195,3 +195,9 @@ def test_creating_a_token_needs_the_password_again_and_a_new_password_revokes_al
         "/account/password/", {"old_password": PASSWORD, "new_password": "a different passphrase"}
     )
     assert bearer(secret).get("/api/v1/me").status_code == 401
+
+
+def test_the_api_docs_use_local_assets_only(cast: Cast, client_for) -> None:
+    page = client_for(cast.alice).get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()

@@ -40,7 +40,12 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(
     title="coparent API",
     version="1",
-    description="Accounts, families, memberships and invitations. Errors share one JSON shape.",
+    description=(
+        "Accounts, families and invitations; schedules, calendar, swaps and reports; messages and "
+        "the verifiable family record; exchanges and pickup passes. Authenticate with the browser "
+        "session or `Authorization: Bearer cpt_...`. Every error answers "
+        '{"error": {"code", "message", "fields"}}.'
+    ),
     urls_namespace="api",
     auth=[django_auth, TokenAuth()],
     docs_url="/docs",
