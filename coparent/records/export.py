@@ -74,9 +74,7 @@ def export_bundle(
         )
     proofs = None
     if partial:
-        proofs = {
-            e.index: selectors.inclusion_proof(family, e.index, checkpoint.size)[1] for e in entries
-        }
+        proofs = selectors.inclusion_proofs(family, [e.index for e in entries], checkpoint.size)
     what = []
     if thread_id is not None:
         what.append("one conversation")

@@ -68,15 +68,32 @@ def root_at(family: Family, size: int) -> bytes:
 
 
 def _current_size(family: Family) -> int:
-    return checkpoint_get(family).size
+    return FamilyLog.objects.filter(family=family).values_list("size", flat=True).first() or 0
 
 
 def inclusion_proof(family: Family, index: int, size: int | None = None) -> tuple[int, list[bytes]]:
-    size = _current_size(family) if size is None else size
-    if not 0 <= index < size <= _current_size(family):
+    current = _current_size(family)
+    size = current if size is None else size
+    return size, inclusion_proofs(family, [index], size, current=current)[index]
+
+
+PROOF_BATCH = 200  # entries whose nodes are fetched in one query (keeps IN lists small)
+
+
+def inclusion_proofs(
+    family: Family, indexes: list[int], size: int, *, current: int | None = None
+) -> dict[int, list[bytes]]:
+    """Inclusion proofs for many entries against one tree size, a query per batch of entries
+    rather than two per entry (a partial export may hold thousands)."""
+    current = _current_size(family) if current is None else current
+    if not 0 < size <= current or any(not 0 <= i < size for i in indexes):
         raise ServiceError(_("That entry is not in a tree of that size."), code="not_in_tree")
-    get = _node_getter(family, inclusion_proof_nodes(index, size))
-    return size, inclusion_proof_from_nodes(get, index, size)
+    proofs: dict[int, list[bytes]] = {}
+    for start in range(0, len(indexes), PROOF_BATCH):
+        batch = indexes[start : start + PROOF_BATCH]
+        get = _node_getter(family, [p for i in batch for p in inclusion_proof_nodes(i, size)])
+        proofs.update({i: inclusion_proof_from_nodes(get, i, size) for i in batch})
+    return proofs
 
 
 def consistency_proof(

@@ -110,3 +110,24 @@ def test_a_members_export_shows_only_conversations_they_are_in(cast: Cast, clien
     parent = client_for(cast.bob).get(f"{url}?thread={thread.public_id}")
     with zipfile.ZipFile(io.BytesIO(parent.content)) as bundle:
         assert b"quiet-body-for-parents-only" in bundle.read("entries.jsonl")
+
+
+def test_a_partial_export_fetches_proof_nodes_in_batches(
+    cast: Cast, django_assert_max_num_queries
+) -> None:
+    import datetime as dt
+
+    from coparent.records.export import export_bundle
+    from coparent.records.services import record_append
+
+    for n in range(120):
+        record_append(
+            family=cast.family_b, actor=cast.charlie, kind="test.note", fields={"n": str(n)}
+        )
+    out = io.BytesIO()
+    with django_assert_max_num_queries(15):
+        count = export_bundle(
+            out, family=cast.family_b, start=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        )
+    assert count > 120
+    assert verify_bundle(io.BytesIO(out.getvalue())).ok
