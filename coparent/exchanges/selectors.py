@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from coparent.engine import Exchange, ParentCounts, exchanges
+from coparent.engine import Exchange, ParentCounts, Schedule, Timeline, exchanges
 from coparent.exchanges.models import CheckIn, ExchangeTerms, ReminderSetting, TermsStatus
 from coparent.exchanges.outcome import CheckInFact, Outcome, actual_timeline, outcome
 from coparent.families.models import Child, Family, Membership
@@ -82,37 +82,57 @@ def exchange_views(
     """Every exchange in [start, end) for the plans the member may see, oldest first. Check-ins
     for exchanges the schedule no longer has show up as cancelled exchanges."""
     now = now or timezone.now()
+    return _views(family, _plan_windows(family, membership, start, end), now)
+
+
+@dataclass
+class _PlanWindow:
+    plan: Plan
+    schedule: Schedule
+    timeline: Timeline
+    children: list[Child]
+
+
+def _plan_windows(
+    family: Family, membership: Membership, start: dt.datetime, end: dt.datetime
+) -> list[_PlanWindow]:
+    """Each visible plan that has an agreed schedule, with its timeline over the window."""
     plans = schedule.plan_list(family, membership)
     children = schedule.plan_children(family, plans)
+    windows = []
+    for plan in plans:
+        found = schedule.plan_schedule(plan)
+        if found is not None:
+            windows.append(
+                _PlanWindow(plan, found, found.timeline(start, end), children.get(plan.pk, []))
+            )
+    return windows
+
+
+def _views(family: Family, windows: list[_PlanWindow], now: dt.datetime) -> list[ExchangeView]:
+    if not windows:
+        return []
+    start, end = windows[0].timeline.start, windows[0].timeline.end
     checkins: dict[tuple[int, dt.datetime], list[CheckIn]] = defaultdict(list)
     for checkin in CheckIn.objects.filter(
-        family=family, plan__in=plans, exchange_at__gte=start, exchange_at__lt=end
+        family=family,
+        plan__in=[w.plan for w in windows],
+        exchange_at__gte=start,
+        exchange_at__lt=end,
     ).select_related("member__user"):
         checkins[(checkin.plan_id, checkin.exchange_at)].append(checkin)
     views: list[ExchangeView] = []
-    for plan in plans:
-        found = schedule.plan_schedule(plan)
-        if found is None:
-            continue
-        terms = current_terms(plan)
-        generated = exchanges(found.timeline(start, end))
+    for window in windows:
+        plan, terms = window.plan, current_terms(window.plan)
         seen = set()
-        for exchange in generated:
+        for exchange in exchanges(window.timeline):
             seen.add(exchange.at)
-            views.append(
-                _view(
-                    plan,
-                    exchange,
-                    children.get(plan.pk, []),
-                    terms,
-                    checkins[(plan.pk, exchange.at)],
-                    now,
-                )
-            )
+            rows = checkins[(plan.pk, exchange.at)]
+            views.append(_view(plan, exchange, window.children, terms, rows, now))
         for (plan_pk, at), rows in checkins.items():
             if plan_pk == plan.pk and at not in seen:
                 ghost = Exchange(at, rows[0].side, rows[0].side)
-                view = _view(plan, ghost, children.get(plan.pk, []), terms, rows, now)
+                view = _view(plan, ghost, window.children, terms, rows, now)
                 view.outcome = outcome(None, [], grace=grace_of(terms), now=now)
                 views.append(view)
     return sorted(views, key=lambda v: v.at)
@@ -179,15 +199,11 @@ def planned_versus_actual(
     exchanges that went wrong. An exchange with no handover recorded after its grace period
     counts as not having happened: the children stayed where they were."""
     now = now or timezone.now()
-    views = exchange_views(family, membership, start, end, now=now)
-    plans = schedule.plan_list(family, membership)
-    children = schedule.plan_children(family, plans)
+    windows = _plan_windows(family, membership, start, end)
+    views = _views(family, windows, now)
     result = []
-    for plan in plans:
-        found = schedule.plan_schedule(plan)
-        if found is None:
-            continue
-        planned = found.timeline(start, end)
+    for window in windows:
+        plan, found, planned = window.plan, window.schedule, window.timeline
         handovers: dict[dt.datetime, dt.datetime | None] = {}
         problems = []
         for view in views:
@@ -204,7 +220,7 @@ def planned_versus_actual(
             ReportPlan(
                 plan=plan,
                 label=schedule.plan_label(plan),
-                children=children.get(plan.pk, []),
+                children=window.children,
                 names=schedule.parent_names(plan),
                 planned=planned.summary(),
                 actual=actual.summary(),
