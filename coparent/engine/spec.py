@@ -91,9 +91,6 @@ class Rotation:
                 runs.append((index, 1, parent))
         return tuple(runs)
 
-    def parent_on(self, day: date) -> str:
-        return dict(self.letters)[self.pattern[(day - self.anchor).days % len(self.pattern)]]
-
 
 @dataclass(frozen=True)
 class Recurring:

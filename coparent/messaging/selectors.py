@@ -93,11 +93,6 @@ def attachment_get(membership: Membership, attachment_id: object) -> Attachment:
     return get_for_family(visible, membership.family, public_id=attachment_id)
 
 
-def receipts_for_sender(messages: list[Message], viewer_id: int) -> list[Message]:
-    """The viewer's own messages among these: the ones whose read receipts they see."""
-    return [m for m in messages if m.sender_id == viewer_id]
-
-
 def search_terms(query: str) -> list[str]:
     """Words only: quotes, operators and punctuation are dropped, so no input breaks the query
     syntax of either database."""

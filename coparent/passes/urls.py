@@ -17,6 +17,7 @@ urlpatterns = [
     path("f/<str:family_id>/passes/<str:pass_id>/photo.jpg", views.pass_photo, name="photo"),
     path("f/<str:family_id>/passes/<str:pass_id>/revoke/", views.pass_revoke, name="revoke"),
     path("f/<str:family_id>/passes/<str:pass_id>/co-sign/", views.pass_cosign, name="cosign"),
+    path(".well-known/coparent-pass-key.pem", views.public_key, name="public_key"),
     path("pass/", views.check_code, name="check_code"),
     path("pass/<str:token>/", views.verify, name="verify"),
     path("pass/<str:token>/photo.jpg", views.verify_photo, name="verify_photo"),

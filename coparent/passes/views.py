@@ -19,7 +19,7 @@ from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families.models import Role
-from coparent.passes import forms, selectors, services
+from coparent.passes import forms, selectors, services, tokens
 from coparent.passes.models import Gate, PickupPass
 
 PASS_ROLES = (Role.PARENT, Role.PROFESSIONAL)
@@ -230,6 +230,16 @@ def verify_photo(request: HttpRequest, token: str) -> HttpResponse:
     if pickup_pass is None:
         raise Http404
     return _photo_response(pickup_pass)
+
+
+@not_family_scoped
+def public_key(request: HttpRequest) -> HttpResponse:
+    """The Ed25519 key that signs pass tokens, so anyone can check a token offline (see
+    docs/exchanges-and-passes.md for the token layout)."""
+    response = HttpResponse(tokens.public_key_pem(), content_type="application/x-pem-file")
+    response["Cache-Control"] = "public, max-age=300"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @not_family_scoped

@@ -133,10 +133,6 @@ def version_list(family: Family, plan: Plan | None = None) -> QuerySet[ScheduleV
     return versions.filter(plan=plan) if plan else versions
 
 
-def pending_proposals(family: Family) -> list[ScheduleVersion]:
-    return list(version_list(family).filter(status=VersionStatus.PROPOSED))
-
-
 def swap_list(family: Family, plans: list[Plan] | None = None) -> QuerySet[SwapRequest]:
     swaps = SwapRequest.objects.filter(family=family).select_related(
         "plan__child",

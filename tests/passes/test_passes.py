@@ -363,3 +363,14 @@ def test_times_without_a_zone_are_refused_through_the_api(cast: Cast, client_for
     )
     assert response.status_code == 400 and "time zone" in response.json()["error"]["message"]
     assert not PickupPass.objects.exists()
+
+
+def test_anyone_can_check_a_token_offline_with_the_published_key(cast: Cast) -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    one_parent_always(cast)
+    p = issue(cast)
+    pem = Client().get("/.well-known/coparent-pass-key.pem").content
+    raw = base64.urlsafe_b64decode(token_of(p) + "=" * (-len(token_of(p)) % 4))
+    load_pem_public_key(pem).verify(raw[33:], raw[:33])  # raises if not signed by that key
+    assert uuid.UUID(bytes=raw[1:17]) == p.public_id
