@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -124,9 +124,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 ),
             )
         else:
-            user = User.objects.filter(email=email).first()
-            from django.contrib.auth import authenticate
-
             authenticated = authenticate(
                 request, email=email, password=form.cleaned_data["password"]
             )
@@ -141,7 +138,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 throttle.record_success(email, address)
-                assert user is not None
                 if services.has_two_factor(authenticated):
                     request.session[PENDING_2FA] = {
                         "user": str(authenticated.public_id),
