@@ -149,8 +149,6 @@ def thread_create(
             _("There is nobody to write to yet: invite the other parent first."),
             field="others",
         )
-    # Check the first message before anything is written, so a warning changes nothing.
-    _check_message(body, confirm_tone, uploads)
     salt = new_salt()
     now = timezone.now()
     thread = Thread.objects.create(
@@ -192,19 +190,22 @@ def thread_create(
     return thread
 
 
-def _check_message(body: str, confirm_tone: bool, uploads: Sequence[Upload]) -> ToneResult:
+def _check_message(
+    body: str, confirm_tone: bool, uploads: Sequence[Upload]
+) -> tuple[ToneResult, list[files.CleanFile]]:
+    """Everything that can refuse a message, before anything is written: the body, the files
+    (cleaned once here, stored as cleaned) and the tone."""
     body = _clean_body(body, allow_empty=bool(uploads))
     if len(uploads) > MAX_ATTACHMENTS:
         raise ServiceError(
             _("Attach at most %(n)d files to one message.") % {"n": MAX_ATTACHMENTS},
             field="file",
         )
-    for upload in uploads:
-        files.clean_upload(upload.data)  # refuse a bad file before anything is written
+    cleaned = [files.clean_upload(upload.data) for upload in uploads]
     result = tone_check(body)
     if result.hostile and not confirm_tone:
         raise ToneWarning(result)
-    return result
+    return result, cleaned
 
 
 @transaction.atomic
@@ -225,75 +226,75 @@ def message_send(
         raise ServiceError(
             _("You can only correct your own messages in this conversation."), field="corrects"
         )
-    result = _check_message(body, confirm_tone, uploads)
+    result, cleaned = _check_message(body, confirm_tone, uploads)
     body = body.strip()
     salt = new_salt()
     lock_log(family)
     now = timezone.now()
-    message = Message.objects.create(
-        family=family,
-        thread=thread,
-        sender=actor,
-        body=body,
-        salt=salt,
-        corrects=corrects,
-        created_at=now,
-        hostile=result.hostile,
-        tone_phrases=result.phrases,
-    )
-    fields: dict[str, str] = {
-        "thread": str(thread.public_id),
-        "message": str(message.public_id),
-        "content": content_hash(salt, body.encode("utf-8")),
-    }
-    if corrects is not None:
-        fields["corrects"] = str(corrects.public_id)
-    record_append(family=family, actor=actor, kind="message.sent", fields=fields)
-    for upload in uploads:
-        attachment_add(family=family, actor=actor, message=message, upload=upload)
-    Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
-    _notify(family, thread, message, membership)
+    stored: list[str] = []
+    try:
+        message = Message.objects.create(
+            family=family,
+            thread=thread,
+            sender=actor,
+            body=body,
+            salt=salt,
+            corrects=corrects,
+            created_at=now,
+            hostile=result.hostile,
+            tone_phrases=result.phrases,
+        )
+        fields: dict[str, str] = {
+            "thread": str(thread.public_id),
+            "message": str(message.public_id),
+            "content": content_hash(salt, body.encode("utf-8")),
+        }
+        if corrects is not None:
+            fields["corrects"] = str(corrects.public_id)
+        record_append(family=family, actor=actor, kind="message.sent", fields=fields)
+        for upload, clean in zip(uploads, cleaned, strict=True):
+            _attachment_store(family, actor, message, upload.name, clean, stored)
+        Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+        _notify(family, thread, message, membership)
+    except BaseException:
+        for name in stored:  # the rows roll back; leave no orphan file behind
+            files.remove(name)
+        raise
     return message
 
 
-@transaction.atomic
-def attachment_add(*, family: Family, actor: User, message: Message, upload: Upload) -> Attachment:
-    """Attach a file to one's own message as it is sent (message_send calls this)."""
-    _writer_in_thread(family, actor, message.thread)
-    if message.sender_id != actor.pk or message.redacted:
-        raise ServiceError(_("You can only attach files to your own messages."), code="forbidden")
-    if message.attachments.count() >= MAX_ATTACHMENTS:
-        raise ServiceError(
-            _("Attach at most %(n)d files to one message.") % {"n": MAX_ATTACHMENTS},
-            field="file",
-        )
-    clean = files.clean_upload(upload.data)
+def _attachment_store(
+    family: Family,
+    actor: User,
+    message: Message,
+    name: str,
+    clean: files.CleanFile,
+    stored: list[str],
+) -> Attachment:
+    """Store one already-cleaned file with its message; the caller removes `stored` files if
+    the send fails."""
     salt = new_salt()
-    stored = files.store(str(family.public_id), clean.data)
-    try:
-        attachment = Attachment.objects.create(
-            family=family,
-            message=message,
-            stored_name=stored,
-            original_name=files.safe_name(upload.name, clean.media_type),
-            media_type=clean.media_type,
-            size=len(clean.data),
-            salt=salt,
-        )
-        record_append(
-            family=family,
-            actor=actor,
-            kind="attachment.added",
-            fields={
-                "message": str(message.public_id),
-                "attachment": str(attachment.public_id),
-                "content": content_hash(salt, clean.data),
-                "media_type": clean.media_type,
-            },
-        )
-    except BaseException:
-        files.remove(stored)  # the rows roll back; leave no orphan file behind
-        raise
+    stored.append(files.store(str(family.public_id), clean.data))
+    attachment = Attachment.objects.create(
+        family=family,
+        message=message,
+        stored_name=stored[-1],
+        original_name=files.safe_name(name, clean.media_type),
+        media_type=clean.media_type,
+        size=len(clean.data),
+        salt=salt,
+    )
+    record_append(
+        family=family,
+        actor=actor,
+        kind="attachment.added",
+        fields={
+            "message": str(message.public_id),
+            "attachment": str(attachment.public_id),
+            "content": content_hash(salt, clean.data),
+            "media_type": clean.media_type,
+        },
+    )
     return attachment
 
 

@@ -39,7 +39,10 @@ def _micros(moment: dt.datetime) -> int:
 def _moment(value: str | None) -> dt.datetime | None:
     if not value or not value.isdigit() or len(value) > 18:
         return None
-    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(value))
+    try:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(value))
+    except OverflowError:
+        return None
 
 
 def _uploads(form: forms.MessageForm) -> list[Upload]:
@@ -303,7 +306,11 @@ def attachment_download(request: FamilyRequest, attachment_id: str) -> HttpRespo
 
 def attachment_response(stored_name: str, filename: str, media_type: str) -> HttpResponse:
     """Always a download, never shown inline: no uploaded file can run as a page here."""
-    response = HttpResponse(files.read(stored_name), content_type=media_type)
+    try:
+        data = files.read(stored_name)
+    except FileNotFoundError:
+        raise Http404 from None  # redacted, or lost from storage: not a server error
+    response = HttpResponse(data, content_type=media_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

@@ -8,6 +8,7 @@ import io
 import os
 
 import pytest
+from django.db import transaction
 from django.http import Http404
 from PIL import Image
 
@@ -263,9 +264,30 @@ def test_no_email_is_sent_when_the_transaction_fails(
 ) -> None:
     thread = open_thread(cast)
     mailoutbox.clear()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ToneWarning):
-        send(cast, thread, cast.alice, "You idiot")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        send(cast, thread, cast.alice, "Fine by me")  # sent, then the outer write fails
+        raise RuntimeError
     assert mailoutbox == []
+    assert not Message.objects.filter(body="Fine by me").exists()
+
+
+def test_a_failed_send_leaves_no_attachment_file(cast: Cast, settings, monkeypatch) -> None:
+    from pathlib import Path
+
+    from coparent.messaging import services as messaging
+
+    thread = open_thread(cast)
+    monkeypatch.setattr(
+        messaging, "_notify", lambda *a: (_ for _ in ()).throw(RuntimeError("mail"))
+    )
+    with pytest.raises(RuntimeError):
+        send(cast, thread, cast.alice, "See the picture", uploads=[Upload("p.png", png_bytes())])
+    folder = Path(settings.MESSAGING_ATTACHMENT_DIR)
+    assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
 
 
 def _at(thread: Thread, message: Message, moment: dt.datetime) -> None:
