@@ -314,3 +314,19 @@ def test_behind_a_proxy_throttling_uses_the_forwarded_address(cast: Cast, settin
         HTTP_X_FORWARDED_FOR="198.51.100.7",
     )
     assert other.status_code == 302, "another client behind the same proxy is not blocked"
+
+
+def test_a_mail_server_that_is_down_does_not_fail_the_action(
+    settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1},
+        }
+    }
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client)
+    assert response.status_code == 302
+    assert User.objects.filter(email="new@example.test").exists()
