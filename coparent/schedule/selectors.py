@@ -72,9 +72,15 @@ def plan_children(family: Family, plans: list[Plan]) -> dict[int, list[Child]]:
     """{plan pk: children it covers}: a child with a plan of their own follows it, the others
     follow the shared plan."""
     children = list(Child.objects.filter(family=family))
+    # Who follows which plan is decided over all the family's plans, even when the caller sees
+    # only some (a child's account): a sibling with a plan of their own is not on the shared one.
+    with_own_plan = set(
+        Plan.objects.filter(family=family, child__isnull=False).values_list("child_id", flat=True)
+    )
     own = {p.child_id: p for p in plans if p.child_id}
     shared = next((p for p in plans if p.child_id is None), None)
     result: dict[int, list[Child]] = {p.pk: [] for p in plans}
+    children = [c for c in children if c.pk in own or c.pk not in with_own_plan]
     for child in children:
         plan = own.get(child.pk) or shared
         if plan is not None:

@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
 from coparent.families.models import Child, Family, Membership, Role
-from coparent.families.services import require_parent
+from coparent.families.services import require_member, require_parent
 from coparent.records.services import record_append
 from coparent.schedule.models import (
     Event,
@@ -125,7 +126,9 @@ def _record_event(kind: str, event: Event, actor: User) -> None:
 def _latest_agreed(plan: Plan) -> ScheduleVersion | None:
     return (
         ScheduleVersion.objects.filter(plan=plan, status=VersionStatus.ACCEPTED)
-        .order_by("-effective_at")
+        # The first version has no start (it covers everything before the next); PostgreSQL
+        # sorts NULL first in a descending order, SQLite last: say which.
+        .order_by(F("effective_at").desc(nulls_last=True))
         .first()
     )
 
@@ -593,8 +596,7 @@ def feed_token_hash(token: str) -> str:
 def feed_token_regenerate(*, family: Family, actor: User) -> str:
     """A new private feed link for the actor (any member); the old one stops working. Returns
     the secret token, shown once."""
-    if not Membership.objects.active().filter(family=family, user=actor).exists():
-        raise ServiceError(_("You are not a member of this family."), code="forbidden")
+    require_member(family, actor)
     FeedToken.objects.filter(family=family, user=actor, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -607,6 +609,7 @@ def feed_token_regenerate(*, family: Family, actor: User) -> str:
 @transaction.atomic
 def feed_token_revoke(*, family: Family, actor: User) -> int:
     """Stops the actor's feed link; returns how many links were stopped."""
+    require_member(family, actor)
     stopped = FeedToken.objects.filter(family=family, user=actor, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -546,3 +546,37 @@ def test_a_refused_action_appends_nothing_to_the_record(cast: Cast) -> None:
     with pytest.raises(ServiceError):
         services.schedule_propose(family=cast.family_a, actor=cast.alice, spec={"nope": 1})
     assert LogEntry.objects.filter(family=cast.family_a).count() == before
+
+
+def test_a_change_cannot_be_accepted_once_a_later_one_is_agreed(cast) -> None:
+    """On PostgreSQL NULL sorts first in a descending order: the first version (no start) must
+    not be taken for the latest agreed one."""
+    version = agreed(cast)
+    sooner = services.schedule_propose(
+        family=cast.family_a, actor=cast.alice, spec=version.spec, effective_at=soon(10)
+    )
+    later = services.schedule_propose(
+        family=cast.family_a, actor=cast.bob, spec=version.spec, effective_at=soon(20)
+    )
+    services.schedule_accept(family=cast.family_a, actor=cast.alice, version=later)
+    with pytest.raises(Conflict, match="later change was agreed"):
+        services.schedule_accept(family=cast.family_a, actor=cast.bob, version=sooner)
+
+
+def test_a_childs_account_is_not_told_siblings_with_their_own_plan_share_its_plan(cast) -> None:
+    from tests.cast import join, make_user
+
+    agreed(cast)
+    sam = family_services.child_add(
+        family=cast.family_a, actor=cast.alice, first_name="Sam", date_of_birth=dt.date(2014, 2, 2)
+    )
+    own = services.schedule_propose(
+        family=cast.family_a, actor=cast.alice, spec=two_two_three(), child=sam
+    )
+    services.schedule_accept(family=cast.family_a, actor=cast.bob, version=own)
+    kit_account = make_user("kit@example.test", "Kit")
+    join(cast.family_a, cast.alice, kit_account, Role.CHILD, child=cast.kit)
+    membership = Membership.objects.get(user=kit_account)
+    plans = selectors.plan_list(cast.family_a, membership)
+    covered = selectors.plan_children(cast.family_a, plans)
+    assert [c.first_name for p in plans for c in covered[p.pk]] == ["Kit"]
