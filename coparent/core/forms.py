@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils.translation import gettext_lazy as _lazy
 
 from coparent.core.errors import ServiceError
 
@@ -18,3 +21,23 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# Dates people may ask about: outside these, date arithmetic overflows, and nobody plans there.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
+OUT_OF_RANGE = _lazy("Choose a date between 1970 and 2200.")
+
+
+def day_in_range(day: dt.date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+class BoundedDateField(forms.DateField):
+    """A date field that refuses years no calendar here can show, with a clear message."""
+
+    widget = DateInput
+
+    def validate(self, value: object) -> None:
+        super().validate(value)
+        if isinstance(value, dt.date) and not day_in_range(value):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")

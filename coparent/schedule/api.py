@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
+from coparent.core.forms import OUT_OF_RANGE, day_in_range
 from coparent.core.tenancy import get_for_family
 from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
@@ -191,7 +193,14 @@ def _child(family: Any, child_id: uuid.UUID | None) -> Child | None:
     return get_for_family(Child, family, public_id=child_id) if child_id else None
 
 
+def _check_days(*days: dt.date | None) -> None:
+    for day in days:
+        if day is not None and not day_in_range(day):
+            raise ServiceError(str(OUT_OF_RANGE), field="date_from")
+
+
 def _window(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    _check_days(date_from, date_to)
     today = timezone.localdate()
     first = date_from or today.replace(day=1)
     last = date_to or first + dt.timedelta(days=31)
@@ -430,8 +439,9 @@ def report(
     if rule not in ("tennessee", "arizona"):
         raise ServiceError(_("rule is tennessee or arizona."), field="rule")
     today = timezone.localdate()
+    _check_days(date_from, date_to)
     first = date_from or dt.date(today.year, 1, 1)
-    last = date_to or dt.date(first.year + 1, first.month, first.day)
+    last = date_to or first + relativedelta(years=1)  # 29 February gives 28 February
     first, last = _window(first, last)
     sections = selectors.report(membership.family, membership, first, last, rule)
     return {

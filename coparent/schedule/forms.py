@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coparent.core.forms import DateInput
+from coparent.core.forms import OUT_OF_RANGE, BoundedDateField, DateInput, day_in_range
 from coparent.engine import COMMON_HOLIDAYS, TEMPLATES
 from coparent.schedule.models import EventKind
 
@@ -71,7 +71,7 @@ class ScheduleBuilderForm(forms.Form):
     first = forms.ChoiceField(
         label=_("Who has the children at the start of the pattern"), choices=[]
     )
-    anchor = forms.DateField(
+    anchor = BoundedDateField(
         label=_("First day of the pattern"),
         widget=DateInput(),
         help_text=_("The pattern repeats from this day, in both directions."),
@@ -93,7 +93,7 @@ class ScheduleBuilderForm(forms.Form):
         required=False,
         help_text=_("e.g. school, or the library car park. Not included in calendar feeds."),
     )
-    effective_date = forms.DateField(
+    effective_date = BoundedDateField(
         label=_("The change starts on"),
         widget=DateInput(),
         required=False,
@@ -211,6 +211,11 @@ class ScheduleBuilderForm(forms.Form):
                     % {"n": number},
                 )
                 continue
+            if not (day_in_range(first) and day_in_range(last)):
+                self.add_error(
+                    "school_periods", _("Line %(n)d: %(why)s") % {"n": number, "why": OUT_OF_RANGE}
+                )
+                continue
             if last < first:
                 self.add_error(
                     "school_periods",
@@ -232,7 +237,7 @@ class ImportForm(forms.Form):
         help_text=_("The same format as the export and `coparent schedule preview`."),
     )
     spec_file = forms.FileField(label=_("Or a .json file"), required=False)
-    effective_date = forms.DateField(
+    effective_date = BoundedDateField(
         label=_("The change starts on"),
         widget=DateInput(),
         required=False,
@@ -335,8 +340,8 @@ class EventForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=DateInput())
-    date_to = forms.DateField(
+    date_from = BoundedDateField(label=_("From"), widget=DateInput())
+    date_to = BoundedDateField(
         label=_("To (not included)"), widget=DateInput(), help_text=_("Up to 5 years.")
     )
     rule = forms.ChoiceField(

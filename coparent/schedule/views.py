@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coparent.core.errors import ServiceError
-from coparent.core.forms import add_service_error
+from coparent.core.forms import FIRST_DAY, LAST_DAY, add_service_error
 from coparent.core.http import AuthenticatedRequest, FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.engine import COMMON_HOLIDAYS, SpecError, exchanges
@@ -29,10 +29,6 @@ from coparent.schedule.specs import builder_spec, common_holiday_rule, parsed
 READERS = [Role.PARENT, Role.CAREGIVER, Role.CHILD, Role.PROFESSIONAL]
 PARENTS_AND_PROFESSIONALS = [Role.PARENT, Role.PROFESSIONAL]
 PREVIEW_WEEKS = 8
-
-
-# Calendars show 1970 to 2200: beyond that date arithmetic overflows, and nobody plans there.
-FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
 
 
 def _date_param(request: FamilyRequest, name: str) -> dt.date:
@@ -413,9 +409,7 @@ def schedule_import(request: FamilyRequest) -> HttpResponse:
 @login_required
 @family_view(roles=PARENTS_AND_PROFESSIONALS)
 def schedule_export(request: FamilyRequest, plan_id: str) -> HttpResponse:
-    plan = get_for_family(
-        selectors.plan_queryset(request.family), request.family, public_id=plan_id
-    )
+    plan = selectors.plan_get(request.family, request.membership, plan_id)
     document = selectors.plan_export(plan)
     if document is None:
         raise Http404

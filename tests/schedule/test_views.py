@@ -400,6 +400,7 @@ def test_a_family_with_a_plan_per_child_shows_each_childs_nights(cast: Cast, cli
 
 
 def test_far_away_dates_fall_back_to_today_instead_of_failing(cast, client_for) -> None:
+    agreed(cast)  # so the engine really runs for the pages below
     client = client_for(cast.alice)
     base = f"/f/{cast.family_a.public_id}/calendar"
     for path in (
@@ -410,3 +411,21 @@ def test_far_away_dates_fall_back_to_today_instead_of_failing(cast, client_for) 
         f"{base}/?month=2026-13",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_far_away_dates_in_forms_and_the_api_are_refused_clearly(cast, client_for) -> None:
+    agreed(cast)
+    client = client_for(cast.alice)
+    family = cast.family_a.public_id
+    for query in (
+        "date_from=9999-12-01&date_to=9999-12-31",
+        "date_from=0001-01-01&date_to=0001-02-01",
+    ):
+        page = client.get(f"/f/{family}/report/?{query}")
+        assert page.status_code == 200 and "between 1970 and 2200" in page.content.decode()
+    for path in ("schedule/timeline", "schedule/exchanges", "schedule/report"):
+        response = client.get(f"/api/v1/families/{family}/{path}?date_from=9999-12-15")
+        assert response.status_code == 400, path
+        assert "between 1970 and 2200" in response.json()["error"]["message"]
+    leap = client.get(f"/api/v1/families/{family}/schedule/report?date_from=2024-02-29")
+    assert leap.status_code == 200 and leap.json()["date_to"] == "2025-02-28"
