@@ -108,7 +108,7 @@ def _thread_out(thread: Thread) -> ThreadOut:
         subject=thread.subject,
         created_at=thread.created_at,
         last_message_at=thread.last_message_at,
-        participants=[m.user.display_name for m in selectors.participant_list(thread)],
+        participants=[p.membership.user.display_name for p in thread.participants.all()],
     )
 
 
@@ -152,7 +152,8 @@ def _fresh(message: Message) -> Message:
 )
 def thread_list(request: HttpRequest, family_id: str) -> list[ThreadOut]:
     membership = family_membership(request, family_id)
-    return [_thread_out(t) for t in selectors.thread_list(membership)[:200]]
+    threads = selectors.with_participants(selectors.thread_list(membership))[:200]
+    return [_thread_out(t) for t in threads]
 
 
 @router.post(
@@ -174,7 +175,8 @@ def thread_create(request: HttpRequest, family_id: str, payload: ThreadIn) -> St
         others=others,
         confirm_tone=payload.confirm_tone,
     )
-    return Status(201, _thread_out(thread))
+    fresh = selectors.with_participants(Thread.objects.filter(pk=thread.pk)).get()
+    return Status(201, _thread_out(fresh))
 
 
 @router.get(
@@ -328,8 +330,7 @@ def message_search(
     request: HttpRequest, family_id: str, query: Query[SearchQuery]
 ) -> list[MessageOut]:
     membership = family_membership(request, family_id)
-    found = selectors.message_search(membership, query.q)
-    return [_message_out(_fresh(m)) for m in found]
+    return [_message_out(m) for m in selectors.message_search(membership, query.q)]
 
 
 @router.get(

@@ -39,6 +39,18 @@ def thread_list(membership: Membership) -> QuerySet[Thread]:
     )
 
 
+def with_participants(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Threads with their participants (and users) loaded in one more query, for lists."""
+    return threads.prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=ThreadParticipant.objects.select_related("membership__user").order_by(
+                "membership__created_at"
+            ),
+        )
+    )
+
+
 def thread_get(membership: Membership, thread_id: object) -> Thread:
     return get_for_family(thread_list(membership), membership.family, public_id=thread_id)
 
@@ -52,7 +64,7 @@ def participant_list(thread: Thread) -> list[Membership]:
     ]
 
 
-def _with_details(queryset: QuerySet[Message]) -> QuerySet[Message]:
+def with_details(queryset: QuerySet[Message]) -> QuerySet[Message]:
     return queryset.select_related("sender", "corrects").prefetch_related(
         Prefetch("views", queryset=MessageView.objects.select_related("viewer")),
         Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
@@ -66,11 +78,11 @@ def message_page(
     queryset = Message.objects.filter(thread=thread)
     if after is not None:
         return list(
-            _with_details(queryset.filter(created_at__gt=after)).order_by("created_at")[:PAGE]
+            with_details(queryset.filter(created_at__gt=after)).order_by("created_at")[:PAGE]
         )
     if before is not None:
         queryset = queryset.filter(created_at__lt=before)
-    latest = list(_with_details(queryset).order_by("-created_at")[:PAGE])
+    latest = list(with_details(queryset).order_by("-created_at")[:PAGE])
     return latest[::-1]
 
 
@@ -127,7 +139,8 @@ def message_search(membership: Membership, query: str) -> list[Message]:
                 [match],
             )
         )
-    return list(queryset.select_related("thread", "sender").order_by("-created_at")[:SEARCH_LIMIT])
+    found = with_details(queryset.select_related("thread")).order_by("-created_at")
+    return list(found[:SEARCH_LIMIT])
 
 
 @dataclass(frozen=True)

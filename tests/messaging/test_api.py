@@ -143,3 +143,19 @@ def test_a_thread_one_is_not_in_is_404(cast: Cast, client_for) -> None:
         )
         assert response.status_code == 404, path
     assert Thread.objects.count() == 1 and Message.objects.count() == 1
+
+
+def test_thread_list_and_search_take_a_fixed_number_of_queries(
+    cast, client_for, django_assert_max_num_queries
+) -> None:
+    from tests.messaging.helpers import open_thread, send
+
+    client = client_for(cast.alice)
+    for n in range(6):
+        thread = open_thread(cast, subject=f"Topic {n}")
+        send(cast, thread, cast.bob, f"pickup note {n}")
+    family = cast.family_a.public_id
+    with django_assert_max_num_queries(12):
+        assert len(client.get(f"/api/v1/families/{family}/threads").json()) == 6
+    with django_assert_max_num_queries(14):
+        assert len(client.get(f"/api/v1/families/{family}/messages/search?q=pickup").json()) == 6
