@@ -155,7 +155,7 @@ def test_thread_list_and_search_take_a_fixed_number_of_queries(
         thread = open_thread(cast, subject=f"Topic {n}")
         send(cast, thread, cast.bob, f"pickup note {n}")
     family = cast.family_a.public_id
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         assert len(client.get(f"/api/v1/families/{family}/threads").json()) == 6
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         assert len(client.get(f"/api/v1/families/{family}/messages/search?q=pickup").json()) == 6
