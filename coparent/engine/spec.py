@@ -594,10 +594,6 @@ def parse_spec(data: Any) -> Schedule:
         raise _fail("parents", "ids must be unique")
     parents = tuple(raw_parents)
     night_check = _time(data.get("night_check", "00:00"), "night_check")
-    if night_check >= time(12, 0):
-        raise _fail(
-            "night_check", "must be before 12:00 (the check is on the morning after the night)"
-        )
     day_rule = data.get("day_rule", "tennessee")
     if day_rule not in DAY_RULES:
         raise _fail("day_rule", f"must be one of {', '.join(DAY_RULES)}")

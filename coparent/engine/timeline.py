@@ -42,6 +42,7 @@ from coparent.engine.spec import (
 
 LEVEL_RECURRING, LEVEL_HOLIDAY, LEVEL_OVERRIDE, LEVEL_SCHEDULE_OVERRIDE = 1, 2, 3, 4
 HOUR = timedelta(hours=1)
+NOON = time(12)
 DAY = timedelta(days=1)
 
 
@@ -437,23 +438,26 @@ def _plan_segments(plan: Plan, zone: ZoneInfo, start: datetime, end: datetime) -
 def _nights(
     schedule: Schedule, segments: list[Segment], start: datetime, end: datetime
 ) -> list[Night]:
-    """The night of date D goes to whoever is responsible at the night check on D+1, and is in
-    the window when that check is in (start, end]. Back-to-back windows share no night, and a
-    window from one midnight to another (check 00:00) holds exactly the nights of its dates: the
-    last one is decided at the end instant itself, so the schedule is asked about it directly."""
+    """The night of date D is in the window when D ends in it (the local midnight after D is in
+    (start, end]), whatever the night check: a window from one midnight to another holds exactly
+    the nights of its dates, and back-to-back windows share no night. The night goes to whoever
+    is responsible at its night check; a check outside the window (a night at either edge, e.g.
+    03:00 after the last date) is asked of the schedule directly."""
     zone, check = schedule.zone, schedule.night_check
     convert = converter(zone)
+    check_day = DAY if check < NOON else timedelta()
     night = local_date(start, zone) - DAY
     nights: list[Night] = []
     position = 0
-    while (instant := convert(datetime.combine(night + DAY, check, tzinfo=UTC))) <= end:
-        if instant > start:
-            if instant < end:
+    while (ends := convert(datetime.combine(night + DAY, time(), tzinfo=UTC))) <= end:
+        if ends > start:
+            instant = convert(datetime.combine(night + check_day, check, tzinfo=UTC))
+            if start <= instant < end:
                 while segments[position].end <= instant:
                     position += 1
                 parent = segments[position].parent
             else:
-                parent = _segments(schedule, end, end + DAY)[0].parent
+                parent = _segments(schedule, instant, instant + DAY)[0].parent
             nights.append(Night(night, parent))
         night += DAY
     return nights

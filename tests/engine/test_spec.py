@@ -161,7 +161,7 @@ def test_a_custom_pattern_and_every_rule_kind_survive_the_round_trip():
             "exchange_time",
         ),
         ({"rotation": None}, "needs a 'rotation' or a 'default'"),
-        ({"night_check": "18:00"}, "before 12:00"),
+        ({"night_check": "24:00"}, "night_check"),
         ({"day_rule": "texas"}, "day_rule"),
         ({"colour": "blue"}, "unknown field 'colour'"),
         (
