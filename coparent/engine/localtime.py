@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-_WEEK = timedelta(days=7)
+from coparent.engine.zonefile import zone_file
+
 _SECOND = timedelta(seconds=1)
 
 
@@ -28,7 +29,8 @@ class _Clock:
     """UTC offsets of one zone by plain arithmetic between its transitions.
 
     zoneinfo converts one datetime at a time (a few microseconds each); an 18-year timeline needs
-    tens of thousands of conversions, so the transitions are found once per year and looked up.
+    tens of thousands of conversions, so each year's transitions are read once from the zone's
+    TZif file and looked up.
     The table is replaced whole under a lock, so threads reading it never see half an update.
     """
 
@@ -66,24 +68,9 @@ class _Clock:
             return self.table
 
     def _transitions_in(self, year: int) -> list[tuple[datetime, timedelta, timedelta]]:
-        found = []
-        instant = datetime(year, 1, 1, tzinfo=UTC)
-        end = datetime(year + 1, 1, 1, tzinfo=UTC)
-        offset = self._offset_at(instant)
-        while instant < end:
-            following = min(instant + _WEEK, end)
-            if self._offset_at(following) != offset:
-                low, high = instant, following  # offset(low) == offset, offset(high) differs
-                while high - low > _SECOND:
-                    middle = low + (high - low) / 2
-                    if self._offset_at(middle) == offset:
-                        low = middle
-                    else:
-                        high = middle
-                found.append((high, offset, self._offset_at(high)))
-                offset = self._offset_at(high)
-            instant = following
-        return found
+        return zone_file(self.zone).transitions(
+            datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+        )
 
     def to_utc(self, wall: datetime) -> datetime | None:
         """UTC for `wall` (a wall-clock time labelled UTC), or None in or next to a gap/overlap."""

@@ -543,10 +543,11 @@ def family_timeline(
 
 def clear_caches() -> None:
     """Forget cached zone transitions and public-holiday tables (for benchmarks and tests)."""
-    from coparent.engine import localtime, public_holidays
+    from coparent.engine import localtime, public_holidays, zonefile
 
     localtime._CLOCKS.clear()
     public_holidays.clear()
+    zonefile.clear()
 
 
 def timeline_from_segments(
