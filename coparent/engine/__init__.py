@@ -29,6 +29,7 @@ from coparent.engine.timeline import (
     family_timeline,
     parse_family_spec,
     responsible_at,
+    segments_between,
     timeline_from_segments,
     window,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "parse_spec",
     "parse_spec_text",
     "responsible_at",
+    "segments_between",
     "spec_to_json",
     "timeline_from_segments",
     "window",

@@ -476,6 +476,12 @@ def compute_timeline(schedule: Schedule, start: datetime, end: datetime) -> Time
     )
 
 
+def segments_between(schedule: Schedule, start: datetime, end: datetime) -> list[Segment]:
+    """The segments of [start, end) without the nights and counts of a timeline (cheap over
+    decades, for finding where a long period begins or ends)."""
+    return _segments(schedule, start.astimezone(UTC), end.astimezone(UTC))
+
+
 def _segments(schedule: Schedule, start: datetime, end: datetime) -> list[Segment]:
     zone = schedule.zone
     changes = [

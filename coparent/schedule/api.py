@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
@@ -22,7 +22,7 @@ from coparent.core.forms import OUT_OF_RANGE, day_in_range
 from coparent.core.tenancy import get_for_family
 from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
-from coparent.schedule import selectors, services
+from coparent.schedule import ical, selectors, services
 from coparent.schedule.models import Event, Plan, ScheduleVersion, SwapRequest
 from coparent.schedule.specs import checked_plain_spec
 
@@ -137,6 +137,7 @@ class SwapOut(Schema):
 
 class FeedOut(Schema):
     url: str
+    webcal_url: str = Field(description="The same link as webcal://, which opens a calendar app")
 
 
 def _version_out(version: ScheduleVersion) -> VersionOut:
@@ -697,7 +698,8 @@ def swap_counter(
 def feed_regenerate(request: HttpRequest, family_id: uuid.UUID) -> Status[FeedOut]:
     membership = family_membership(request, family_id)
     token = services.feed_token_regenerate(family=membership.family, actor=actor(request))
-    return Status(201, FeedOut(url=request.build_absolute_uri(f"/calendar/{token}.ics")))
+    url = request.build_absolute_uri(f"/calendar/{token}.ics")
+    return Status(201, FeedOut(url=url, webcal_url=ical.webcal_url(url)))
 
 
 @router.delete(

@@ -10,7 +10,7 @@ import icalendar
 from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError
-from coparent.engine import exchanges
+from coparent.engine import Schedule, exchanges, segments_between
 from coparent.families.models import Family, Membership
 from coparent.schedule import selectors
 from coparent.schedule.models import Event
@@ -18,6 +18,12 @@ from coparent.schedule.models import Event
 FEED_MONTHS_BACK = 3
 FEED_MONTHS_AHEAD = 12
 PRODID = "-//coparent//schedule feed//EN"
+# How often a calendar should fetch the feed again (RFC 7986; X-PUBLISHED-TTL for Outlook).
+FEED_REFRESH = dt.timedelta(hours=3)
+# How far a custody period is followed out of the window to find its real start and end.
+_EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+_FIRST_STEP = dt.timedelta(days=35)
 
 
 def school_periods_from_ics(data: bytes) -> list[tuple[dt.date, dt.date, str]]:
@@ -76,16 +82,59 @@ def _event(uid: str, summary: str, start: dt.datetime, end: dt.datetime, stamp: 
     return item
 
 
-def feed(family: Family, membership: Membership, now: dt.datetime) -> bytes:
-    """The member's calendar: custody periods, exchanges and events. Places marked as someone's
-    home and the usual exchange place are left out: a feed ends up in third-party calendars."""
-    start, end = feed_window(now.date())
-    stamp = now.astimezone(dt.UTC).replace(microsecond=0)
+def webcal_url(url: str) -> str:
+    """The feed's https (or http) link as webcal://, which phones open in their calendar app."""
+    return "webcal://" + url.split("://", 1)[1]
+
+
+def _block_start(schedule: Schedule, parent: str, since: dt.datetime) -> dt.datetime:
+    """When the period with `parent` that is running at `since` really began: earlier and
+    earlier stretches are asked until another parent turns up."""
+    step, cursor = _FIRST_STEP, since
+    while cursor > _EARLIEST:
+        earlier = max(cursor - step, _EARLIEST)
+        for segment in reversed(segments_between(schedule, earlier, cursor)):
+            if segment.parent != parent:
+                return segment.end
+        cursor, step = earlier, step * 2
+    return _EARLIEST
+
+
+def _block_end(schedule: Schedule, parent: str, until: dt.datetime) -> dt.datetime:
+    """When the period with `parent` that is running just before `until` really ends."""
+    step, cursor = _FIRST_STEP, until
+    while cursor < _LATEST:
+        later = min(cursor + step, _LATEST)
+        for segment in segments_between(schedule, cursor, later):
+            if segment.parent != parent:
+                return segment.start
+        cursor, step = later, step * 2
+    return _LATEST
+
+
+def _calendar(name: str) -> Any:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{family.name} (coparent)")
+    calendar.add("x-wr-calname", name)
+    calendar.add(
+        "refresh-interval", icalendar.vDuration(FEED_REFRESH), parameters={"VALUE": "DURATION"}
+    )
+    calendar.add("x-published-ttl", icalendar.vDuration(FEED_REFRESH))
+    return calendar
+
+
+def feed(family: Family, membership: Membership, now: dt.datetime) -> bytes:
+    """The member's calendar: custody periods, exchanges and events. Places marked as someone's
+    home and the usual exchange place are left out: a feed ends up in third-party calendars.
+
+    Custody periods are whole: the ones at the window's edges keep their real start and end, so
+    a calendar shows no handover that never happened, and a period's UID (the plan and its real
+    start) is the same in every month's feed."""
+    start, end = feed_window(now.date())
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0)
+    calendar = _calendar(f"{family.name} (coparent)")
     plans = selectors.plan_list(family, membership)
     several = len(plans) > 1
     for plan in plans:
@@ -102,6 +151,8 @@ def feed(family: Family, membership: Membership, now: dt.datetime) -> bytes:
                 blocks[-1][1] = segment.end
             else:
                 blocks.append([segment.start, segment.end, segment.parent])
+        blocks[0][0] = _block_start(schedule, blocks[0][2], start)
+        blocks[-1][1] = _block_end(schedule, blocks[-1][2], end)
         for block_start, block_end, parent in blocks:
             calendar.add_component(
                 _event(

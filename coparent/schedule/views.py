@@ -838,6 +838,7 @@ def feed_settings(request: FamilyRequest) -> HttpResponse:
         "schedule/feed.html",
         {
             "link": link,
+            "webcal_link": ical.webcal_url(link) if link else None,
             "active": selectors.feed_token_active(request.family, request.user),
             "tab": "feed",
         },

@@ -184,6 +184,7 @@ def test_feed_links_through_the_api(cast: Cast, client_for) -> None:
     created = post(gran, f"{base(cast)}/calendar-feed")
     assert created.status_code == 201
     url = created.json()["url"]
+    assert created.json()["webcal_url"] == url.replace("http://", "webcal://", 1)
     path = url.removeprefix("http://testserver")
     assert Client().get(path).status_code == 200
     assert gran.delete(f"{base(cast)}/calendar-feed").status_code == 204
