@@ -1,6 +1,6 @@
 """The schedule engine: pure Python (no Django) timelines, nights and counts from a JSON spec."""
 
-from coparent.engine.spec import (
+from coparent.engine.rules import (
     ByYear,
     DayTime,
     Holiday,
@@ -8,10 +8,13 @@ from coparent.engine.spec import (
     Plan,
     Recurring,
     Rotation,
-    Schedule,
-    SpecError,
     Split,
     Version,
+)
+from coparent.engine.spec import (
+    Schedule,
+    SpecError,
+    parse_family_spec,
     parse_spec,
     parse_spec_text,
     spec_to_json,
@@ -27,7 +30,6 @@ from coparent.engine.timeline import (
     day_equivalents,
     exchanges,
     family_timeline,
-    parse_family_spec,
     responsible_at,
     segments_between,
     timeline_from_segments,

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from coparent.engine.spec import SpecError, parse_spec
-from coparent.engine.timeline import parse_family_spec, window
+from coparent.engine.spec import SpecError, parse_family_spec, parse_spec
+from coparent.engine.timeline import window
 
 
 def _day(value: str) -> date:

@@ -36,3 +36,17 @@ def holidays_by_name(
 def clear() -> None:
     with _LOCK:
         _CACHE.clear()
+
+
+def match_holiday_name(query: str, names: set[str]) -> str | None:
+    """The holiday `query` names: an exact match, else the one name it begins (observed days
+    excluded, so "Juneteenth" is the day itself, not the Monday off when it falls on a Sunday)."""
+    lowered = {name.lower(): name for name in names}
+    if query.lower() in lowered:
+        return lowered[query.lower()]
+    prefixed = [
+        name
+        for key, name in lowered.items()
+        if key.startswith(query.lower()) and "observed" not in key.removeprefix(query.lower())
+    ]
+    return prefixed[0] if len(prefixed) == 1 else None

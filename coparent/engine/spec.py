@@ -4,21 +4,39 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cached_property
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule as rrule_lib
 
 from coparent.engine.localtime import wall_to_utc
-from coparent.engine.public_holidays import holidays_by_name
+from coparent.engine.public_holidays import holidays_by_name, match_holiday_name
+from coparent.engine.rules import (
+    Assignment,
+    ByYear,
+    DateRule,
+    DayTime,
+    EasterDate,
+    ExplicitDates,
+    FixedDate,
+    Holiday,
+    NthWeekday,
+    ParentRule,
+    Period,
+    Periods,
+    Plan,
+    PublicHoliday,
+    Recurring,
+    Rotation,
+    ScheduleRules,
+    Split,
+    Version,
+)
 from coparent.engine.templates import TEMPLATES, normalise_template_name
-
-if TYPE_CHECKING:
-    from coparent.engine.timeline import Timeline
+from coparent.engine.timeline import Timeline, compute_timeline
 
 
 class SpecError(ValueError):
@@ -31,180 +49,10 @@ DEFAULT_RRULE_START = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
-class DayTime:
-    """A local time `days` days after a reference date (negative: before it)."""
-
-    days: int
-    time: time
-
-
-@dataclass(frozen=True)
-class ByYear:
-    """The parent in even years and the parent in odd years (year in which the period starts)."""
-
-    even: str
-    odd: str
-
-    def parent(self, year: int) -> str:
-        return self.even if year % 2 == 0 else self.odd
-
-
-Assignment = str | ByYear
-
-
-@dataclass(frozen=True)
-class Split:
-    """A holiday cut at `at`: the first half and the second half each follow their assignment."""
-
-    at: DayTime
-    first_half: Assignment
-    second_half: Assignment
-
-
-ParentRule = str | ByYear | Split
-
-
-def assigned(rule: Assignment, year: int) -> str:
-    return rule if isinstance(rule, str) else rule.parent(year)
-
-
-@dataclass(frozen=True)
-class Rotation:
-    pattern: str
-    anchor: date
-    first: str
-    exchange_time: time
-    template: str | None
-    letters: tuple[tuple[str, str], ...]  # (pattern letter, parent id)
-
-    @cached_property
-    def runs(self) -> tuple[tuple[int, int, str], ...]:
-        """The pattern as runs of one parent: (first index, length, parent)."""
-        mapping = dict(self.letters)
-        runs: list[tuple[int, int, str]] = []
-        for index, letter in enumerate(self.pattern):
-            parent = mapping[letter]
-            if runs and runs[-1][2] == parent:
-                first, length, _ = runs[-1]
-                runs[-1] = (first, length + 1, parent)
-            else:
-                runs.append((index, 1, parent))
-        return tuple(runs)
-
-
-@dataclass(frozen=True)
-class Recurring:
-    name: str
-    rrule: str
-    start_time: time
-    end: DayTime
-    parent: Assignment
-    dtstart: date | None
-    rule: rrule_lib.rrule = field(compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class FixedDate:
-    month: int
-    day: int
-
-
-@dataclass(frozen=True)
-class NthWeekday:
-    month: int
-    weekday: int  # 0 = Monday
-    nth: int  # 1..5, or -1..-5 counting from the end of the month
-
-
-@dataclass(frozen=True)
-class EasterDate:
-    offset: int
-    method: str  # "western" or "orthodox"
-
-
-@dataclass(frozen=True)
-class PublicHoliday:
-    country: str
-    subdiv: str | None
-    holiday: str
-
-
-@dataclass(frozen=True)
-class ExplicitDates:
-    dates: tuple[date, ...]
-
-
-@dataclass(frozen=True)
-class Periods:
-    periods: tuple[tuple[date, date], ...]  # first and last day; `end` counts from the last day
-
-
-DateRule = FixedDate | NthWeekday | EasterDate | PublicHoliday | ExplicitDates | Periods
-
-
-@dataclass(frozen=True)
-class Holiday:
-    name: str
-    date: DateRule
-    start: DayTime
-    end: DayTime
-    parent: ParentRule
-
-
-@dataclass(frozen=True)
-class Period:
-    """An override or an approved swap; naive datetimes are wall-clock in the schedule zone."""
-
-    kind: str  # "override" or "swap"
-    start: datetime
-    end: datetime
-    parent: str
-    name: str
-    id: str | None = None
-
-    @property
-    def source(self) -> str:
-        return f"swap:{self.id}" if self.kind == "swap" else f"override:{self.name}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The rules of one version of a schedule."""
-
-    rotation: Rotation | None
-    default: str | None
-    recurring: tuple[Recurring, ...] = ()
-    holidays: tuple[Holiday, ...] = ()
-    overrides: tuple[Period, ...] = ()
-    swaps: tuple[Period, ...] = ()
-
-
-@dataclass(frozen=True)
-class Version:
-    effective: datetime | None  # None: since ever (only the first version)
-    plan: Plan
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A child's schedule: one governing zone, its parents, counting settings and versions."""
-
-    timezone: str
-    parents: tuple[str, ...]
-    night_check: time
-    day_rule: str
-    versions: tuple[Version, ...]
-    overrides: tuple[Period, ...] = ()  # schedule-wide, above every version (versioned form)
-    swaps: tuple[Period, ...] = ()
-    versioned: bool = False
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+class Schedule(ScheduleRules):
+    """A child's schedule as parsed from a spec; `timeline` computes who has the child when."""
 
     def timeline(self, start: datetime, end: datetime) -> Timeline:
-        from coparent.engine.timeline import compute_timeline
-
         return compute_timeline(self, start, end)
 
 
@@ -496,20 +344,6 @@ def _date_rule(value: Any, where: str) -> DateRule:
     raise _fail(where, "must have 'day', 'weekday', 'easter', 'public', 'dates' or 'periods'")
 
 
-def match_holiday_name(query: str, names: set[str]) -> str | None:
-    """The holiday `query` names: an exact match, else the one name it begins (observed days
-    excluded, so "Juneteenth" is the day itself, not the Monday off when it falls on a Sunday)."""
-    lowered = {name.lower(): name for name in names}
-    if query.lower() in lowered:
-        return lowered[query.lower()]
-    prefixed = [
-        name
-        for key, name in lowered.items()
-        if key.startswith(query.lower()) and "observed" not in key.removeprefix(query.lower())
-    ]
-    return prefixed[0] if len(prefixed) == 1 else None
-
-
 def _holiday(value: Any, parents: tuple[str, ...], where: str) -> Holiday:
     data = _object(value, where)
     _check_keys(data, {"name", "date", "start", "end", "parent"}, where)
@@ -654,6 +488,23 @@ def parse_spec_text(text: str) -> Schedule:
             f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     return parse_spec(data)
+
+
+def parse_family_spec(data: Any) -> dict[str, Schedule]:
+    """{child id: Schedule} from {"children": {child id: spec}}."""
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("children"), dict)
+        or not data["children"]
+    ):
+        raise SpecError("children: must be an object of child id to spec")
+    schedules = {}
+    for child, spec in data["children"].items():
+        try:
+            schedules[child] = parse_spec(spec)
+        except SpecError as error:
+            raise SpecError(f"children.{child}.{error}") from None
+    return schedules
 
 
 # ---- writing -----------------------------------------------------------------------------------

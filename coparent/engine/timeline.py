@@ -20,8 +20,8 @@ from dateutil.relativedelta import relativedelta, weekday
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule
 
 from coparent.engine.localtime import converter, local_date, to_utc, wall_to_utc
-from coparent.engine.public_holidays import holidays_by_name
-from coparent.engine.spec import (
+from coparent.engine.public_holidays import holidays_by_name, match_holiday_name
+from coparent.engine.rules import (
     DateRule,
     EasterDate,
     ExplicitDates,
@@ -32,12 +32,9 @@ from coparent.engine.spec import (
     Periods,
     Plan,
     PublicHoliday,
-    Schedule,
-    SpecError,
+    ScheduleRules,
     Split,
     assigned,
-    match_holiday_name,
-    parse_spec,
 )
 
 LEVEL_RECURRING, LEVEL_HOLIDAY, LEVEL_OVERRIDE, LEVEL_SCHEDULE_OVERRIDE = 1, 2, 3, 4
@@ -92,7 +89,7 @@ class ParentCounts:
 
 @dataclass(frozen=True)
 class Timeline:
-    schedule: Schedule
+    schedule: ScheduleRules
     start: datetime
     end: datetime
     segments: tuple[Segment, ...]
@@ -436,7 +433,7 @@ def _plan_segments(plan: Plan, zone: ZoneInfo, start: datetime, end: datetime) -
 
 
 def _nights(
-    schedule: Schedule, segments: list[Segment], start: datetime, end: datetime
+    schedule: ScheduleRules, segments: list[Segment], start: datetime, end: datetime
 ) -> list[Night]:
     """The night of date D is in the window when D ends in it (the local midnight after D is in
     (start, end]), whatever the night check: a window from one midnight to another holds exactly
@@ -463,7 +460,7 @@ def _nights(
     return nights
 
 
-def compute_timeline(schedule: Schedule, start: datetime, end: datetime) -> Timeline:
+def compute_timeline(schedule: ScheduleRules, start: datetime, end: datetime) -> Timeline:
     """The timeline of `schedule` over [start, end); both must be timezone-aware."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("start and end must be timezone-aware datetimes")
@@ -476,13 +473,13 @@ def compute_timeline(schedule: Schedule, start: datetime, end: datetime) -> Time
     )
 
 
-def segments_between(schedule: Schedule, start: datetime, end: datetime) -> list[Segment]:
+def segments_between(schedule: ScheduleRules, start: datetime, end: datetime) -> list[Segment]:
     """The segments of [start, end) without the nights and counts of a timeline (cheap over
     decades, for finding where a long period begins or ends)."""
     return _segments(schedule, start.astimezone(UTC), end.astimezone(UTC))
 
 
-def _segments(schedule: Schedule, start: datetime, end: datetime) -> list[Segment]:
+def _segments(schedule: ScheduleRules, start: datetime, end: datetime) -> list[Segment]:
     zone = schedule.zone
     changes = [
         wall_to_utc(v.effective, zone) if v.effective is not None and i else None
@@ -511,40 +508,25 @@ def exchanges(timeline: Timeline) -> list[Exchange]:
     ]
 
 
-def responsible_at(schedule: Schedule, instant: datetime) -> Segment:
+def responsible_at(schedule: ScheduleRules, instant: datetime) -> Segment:
     """The segment covering `instant` (computed over the surrounding week, so clipped to it)."""
     timeline = compute_timeline(schedule, instant - 7 * DAY, instant + 7 * DAY)
     instant = instant.astimezone(UTC)
     return next(s for s in timeline.segments if s.start <= instant < s.end)
 
 
-def window(schedule: Schedule, first: date, last: date) -> tuple[datetime, datetime]:
+def window(schedule: ScheduleRules, first: date, last: date) -> tuple[datetime, datetime]:
     """[first 00:00, last 00:00) in the schedule's zone, as UTC instants."""
     return to_utc(first, time(), schedule.zone), to_utc(last, time(), schedule.zone)
 
 
-def parse_family_spec(data: Any) -> dict[str, Schedule]:
-    """{child id: Schedule} from {"children": {child id: spec}}."""
-    if (
-        not isinstance(data, dict)
-        or not isinstance(data.get("children"), dict)
-        or not data["children"]
-    ):
-        raise SpecError("children: must be an object of child id to spec")
-    schedules = {}
-    for child, spec in data["children"].items():
-        try:
-            schedules[child] = parse_spec(spec)
-        except SpecError as error:
-            raise SpecError(f"children.{child}.{error}") from None
-    return schedules
-
-
 def family_timeline(
-    schedules: Mapping[str, Schedule], start: datetime, end: datetime
+    schedules: Mapping[str, ScheduleRules], start: datetime, end: datetime
 ) -> FamilyTimeline:
     """Per-child timelines for one family; children may follow different schedules."""
-    return FamilyTimeline({child: s.timeline(start, end) for child, s in schedules.items()})
+    return FamilyTimeline(
+        {child: compute_timeline(s, start, end) for child, s in schedules.items()}
+    )
 
 
 def clear_caches() -> None:
@@ -557,7 +539,7 @@ def clear_caches() -> None:
 
 
 def timeline_from_segments(
-    schedule: Schedule, start: datetime, end: datetime, segments: Iterable[Segment]
+    schedule: ScheduleRules, start: datetime, end: datetime, segments: Iterable[Segment]
 ) -> Timeline:
     """A timeline built from segments computed elsewhere (e.g. what actually happened, from
     exchange check-ins), with nights and counts by the schedule's rules. The segments must
