@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.passes",
     "coparent.exchanges",
+    "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
 ]
 
 MIDDLEWARE = [
@@ -90,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "coparent.core.context_processors.navigation",
+                "coparent.families.context_processors.navigation",
             ],
         },
     }

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from coparent.core.demo import DEMO_PASSWORD, load_demo
+from coparent.demo.data import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -1,8 +1,12 @@
+"""Template context for every page: the family the page is in and the others to switch to."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+
+from coparent.families.selectors import family_list_for_user
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -10,8 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from coparent.families.selectors import family_list_for_user
-
     memberships = family_list_for_user(request.user)  # type: ignore[arg-type]
     return {
         "nav_family": getattr(request, "family", None),
