@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as CookieSessionAuth
+from ninja.utils import check_csrf
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
@@ -25,17 +27,46 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer cpt_...` with a personal API token; read-only tokens cannot write."""
+    """`Authorization: Bearer cpt_...` with a personal API token; read-only tokens cannot write.
 
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+    A request that names a token is judged by the token alone: a bad one is a 401 even if a
+    session cookie travels with it, so a script never acts with whatever session it stumbled on.
+    The token is not sent by a browser on its own, so it needs no CSRF token.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         found = api_token_authenticate(token)
         if found is None:
-            return None
+            raise AuthenticationError
         if found.scope == ApiToken.READ and request.method not in SAFE_METHODS:
             raise PermissionDenied(_("This API token is read-only."))
         request.user = found.user
         return found
 
+
+class CsrfFailed(PermissionDenied):
+    pass
+
+
+class SessionAuth(CookieSessionAuth):
+    """The browser's session. Its cookie is sent by the browser on its own, so every write must
+    also carry the page's CSRF token. The check runs once the session is known to be signed in:
+    an anonymous request has no credential to forge and gets the plain 401."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise CsrfFailed(
+                _("This page is out of date or its security token is missing. Reload the page.")
+            )
+        return request.COOKIES.get(self.param_name)
+
+
+session_auth = SessionAuth()
 
 api = NinjaAPI(
     title="coparent API",
@@ -47,7 +78,8 @@ api = NinjaAPI(
         '{"error": {"code", "message", "fields"}}.'
     ),
     urls_namespace="api",
-    auth=[django_auth, TokenAuth()],
+    # The token first: when a request names one, the session is never consulted.
+    auth=[TokenAuth(), session_auth],
     docs_url="/docs",
 )
 
@@ -108,7 +140,8 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", str(exc) or _("You may not do that."))
+    code = "csrf_failed" if isinstance(exc, CsrfFailed) else "forbidden"
+    return error_response(request, 403, code, str(exc) or _("You may not do that."))
 
 
 @api.exception_handler(AuthenticationError)
