@@ -53,7 +53,7 @@ def test_a_script_reads_and_writes_with_its_token(live_server, cast: Cast) -> No
 
     status, families, headers = alice.call("GET", "/api/v1/families")
     assert status == 200 and [f["name"] for f in families] == ["Family A"]
-    assert headers["Content-Type"].startswith("application/json")
+    assert headers["Content-Type"].startswith("application/json") and headers["X-Request-ID"]
     family_id = families[0]["id"]
 
     status, thread, _ = alice.call(
@@ -88,3 +88,10 @@ def test_a_script_reads_and_writes_with_its_token(live_server, cast: Cast) -> No
 
     status, after, _ = alice.call("GET", messages_path)
     assert len(after) == 2
+
+    # Mistakes a script makes answer in the same shape, never an HTML page.
+    status, missing, _ = alice.call("GET", "/api/v1/familys")
+    assert status == 404 and missing["error"]["code"] == "not_found"
+    status, wrong_method, headers = alice.call("PUT", "/api/v1/families", {"name": "x"})
+    assert status == 405 and wrong_method["error"]["code"] == "method_not_allowed"
+    assert "GET" in headers["Allow"]

@@ -5,10 +5,20 @@ Every error answers `{"error": {"code": ..., "message": ..., "fields": {...}}}`.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -20,10 +30,12 @@ from ninja.utils import check_csrf
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
 from coparent.core.errors import Conflict, ServiceError
+from coparent.core.logging import request_id_of
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.families.models import Membership
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+API_PREFIX = "/api/v1/"
 
 
 class TokenAuth(HttpBearer):
@@ -110,6 +122,23 @@ def error_response(
     return api.create_response(request, {"error": body}, status=status)
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def server_error_message(request: HttpRequest) -> str:
+    return _(
+        "Something went wrong on our side; nothing was half-saved. If it keeps happening, "
+        "tell us this reference: %(request_id)s"
+    ) % {"request_id": request_id_of(request) or "-"}
+
+
+def too_large_message() -> str:
+    return _("The request is larger than this server accepts (%(limit)s bytes).") % {
+        "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    }
+
+
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     status = 409 if isinstance(exc, Conflict) else 403 if exc.code == "forbidden" else 400
@@ -152,3 +181,50 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    """As Django answers outside the API (400, logged to django.security), in the error shape,
+    and 413 for an oversized body."""
+    if isinstance(exc, RequestDataTooBig):
+        response = error_response(request, 413, "too_large", too_large_message())
+    else:
+        response = error_response(request, 400, "bad_request", _("The request was refused."))
+    log_response(
+        str(exc),
+        exception=exc,
+        request=request,
+        response=response,
+        level="error",
+        logger=logging.getLogger(f"django.security.{exc.__class__.__name__}"),
+    )
+    return response
+
+
+def _bad_request(request: HttpRequest, exc: Any) -> HttpResponse:
+    """A body that cannot be parsed (broken multipart, BadRequest): 400, as Django answers."""
+    response = error_response(request, 400, "bad_request", _("The request could not be read."))
+    log_response("Bad request: %s", request.path, response=response, request=request, exception=exc)
+    return response
+
+
+api.add_exception_handler(BadRequest, _bad_request)
+api.add_exception_handler(MultiPartParserError, _bad_request)
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Any other exception: logged once as Django logs a 500 (core.logging writes the line),
+    answered in the error shape with the request id, with DEBUG on or off."""
+    got_request_exception.send(sender=None, request=request)
+    response = error_response(request, 500, "server_error", server_error_message(request))
+    log_response(
+        "%s: %s",
+        response.reason_phrase,
+        request.path,
+        response=response,
+        request=request,
+        exception=exc,
+    )
+    return response
