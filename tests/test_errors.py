@@ -8,7 +8,11 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from coparent.accounts.models import ApiToken
 from coparent.accounts.services import api_token_create
@@ -19,6 +23,7 @@ from tests.cast import Cast
 pytestmark = pytest.mark.django_db
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+SAFE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 def crash(*args: object, **kwargs: object) -> None:
@@ -48,6 +53,16 @@ def test_every_response_carries_a_request_id(db: None) -> None:
     for unsafe in ("x" * 65, "short", "id with spaces", 'id"><script>', "ab\u00e9cdefgh"):
         replaced = Client(HTTP_X_REQUEST_ID=unsafe).get("/healthz")["X-Request-ID"]
         assert GENERATED_ID.fullmatch(replaced), unsafe
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(incoming=st.one_of(st.text(max_size=80), st.from_regex(SAFE_ID, fullmatch=True)))
+def test_an_incoming_request_id_is_kept_only_when_short_and_plain(incoming: str) -> None:
+    answered = Client(HTTP_X_REQUEST_ID=incoming).get("/healthz")["X-Request-ID"]
+    if SAFE_ID.fullmatch(incoming):
+        assert answered == incoming
+    else:
+        assert GENERATED_ID.fullmatch(answered)
 
 
 def test_an_api_crash_is_one_log_line_and_a_json_500(
@@ -138,6 +153,12 @@ def test_a_crashing_middleware_still_answers_json_under_the_api(
     assert page.status_code == 500 and page["X-Request-ID"] in page.content.decode()
     lines = error_lines(capsys)
     assert [line["request_id"] for line in lines] == [api["X-Request-ID"], page["X-Request-ID"]]
+
+    def refuse(*args: object) -> None:
+        raise PermissionDenied
+
+    monkeypatch.setattr(UserTimezoneMiddleware, "__call__", refuse)
+    assert_error_shape(client.get("/api/v1/me"), 403, "forbidden")
 
 
 def test_oversized_bodies_are_413(cast: Cast, settings) -> None:
