@@ -58,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response, error pages included, carries X-Request-ID.
+    "coparent.core.middleware.RequestIdMiddleware",
+    "coparent.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,7 +78,10 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # Serves collected static files from the app server itself; runserver does it in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "coparent.urls"
 WSGI_APPLICATION = "coparent.wsgi.application"
@@ -240,6 +246,9 @@ RECORD_SIGNING_KEY_FILE = os.environ.get(
 )
 EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
 
+# Server errors (django.request) and refused suspicious requests (django.security: bad Host,
+# oversized bodies) are one JSON line each on stderr, with the request id (core.logging). They
+# do not propagate to Django's mail_admins handler: its reports would carry request data.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -247,8 +256,16 @@ LOGGING = {
         "utc": {
             "()": "coparent.core.logging.UTCFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        }
+        },
+        "json": {"()": "coparent.core.logging.JSONLineFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
-    "loggers": {"coparent.security": {"handlers": ["console"], "level": "INFO"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "utc"},
+        "errors": {"class": "coparent.core.logging.StderrHandler", "formatter": "json"},
+    },
+    "loggers": {
+        "coparent.security": {"handlers": ["console"], "level": "INFO"},
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+    },
 }

@@ -1,10 +1,13 @@
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import include, path
+from django.views import defaults
 
 from coparent.accounts.api import router as account_router
 from coparent.api.base import api
+from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
 from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
@@ -36,11 +39,20 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "403.html", {"message": str(exception or "")}, status=403)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Standalone like the 500 page: the request's data cannot be read again.
+        return HttpResponse(render_to_string("413.html"), status=413)
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: whatever failed may be the very middleware a context processor needs.
-    return HttpResponse(render_to_string("500.html"), status=500)
+    page = render_to_string("500.html", {"request_id": request_id_of(request)})
+    return HttpResponse(page, status=500)
 
 
+handler400 = bad_request
 handler404 = not_found
 handler403 = forbidden
 handler500 = server_error

@@ -49,11 +49,21 @@ def cast(db: None) -> Cast:
 
 @pytest.fixture
 def client_for(db: None):
-    """A logged-in test client for a cast member (force_login skips the password and 2FA steps)."""
+    """A logged-in test client for a cast member (force_login skips the password and 2FA steps).
+
+    It enforces CSRF, as a real server does, and sends the token like the pages' htmx does (an
+    X-CSRFToken header beside the csrftoken cookie): a form or API write that forgot its token
+    fails here instead of only in a browser."""
+    from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
 
     def make(user) -> Client:
-        client = Client()
+        client = Client(enforce_csrf_checks=True)
         client.force_login(user)
+        token = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+        client.cookies[settings.CSRF_COOKIE_NAME] = token
+        client.defaults["HTTP_X_CSRFTOKEN"] = token
         return client
 
     return make

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -16,7 +17,25 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(secret: str) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    """A script: no cookies, the token in every request, and CSRF enforced as over real HTTP."""
+    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def browser(user) -> Client:
+    """A signed-in browser that sends the CSRF token the way the pages do: htmx copies the token
+    from the page's `hx-headers` into an X-CSRFToken header, beside the csrftoken cookie."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    page = client.get("/account/").content.decode()
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', page)
+    assert found, "the page carries no CSRF token"
+    client.defaults["HTTP_X_CSRFTOKEN"] = found.group(1)
+    return client
+
+
+@pytest.fixture
+def browser_for(db: None):
+    return browser
 
 
 def post(client: Client, path: str, body: dict, method: str = "post"):
@@ -44,8 +63,8 @@ def test_openapi_schema_lists_the_operations(client: Client) -> None:
         assert path in schema["paths"], path
 
 
-def test_tokens_are_shown_once_stored_hashed_and_scoped(cast: Cast, client_for) -> None:
-    session = client_for(cast.alice)
+def test_tokens_are_shown_once_stored_hashed_and_scoped(cast: Cast, browser_for) -> None:
+    session = browser_for(cast.alice)
     secret = new_token(session, ApiToken.READ)
     stored = ApiToken.objects.get(user=cast.alice)
     assert secret not in {stored.secret_hash, stored.prefix} and len(stored.secret_hash) == 64
@@ -66,13 +85,13 @@ def test_tokens_are_shown_once_stored_hashed_and_scoped(cast: Cast, client_for) 
     assert reader.get("/api/v1/me").status_code == 401
 
 
-def test_a_token_cannot_mint_more_tokens(cast: Cast, client_for) -> None:
-    writer = bearer(new_token(client_for(cast.alice), ApiToken.READ_WRITE))
+def test_a_token_cannot_mint_more_tokens(cast: Cast, browser_for) -> None:
+    writer = bearer(new_token(browser_for(cast.alice), ApiToken.READ_WRITE))
     assert post(writer, "/api/v1/tokens", {"name": "x", "scope": "read"}).status_code == 401
 
 
-def test_errors_share_one_shape(cast: Cast, client_for) -> None:
-    client = client_for(cast.alice)
+def test_errors_share_one_shape(cast: Cast, browser_for) -> None:
+    client = browser_for(cast.alice)
     _invitation, used_token = services.invitation_create(
         family=cast.family_a, actor=cast.alice, role="caregiver"
     )
@@ -97,14 +116,52 @@ def test_errors_share_one_shape(cast: Cast, client_for) -> None:
 
 
 def test_session_writes_need_the_csrf_token(cast: Cast) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(cast.alice)
-    assert post(client, "/api/v1/families", {"name": "Forged"}).status_code in (401, 403)
+    forger = Client(enforce_csrf_checks=True)
+    forger.force_login(cast.alice)
+    refused = post(forger, "/api/v1/families", {"name": "Forged"})
+    assert refused.status_code == 403, refused.content
+    assert refused.json()["error"]["code"] == "csrf_failed" and refused.json()["error"]["message"]
     assert not Membership.objects.filter(family__name="Forged").exists()
 
+    assert post(browser(cast.alice), "/api/v1/families", {"name": "Real"}).status_code == 201
 
-def test_invite_and_accept_through_the_api(cast: Cast, client_for) -> None:
-    alice = client_for(cast.alice)
+
+def test_a_bearer_token_writes_with_no_csrf_token(cast: Cast, browser_for) -> None:
+    writer = bearer(new_token(browser_for(cast.alice), ApiToken.READ_WRITE))
+    created = post(writer, "/api/v1/families", {"name": "Scripted"})
+    assert created.status_code == 201, created.content
+    family_id = created.json()["id"]
+    renamed = post(writer, f"/api/v1/families/{family_id}", {"name": "Scripted 2"}, method="patch")
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Scripted 2"
+    assert (
+        post(writer, "/api/v1/me", {"display_name": "Alice P."}, method="patch").status_code == 200
+    )
+
+
+def test_a_bearer_token_decides_alone_even_beside_a_session(cast: Cast, browser_for) -> None:
+    """A request that names a token is judged by that token: a bad or read-only token is never
+    rescued by a session cookie that happens to travel with it."""
+    session = browser_for(cast.alice)
+    reader_secret = new_token(session, ApiToken.READ)
+
+    session.defaults["HTTP_AUTHORIZATION"] = f"Bearer {reader_secret}"
+    read_only = post(session, "/api/v1/families", {"name": "Nope"})
+    assert read_only.status_code == 403 and read_only.json()["error"]["code"] == "forbidden"
+
+    for bad in ("cpt_nothing_here", "cpt_", "", reader_secret + "x"):
+        session.defaults["HTTP_AUTHORIZATION"] = f"Bearer {bad}"
+        for response in (
+            session.get("/api/v1/me"),
+            post(session, "/api/v1/families", {"name": "N"}),
+        ):
+            assert response.status_code == 401, (bad, response.content)
+            assert response.json()["error"]["code"] == "unauthenticated"
+    assert bearer("cpt_abc_def").get("/api/v1/families").status_code == 401
+    assert not Membership.objects.filter(family__name__in=["Nope", "N"]).exists()
+
+
+def test_invite_and_accept_through_the_api(cast: Cast, browser_for) -> None:
+    alice = browser_for(cast.alice)
     family_id = cast.family_a.public_id
     created = post(
         alice,
@@ -114,7 +171,7 @@ def test_invite_and_accept_through_the_api(cast: Cast, client_for) -> None:
     assert created.status_code == 201
     token = created.json()["link"].rstrip("/").rsplit("/", 1)[-1]
     lawyer = make_user("lawyer@example.test", "Law Yer")
-    accepted = post(client_for(lawyer), "/api/v1/invitations/accept", {"token": token})
+    accepted = post(browser_for(lawyer), "/api/v1/invitations/accept", {"token": token})
     assert accepted.status_code == 201 and accepted.json()["your_role"] == Role.PROFESSIONAL
     statuses = {
         i["id"]: i["status"] for i in alice.get(f"/api/v1/families/{family_id}/invitations").json()
@@ -125,12 +182,12 @@ def test_invite_and_accept_through_the_api(cast: Cast, client_for) -> None:
     # Members who are not parents see names and roles, never addresses.
     assert all(
         m["email"] is None
-        for m in client_for(cast.gran).get(f"/api/v1/families/{family_id}/members").json()
+        for m in browser_for(cast.gran).get(f"/api/v1/families/{family_id}/members").json()
     )
 
 
-def test_children_and_family_through_the_api(cast: Cast, client_for) -> None:
-    bob = client_for(cast.bob)
+def test_children_and_family_through_the_api(cast: Cast, browser_for) -> None:
+    bob = browser_for(cast.bob)
     family_id = cast.family_a.public_id
     child = post(
         bob,
@@ -175,11 +232,11 @@ def test_schema_names_are_unique_across_apps() -> None:
 
 
 def test_creating_a_token_needs_the_password_again_and_a_new_password_revokes_all(
-    cast: Cast, client_for, django_capture_on_commit_callbacks
+    cast: Cast, browser_for, django_capture_on_commit_callbacks
 ) -> None:
     from django.core import mail
 
-    session = client_for(cast.alice)
+    session = browser_for(cast.alice)
     refused = post(session, "/api/v1/tokens", {"name": "x", "scope": "read"})
     assert (
         refused.status_code == 403 and "Confirm your password" in refused.json()["error"]["message"]
@@ -197,7 +254,7 @@ def test_creating_a_token_needs_the_password_again_and_a_new_password_revokes_al
     assert bearer(secret).get("/api/v1/me").status_code == 401
 
 
-def test_the_api_docs_use_local_assets_only(cast: Cast, client_for) -> None:
-    page = client_for(cast.alice).get("/api/v1/docs").content.decode()
+def test_the_api_docs_use_local_assets_only(cast: Cast, browser_for) -> None:
+    page = browser_for(cast.alice).get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()

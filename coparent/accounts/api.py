@@ -9,11 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
 from coparent.accounts import services
 from coparent.accounts.models import ApiToken, UserSession
-from coparent.api.base import actor
+from coparent.api.base import actor, session_auth
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API
 
 # Every operation here is about the caller's own account, never a family.
@@ -155,7 +154,7 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
 @router.post(
     "/tokens",
     response={201: TokenCreated},
-    auth=django_auth,
+    auth=session_auth,
     summary="Create an API token (shown once)",
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )

@@ -1,12 +1,41 @@
-"""Request-wide behaviour: the viewer's time zone and no caching of private pages."""
+"""Request-wide behaviour: a request id, the viewer's time zone, no caching of private pages."""
 
 from __future__ import annotations
 
+import re
+import uuid
 import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from coparent.core.logging import current_request_id
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A proxy's id (nginx's $request_id, a load balancer's trace id) is kept so its logs and ours
+# line up; anything longer or with other characters could smuggle text into logs and pages.
+_ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    """Every request gets an id, put on its log lines, in the X-Request-ID response header and on
+    error pages, so a parent's "it failed at 9:14" can be matched to the one log line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _ACCEPTED_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        reset = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(reset)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 class UserTimezoneMiddleware:
