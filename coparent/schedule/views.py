@@ -3,7 +3,6 @@ versions, swap requests, events, the parenting-time report and calendar feeds.""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -15,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coparent.core import csv
 from coparent.core.errors import ServiceError
 from coparent.core.forms import FIRST_DAY, LAST_DAY, add_service_error
-from coparent.core.http import AuthenticatedRequest, FamilyRequest
+from coparent.core.http import AuthenticatedRequest, FamilyRequest, absolute_url
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.engine import COMMON_HOLIDAYS, SpecError, exchanges
 from coparent.families.models import Child, Membership, Role
@@ -832,7 +832,7 @@ def feed_settings(request: FamilyRequest) -> HttpResponse:
             messages.success(request, _("The link is stopped. Calendars using it stop updating."))
             return redirect("schedule:feed_settings", family_id=request.family.public_id)
         token = services.feed_token_regenerate(family=request.family, actor=request.user)
-        link = request.build_absolute_uri(f"/calendar/{token}.ics")
+        link = absolute_url(f"/calendar/{token}.ics")
     return render(
         request,
         "schedule/feed.html",
