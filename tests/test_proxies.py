@@ -3,9 +3,14 @@ connection comes from a listed proxy, and `check --deploy` says when the setting
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from django.core import checks
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from coparent.core.http import client_address
 from tests.cast import PASSWORD, Cast
@@ -92,3 +97,19 @@ def test_check_deploy_warns_when_production_trusts_no_proxy(tmp_path) -> None:
     env["TRUSTED_PROXIES"] = ""
     result = run_coparent("check", "--deploy", env=env)
     assert "coparent.W002" in result.stdout + result.stderr
+
+
+@given(forwarded=st.text(max_size=200), proxied=st.booleans())
+@hypothesis_settings(max_examples=200)
+def test_whatever_the_header_says_the_answer_is_an_address_we_can_stand_behind(
+    forwarded: str, proxied: bool
+) -> None:
+    """A direct client gets its own address whatever it writes; through the proxy the answer is
+    the proxy or an address that parses, never a proxy of ours unless nothing else is there."""
+    with override_settings(TRUSTED_PROXIES=["10.0.0.0/8"]):
+        remote = "10.0.0.1" if proxied else "203.0.113.9"
+        found = address(remote, forwarded)
+        if not proxied:
+            assert found == "203.0.113.9"
+        else:
+            assert found == remote or ipaddress.ip_address(found)

@@ -137,12 +137,19 @@ def _rewrite_pdf(data: bytes) -> CleanFile:
                 raise ServiceError(not_a_pdf, field="file")
             _scrub_pdf(pdf)
             out = io.BytesIO()
-            pdf.save(out, fix_metadata_version=False, deterministic_id=True)
+            # Streams are copied as they are, never inflated: a small upload of compressed
+            # zeros must not become gigabytes in memory.
+            pdf.save(
+                out,
+                fix_metadata_version=False,
+                deterministic_id=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            )
     except pikepdf.PasswordError:
         raise ServiceError(
             _("That PDF is protected by a password. Attach a copy without one."), field="file"
         ) from None
-    except (pikepdf.PdfError, ValueError, TypeError, KeyError, RecursionError):
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError, OverflowError):
         raise ServiceError(not_a_pdf, field="file") from None
     return CleanFile(out.getvalue(), "application/pdf")
 

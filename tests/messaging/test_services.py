@@ -11,6 +11,9 @@ import pikepdf
 import pytest
 from django.db import transaction
 from django.http import Http404
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from coparent.core.errors import ServiceError
@@ -216,6 +219,18 @@ def test_a_file_that_only_claims_to_be_a_pdf_is_refused(cast: Cast, data: bytes)
     with pytest.raises(ServiceError, match="not one we can read"):
         send(cast, thread, cast.bob, "fake", uploads=[Upload("f.pdf", data)])
     assert not Attachment.objects.exists()
+
+
+@given(tail=st.binary(max_size=3000))
+@hypothesis_settings(max_examples=150, deadline=None)
+def test_anything_behind_a_pdf_header_is_refused_or_comes_out_a_clean_pdf(tail: bytes) -> None:
+    try:
+        cleaned = files.clean_upload(b"%PDF-1.4\n" + tail)
+    except ServiceError as error:
+        assert error.field == "file"
+    else:
+        with pikepdf.open(io.BytesIO(cleaned.data)) as pdf:
+            assert len(pdf.pages) >= 1
 
 
 def test_attachments_have_a_size_limit(cast: Cast, settings) -> None:
