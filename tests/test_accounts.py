@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -432,3 +433,18 @@ def test_one_client_cannot_spray_sign_up_reset_and_resend_emails(cast: Cast, set
     assert not User.objects.filter(email="r@example.test").exists()
     # Another client is not affected.
     assert sign_up_form("s@example.test", address="10.9.9.9").status_code == 302
+
+
+def test_a_limit_lasts_its_whole_window_on_every_cache(settings, time_machine) -> None:
+    """The database cache's incr() resets a key's expiry to five minutes; an hour's limit must
+    still hold after a pause longer than that."""
+    from coparent.core import ratelimit
+
+    time_machine.move_to(dt.datetime(2030, 1, 7, 12, 0, tzinfo=dt.UTC), tick=False)
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0
+    time_machine.shift(dt.timedelta(minutes=7))
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0
+    time_machine.shift(dt.timedelta(minutes=7))
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 46 * 60
+    time_machine.shift(dt.timedelta(minutes=46))
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0, "a new window"

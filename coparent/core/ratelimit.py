@@ -26,16 +26,18 @@ def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> int:
     now = time.time()
     bucket = int(now // window_seconds)
     name = "rl:" + hashlib.sha256(f"{scope}\x00{key}\x00{bucket}".encode()).hexdigest()
-    if cache.add(name, 1, timeout=window_seconds + 1):
+    left = math.ceil((bucket + 1) * window_seconds - now)
+    if cache.add(name, 1, timeout=left + 1):
         return 0
     try:
         count = cache.incr(name)
     except ValueError:
-        cache.set(name, 1, timeout=window_seconds + 1)
+        cache.set(name, 1, timeout=left + 1)
         return 0
-    if count <= limit:
-        return 0
-    return max(1, math.ceil((bucket + 1) * window_seconds - now))
+    # The database cache's incr() puts the default five-minute expiry back on the counter, so a
+    # caller who paused for five minutes would start from zero: keep it to the window's end.
+    cache.touch(name, timeout=left + 1)
+    return 0 if count <= limit else max(1, left)
 
 
 def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
