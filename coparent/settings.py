@@ -170,8 +170,8 @@ ACCOUNT_EMAILS_PER_CLIENT = 20
 ACCOUNT_EMAILS_PER_ADDRESS = 3
 ACCOUNT_EMAIL_WINDOW_SECONDS = 3600
 # Addresses or CIDRs of the reverse proxies in front of the app (comma-separated). X-Forwarded-For
-# is believed only on connections from these; see core.http.client_address and the `proxies`
-# deploy check.
+# is believed only on connections from these; see core.http.client_address, and core.checks for
+# what `check --deploy` says about it.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Headers

@@ -435,6 +435,24 @@ def test_one_client_cannot_spray_sign_up_reset_and_resend_emails(cast: Cast, set
     assert sign_up_form("s@example.test", address="10.9.9.9").status_code == 302
 
 
+def test_refused_sign_ups_do_not_count_against_the_limit(cast: Cast, settings) -> None:
+    settings.ACCOUNT_EMAILS_PER_ADDRESS = 2
+    client = Client(enforce_csrf_checks=True)
+    for weak in ("short1", "password123", "new@example.test", "short2"):
+        refused = csrf_post(
+            client,
+            "/accounts/signup/",
+            {
+                "display_name": "New",
+                "email": "new@example.test",
+                "password": weak,
+                "timezone": "UTC",
+            },
+        )
+        assert refused.status_code == 200 and 'id="id_password_error"' in refused.content.decode()
+    assert sign_up_form("new@example.test").status_code == 302
+
+
 def test_a_limit_lasts_its_whole_window_on_every_cache(settings, time_machine) -> None:
     """The database cache's incr() resets a key's expiry to five minutes; an hour's limit must
     still hold after a pause longer than that."""

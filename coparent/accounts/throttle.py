@@ -52,10 +52,6 @@ def blocked_for(email: str, address: str) -> int:
     return max(waits, default=0)
 
 
-def is_blocked(email: str, address: str) -> bool:
-    return blocked_for(email, address) > 0
-
-
 def record_failure(email: str, address: str) -> None:
     """The window starts at the first failure and is not extended by later ones, so a blocked
     pair always comes free after the cool-off (the entry carries its own start time because
