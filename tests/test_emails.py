@@ -122,3 +122,19 @@ def test_calendar_feed_links_come_from_site_url(cast: Cast, client_for, forged_h
     )
     assert answer.status_code == 201, answer.content
     assert answer.json()["url"].startswith(f"{SITE}/calendar/")
+
+
+def test_only_the_text_engine_renders_email_templates() -> None:
+    """The default engine escapes HTML; an email template rendered through it would turn names
+    into entities again. Emails go through core.emails, whose engine does not escape."""
+    from pathlib import Path
+
+    import coparent
+
+    root = Path(coparent.__file__).parent
+    elsewhere = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "emails/" in path.read_text() and path != root / "core" / "emails.py"
+    ]
+    assert elsewhere == []
