@@ -138,3 +138,17 @@ def test_only_the_text_engine_renders_email_templates() -> None:
         if "emails/" in path.read_text() and path != root / "core" / "emails.py"
     ]
     assert elsewhere == []
+
+
+def test_pass_links_and_qr_codes_come_from_site_url(cast: Cast, client_for, forged_host) -> None:
+    from tests.passes.test_passes import issue, one_parent_always
+
+    holder = one_parent_always(cast)
+    parent = cast.alice if holder == cast.alice.email else cast.bob
+    pickup_pass = issue(cast)
+    page = client_for(parent).get(
+        f"/f/{cast.family_a.public_id}/passes/{pickup_pass.public_id}/", **forged_host
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"{SITE}/pass/" in html and "evil.example" not in html

@@ -85,3 +85,27 @@ def test_a_server_error_or_no_network_is_not_reported_as_tampering(new_page) -> 
     page.reload()
     page.wait_for_function("() => document.documentElement.dataset.recordCheck === 'unavailable'")
     assert page.get_by_test_id("record-warning").is_hidden()
+
+
+def test_a_proof_that_does_not_verify_is_reported_even_when_it_arrives_cleanly(new_page) -> None:
+    cast = build_cast()
+    page = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(cast.alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Family A").wait_for()
+    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
+
+    def forged_proof(route) -> None:
+        genuine = route.fetch().json()
+        genuine["proof"] = [base64.b64encode(bytes(32)).decode() for _ in genuine["proof"]] or [
+            base64.b64encode(bytes(32)).decode()
+        ]
+        route.fulfill(status=200, content_type="application/json", json=genuine)
+
+    page.route("**/record/consistency*", forged_proof)
+    page.goto(f"/f/{cast.family_a.public_id}/record/")
+    page.get_by_test_id("record-warning").wait_for(state="visible")
+    assert page.evaluate("document.documentElement.dataset.recordCheck") == "changed"
