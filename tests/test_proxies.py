@@ -35,6 +35,8 @@ def address(remote: str, forwarded: str | None = None) -> str:
         (["10.0.0.0/8", "192.0.2.1"], "10.1.2.3", "6.6.6.6, 203.0.113.9, 192.0.2.1", "203.0.113.9"),
         (["2001:db8::/32"], "2001:db8::1", "2001:db8:1::5, 2001:db8::2", "2001:db8:1::5"),
         (["2001:db8::/32"], "2001:db8::1", "2a00:1450::1", "2a00:1450::1"),
+        # A dual-stack server sees an IPv4 proxy as an IPv4-mapped IPv6 address.
+        (["10.0.0.1"], "::ffff:10.0.0.1", "203.0.113.9", "203.0.113.9"),
         # From the proxy without the header (its own health check): the proxy itself.
         (["10.0.0.1"], "10.0.0.1", None, "10.0.0.1"),
         # A garbled hop from the proxy is not taken as an address.

@@ -46,9 +46,13 @@ def trusted_proxy_networks() -> tuple[Network, ...]:
 
 def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(address.strip())
+        parsed = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
+    # A dual-stack server sees an IPv4 proxy as ::ffff:10.0.0.2; it is still 10.0.0.2.
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
+        return parsed.ipv4_mapped
+    return parsed
 
 
 def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
