@@ -34,7 +34,11 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
     [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Every absolute link (emails, feeds, QR codes) starts here, never from the request's Host header.
+# In development it follows PORT, so `PORT=9000 make run` links to :9000.
+SITE_URL = (
+    os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -167,9 +171,15 @@ LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
 LOGIN_FAILURES_PER_ADDRESS = 50
 LOGIN_COOL_OFF_SECONDS = 15 * 60
 REAUTH_SECONDS = 10 * 60
-# How many reverse proxies in front of the app append to X-Forwarded-For (0: none; use 1 behind
-# one TLS proxy). Client addresses for throttling come from there; see accounts.signals.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Sign-up, password reset and confirmation resend email whatever address is typed in: per hour,
+# at most this many per client address, and this many to any one email address.
+ACCOUNT_EMAILS_PER_CLIENT = 20
+ACCOUNT_EMAILS_PER_ADDRESS = 3
+ACCOUNT_EMAIL_WINDOW_SECONDS = 3600
+# Addresses or CIDRs of the reverse proxies in front of the app (comma-separated). X-Forwarded-For
+# is believed only on connections from these; see core.http.client_address, and core.checks for
+# what `check --deploy` says about it.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Headers
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,6 +223,8 @@ if str(MAILERS["default"]["BACKEND"]).endswith("smtp.EmailBackend"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": os.environ.get("EMAIL_USE_TLS", "0") == "1",
+        # A server that accepts the connection and never answers must not hang the request.
+        "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coparent <no-reply@coparent.localhost>")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
@@ -16,7 +17,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coparent.accounts import services
 from coparent.accounts.models import User, UserSession
-from coparent.core.errors import ServiceError
 from tests.cast import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
@@ -103,11 +103,16 @@ def test_long_passphrases_and_no_composition_rules() -> None:
     assert user.check_password("a" * 10 + " lowercase words " * 4)
 
 
-def test_an_email_address_has_one_account_whatever_its_case(cast: Cast) -> None:
-    with pytest.raises(ServiceError, match="already exists"):
-        services.user_signup(
+def test_an_email_address_has_one_account_whatever_its_case(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.user_signup(
             email="ALICE@example.test", display_name="A", password="another fine passphrase"
         )
+    assert again is None
+    assert User.objects.filter(email__iexact="alice@example.test").count() == 1
+    assert [m.to for m in mail.outbox] == [[cast.alice.email]]
 
 
 def test_argon2id_is_the_password_hasher_outside_tests(settings) -> None:
@@ -127,6 +132,8 @@ def test_failed_sign_ins_block_only_that_account_from_that_address(
         )
     blocked = sign_in(client, cast.alice.email, PASSWORD, address="203.0.113.9")
     assert "Too many failed attempts" in blocked.content.decode()
+    assert blocked.status_code == 429
+    assert 0 < int(blocked["Retry-After"]) <= 15 * 60 + 1
     assert "_auth_user_id" not in client.session
     # The victim, on her own phone, is not locked out by the attacker's failures.
     assert sign_in(Client(), cast.alice.email, PASSWORD, address="198.51.100.7").status_code == 302
@@ -297,7 +304,7 @@ def test_idle_sessions_expire(cast: Cast, client: Client, settings) -> None:
 
 
 def test_behind_a_proxy_throttling_uses_the_forwarded_address(cast: Cast, settings) -> None:
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     proxy = "10.0.0.1"
     for _ in range(5):
         Client().post(
@@ -336,3 +343,126 @@ def test_a_mail_server_that_is_down_does_not_fail_the_action(
         response = sign_up(client)
     assert response.status_code == 302
     assert User.objects.filter(email="new@example.test").exists()
+
+
+def csrf_post(client: Client, path: str, data: dict[str, str], address: str = "10.0.0.1"):
+    """Post a form the way a browser does: with the CSRF token from the page itself."""
+    page = client.get(path, REMOTE_ADDR=address).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return client.post(path, {"csrfmiddlewaretoken": token, **data}, REMOTE_ADDR=address)
+
+
+def sign_up_form(email: str, address: str = "10.0.0.1"):
+    return csrf_post(
+        Client(enforce_csrf_checks=True),
+        "/accounts/signup/",
+        {
+            "display_name": "Someone",
+            "email": email,
+            "password": "a perfectly fine passphrase",
+            "timezone": "UTC",
+        },
+        address,
+    )
+
+
+def test_sign_up_does_not_tell_whether_an_address_has_an_account(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        new = sign_up_form("fresh@example.test")
+        taken = sign_up_form(cast.alice.email.upper())
+    assert new.status_code == taken.status_code == 302
+    assert new.url == taken.url
+    new_page = Client().get(new.url).content.decode()
+    assert "already" not in new_page
+    assert User.objects.filter(email=cast.alice.email).count() == 1
+    assert User.objects.get(email=cast.alice.email).display_name == cast.alice.display_name
+    # Each address's owner learns what happened, from the email it gets.
+    to_new, to_alice = mail.outbox
+    assert to_new.to == ["fresh@example.test"] and "Confirm" in to_new.subject
+    assert to_alice.to == [cast.alice.email]
+    assert "tried to sign up" in to_alice.subject
+    assert "/accounts/login/" in to_alice.body and "/accounts/password-reset/" in to_alice.body
+    # A refusal (a weak password) comes before the address is looked at: same either way.
+    weak = {"display_name": "S", "password": "short1", "timezone": "UTC"}
+    refused_new = csrf_post(
+        Client(enforce_csrf_checks=True), "/accounts/signup/", {**weak, "email": "x@example.test"}
+    )
+    refused_taken = csrf_post(
+        Client(enforce_csrf_checks=True), "/accounts/signup/", {**weak, "email": cast.bob.email}
+    )
+    assert refused_new.status_code == refused_taken.status_code == 200
+    assert "already" not in refused_taken.content.decode()
+
+
+def test_password_reset_sends_a_few_emails_to_an_address_then_429(cast: Cast, settings) -> None:
+    settings.ACCOUNT_EMAILS_PER_ADDRESS = 3
+    answers = [
+        csrf_post(
+            Client(enforce_csrf_checks=True),
+            "/accounts/password-reset/",
+            {"email": cast.alice.email},
+            address=f"198.51.100.{n}",  # from eight addresses: the limit is per email address too
+        )
+        for n in range(8)
+    ]
+    assert [a.status_code for a in answers] == [302] * 3 + [429] * 5
+    assert len(mail.outbox) == 3
+    assert 0 < int(answers[-1]["Retry-After"]) <= settings.ACCOUNT_EMAIL_WINDOW_SECONDS
+
+
+def test_one_client_cannot_spray_sign_up_reset_and_resend_emails(cast: Cast, settings) -> None:
+    settings.ACCOUNT_EMAILS_PER_CLIENT = 4
+    client = Client(enforce_csrf_checks=True)
+    statuses = [
+        csrf_post(client, "/accounts/password-reset/", {"email": f"p{n}@example.test"}).status_code
+        for n in range(3)
+    ]
+    statuses.append(sign_up_form("q@example.test").status_code)
+    statuses.append(sign_up_form("r@example.test").status_code)
+    login_page = client.get("/accounts/signup/check-email/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
+    resend = client.post(
+        "/accounts/confirm-resend/",
+        {"csrfmiddlewaretoken": token, "email": "q@example.test"},
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert statuses == [302, 302, 302, 302, 429]
+    assert resend.status_code == 429 and int(resend["Retry-After"]) > 0
+    assert not User.objects.filter(email="r@example.test").exists()
+    # Another client is not affected.
+    assert sign_up_form("s@example.test", address="10.9.9.9").status_code == 302
+
+
+def test_refused_sign_ups_do_not_count_against_the_limit(cast: Cast, settings) -> None:
+    settings.ACCOUNT_EMAILS_PER_ADDRESS = 2
+    client = Client(enforce_csrf_checks=True)
+    for weak in ("short1", "password123", "new@example.test", "short2"):
+        refused = csrf_post(
+            client,
+            "/accounts/signup/",
+            {
+                "display_name": "New",
+                "email": "new@example.test",
+                "password": weak,
+                "timezone": "UTC",
+            },
+        )
+        assert refused.status_code == 200 and 'id="id_password_error"' in refused.content.decode()
+    assert sign_up_form("new@example.test").status_code == 302
+
+
+def test_a_limit_lasts_its_whole_window_on_every_cache(settings, time_machine) -> None:
+    """The database cache's incr() resets a key's expiry to five minutes; an hour's limit must
+    still hold after a pause longer than that."""
+    from coparent.core import ratelimit
+
+    time_machine.move_to(dt.datetime(2030, 1, 7, 12, 0, tzinfo=dt.UTC), tick=False)
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0
+    time_machine.shift(dt.timedelta(minutes=7))
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0
+    time_machine.shift(dt.timedelta(minutes=7))
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 46 * 60
+    time_machine.shift(dt.timedelta(minutes=46))
+    assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0, "a new window"

@@ -68,6 +68,7 @@ PRODUCTION = {
     "COPARENT_ENV": "production",
     "ALLOWED_HOSTS": "coparent.example.org",
     "SITE_URL": "https://coparent.example.org",
+    "TRUSTED_PROXIES": "127.0.0.1",
     "DJANGO_SETTINGS_MODULE": "coparent.settings",
 }
 

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from coparent.accounts.models import ApiToken
+from coparent.accounts.models import ApiToken, User
 
 
 @cache
@@ -43,6 +46,20 @@ class SignupForm(forms.Form):
         initial="UTC",
         help_text=_("Times are shown to you in this zone."),
     )
+
+    def clean(self) -> dict[str, Any]:
+        """The password rules are checked here, before the view counts the request against the
+        sign-up limit: mistyping a weak password three times must not lock the address out."""
+        data = super().clean() or {}
+        if data.get("email") and data.get("password"):
+            candidate = User(
+                email=data["email"].strip().lower(), display_name=data.get("display_name", "")
+            )
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
 
 
 class LoginForm(forms.Form):

@@ -12,7 +12,7 @@ from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +20,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coparent.accounts.models import ApiToken, User, UserSession, validate_timezone
-from coparent.core.emails import absolute_url, send_templated_email
+from coparent.core.emails import send_templated_email
 from coparent.core.errors import ServiceError
+from coparent.core.http import absolute_url
 from coparent.core.logging import security_log
 
 EMAIL_CONFIRM_SALT = "coparent.email-confirm"
@@ -46,7 +47,12 @@ def _normalise_email(email: str) -> str:
 @transaction.atomic
 def user_signup(
     *, email: str, display_name: str, password: str, timezone_name: str = "UTC"
-) -> User:
+) -> User | None:
+    """A new, unconfirmed account, or None when the address already has one.
+
+    The caller answers both the same way ("check your email"): saying that an address has an
+    account would tell an abusive ex a victim's new address. The address's owner learns what
+    happened from the email it gets either way."""
     email = _normalise_email(email)
     display_name = display_name.strip()
     if not display_name:
@@ -57,20 +63,35 @@ def user_signup(
         validate_timezone(timezone_name)
     except ValidationError as error:
         raise ServiceError(error.messages[0], field="timezone") from None
-    if User.objects.filter(email=email).exists():
-        raise ServiceError(
-            _(
-                "An account with this email address already exists. "
-                "Sign in, or reset your password."
-            ),
-            field="email",
-        )
     user = User(email=email, display_name=display_name, timezone=timezone_name)
+    # Checked before the address is looked up, so a refusal says nothing about the address.
     _validate_password(password, user)
     user.set_password(password)
-    user.save()
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same address signed up at the same moment
+            existing = User.objects.get(email=email)
+    if existing is not None:
+        transaction.on_commit(lambda: _signup_attempt_notify(existing))
+        security_log.info("sign-up for an existing account user=%s", existing.public_id)
+        return None
     transaction.on_commit(lambda: email_confirmation_send(user))
     return user
+
+
+def _signup_attempt_notify(user: User) -> None:
+    send_templated_email(
+        user.email,
+        "signup_existing",
+        {
+            "user": user,
+            "login_url": absolute_url(reverse("accounts:login")),
+            "reset_url": absolute_url(reverse("accounts:password_reset")),
+        },
+    )
 
 
 def email_confirmation_send(user: User) -> None:

@@ -1,4 +1,5 @@
-"""Failed sign-in throttling that cannot be turned against the victim.
+"""Failed sign-in throttling that cannot be turned against the victim, and limits on the pages
+that send an email to any address typed in (sign-up, password reset, confirmation resend).
 
 Failures are counted per (account, client address): an abusive ex who knows the victim's email
 can block only their own address, never the victim's phone. A wider per-address counter slows
@@ -12,6 +13,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from coparent.core import ratelimit
 
 
 def _key(*parts: str) -> str:
@@ -29,13 +32,24 @@ def _count(key: str, now: float) -> int:
     return int(entry[0])
 
 
-def is_blocked(email: str, address: str) -> bool:
+def _remaining(key: str, now: float) -> int:
+    entry = cache.get(key)
+    return max(1, int(settings.LOGIN_COOL_OFF_SECONDS - (now - entry[1])) + 1) if entry else 1
+
+
+def blocked_for(email: str, address: str) -> int:
+    """0 if this account may be tried from this address now, else the seconds to wait."""
     pair, addr = _keys(email, address)
     now = time.time()
-    return (
-        _count(pair, now) >= settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
-        or _count(addr, now) >= settings.LOGIN_FAILURES_PER_ADDRESS
-    )
+    waits = [
+        _remaining(key, now)
+        for key, limit in (
+            (pair, settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS),
+            (addr, settings.LOGIN_FAILURES_PER_ADDRESS),
+        )
+        if _count(key, now) >= limit
+    ]
+    return max(waits, default=0)
 
 
 def record_failure(email: str, address: str) -> None:
@@ -53,3 +67,25 @@ def record_failure(email: str, address: str) -> None:
 
 def record_success(email: str, address: str) -> None:
     cache.delete(_keys(email, address)[0])
+
+
+def account_email_wait(email: str, address: str) -> int:
+    """Counts a request that would email `email`: 0 if it may go ahead, else the seconds to wait.
+
+    Limited per client address (one visitor spraying many addresses) and per email address
+    (many visitors, or many addresses of one, flooding one person's inbox). The count is the
+    same whether or not the address has an account, so the limit tells nobody which do."""
+    wait = ratelimit.hit(
+        "account-email-client",
+        address,
+        limit=settings.ACCOUNT_EMAILS_PER_CLIENT,
+        window_seconds=settings.ACCOUNT_EMAIL_WINDOW_SECONDS,
+    )
+    if wait:
+        return wait
+    return ratelimit.hit(
+        "account-email-to",
+        email.strip().lower(),
+        limit=settings.ACCOUNT_EMAILS_PER_ADDRESS,
+        window_seconds=settings.ACCOUNT_EMAIL_WINDOW_SECONDS,
+    )

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from coparent.accounts import views
-from coparent.accounts.password_reset import PasswordResetConfirm
+from coparent.accounts.password_reset import PasswordReset, PasswordResetConfirm
 from coparent.core.tenancy import not_family_scoped
 
 app_name = "accounts"
@@ -16,16 +16,7 @@ urlpatterns = [
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/login/code/", views.login_code, name="login_code"),
     path("accounts/logout/", views.logout_view, name="logout"),
-    path(
-        "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="emails/password_reset.txt",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("accounts/password-reset/", PasswordReset.as_view(), name="password_reset"),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

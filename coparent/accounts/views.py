@@ -25,10 +25,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coparent.accounts import forms, services, throttle
 from coparent.accounts.models import User, UserSession
-from coparent.accounts.signals import client_address
+from coparent.core import ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
-from coparent.core.http import AuthenticatedRequest
+from coparent.core.http import AuthenticatedRequest, client_address
 from coparent.core.logging import security_log
 
 PENDING_2FA = "pending_2fa"
@@ -45,14 +45,25 @@ def _next_url(request: HttpRequest, default: str = "home") -> str:
     return reverse(default)
 
 
+def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The page for a sign-up, reset or resend that went over its limit."""
+    minutes = max(1, -(-retry_after // 60))
+    return ratelimit.refuse(
+        render(request, "accounts/too_many.html", {"minutes": minutes}), retry_after
+    )
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if wait := throttle.account_email_wait(email, client_address(request)):
+            return too_many(request, wait)
         try:
-            user = services.user_signup(
-                email=form.cleaned_data["email"],
+            services.user_signup(
+                email=email,
                 display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password"],
                 timezone_name=form.cleaned_data["timezone"],
@@ -60,7 +71,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            request.session["signed_up_email"] = user.email
+            # The same page whether the address was new or already had an account.
+            request.session["signed_up_email"] = email.strip().lower()
             return redirect(
                 reverse("accounts:check_email") + "?" + urlencode({"next": _next_url(request)})
             )
@@ -94,9 +106,10 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
     form = forms.ResendConfirmationForm(request.POST)
     if form.is_valid():
-        user = User.objects.filter(
-            email=form.cleaned_data["email"].lower(), email_verified=False
-        ).first()
+        email = form.cleaned_data["email"].strip().lower()
+        if wait := throttle.account_email_wait(email, client_address(request)):
+            return too_many(request, wait)
+        user = User.objects.filter(email=email, email_verified=False).first()
         if user is not None:
             services.email_confirmation_send(user)
     # Same answer whether or not the address has an account, so this cannot probe for accounts.
@@ -111,10 +124,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = forms.LoginForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     unconfirmed_email = ""
+    wait = 0
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         address = client_address(request)
-        if throttle.is_blocked(email, address):
+        if wait := throttle.blocked_for(email, address):
             security_log.warning("login throttled ip=%s", address)
             form.add_error(
                 None,
@@ -150,11 +164,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     )
                 login(request, authenticated, backend=settings.AUTHENTICATION_BACKENDS[0])
                 return redirect(_next_url(request))
-    return render(
+    response = render(
         request,
         "accounts/login.html",
         {"form": form, "next": request.GET.get("next", ""), "unconfirmed_email": unconfirmed_email},
     )
+    return ratelimit.refuse(response, wait) if wait else response
 
 
 def login_code(request: HttpRequest) -> HttpResponse:
@@ -165,9 +180,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     user = User.objects.get(public_id=pending["user"])
     form = forms.CodeForm(request.POST or None)
+    wait = 0
     if request.method == "POST" and form.is_valid():
         address = client_address(request)
-        if throttle.is_blocked(user.email, address):
+        if wait := throttle.blocked_for(user.email, address):
             form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
         else:
             device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
@@ -180,9 +196,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 request.session[REAUTH_AT] = time.time()
                 return redirect(_next_url(request))
-    return render(
+    response = render(
         request, "accounts/login_code.html", {"form": form, "next": request.GET.get("next", "")}
     )
+    return ratelimit.refuse(response, wait) if wait else response
 
 
 @require_POST
@@ -219,9 +236,10 @@ def reauth(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     needs_code = services.has_two_factor(user)
     form = forms.ReauthForm(request.POST or None)
+    wait = 0
     if request.method == "POST" and form.is_valid():
         address = client_address(request)
-        if throttle.is_blocked(user.email, address):
+        if wait := throttle.blocked_for(user.email, address):
             form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
         elif not user.check_password(form.cleaned_data["password"]):
             throttle.record_failure(user.email, address)
@@ -235,11 +253,12 @@ def reauth(request: AuthenticatedRequest) -> HttpResponse:
         else:
             request.session[REAUTH_AT] = time.time()
             return redirect(_next_url(request, "accounts:profile"))
-    return render(
+    response = render(
         request,
         "accounts/reauth.html",
         {"form": form, "needs_code": needs_code, "next": request.GET.get("next", "")},
     )
+    return ratelimit.refuse(response, wait) if wait else response
 
 
 @login_required

@@ -29,8 +29,10 @@ from ninja.utils import check_csrf
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
+from coparent.core import ratelimit
 from coparent.core.errors import Conflict, ServiceError
 from coparent.core.logging import request_id_of
+from coparent.core.ratelimit import RateLimited
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.families.models import Membership
 
@@ -177,6 +179,13 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(request, 401, "unauthenticated", _("Sign in, or send a valid API token."))
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    return ratelimit.refuse(
+        error_response(request, 429, "rate_limited", exc.message), exc.retry_after
+    )
 
 
 @api.exception_handler(HttpError)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.core.emails import absolute_url, send_templated_email
+from coparent.core.emails import send_templated_email
 from coparent.core.errors import Conflict, ServiceError
+from coparent.core.http import absolute_url
 from coparent.exchanges import selectors
 from coparent.exchanges.models import (
     CheckIn,

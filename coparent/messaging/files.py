@@ -1,6 +1,7 @@
 """Attachment files: allow-listed by content (never by name or the client's type), size-limited,
-images re-encoded so their metadata (EXIF, GPS included) is gone, stored under random names in
-a private directory that the web server never serves."""
+images re-encoded so their metadata (EXIF, GPS included) is gone, PDFs rewritten without scripts,
+attachments or metadata, stored under random names in a private directory that the web server
+never serves."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
@@ -68,6 +70,90 @@ def _reencode(data: bytes) -> CleanFile | None:
     return CleanFile(out.getvalue(), _IMAGE_TYPES[kind])
 
 
+# Keys whose values run code, carry other files or describe the author; dropped wherever they are.
+_PDF_DROP_KEYS = frozenset(
+    {
+        "/AA",  # additional actions: on open, close, print, page view...
+        "/OpenAction",
+        "/JS",
+        "/JavaScript",  # the document-level scripts in /Names
+        "/EmbeddedFiles",
+        "/EF",  # a file specification's embedded file
+        "/AF",  # associated files (PDF 2.0), another way to attach one
+        "/RichMediaContent",
+        "/XFA",  # XML forms, which carry scripts of their own
+        "/Metadata",  # XMP, on the document and on any object
+        "/PieceInfo",  # private data of the application that wrote the file
+    }
+)
+_PDF_ACTIONS_DROPPED = frozenset(
+    {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/RichMediaExecute"}
+)
+_PDF_ANNOTATIONS_DROPPED = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/Movie"})
+
+
+def _is_dropped_action(value: object) -> bool:
+    return isinstance(value, pikepdf.Dictionary) and value.get("/S") in _PDF_ACTIONS_DROPPED
+
+
+def _scrub_pdf(pdf: pikepdf.Pdf) -> None:
+    """Walk every object reachable from the trailer (iteratively: outlines can be long chains)
+    and remove what runs, embeds or identifies; saving then writes only what is still reachable,
+    so a dropped attachment's bytes are not in the new file at all."""
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
+    seen: set[tuple[int, int]] = set()
+    stack: list[object] = [pdf.Root]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(obj)
+            continue
+        for key in list(obj.keys()):
+            value = obj[key]
+            if key in _PDF_DROP_KEYS or (key in ("/A", "/Next") and _is_dropped_action(value)):
+                del obj[key]
+            elif key == "/Annots" and isinstance(value, pikepdf.Array):
+                kept = [a for a in value if a.get("/Subtype") not in _PDF_ANNOTATIONS_DROPPED]
+                obj[key] = pikepdf.Array(kept)
+                stack.extend(kept)
+            else:
+                stack.append(value)
+
+
+def _rewrite_pdf(data: bytes) -> CleanFile:
+    """A PDF is re-written the way a photo is re-encoded: parsed, stripped, saved afresh. Bytes
+    that only start like a PDF (an HTML page behind `%PDF-`) do not parse and are refused."""
+    not_a_pdf = _("That file starts like a PDF but is not one we can read, so it was not attached.")
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) == 0:
+                raise ServiceError(not_a_pdf, field="file")
+            _scrub_pdf(pdf)
+            out = io.BytesIO()
+            # Streams are copied as they are, never inflated: a small upload of compressed
+            # zeros must not become gigabytes in memory.
+            pdf.save(
+                out,
+                fix_metadata_version=False,
+                deterministic_id=True,
+                stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            )
+    except pikepdf.PasswordError:
+        raise ServiceError(
+            _("That PDF is protected by a password. Attach a copy without one."), field="file"
+        ) from None
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError, OverflowError):
+        raise ServiceError(not_a_pdf, field="file") from None
+    return CleanFile(out.getvalue(), "application/pdf")
+
+
 def clean_upload(data: bytes) -> CleanFile:
     """The bytes to store and their type, or a ServiceError saying why the file is refused."""
     limit = max_bytes()
@@ -79,7 +165,7 @@ def clean_upload(data: bytes) -> CleanFile:
             field="file",
         )
     if data.startswith(b"%PDF-"):
-        return CleanFile(data, "application/pdf")
+        return _rewrite_pdf(data)
     image = _reencode(data)
     if image is not None:
         return image

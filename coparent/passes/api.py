@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from coparent.accounts.signals import client_address
 from coparent.api.base import actor, family_membership
 from coparent.core import ratelimit
+from coparent.core.http import client_address
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families.models import Child, Role
 from coparent.passes import selectors, services
@@ -138,13 +137,13 @@ def pass_cosign(request: HttpRequest, family_id: str, pass_id: str) -> PassOut:
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )
 def pass_verify(request: HttpRequest, token: str) -> VerifyOut:
-    if not ratelimit.allow(
+    if wait := ratelimit.hit(
         "pass-check",
         client_address(request),
         limit=CHECKS_PER_ADDRESS,
         window_seconds=CHECK_WINDOW_SECONDS,
     ):
-        raise PermissionDenied(_("Too many checks from this address; wait ten minutes."))
+        raise ratelimit.RateLimited(_("Too many checks from this address; wait ten minutes."), wait)
     result = services.pass_check(token)
     found = result.pickup_pass
     body = VerifyOut(
@@ -152,7 +151,7 @@ def pass_verify(request: HttpRequest, token: str) -> VerifyOut:
         reason=result.reason or None,
         message=str(services.REASONS.get(result.reason, "")) or None,
     )
-    if found is not None and result.reason != "forged":
+    if found is not None and result.valid:
         body.person_name = found.person_name
         body.children = [c.first_name for c in found.children.all()]
         body.place = found.place

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coparent.accounts.models import User
-from coparent.core.emails import absolute_url, send_templated_email
+from coparent.core.emails import send_templated_email
 from coparent.core.errors import Conflict, ServiceError
+from coparent.core.http import absolute_url
 from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_parent
 from coparent.passes import tokens

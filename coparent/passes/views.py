@@ -11,12 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coparent.accounts.signals import client_address
 from coparent.core import ratelimit
-from coparent.core.emails import absolute_url
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
-from coparent.core.http import FamilyRequest
+from coparent.core.http import FamilyRequest, absolute_url, client_address
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families.models import Role
 from coparent.passes import forms, selectors, services, tokens
@@ -187,27 +185,28 @@ def gate_revoke(request: FamilyRequest, gate_id: str) -> HttpResponse:
 
 
 def _limited(request: HttpRequest) -> HttpResponse | None:
-    if ratelimit.allow(
+    wait = ratelimit.hit(
         "pass-check",
         client_address(request),
         limit=CHECKS_PER_ADDRESS,
         window_seconds=CHECK_WINDOW_SECONDS,
-    ):
+    )
+    if not wait:
         return None
-    return render(request, "passes/too_many.html", status=429)
+    return ratelimit.refuse(render(request, "passes/too_many.html"), wait)
 
 
 def _result_page(
     request: HttpRequest, result: services.CheckResult, *, gate: Gate | None = None, token: str = ""
 ) -> HttpResponse:
-    pickup_pass = result.pickup_pass
+    # Only a valid pass shows whom it names: a revoked, expired or wrong-place pass in the wrong
+    # hands must not tell them who the children are, who may collect them, or where.
+    pickup_pass = result.pickup_pass if result.valid else None
     context = {
         "result": result,
         "reason_text": services.REASONS.get(result.reason, ""),
-        "pass": pickup_pass if result.reason != "forged" else None,
-        "children": [c.first_name for c in pickup_pass.children.all()]
-        if pickup_pass and result.reason != "forged"
-        else [],
+        "pass": pickup_pass,
+        "children": [c.first_name for c in pickup_pass.children.all()] if pickup_pass else [],
         "zone": selectors.family_zone(pickup_pass.family) if pickup_pass else None,
         "gate": gate,
         "token": token,

@@ -19,6 +19,7 @@ from ninja import Field, Router, Schema, Status
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
 from coparent.core.forms import OUT_OF_RANGE, day_in_range
+from coparent.core.http import absolute_url
 from coparent.core.tenancy import get_for_family
 from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
@@ -698,7 +699,7 @@ def swap_counter(
 def feed_regenerate(request: HttpRequest, family_id: uuid.UUID) -> Status[FeedOut]:
     membership = family_membership(request, family_id)
     token = services.feed_token_regenerate(family=membership.family, actor=actor(request))
-    url = request.build_absolute_uri(f"/calendar/{token}.ics")
+    url = absolute_url(f"/calendar/{token}.ics")
     return Status(201, FeedOut(url=url, webcal_url=ical.webcal_url(url)))
 
 

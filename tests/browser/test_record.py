@@ -44,3 +44,68 @@ def test_the_browser_checks_the_record_and_warns_on_a_rewrite(new_page) -> None:
     page.reload()
     page.get_by_test_id("record-warning").wait_for(state="visible")
     screenshot(page, "phone-record-warning")
+
+
+def test_a_server_error_or_no_network_is_not_reported_as_tampering(new_page) -> None:
+    cast = build_cast()
+    page = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(cast.alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Family A").wait_for()
+    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    key = f"coparent-record:{cast.family_a.public_id}"
+    first = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
+    record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
+
+    def server_error(route) -> None:
+        route.fulfill(status=500, content_type="application/json", body='{"error": {}}')
+
+    page.route("**/record/consistency*", server_error)
+    page.goto(f"/f/{cast.family_a.public_id}/record/")
+    page.wait_for_function("() => document.documentElement.dataset.recordCheck === 'unavailable'")
+    status = page.get_by_test_id("record-witness-status")
+    assert "Couldn't check the record just now; will try again." in status.inner_text()
+    assert page.get_by_test_id("record-warning").is_hidden()
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))") == first
+    screenshot(page, "phone-record-unavailable")
+
+    # The server recovers: the retry checks from the same remembered checkpoint, and passes.
+    page.unroute("**/record/consistency*", server_error)
+    page.wait_for_function(
+        "size => document.documentElement.dataset.recordChecked === String(size)",
+        arg=first["size"] + 1,
+        timeout=20_000,
+    )
+    assert page.get_by_test_id("record-warning").is_hidden()
+
+    # Offline (the request never gets an answer) is not tampering either.
+    page.route("**/record/checkpoint*", lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    page.wait_for_function("() => document.documentElement.dataset.recordCheck === 'unavailable'")
+    assert page.get_by_test_id("record-warning").is_hidden()
+
+
+def test_a_proof_that_does_not_verify_is_reported_even_when_it_arrives_cleanly(new_page) -> None:
+    cast = build_cast()
+    page = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(cast.alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Family A").wait_for()
+    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
+
+    def forged_proof(route) -> None:
+        genuine = route.fetch().json()
+        genuine["proof"] = [base64.b64encode(bytes(32)).decode() for _ in genuine["proof"]] or [
+            base64.b64encode(bytes(32)).decode()
+        ]
+        route.fulfill(status=200, content_type="application/json", json=genuine)
+
+    page.route("**/record/consistency*", forged_proof)
+    page.goto(f"/f/{cast.family_a.public_id}/record/")
+    page.get_by_test_id("record-warning").wait_for(state="visible")
+    assert page.evaluate("document.documentElement.dataset.recordCheck") == "changed"

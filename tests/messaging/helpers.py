@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pikepdf
 from PIL import Image
 
 from coparent.families.models import Membership
@@ -51,4 +52,33 @@ def jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+def pdf_bytes(pdf: pikepdf.Pdf | None = None) -> bytes:
+    if pdf is None:
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)  # so a test can see the payload in the bytes
+    return out.getvalue()
+
+
+def pdf_with_payload() -> bytes:
+    """A one-page PDF carrying everything an upload must lose: a script that runs on opening,
+    document-level JavaScript, an action on the page, an embedded file, XMP and docinfo."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    script = pdf.make_indirect(
+        pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('opened')"))
+    )
+    pdf.Root.OpenAction = script
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("doc"), script]))
+    )
+    pdf.pages[0].obj.AA = pikepdf.Dictionary(O=script)
+    pdf.attachments["tracker.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ-SECRET-ATTACHMENT")
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:creator"] = ["Jordan Example-Xmp"]
+    pdf.docinfo["/Author"] = "Jordan Example-Author"
+    return pdf_bytes(pdf)
+
+
+PDF = pdf_bytes()

@@ -7,9 +7,13 @@ import datetime as dt
 import io
 import os
 
+import pikepdf
 import pytest
 from django.db import transaction
 from django.http import Http404
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from coparent.core.errors import ServiceError
@@ -19,7 +23,15 @@ from coparent.messaging.models import Attachment, Message, MessageView, Thread
 from coparent.messaging.services import ToneWarning, Upload
 from coparent.records.models import LogEntry
 from tests.cast import Cast
-from tests.messaging.helpers import PDF, jpeg_with_gps, member, open_thread, png_bytes, send
+from tests.messaging.helpers import (
+    PDF,
+    jpeg_with_gps,
+    member,
+    open_thread,
+    pdf_with_payload,
+    png_bytes,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +180,57 @@ def test_photos_lose_their_gps_location(cast: Cast) -> None:
         assert "exif" not in image.info
     assert b"PhoneMaker" not in stored
     assert attachment.stored_name.count("/") == 1 and "p.jpg" not in attachment.stored_name
+
+
+def test_pdfs_are_rewritten_without_scripts_attachments_or_metadata(cast: Cast) -> None:
+    original = pdf_with_payload()
+    for marker in (b"app.alert", b"MZ-SECRET-ATTACHMENT", b"Example-Author", b"Example-Xmp"):
+        assert marker in original, "the test PDF must carry its payload to begin with"
+    thread = open_thread(cast)
+    message = send(cast, thread, cast.bob, "The form", uploads=[Upload("f.pdf", original)])
+    stored = files.read(message.attachments.get().stored_name)
+    with pikepdf.open(io.BytesIO(stored)) as pdf:
+        assert len(pdf.pages) == 1
+        assert "/OpenAction" not in pdf.Root and "/Metadata" not in pdf.Root
+        assert "/JavaScript" not in pdf.Root.get("/Names", {})
+        assert "/AA" not in pdf.pages[0].obj
+        assert not pdf.attachments
+        assert "/Info" not in pdf.trailer
+        # Nothing of the payload is left anywhere, streams included.
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                assert b"MZ-SECRET" not in obj.read_bytes()
+                assert b"Example-Xmp" not in obj.read_bytes()
+    for marker in (b"app.alert", b"MZ-SECRET-ATTACHMENT", b"Example-Author", b"Example-Xmp"):
+        assert marker not in stored
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n<html><body><script>alert(document.cookie)</script></body></html>\n",
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+        b"%PDF-",
+    ],
+    ids=["html-behind-a-pdf-header", "no-pages", "header-only"],
+)
+def test_a_file_that_only_claims_to_be_a_pdf_is_refused(cast: Cast, data: bytes) -> None:
+    thread = open_thread(cast)
+    with pytest.raises(ServiceError, match="not one we can read"):
+        send(cast, thread, cast.bob, "fake", uploads=[Upload("f.pdf", data)])
+    assert not Attachment.objects.exists()
+
+
+@given(tail=st.binary(max_size=3000))
+@hypothesis_settings(max_examples=150, deadline=None)
+def test_anything_behind_a_pdf_header_is_refused_or_comes_out_a_clean_pdf(tail: bytes) -> None:
+    try:
+        cleaned = files.clean_upload(b"%PDF-1.4\n" + tail)
+    except ServiceError as error:
+        assert error.field == "file"
+    else:
+        with pikepdf.open(io.BytesIO(cleaned.data)) as pdf:
+            assert len(pdf.pages) >= 1
 
 
 def test_attachments_have_a_size_limit(cast: Cast, settings) -> None:

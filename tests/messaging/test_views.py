@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from django.test import Client
 
-from coparent.messaging import services
+from coparent.messaging import files, services
 from coparent.messaging.models import Message, MessageView, MessagingPreference, Thread
 from coparent.messaging.services import Upload
 from coparent.tlog import verify_bundle
@@ -179,7 +179,8 @@ def test_attachments_download_only_as_files(cast: Cast, client_for) -> None:
     assert download["Content-Disposition"].startswith("attachment;")
     assert 'filename="report.pdf"' in download["Content-Disposition"]
     assert download["X-Content-Type-Options"] == "nosniff"
-    assert download.content == PDF
+    assert download.content == files.read(attachment.stored_name)
+    assert download.content.startswith(b"%PDF-")
     assert client_for(cast.gran).get(url(cast, f"files/{attachment.public_id}/")).status_code == 404
     response = bob.post(
         url(cast, f"{thread.public_id}/"),

@@ -197,6 +197,36 @@ def test_the_public_page_says_valid_then_not_valid_and_leaks_nothing_else(cast: 
     assert PassCheck.objects.filter(pickup_pass=p).count() == 2
 
 
+QUERIES_PER_CHECK = 6  # the pass, its check row; the rate-limit counter is in a memory cache here
+
+
+def test_a_pass_that_is_not_valid_shows_the_verdict_and_reason_only(
+    cast: Cast, django_assert_max_num_queries, settings
+) -> None:
+    """A revoked or expired pass in the wrong hands must not say who the children are, who was
+    to collect them, or where."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    one_parent_always(cast)
+    p = issue(cast)
+    services.pass_revoke(family=cast.family_a, actor=responsible(cast), pickup_pass=p)
+    later = issue(cast, starts_at=window(24)[0], ends_at=window(24)[1])
+    for found, reason in ((p, "revoked"), (later, "not_yet_valid")):
+        with django_assert_max_num_queries(QUERIES_PER_CHECK):
+            page = Client().get(f"/pass/{token_of(found)}/").content.decode()
+        assert "NOT VALID" in page and str(services.REASONS[reason]) in page
+        for detail in (
+            "Jamie Cousin",
+            "cousin",
+            "Kit",
+            "Riverside School",
+            cast.alice.display_name,
+        ):
+            assert detail not in page
+        body = Client().get(f"/api/v1/passes/verify/{token_of(found)}").json()
+        assert body["valid"] is False and body["reason"] == reason
+        assert body["person_name"] is body["children"] is body["place"] is body["issued_by"] is None
+
+
 def test_the_verify_api_needs_no_account_and_answers_only_the_pass(cast: Cast) -> None:
     one_parent_always(cast)
     p = issue(cast)
@@ -238,8 +268,13 @@ def test_checks_are_rate_limited_per_address(cast: Cast, settings) -> None:
     client = Client(REMOTE_ADDR="192.0.2.44")
     for _ in range(views.CHECKS_PER_ADDRESS):
         assert client.get(f"/pass/{token_of(p)}/").status_code == 200
-    assert client.get(f"/pass/{token_of(p)}/").status_code == 429
-    assert client.get(f"/api/v1/passes/verify/{token_of(p)}").status_code == 403
+    limited = client.get(f"/pass/{token_of(p)}/")
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= views.CHECK_WINDOW_SECONDS
+    api = client.get(f"/api/v1/passes/verify/{token_of(p)}")
+    assert api.status_code == 429
+    assert 0 < int(api["Retry-After"]) <= views.CHECK_WINDOW_SECONDS
+    assert api.json()["error"]["code"] == "rate_limited"
     assert Client(REMOTE_ADDR="192.0.2.45").get(f"/pass/{token_of(p)}/").status_code == 200
 
 

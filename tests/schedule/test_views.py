@@ -333,7 +333,8 @@ def test_the_report_shows_the_split_and_scaled_thresholds_and_exports_csv(
     assert "Download CSV" in html
     response = alice.get(url(cast, "report.csv" + query))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode()), "UTF-8 with a BOM, for spreadsheets"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r["parent"] for r in rows] == ["Alice Parent", "Bob Parent"]
     assert sum(int(r["overnights"]) for r in rows) == 182
     assert "days_arizona" in rows[0]

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coparent.core.http import AuthenticatedRequest, FamilyRequest
+from coparent.core.http import AuthenticatedRequest, FamilyRequest, absolute_url
 from coparent.core.tenancy import family_view, not_family_scoped
 from coparent.families.models import Membership, Role
 from coparent.schedule import ical, selectors, services
@@ -25,7 +25,7 @@ def feed_settings(request: FamilyRequest) -> HttpResponse:
             messages.success(request, _("The link is stopped. Calendars using it stop updating."))
             return redirect("schedule:feed_settings", family_id=request.family.public_id)
         token = services.feed_token_regenerate(family=request.family, actor=request.user)
-        link = request.build_absolute_uri(f"/calendar/{token}.ics")
+        link = absolute_url(f"/calendar/{token}.ics")
     return render(
         request,
         "schedule/feed.html",

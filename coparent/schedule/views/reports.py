@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
@@ -10,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from coparent.core import csv
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view
 from coparent.schedule import forms, selectors

@@ -51,33 +51,88 @@
     return sn === 0 && equal(fr, firstHash) && equal(sr, secondHash);
   }
 
+  // Only a proof that does not verify is tampering. A server error, a rate limit or no network
+  // says nothing about the record: say so plainly and try again later, checking from the same
+  // remembered checkpoint, so nothing is skipped.
+  const UNAVAILABLE_TEXT = "Couldn't check the record just now; will try again.";
+  const FIRST_RETRY_MS = 5000;
+  const LAST_RETRY_MS = 10 * 60 * 1000;
+  let retryMs = FIRST_RETRY_MS;
+
+  function Unavailable(waitMs) {
+    this.waitMs = waitMs || 0;
+  }
+
+  async function getJSON(url) {
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin" });
+    } catch (error) {
+      throw new Unavailable(0); // offline, or the server could not be reached
+    }
+    if (!response.ok) {
+      const seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+      throw new Unavailable(Number.isFinite(seconds) ? seconds * 1000 : 0);
+    }
+    try {
+      return await response.json();
+    } catch (error) {
+      throw new Unavailable(0);
+    }
+  }
+
+  function setStatus(text) {
+    const status = document.getElementById("record-witness-status");
+    if (status) status.textContent = text;
+  }
+
   function warn() {
     const banner = document.getElementById("record-warning");
     if (banner) banner.hidden = false;
+    setStatus(banner ? banner.textContent.trim() : "");
+    document.documentElement.dataset.recordCheck = "changed";
+  }
+
+  function unavailable(waitMs) {
     const status = document.getElementById("record-witness-status");
-    if (status) status.textContent = banner ? banner.textContent.trim() : "";
+    setStatus((status && status.dataset.unavailableText) || UNAVAILABLE_TEXT);
+    document.documentElement.dataset.recordCheck = "unavailable";
+    const delay = Math.min(Math.max(retryMs, waitMs), LAST_RETRY_MS);
+    retryMs = Math.min(retryMs * 2, LAST_RETRY_MS);
+    setTimeout(run, delay);
   }
 
   async function check() {
     if (!window.crypto || !crypto.subtle || !window.localStorage) return;
-    const current = await (await fetch(script.dataset.checkpointUrl, { credentials: "same-origin" })).json();
+    const current = await getJSON(script.dataset.checkpointUrl);
     const saved = JSON.parse(localStorage.getItem(storageKey) || "null");
     const currentRoot = fromBase64(current.root);
     if (saved && saved.size > 0) {
+      if (saved.size > current.size) return warn(); // the record is shorter than what we saw
       const url = script.dataset.consistencyUrl + "?old_size=" + saved.size + "&new_size=" + current.size;
-      const response = await fetch(url, { credentials: "same-origin" });
-      if (!response.ok) return warn();
-      const proof = await response.json();
-      const ok = equal(fromBase64(proof.new_root), currentRoot) &&
-        (await verifyConsistency(saved.size, current.size, fromBase64(saved.root), currentRoot,
-          proof.proof.map(fromBase64)));
+      const proof = await getJSON(url);
+      let ok = false;
+      try {
+        ok = equal(fromBase64(proof.new_root), currentRoot) &&
+          (await verifyConsistency(saved.size, current.size, fromBase64(saved.root), currentRoot,
+            proof.proof.map(fromBase64)));
+      } catch (error) {
+        ok = false; // an answer that is not even a proof does not verify either
+      }
       if (!ok) return warn();
     }
     localStorage.setItem(storageKey, JSON.stringify({ size: current.size, root: toBase64(currentRoot) }));
     const status = document.getElementById("record-witness-status");
     if (status) status.textContent = status.dataset.okText || "Checked on this device: nothing in the record has changed since your last visit.";
+    document.documentElement.dataset.recordCheck = "ok";
     document.documentElement.dataset.recordChecked = String(current.size);
   }
 
-  check().catch(() => {});
+  function run() {
+    check().catch((error) => {
+      if (error instanceof Unavailable) unavailable(error.waitMs);
+    });
+  }
+
+  run();
 })();
