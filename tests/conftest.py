@@ -1,12 +1,59 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from time_machine import TimeMachineFixture
 
 from tests.cast import Cast, build_cast
+
+# Every test runs at one instant, never at the real date: a Wednesday mid-morning in Chicago,
+# mid-month, far from DST changes and the year's end. COPARENT_TEST_NOW (ISO 8601 with a UTC
+# offset) moves the whole suite, e.g. to a Sunday evening or a DST change.
+DEFAULT_TEST_NOW = "2026-06-17T15:00:00+00:00"
+
+
+def suite_now() -> dt.datetime:
+    """The instant every test starts at: COPARENT_TEST_NOW, or the default."""
+    text = os.environ.get("COPARENT_TEST_NOW", "").strip() or DEFAULT_TEST_NOW
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(
+            f"COPARENT_TEST_NOW={text!r} is not an ISO 8601 date and time, "
+            "e.g. 2026-11-29T19:30:00-06:00"
+        ) from None
+    if instant.utcoffset() is None:
+        raise pytest.UsageError(
+            f"COPARENT_TEST_NOW={text!r} has no UTC offset (add -06:00, Z, ...): "
+            "the instant must not depend on the machine's zone"
+        )
+    return instant.astimezone(dt.UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    suite_now()  # a bad COPARENT_TEST_NOW stops the run at once, not in every test
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"clock: every test starts at {suite_now().isoformat()} (COPARENT_TEST_NOW)"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(
+    request: pytest.FixtureRequest, time_machine: TimeMachineFixture
+) -> TimeMachineFixture:
+    """Puts each test at the suite's instant. The clock ticks on from there, so timeouts, waits,
+    session and token ages and throttle windows behave as they do in life; a test that needs
+    time to stand still or jump uses the same `time_machine` fixture (move_to with tick=False,
+    shift) or travels inside it. Only the wall clock moves: time.monotonic, Chromium and the
+    database's clock stay real, and nothing in the app asks them for the date."""
+    if request.node.get_closest_marker("time_machine") is None:
+        time_machine.move_to(suite_now().timestamp(), tick=True)
+    return time_machine
 
 
 @pytest.fixture(autouse=True)

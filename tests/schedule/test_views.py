@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -55,15 +56,20 @@ def test_calendar_pages_render_for_every_member_with_names_not_letters(
     cast: Cast, client_for, who: str
 ) -> None:
     agreed(cast)
+    member = getattr(cast, who)
+    # Today at noon where the viewer is: inside this week, the next 30 days and this month as
+    # the viewer sees them, whatever the day and hour.
+    zone = zoneinfo.ZoneInfo(member.timezone)
+    today = timezone.now().astimezone(zone).date()
     services.event_create(
         family=cast.family_a,
         actor=cast.alice,
         title="School play",
         kind="school",
-        starts_at=soon(1),
+        starts_at=dt.datetime.combine(today, dt.time(12), tzinfo=zone),
     )
-    client: Client = client_for(getattr(cast, who))
-    month = timezone.localdate().strftime("%Y-%m")
+    client: Client = client_for(member)
+    month = today.strftime("%Y-%m")
     for tail in (f"calendar/?month={month}", "calendar/week/", "calendar/agenda/", ""):
         response = client.get(url(cast, tail))
         assert response.status_code == 200, tail
