@@ -60,13 +60,16 @@ def client_for(db: None):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`postgres_only` tests are left out (deselected, not skipped) on SQLite: they exercise
-    PostgreSQL's row locks, which SQLite's one-writer lock has no counterpart for."""
+    """`postgres_only` and `sqlite_only` tests are left out (deselected, not skipped) on the
+    other database: they exercise one database's own locking."""
     from django.conf import settings
 
-    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    other = (
+        "sqlite_only"
+        if "postgresql" in settings.DATABASES["default"]["ENGINE"]
+        else "postgres_only"
+    )
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

@@ -277,3 +277,35 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
         written = LogEntry.objects.filter(family=family).count() - start
         assert written >= rounds * 25
         assert not Membership.objects.active().filter(family=family, user__in=newcomers).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_writers_sending_messages_at_once_all_succeed() -> None:
+    """SQLite's one writer at a time: writers queue for the lock (BEGIN IMMEDIATE, busy
+    timeout) rather than fail; on PostgreSQL they queue on the family lock."""
+    writers, messages = 8, 10
+    with time_machine.travel(INSTANT, tick=False):
+        cast = build_cast()
+        family = cast.family_a
+        conversation = messaging_services.thread_create(
+            family=family, actor=cast.alice, subject="Holidays", body="Dates for the summer?"
+        )
+        start = LogEntry.objects.filter(family=family).count()
+
+        def writer(n: int) -> Callable[[int], None]:
+            sender = cast.alice if n % 2 else cast.bob
+
+            def send(m: int) -> None:
+                messaging_services.message_send(
+                    family=family, actor=sender, thread=conversation, body=f"Writer {n}, note {m}"
+                )
+
+            return send
+
+        errors, seen = run_writers(
+            family, {f"writer {n}": writer(n) for n in range(writers)}, messages
+        )
+        assert not errors, "\n".join(errors)
+        assert Message.objects.filter(thread=conversation).count() == 1 + writers * messages
+        assert LogEntry.objects.filter(family=family).count() == start + writers * messages
+        assert_record_whole(family, seen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.utils import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -17,6 +18,7 @@ from ninja.security import HttpBearer, django_auth
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
+from coparent.core import overload
 from coparent.core.errors import Conflict, ServiceError
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.families.models import Membership
@@ -119,3 +121,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(OperationalError)
+def _overloaded(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A write that could not get its lock in time: 503 and Retry-After, nothing was written.
+    Any other database error goes on to the handler for every other exception."""
+    if not overload.is_overload(exc):
+        return api._exception_handlers[Exception](request, exc)
+    response = error_response(request, 503, "overloaded", overload.message())
+    response["Retry-After"] = str(overload.RETRY_AFTER_SECONDS)
+    return response
