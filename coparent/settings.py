@@ -110,6 +110,8 @@ DATABASES = {
 # How long a write waits for a lock before the request answers 503 (coparent/core/overload.py).
 DATABASE_LOCK_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_SECONDS", 20))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite, with the writers of one process queued rather than polling for the lock.
+    DATABASES["default"]["ENGINE"] = "coparent.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed while one writer commits. IMMEDIATE takes the write lock at
         # BEGIN, where the busy timeout applies: a transaction that read first and then writes

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
+import time
 import traceback
 from collections.abc import Callable
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from coparent.exchanges import services as exchange_services
 from coparent.families import services as family_services
@@ -309,3 +310,57 @@ def test_many_writers_sending_messages_at_once_all_succeed() -> None:
         assert Message.objects.filter(thread=conversation).count() == 1 + writers * messages
         assert LogEntry.objects.filter(family=family).count() == start + writers * messages
         assert_record_whole(family, seen)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_that_waits_goes_next_even_while_another_writes_without_pause() -> None:
+    """SQLite's own waiting is a poll, and a writer that has just committed begins again before
+    a polling one wakes: under sustained writes some writers waited past the timeout. Writers
+    queue first come, first served instead."""
+    with time_machine.travel(INSTANT, tick=False):
+        cast = build_cast()
+        family = cast.family_a
+        conversation = messaging_services.thread_create(
+            family=family, actor=cast.alice, subject="Pickups", body="Who drives on Friday?"
+        )
+    inside = threading.Event()
+    errors: list[str] = []
+
+    def busy_parent() -> None:
+        try:
+            for n in range(8):
+                with transaction.atomic():
+                    messaging_services.message_send(
+                        family=family, actor=cast.alice, thread=conversation, body=f"Busy {n}"
+                    )
+                    inside.set()
+                    time.sleep(0.05)
+        except BaseException:
+            errors.append(traceback.format_exc())
+        finally:
+            connection.close()
+
+    def waiting_parent() -> None:
+        try:
+            inside.wait(5)
+            messaging_services.message_send(
+                family=family, actor=cast.bob, thread=conversation, body="Waiting"
+            )
+        except BaseException:
+            errors.append(traceback.format_exc())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=busy_parent), threading.Thread(target=waiting_parent)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, "\n".join(errors)
+    order = list(
+        Message.objects.filter(thread=conversation)
+        .exclude(sender=cast.alice, body="Who drives on Friday?")
+        .order_by("created_at", "pk")
+        .values_list("body", flat=True)
+    )
+    assert order.index("Waiting") <= 2, order
