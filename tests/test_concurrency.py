@@ -140,9 +140,17 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
         start = len(LogEntry.objects.filter(family=family))
 
         def alice_writes(n: int) -> None:
-            messaging_services.message_send(
+            sent = messaging_services.message_send(
                 family=family, actor=cast.alice, thread=conversation, body=f"Note {n} from Alice"
             )
+            if n % 2:
+                messaging_services.message_redact(
+                    family=family, actor=cast.alice, message=sent, reason="Sent too early"
+                )
+            else:
+                messaging_services.thread_create(
+                    family=family, actor=cast.alice, subject=f"Topic {n}", body="A new topic."
+                )
 
         def bob_writes_and_reads(n: int) -> None:
             messaging_services.message_send(
