@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "coparent.core.middleware.RequestIdMiddleware",
     "coparent.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "coparent.core.overload.OverloadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,16 +111,32 @@ TEMPLATES = [
 # SQLite is the embedded default; DATABASE_URL (postgres://...) is the production path.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 _database_url = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'coparent.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+# Connections stay open across requests, checked before reuse: opening SQLite and its WAL (or a
+# PostgreSQL session) per request costs more than most requests. Safe for SQLite too: Django's
+# connections are per thread; runserver closes a thread's own when its request ends, and gunicorn
+# opens them in each worker after forking.
+DATABASES = {
+    "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+}
+# How long a write waits for a lock before the request answers 503 (coparent/core/overload.py).
+DATABASE_LOCK_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_SECONDS", 20))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's SQLite, with the writers of one process queued rather than polling for the lock.
+    DATABASES["default"]["ENGINE"] = "coparent.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers proceed while one writer commits; IMMEDIATE takes the write lock at
-        # BEGIN so two writers queue instead of failing halfway through a transaction.
+        # WAL lets readers proceed while one writer commits. IMMEDIATE takes the write lock at
+        # BEGIN, where the busy timeout applies: a transaction that read first and then writes
+        # cannot wait for the lock, it fails at once. Writes outside atomic() are one statement
+        # each, which waits too (tests/test_overload.py checks every BEGIN).
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_LOCK_TIMEOUT_SECONDS,
     }
+else:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c lock_timeout={DATABASE_LOCK_TIMEOUT_SECONDS}s".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_url = os.environ.get("REDIS_URL")

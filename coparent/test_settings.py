@@ -13,7 +13,7 @@ LOGGING["loggers"]["coparent.security"]["level"] = "CRITICAL"  # type: ignore[in
 # One test database per run, so two runs on one machine (two checkouts, CI beside a developer)
 # never drop each other's database.
 _run = os.getpid()
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "coparent.core.sqlite":  # noqa: F405
     # A file, not the shared in-memory database: concurrency tests need SQLite's real locking
     # (WAL, busy timeout, BEGIN IMMEDIATE), which shared-cache memory databases do not have.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_run}.sqlite3")}  # noqa: F405

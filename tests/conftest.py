@@ -116,6 +116,22 @@ def client_for(db: None):
     return make
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres_only` and `sqlite_only` tests are left out (deselected, not skipped) on the
+    other database: they exercise one database's own locking."""
+    from django.conf import settings
+
+    other = (
+        "sqlite_only"
+        if "postgresql" in settings.DATABASES["default"]["ENGINE"]
+        else "postgres_only"
+    )
+    kept = [item for item in items if item.get_closest_marker(other) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """On CI a skipped test is a failure: a skipped browser or PostgreSQL test hides a gap."""
     if os.environ.get("CI", "").lower() != "true":

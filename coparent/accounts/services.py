@@ -112,7 +112,11 @@ def email_confirm(token: str) -> User:
         ) from None
     except signing.BadSignature:
         raise ServiceError(_("This confirmation link is not valid.")) from None
-    user = User.objects.select_for_update().filter(public_id=data["u"], email=data["e"]).first()
+    user = (
+        User.objects.select_for_update(no_key=True)
+        .filter(public_id=data["u"], email=data["e"])
+        .first()
+    )
     if user is None:
         raise ServiceError(_("This confirmation link is not valid."))
     if not user.email_verified:
@@ -272,7 +276,9 @@ def totp_setup_start(*, user: User) -> TOTPDevice:
 @transaction.atomic
 def totp_setup_confirm(*, user: User, code: str) -> list[str]:
     """Turns the pending device on if the code is right; returns fresh recovery codes."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = (
+        TOTPDevice.objects.select_for_update(no_key=True).filter(user=user, confirmed=False).first()
+    )
     if device is None:
         raise ServiceError(
             _("Start the set-up again: no authenticator is waiting to be confirmed.")

@@ -16,6 +16,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.signals import got_request_exception
+from django.db.utils import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.log import log_response
@@ -29,7 +30,7 @@ from ninja.utils import check_csrf
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
-from coparent.core import ratelimit
+from coparent.core import overload, ratelimit
 from coparent.core.errors import Conflict, ServiceError
 from coparent.core.logging import request_id_of
 from coparent.core.ratelimit import RateLimited
@@ -237,4 +238,15 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         request=request,
         exception=exc,
     )
+    return response
+
+
+@api.exception_handler(OperationalError)
+def _overloaded(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A write that could not get its lock in time: 503 and Retry-After, nothing was written.
+    Any other database error goes on to the handler for every other exception."""
+    if not overload.is_overload(exc):
+        return _server_error(request, exc)
+    response = error_response(request, 503, "overloaded", overload.message())
+    response["Retry-After"] = str(overload.RETRY_AFTER_SECONDS)
     return response

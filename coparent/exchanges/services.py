@@ -27,7 +27,7 @@ from coparent.exchanges.models import (
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, KINDS, RECEIVED
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
-from coparent.records.services import record_append
+from coparent.records.services import family_lock, record_append
 from coparent.schedule.models import Plan
 
 CHECK_IN_OPENS = dt.timedelta(hours=3)
@@ -84,7 +84,8 @@ def terms_propose(
         and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
     ):
         raise ServiceError(_("Those coordinates are not on Earth."), field="latitude")
-    for old in ExchangeTerms.objects.select_for_update().filter(
+    family_lock(family)
+    for old in ExchangeTerms.objects.select_for_update(no_key=True).filter(
         family=family, plan=plan, status=TermsStatus.PROPOSED
     ):
         old.status = TermsStatus.WITHDRAWN
@@ -116,7 +117,8 @@ def terms_decide(
     *, family: Family, actor: User, terms: ExchangeTerms, accept: bool
 ) -> ExchangeTerms:
     _parent_side(terms.plan, actor)
-    locked = ExchangeTerms.objects.select_for_update().get(pk=terms.pk, family=family)
+    family_lock(family)
+    locked = ExchangeTerms.objects.select_for_update(no_key=True).get(pk=terms.pk, family=family)
     if locked.status != TermsStatus.PROPOSED:
         raise Conflict(_("These terms were already decided."))
     if locked.proposed_by_id == actor.pk:
@@ -192,9 +194,9 @@ def checkin_record(
             _("The parent handing over says “handed over”; the one receiving says “received”."),
             field="kind",
         )
-    # The plan row lock makes a double tap (or the page and the API at once) record one
+    # The family lock makes a double tap (or the page and the API at once) record one
     # check-in; the unique constraint backs it up.
-    Plan.objects.select_for_update().get(pk=plan.pk)
+    family_lock(family)
     if CheckIn.objects.filter(
         family=family, plan=plan, exchange_at=exchange_at, side=side, kind=kind
     ).exists():

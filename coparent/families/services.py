@@ -29,7 +29,7 @@ from coparent.families.models import (
     ProfessionalKind,
     Role,
 )
-from coparent.records.services import record_append
+from coparent.records.services import family_lock, record_append
 
 PROFESSIONAL_DEFAULT_DAYS = 90
 PROFESSIONAL_MAX_DAYS = 366
@@ -137,6 +137,7 @@ def child_update(
     require_parent(family, actor)
     if child.family_id != family.pk:
         raise ServiceError(_("That child is not in this family."))
+    family_lock(family)
     child.first_name = _validate_child(first_name, date_of_birth)[:60]
     child.last_name = last_name.strip()[:60]
     assert date_of_birth is not None
@@ -244,7 +245,8 @@ def invitation_by_token(token: str) -> Invitation | None:
 @transaction.atomic
 def invitation_revoke(*, family: Family, actor: User, invitation: Invitation) -> None:
     require_parent(family, actor)
-    locked = Invitation.objects.select_for_update().get(pk=invitation.pk, family=family)
+    family_lock(family)
+    locked = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk, family=family)
     if locked.status != "pending":
         raise Conflict(_("This invitation is no longer pending."))
     locked.revoked_at = timezone.now()
@@ -264,8 +266,8 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise ServiceError(_("This invitation link is not valid."), code="not_found")
     # Lock the family first, then the invitation: two people accepting two parent invitations
     # at once must not make a third parent, and one invitation is accepted at most once.
-    Family.objects.select_for_update().get(pk=found.family_id)
-    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    family_lock(found.family)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=found.pk)
     status = invitation.status
     if status == "accepted":
         raise Conflict(_("This invitation has already been used."))
@@ -322,7 +324,8 @@ def membership_revoke(*, family: Family, actor: User, membership: Membership) ->
     """Either parent may end a caregiver's, a child's or a professional's access. A parent cannot
     remove the other parent: parental status is a legal matter, not a setting."""
     require_parent(family, actor)
-    locked = Membership.objects.select_for_update().get(pk=membership.pk, family=family)
+    family_lock(family)
+    locked = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk, family=family)
     if locked.revoked_at is not None:
         raise Conflict(_("This person's access has already ended."))
     if locked.role == Role.PARENT:

@@ -29,7 +29,7 @@ from coparent.messaging.models import (
     ThreadParticipant,
 )
 from coparent.messaging.tone import ToneResult, tone_check
-from coparent.records.services import lock_log, record_append
+from coparent.records.services import family_lock, record_append
 from coparent.tlog import content_hash, new_salt
 
 MAX_SUBJECT = 200
@@ -230,7 +230,7 @@ def message_send(
     result, cleaned = _check_message(body, confirm_tone, uploads)
     body = body.strip()
     salt = new_salt()
-    lock_log(family)
+    family_lock(family)
     now = timezone.now()
     stored: list[str] = []
     try:
@@ -310,6 +310,7 @@ def message_view(*, family: Family, actor: User, messages: Iterable[Message]) ->
     wanted = [m for m in messages if m.family_id == family.pk and m.sender_id != actor.pk]
     if not wanted:
         return []
+    family_lock(family)  # the page and its poll at once must leave one receipt, not fail
     allowed = set(
         ThreadParticipant.objects.filter(
             membership=membership, thread_id__in={m.thread_id for m in wanted}
@@ -349,7 +350,10 @@ def message_redact(
     membership = require_member(family, actor)
     if membership.role != Role.PARENT:
         raise ServiceError(_("Only a parent can redact a message."), code="forbidden")
-    locked = Message.objects.select_for_update().filter(pk=message.pk, family=family).first()
+    family_lock(family)
+    locked = (
+        Message.objects.select_for_update(no_key=True).filter(pk=message.pk, family=family).first()
+    )
     if (
         locked is None
         or not ThreadParticipant.objects.filter(

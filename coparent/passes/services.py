@@ -23,7 +23,7 @@ from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_parent
 from coparent.passes import tokens
 from coparent.passes.models import Gate, PassCheck, PickupPass
-from coparent.records.services import record_append
+from coparent.records.services import family_lock, record_append
 
 MAX_WINDOW = dt.timedelta(days=366)
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -179,7 +179,8 @@ def _notify_other_parents(family: Family, actor: User, pickup_pass: PickupPass) 
 
 
 def _locked(family: Family, pickup_pass: PickupPass) -> PickupPass:
-    return PickupPass.objects.select_for_update().get(pk=pickup_pass.pk, family=family)
+    family_lock(family)
+    return PickupPass.objects.select_for_update(no_key=True).get(pk=pickup_pass.pk, family=family)
 
 
 @transaction.atomic
@@ -231,6 +232,7 @@ def gate_create(*, family: Family, actor: User, name: str) -> tuple[Gate, str]:
     name = name.strip()
     if not name:
         raise ServiceError(_("Name the place, e.g. “Riverside School, main gate”."), field="name")
+    family_lock(family)
     if Gate.objects.filter(family=family, name__iexact=name, revoked_at__isnull=True).exists():
         raise ServiceError(_("The family already has a place with this name."), field="name")
     token = secrets.token_urlsafe(32)
@@ -246,7 +248,8 @@ def gate_create(*, family: Family, actor: User, name: str) -> tuple[Gate, str]:
 @transaction.atomic
 def gate_revoke(*, family: Family, actor: User, gate: Gate) -> None:
     require_parent(family, actor)
-    locked = Gate.objects.select_for_update().get(pk=gate.pk, family=family)
+    family_lock(family)
+    locked = Gate.objects.select_for_update(no_key=True).get(pk=gate.pk, family=family)
     if locked.revoked_at is not None:
         raise Conflict(_("This place's link was already turned off."))
     locked.revoked_at = timezone.now()

@@ -38,25 +38,29 @@ def origin(family: Family) -> str:
     return f"{host}/family/{family.public_id}"
 
 
-def lock_log(family: Family) -> FamilyLog:
-    """Take the family's log lock now. A write that stamps its own time (a message) takes it
-    first, so times follow the order in which writes commit and a reader paging by time never
-    skips a row that committed late."""
-    return _locked_log(family)
+def family_lock(family: Family) -> FamilyLog:
+    """Take the family's write lock, the row of its log (FOR NO KEY UPDATE). The one lock order
+    (docs/ARCHITECTURE.md, "Locks"): this first, before a service reads what it decides on or
+    locks, updates or deletes any row of the family; then the objects, no_key=True. Never the
+    family row FOR UPDATE: foreign keys to the family take KEY SHARE on it at commit, and a
+    FOR UPDATE holder waiting here deadlocks with the appender. On SQLite, BEGIN IMMEDIATE
+    already serialises writers and this is a plain read.
 
-
-def _locked_log(family: Family) -> FamilyLog:
-    FamilyLog.objects.get_or_create(family=family)
-    # The row lock serialises appends per family on PostgreSQL; on SQLite the write
-    # transaction (BEGIN IMMEDIATE) already does. Either way no index is skipped or forked.
-    return FamilyLog.objects.select_for_update().get(family=family)
+    A write that stamps its own time (a message) takes it before stamping, so times follow the
+    order in which writes commit and a reader paging by time never skips a row that committed
+    late."""
+    log = FamilyLog.objects.select_for_update(no_key=True).filter(family=family).first()
+    if log is None:  # the family's first entry: create the row, then lock it like any other
+        FamilyLog.objects.get_or_create(family=family)
+        log = FamilyLog.objects.select_for_update(no_key=True).get(family=family)
+    return log
 
 
 @transaction.atomic
 def record_append(
     *, family: Family, actor: User | None, kind: str, fields: Mapping[str, FieldValue]
 ) -> LogEntry:
-    log = _locked_log(family)
+    log = family_lock(family)
     now = timezone.now()
     entry = Entry(
         index=log.size,

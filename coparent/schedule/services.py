@@ -24,7 +24,7 @@ from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
 from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_member, require_parent
-from coparent.records.services import record_append
+from coparent.records.services import family_lock, record_append
 from coparent.schedule.models import (
     Event,
     EventKind,
@@ -152,11 +152,11 @@ def schedule_propose(
     require_parent(family, actor)
     checked = checked_plain_spec(spec)
     # Two parents proposing a family's first schedule at once must not make two plans.
-    Family.objects.select_for_update().get(pk=family.pk)
+    family_lock(family)
     plan = _plan_for(family, child, create=True)
     assert plan is not None
     _plan_parent_id(plan, actor)
-    Plan.objects.select_for_update().get(pk=plan.pk)
+    Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     latest = _latest_agreed(plan)
     if latest is not None:
         effective_at = _aware(effective_at, "effective_at")
@@ -178,7 +178,7 @@ def schedule_propose(
         effective_at = _aware(effective_at, "effective_at")
     for replaced in ScheduleVersion.objects.filter(
         plan=plan, proposed_by=actor, status=VersionStatus.PROPOSED
-    ).select_for_update():
+    ).select_for_update(no_key=True):
         replaced.status = VersionStatus.WITHDRAWN
         replaced.decided_at = timezone.now()
         replaced.decided_by = actor
@@ -197,8 +197,11 @@ def schedule_propose(
 
 
 def _locked_version(family: Family, version: ScheduleVersion) -> ScheduleVersion:
-    Plan.objects.select_for_update().get(pk=version.plan_id, family=family)
-    locked = ScheduleVersion.objects.select_for_update().get(pk=version.pk, family=family)
+    family_lock(family)
+    Plan.objects.select_for_update(no_key=True).get(pk=version.plan_id, family=family)
+    locked = ScheduleVersion.objects.select_for_update(no_key=True).get(
+        pk=version.pk, family=family
+    )
     if locked.status != VersionStatus.PROPOSED:
         raise Conflict(
             _("This proposal was already %(status)s.")
@@ -352,8 +355,9 @@ def swap_request(
 
 
 def _locked_pending_swap(family: Family, swap: SwapRequest) -> SwapRequest:
+    family_lock(family)
     locked = (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(no_key=True)
         .select_related("plan__parent_a", "plan__parent_b")
         .get(pk=swap.pk, family=family)
     )
@@ -554,6 +558,7 @@ def event_update(
     require_parent(family, actor)
     if event.family_id != family.pk:
         raise ServiceError(_("That event is not in this family."))
+    family_lock(family)
     fields, child_list, member_list = _event_fields(
         family,
         title=title,
@@ -581,6 +586,7 @@ def event_delete(*, family: Family, actor: User, event: Event) -> None:
     require_parent(family, actor)
     if event.family_id != family.pk:
         raise ServiceError(_("That event is not in this family."))
+    family_lock(family)
     _record_event("event.deleted", event, actor)
     event.delete()
 
@@ -597,6 +603,7 @@ def feed_token_regenerate(*, family: Family, actor: User) -> str:
     """A new private feed link for the actor (any member); the old one stops working. Returns
     the secret token, shown once."""
     require_member(family, actor)
+    family_lock(family)
     FeedToken.objects.filter(family=family, user=actor, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -610,6 +617,7 @@ def feed_token_regenerate(*, family: Family, actor: User) -> str:
 def feed_token_revoke(*, family: Family, actor: User) -> int:
     """Stops the actor's feed link; returns how many links were stopped."""
     require_member(family, actor)
+    family_lock(family)
     stopped = FeedToken.objects.filter(family=family, user=actor, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -1,0 +1,57 @@
+"""The SQLite engine's writer queue (coparent.core.sqlite): first come, first served."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from coparent.core.sqlite.base import FairLock
+
+
+def test_the_lock_goes_to_waiters_in_the_order_they_came() -> None:
+    lock = FairLock()
+    assert lock.acquire(timeout=1)
+    order: list[int] = []
+
+    def wait(n: int) -> None:
+        assert lock.acquire(timeout=5)
+        order.append(n)
+        lock.release()
+
+    threads = []
+    for n in range(4):
+        threads.append(threading.Thread(target=wait, args=(n,)))
+        threads[-1].start()
+        time.sleep(0.05)  # each is waiting before the next comes
+    lock.release()
+    assert lock.acquire(timeout=5)  # the releaser queues behind those already waiting
+    order.append(99)
+    lock.release()
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3, 99]
+
+
+def test_a_waiter_gives_up_after_its_timeout_and_leaves_the_queue() -> None:
+    lock = FairLock()
+    assert lock.acquire(timeout=1)
+    outcome: list[bool] = []
+    waiter = threading.Thread(target=lambda: outcome.append(lock.acquire(timeout=0.1)))
+    waiter.start()
+    waiter.join()
+    assert outcome == [False]
+    lock.release()
+    assert lock.acquire(timeout=0.1)  # free again: nobody was left queued
+
+
+def test_the_holder_may_take_it_again() -> None:
+    lock = FairLock()
+    assert lock.acquire(timeout=1) and lock.acquire(timeout=1)
+    lock.release()
+    other: list[bool] = []
+    waiter = threading.Thread(target=lambda: other.append(lock.acquire(timeout=0.1)))
+    waiter.start()
+    waiter.join()
+    assert other == [False]
+    lock.release()
+    assert lock.acquire(timeout=0.1)
