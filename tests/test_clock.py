@@ -20,6 +20,7 @@ def test_every_clock_a_test_can_read_starts_at_the_suite_instant() -> None:
         dt.datetime.fromtimestamp(time.time(), dt.UTC),
     ):
         assert start <= now < start + dt.timedelta(minutes=1)
+    assert timezone.get_current_timezone_name() == "UTC"  # the settings' zone, not a viewer's
 
 
 def test_the_clock_ticks_so_waits_and_timeouts_still_work() -> None:
