@@ -50,7 +50,18 @@ test-sqlite: setup chromium
 test-postgres: setup chromium
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+# The calendar, exchange and pass tests once more at instants where date bugs live (the whole
+# suite runs at one fixed instant, see tests/conftest.py): a Sunday evening in Chicago (Monday
+# in UTC), inside Chicago's spring-forward and fall-back hours, and New Year's Eve.
+TEST_INSTANTS ?= 2026-11-29T19:30:00-06:00 2026-03-08T01:30:00-06:00 2026-11-01T01:30:00-05:00 2026-12-31T23:30:00-06:00
+.PHONY: test-instants
+test-instants: setup
+	@set -e; for instant in $(TEST_INSTANTS); do \
+	  echo "Calendar, exchange and pass tests at $$instant"; \
+	  COPARENT_TEST_NOW=$$instant env -u DATABASE_URL $(BIN)/pytest -q tests/schedule tests/exchanges tests/passes; \
+	done
+
+test: lint test-sqlite test-instants test-postgres
 
 bench: setup
 	$(PY) -m bench

@@ -49,11 +49,23 @@ def _frozen_clock(
     """Puts each test at the suite's instant. The clock ticks on from there, so timeouts, waits,
     session and token ages and throttle windows behave as they do in life; a test that needs
     time to stand still or jump uses the same `time_machine` fixture (move_to with tick=False,
-    shift) or travels inside it. Only the wall clock moves: time.monotonic, Chromium and the
-    database's clock stay real, and nothing in the app asks them for the date."""
+    shift) or travels inside it. Only Python's wall clock is moved (the live server's thread
+    too): time.monotonic, subprocesses, the database's clock and Chromium's stay real. Nothing
+    in the app asks the database for the date, no page script reads the browser's, and Django's
+    cookies carry Max-Age, which Chromium prefers to an Expires date in its past or future."""
     if request.node.get_closest_marker("time_machine") is None:
         time_machine.move_to(suite_now().timestamp(), tick=True)
     return time_machine
+
+
+@pytest.fixture(autouse=True)
+def _settings_zone() -> None:
+    """The viewer's zone, which the middleware activates for a request, stays active in this
+    thread after the test client's request: every test starts in the settings' zone, so what
+    "today" means in a test does not depend on which test ran before it."""
+    from django.utils import timezone
+
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)
