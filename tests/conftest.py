@@ -59,16 +59,6 @@ def _frozen_clock(
 
 
 @pytest.fixture(autouse=True)
-def _settings_zone() -> None:
-    """The viewer's zone, which the middleware activates for a request, stays active in this
-    thread after the test client's request: every test starts in the settings' zone, so what
-    "today" means in a test does not depend on which test ran before it."""
-    from django.utils import timezone
-
-    timezone.deactivate()
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives a test."""
     from django.conf import settings

@@ -49,3 +49,13 @@ def test_an_instant_that_is_not_one_is_refused(monkeypatch, text: str) -> None:
 def test_an_instant_is_read_with_its_offset(monkeypatch) -> None:
     monkeypatch.setenv("COPARENT_TEST_NOW", "2026-11-29T19:30:00-06:00")
     assert suite_now() == dt.datetime(2026, 11, 30, 1, 30, tzinfo=dt.UTC)
+
+
+def test_a_viewers_zone_ends_with_their_request(cast, client_for) -> None:
+    """The middleware shows a page in the viewer's zone, and the thread goes back to the
+    settings' zone afterwards, so a later request or test on it never inherits that zone."""
+    cast.alice.timezone = "Pacific/Kiritimati"
+    cast.alice.save(update_fields=["timezone"])
+    response = client_for(cast.alice).get("/")
+    assert response.status_code in (200, 302)
+    assert timezone.get_current_timezone_name() == "UTC"

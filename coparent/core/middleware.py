@@ -45,15 +45,15 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone = getattr(request.user, "timezone", "") if request.user.is_authenticated else ""
-        if zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
-        return self.get_response(request)
+        # override(), not activate(): the zone is the request's alone and does not linger on the
+        # thread after it (the next request, a test, a task run on the same thread).
+        name = getattr(request.user, "timezone", "") if request.user.is_authenticated else ""
+        try:
+            zone = zoneinfo.ZoneInfo(name) if name else None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+        with timezone.override(zone):
+            return self.get_response(request)
 
 
 class PrivatePageMiddleware:
