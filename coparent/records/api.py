@@ -74,7 +74,7 @@ def checkpoint(request: HttpRequest, family_id: str) -> CheckpointOut:
         root=b64(found.root),
         root_hex=found.root.hex(),
         note=found.note,
-        verifier_key=keys.verifier_key(),
+        verifier_key=keys.verifier_key_for(found.note),
     )
 
 

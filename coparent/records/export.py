@@ -89,7 +89,7 @@ def export_bundle(
         out,
         entries=items,
         checkpoint_note=checkpoint.note,
-        verifier_key=keys.verifier_key(),
+        verifier_key=keys.verifier_key_for(checkpoint.note),
         family=str(family.public_id),
         description=description,
         partial=partial,

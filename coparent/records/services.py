@@ -32,10 +32,17 @@ if TYPE_CHECKING:
 SYSTEM_ACTOR = "system"
 
 
-def origin(family: Family) -> str:
-    """The checkpoint's first line: names this server and this family's log, never a person."""
+def new_origin(family: Family) -> str:
+    """The checkpoint's first line for a log that starts now: names this server and this
+    family's log, never a person. Computed once and stored (FamilyLog.origin): a verifier pins
+    it, so moving the site to another address must not change it."""
     host = urlsplit(settings.SITE_URL).netloc or "coparent.localhost"
     return f"{host}/family/{family.public_id}"
+
+
+def origin(family: Family) -> str:
+    stored = FamilyLog.objects.filter(family=family).values_list("origin", flat=True).first()
+    return stored or new_origin(family)
 
 
 def lock_log(family: Family) -> FamilyLog:
@@ -82,9 +89,9 @@ def record_append(
     log.size = frontier.size
     log.frontier = frontier.to_blob()
     log.root = root
-    log.checkpoint = sign_note(
-        format_checkpoint(origin(family), frontier.size, root), keys.signer()
-    )
+    if not log.origin:
+        log.origin = new_origin(family)
+    log.checkpoint = sign_note(format_checkpoint(log.origin, frontier.size, root), keys.signer())
     log.updated_at = now
-    log.save(update_fields=["size", "frontier", "root", "checkpoint", "updated_at"])
+    log.save(update_fields=["origin", "size", "frontier", "root", "checkpoint", "updated_at"])
     return row

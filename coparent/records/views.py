@@ -62,7 +62,7 @@ def record(request: FamilyRequest) -> HttpResponse:
         {
             "checkpoint": checkpoint,
             "root_hex": checkpoint.root.hex(),
-            "verifier_key": keys.verifier_key(),
+            "verifier_key": keys.verifier_key_for(checkpoint.note),
             "entries": page,
             "older": page[-1].index if page and page[-1].index > 0 else None,
             "form": ExportForm(),
@@ -83,7 +83,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             {
                 "checkpoint": checkpoint,
                 "root_hex": checkpoint.root.hex(),
-                "verifier_key": keys.verifier_key(),
+                "verifier_key": keys.verifier_key_for(checkpoint.note),
                 "entries": [],
                 "form": form,
             },
@@ -111,7 +111,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             {
                 "checkpoint": checkpoint,
                 "root_hex": checkpoint.root.hex(),
-                "verifier_key": keys.verifier_key(),
+                "verifier_key": keys.verifier_key_for(checkpoint.note),
                 "entries": [],
                 "form": form,
             },
@@ -126,9 +126,10 @@ def export(request: FamilyRequest) -> HttpResponse:
 @not_family_scoped
 @require_GET
 def verifier_keys(request: HttpRequest) -> HttpResponse:
-    """The keys that check this server's checkpoints: the current one first, then retired ones
-    (still valid for checkpoints signed before they were retired)."""
-    lines = [keys.verifier_key(), *keys.retired_verifier_keys()]
+    """The keys that check this server's checkpoints, one a line with the period it signed:
+    `<verifier key> from=<UTC time|start> until=<UTC time|now>`, the current key first, then
+    retired ones (still valid for checkpoints signed before they were retired)."""
+    lines = [key.line() for key in keys.published_keys()]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"
