@@ -15,7 +15,8 @@ from coparent.families.models import Family, Membership
 from coparent.records import keys, selectors
 from coparent.records.disclosure import disclose, visible_threads
 from coparent.records.models import LogEntry
-from coparent.tlog import BundleEntry, build_bundle
+from coparent.tlog import BundleEntry, build_bundle, decode
+from coparent.tlog.rollback import KIND as ROLLBACK
 
 
 def _names(entries: list[LogEntry]) -> dict[int | None, str]:
@@ -90,6 +91,12 @@ def export_bundle(
         entries=items,
         checkpoint_note=checkpoint.note,
         verifier_key=keys.verifier_key_for(checkpoint.note),
+        # A rollback statement quotes a checkpoint perhaps signed by a key retired since.
+        other_keys=[
+            keys.verifier_key_for(str(decode(bytes(e.leaf)).fields["checkpoint"]))
+            for e in entries
+            if e.kind == ROLLBACK
+        ],
         family=str(family.public_id),
         description=description,
         partial=partial,

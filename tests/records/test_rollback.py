@@ -1,0 +1,102 @@
+"""The newest signed checkpoint kept outside the database: the server refuses to sign a log that
+is behind it or forks from it, and an accepted rollback is a signed statement on the record."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+
+from coparent.core.errors import ServiceError
+from coparent.records import checkpoints, keys, selectors
+from coparent.records.export import export_bundle
+from coparent.records.models import LogEntry
+from coparent.records.services import RecordUnavailable, record_append, record_rollback_accept
+from coparent.tlog import decode, verify_bundle
+from tests.cast import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+class Undo(Exception):
+    pass
+
+
+def note(cast: Cast, text: str = "x") -> None:
+    record_append(family=cast.family_b, actor=cast.charlie, kind="test.note", fields={"n": text})
+
+
+def signed_then_lost(cast: Cast, count: int) -> str:
+    """Append `count` entries, keep the checkpoint they were signed under, lose the entries:
+    what restoring a backup taken before them does to the database."""
+    with pytest.raises(Undo), transaction.atomic():
+        for i in range(count):
+            note(cast, f"lost {i}")
+        lost = selectors.checkpoint_get(cast.family_b).note
+        raise Undo
+    return lost
+
+
+def test_the_newest_checkpoint_is_kept_after_each_commit(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        note(cast)
+    stored = checkpoints.newest(str(cast.family_b.public_id))
+    assert stored is not None
+    assert stored.note == selectors.checkpoint_get(cast.family_b).note
+
+
+def test_the_server_refuses_to_sign_a_log_behind_the_newest_checkpoint(cast: Cast) -> None:
+    size = selectors.checkpoint_get(cast.family_b).size
+    checkpoints.remember(str(cast.family_b.public_id), signed_then_lost(cast, 3))
+    with pytest.raises(RecordUnavailable):
+        note(cast)
+    assert selectors.checkpoint_get(cast.family_b).size == size
+
+
+def test_the_server_refuses_to_sign_a_fork_of_the_newest_checkpoint(cast: Cast) -> None:
+    lost = signed_then_lost(cast, 2)
+    note(cast, "a different first entry")
+    note(cast, "and second")
+    checkpoints.remember(str(cast.family_b.public_id), lost)
+    with pytest.raises(RecordUnavailable):
+        note(cast)
+    with pytest.raises(ServiceError, match="forks"):
+        record_rollback_accept(family=cast.family_b, backup="the backup of 2026-03-03")
+
+
+def test_an_accepted_rollback_is_a_signed_statement_that_verifies(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    kept = selectors.checkpoint_get(cast.family_b).size
+    lost = signed_then_lost(cast, 12)
+    family_id = str(cast.family_b.public_id)
+    checkpoints.remember(family_id, lost)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = record_rollback_accept(
+            family=cast.family_b, backup="the backup of 2026-03-03 02:00:00 UTC"
+        )
+    assert row is not None and row.index == kept
+    entry = decode(bytes(row.leaf))
+    assert entry.kind == "records.rollback" and entry.actor == "system"
+    assert entry.fields["lost_from"] == kept and entry.fields["lost_to"] == kept + 11
+    assert entry.fields["checkpoint"] == lost
+    stored = checkpoints.newest(family_id)
+    assert stored is not None and stored.size == kept + 1
+    assert list(Path(checkpoints.directory()).glob(f"{family_id}.rolled-back-*"))
+    with django_capture_on_commit_callbacks(execute=True):
+        note(cast, "life goes on")
+    assert record_rollback_accept(family=cast.family_b, backup="again") is None
+
+    out = io.BytesIO()
+    export_bundle(out, family=cast.family_b)
+    result = verify_bundle(io.BytesIO(out.getvalue()), pinned_keys=[keys.verifier_key()])
+    assert result.ok, result.problem
+    assert result.rollbacks == (
+        f"entry {kept}: entries {kept}-{kept + 11} were lost restoring "
+        "the backup of 2026-03-03 02:00:00 UTC",
+    )
+    assert LogEntry.objects.filter(family=cast.family_b).count() == kept + 2
