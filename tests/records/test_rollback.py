@@ -100,3 +100,20 @@ def test_an_accepted_rollback_is_a_signed_statement_that_verifies(
         "the backup of 2026-03-03 02:00:00 UTC",
     )
     assert LogEntry.objects.filter(family=cast.family_b).count() == kept + 2
+
+
+def test_the_operator_accepts_a_rollback_from_the_command_line(
+    cast: Cast, capsys, django_capture_on_commit_callbacks
+) -> None:
+    """After a power cut lost committed entries (no backup restored), the server refuses to
+    sign until the operator accepts the rollback."""
+    from django.core.management import call_command
+
+    kept = selectors.checkpoint_get(cast.family_b).size
+    checkpoints.remember(str(cast.family_b.public_id), signed_then_lost(cast, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("records", "accept-rollback", str(cast.family_b.public_id), "--reason", "disk")
+    assert f"entry {kept}" in capsys.readouterr().out
+    note(cast, "writing again")
+    call_command("records", "accept-rollback", str(cast.family_b.public_id))
+    assert "not behind" in capsys.readouterr().out

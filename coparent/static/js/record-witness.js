@@ -51,6 +51,66 @@
     return sn === 0 && equal(fr, firstHash) && equal(sr, secondHash);
   }
 
+  // RFC 9162 section 2.1.3.2.
+  async function verifyInclusion(index, size, hash, path, root) {
+    if (index >= size) return false;
+    let fn = index;
+    let sn = size - 1;
+    for (const p of path) {
+      if (sn === 0) return false;
+      if ((fn & 1) || fn === sn) {
+        hash = await nodeHash(p, hash);
+        while (!(fn & 1) && fn !== 0) { fn >>= 1; sn >>= 1; }
+      } else {
+        hash = await nodeHash(hash, p);
+      }
+      fn >>= 1;
+      sn >>= 1;
+    }
+    return sn === 0 && equal(hash, root);
+  }
+
+  // A restored backup loses entries this device may have seen; the server then puts a
+  // records.rollback statement on the record quoting the checkpoint it had signed. It explains a
+  // failed check only if it is in the current tree and lost entries this device saw, and the
+  // device's checkpoint is the quoted one or an earlier one (docs/record-format.md, section 7).
+  async function explainedRollback(saved, current, currentRoot) {
+    const index = (current.rollbacks || []).filter((i) => i < saved.size).pop();
+    if (index === undefined) return null;
+    const api = script.dataset.consistencyUrl.replace(/consistency$/, "");
+    const get = async (url) => {
+      const response = await fetch(api + url, { credentials: "same-origin" });
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    };
+    const [row] = await get("entries?limit=1&after=" + (index - 1));
+    const proof = await get("inclusion?index=" + index + "&size=" + current.size);
+    const leaf = fromBase64(row.leaf);
+    const data = new Uint8Array(leaf.length + 1);
+    data.set(leaf, 1);
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+    if (!(await verifyInclusion(index, current.size, hash, proof.proof.map(fromBase64), currentRoot))) return null;
+    const entry = JSON.parse(new TextDecoder().decode(leaf));
+    const [, size, root] = String(entry.fields.checkpoint).split("\n");
+    const ok = entry.kind === "records.rollback" && entry.index === index &&
+      entry.fields.lost_from === index && entry.fields.lost_to === Number(size) - 1 &&
+      saved.size <= Number(size) && (saved.size < Number(size) || saved.root === root);
+    return ok ? entry.fields : null;
+  }
+
+  async function explainOrWarn(saved, current, currentRoot) {
+    const rollback = await explainedRollback(saved, current, currentRoot).catch(() => null);
+    if (!rollback) return warn();
+    const text = "Entries " + rollback.lost_from + "-" + rollback.lost_to + " were lost restoring " +
+      rollback.backup + ". The server has put this on the record, signed.";
+    const banner = document.getElementById("record-warning");
+    if (banner) { banner.textContent = text; banner.dataset.kind = "rollback"; banner.hidden = false; }
+    const status = document.getElementById("record-witness-status");
+    if (status) status.textContent = text;
+    document.documentElement.dataset.recordRollback = String(rollback.lost_from);
+    localStorage.setItem(storageKey, JSON.stringify({ size: current.size, root: toBase64(currentRoot) }));
+  }
+
   function warn() {
     const banner = document.getElementById("record-warning");
     if (banner) banner.hidden = false;
@@ -64,6 +124,7 @@
     const saved = JSON.parse(localStorage.getItem(storageKey) || "null");
     const currentRoot = fromBase64(current.root);
     if (saved && saved.size > 0) {
+      if (saved.size > current.size) return explainOrWarn(saved, current, currentRoot);
       const url = script.dataset.consistencyUrl + "?old_size=" + saved.size + "&new_size=" + current.size;
       const response = await fetch(url, { credentials: "same-origin" });
       if (!response.ok) return warn();
@@ -71,7 +132,7 @@
       const ok = equal(fromBase64(proof.new_root), currentRoot) &&
         (await verifyConsistency(saved.size, current.size, fromBase64(saved.root), currentRoot,
           proof.proof.map(fromBase64)));
-      if (!ok) return warn();
+      if (!ok) return explainOrWarn(saved, current, currentRoot);
     }
     localStorage.setItem(storageKey, JSON.stringify({ size: current.size, root: toBase64(currentRoot) }));
     const status = document.getElementById("record-witness-status");
