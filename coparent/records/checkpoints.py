@@ -7,10 +7,17 @@ small file, replaced atomically). It is a guard, not a second source of truth: i
 after the commit and a failure to write it fails nothing (it only lags, which the guard
 tolerates); it must never be ahead of what was signed, and never is, since only signed notes are
 written there.
+
+The file is written by a background thread, not by the request that committed: the commit
+hands over the note (no I/O), a burst of appends to one family becomes one write, and the
+append path does not wait for the disk. In this process the guard also sees notes not yet
+written. A process killed before its thread writes leaves the file a little behind, which is
+the tolerated direction.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -24,6 +31,13 @@ from coparent.tlog import NoteError, parse_checkpoint
 
 logger = logging.getLogger("coparent.records")
 _write_lock = threading.Lock()
+# Every append reads the newest checkpoint: keep the parsed file per family, keyed on the file's
+# identity, so an append costs a stat unless another process has replaced the file.
+_read_cache: dict[Path, tuple[tuple[int, int, int], StoredCheckpoint]] = {}
+# Notes committed but not yet written, by file; the writer thread empties it.
+_pending: dict[Path, StoredCheckpoint] = {}
+_wakeup = threading.Condition()
+_writer: threading.Thread | None = None
 
 
 @dataclass(frozen=True)
@@ -51,19 +65,36 @@ def parse(note: str) -> StoredCheckpoint:
 
 
 def newest(family_id: str) -> StoredCheckpoint | None:
+    path = _path(family_id)
+    with _wakeup:
+        waiting = _pending.get(path)
+    written = _read(family_id, path)
+    if waiting is not None and (written is None or waiting.size > written.size):
+        return waiting
+    return written
+
+
+def _read(family_id: str, path: Path) -> StoredCheckpoint | None:
     try:
-        note = _path(family_id).read_text(encoding="utf-8")
+        stat = path.stat()
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = _read_cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        note = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except OSError:
         logger.exception("cannot read the newest checkpoint of family %s", family_id)
         return None
     try:
-        return parse(note)
+        found = parse(note)
     except NoteError:
         # A torn file after a power cut; the next append rewrites it.
         logger.error("the newest checkpoint of family %s is unreadable; ignored", family_id)
         return None
+    _read_cache[path] = (stamp, found)
+    return found
 
 
 def all_newest() -> dict[str, StoredCheckpoint]:
@@ -75,34 +106,80 @@ def all_newest() -> dict[str, StoredCheckpoint]:
     return found
 
 
-def _write(family_id: str, note: str) -> None:
-    folder = directory()
-    folder.mkdir(parents=True, exist_ok=True)
-    pending = folder / f".{family_id}.{os.getpid()}.{threading.get_ident()}.tmp"
-    pending.write_text(note, encoding="utf-8")
-    os.replace(pending, _path(family_id))
+def _write(path: Path, note: str) -> None:
+    pending = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        pending.write_text(note, encoding="utf-8")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pending.write_text(note, encoding="utf-8")
+    os.replace(pending, path)
+
+
+def _store(path: Path, stored: StoredCheckpoint) -> None:
+    """Write unless the file already holds this size or more (another process may have
+    written a later one): the file never moves backwards."""
+    try:
+        with _write_lock:
+            current = _read(path.stem, path)
+            if current is None or current.size < stored.size:
+                _write(path, stored.note)
+    except OSError:
+        logger.exception("cannot keep the newest checkpoint in %s", path)
 
 
 def remember(family_id: str, note: str) -> None:
-    """Called once the append that signed `note` has committed. Never moves backwards: two
-    writers committing close together may run this in either order."""
+    """Called once the append that signed `note` has committed; returns at once."""
+    global _writer
     try:
-        size = parse(note).size
-        with _write_lock:
-            current = newest(family_id)
-            if current is not None and current.size >= size:
-                return
-            _write(family_id, note)
-    except (OSError, NoteError):
-        logger.exception("cannot keep the newest checkpoint of family %s", family_id)
+        stored = parse(note)
+    except NoteError:
+        logger.exception("not a checkpoint for family %s", family_id)
+        return
+    path = _path(family_id)
+    with _wakeup:
+        waiting = _pending.get(path)
+        if waiting is None or waiting.size < stored.size:
+            _pending[path] = stored
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(
+                target=_write_forever, name="record-checkpoints", daemon=True
+            )
+            _writer.start()
+            atexit.register(flush)
+        _wakeup.notify()
+
+
+def _take() -> dict[Path, StoredCheckpoint]:
+    with _wakeup:
+        batch = dict(_pending)
+        _pending.clear()
+    return batch
+
+
+def _write_forever() -> None:
+    while True:
+        with _wakeup:
+            _wakeup.wait_for(lambda: bool(_pending))
+        for path, stored in _take().items():
+            _store(path, stored)
+
+
+def flush() -> None:
+    """Write every note still waiting, now (commands that exit, tests)."""
+    for path, stored in _take().items():
+        _store(path, stored)
 
 
 def replace_after_rollback(family_id: str, note: str) -> None:
     """After an accepted rollback: keep the rolled-back checkpoint beside the new one, for the
-    operator's records, and start again from the new one."""
+    operator's records, and start again from the new one. While a log is behind, the server
+    signs nothing for it, so no older note of this family is waiting to be written."""
+    old = _path(family_id)
+    with _wakeup:
+        _pending.pop(old, None)
     with _write_lock:
-        old = _path(family_id)
         if old.exists():
             stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
             os.replace(old, old.with_name(f"{family_id}.rolled-back-{stamp}"))
-        _write(family_id, note)
+        _write(old, note)

@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 
 from coparent.messaging.services import message_send, thread_create
-from coparent.records import keys
+from coparent.records import checkpoints, keys
 from coparent.records.backup import BackupError, Manifest, backup_create, backup_restore
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.tlog import verify_bundle
@@ -116,6 +116,7 @@ def round_trip(cast: Cast, tmp_path: Path, live: Path, database_url: str | None)
     env = fresh_server(tmp_path, database_url)
     new_var = tmp_path / "new"
     # The same machine: the checkpoints signed since the backup are still there.
+    checkpoints.flush()
     shutil.copytree(live / "record-checkpoints", new_var / "record-checkpoints")
     refused = coparent(env, "restore", str(backup))
     assert refused.returncode != 0

@@ -44,9 +44,12 @@ def test_the_newest_checkpoint_is_kept_after_each_commit(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         note(cast)
+    checkpoints.flush()
     stored = checkpoints.newest(str(cast.family_b.public_id))
     assert stored is not None
     assert stored.note == selectors.checkpoint_get(cast.family_b).note
+    path = Path(checkpoints.directory()) / f"{cast.family_b.public_id}.checkpoint"
+    assert path.read_text() == stored.note
 
 
 def test_the_server_refuses_to_sign_a_log_behind_the_newest_checkpoint(cast: Cast) -> None:
