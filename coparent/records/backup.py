@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from coparent.records import checkpoints
+from coparent.records import checkpoints, keys
 
 FORMAT = "coparent-backup/1"
 MANIFEST = "manifest.json"
@@ -359,10 +359,9 @@ def backup_restore(
     clashes = []
     if not _database_is_empty(vendor):
         clashes.append("the database is not empty")
-    for name, target in _key_files().items():
-        copy = keys_dir / name
-        if target.exists() and copy.exists() and target.read_bytes() != copy.read_bytes():
-            clashes.append(f"{target} holds another key")
+    passes, passes_copy = Path(settings.PASS_SIGNING_KEY_FILE), keys_dir / "pass-signing.pem"
+    if passes.exists() and passes_copy.exists() and passes.read_bytes() != passes_copy.read_bytes():
+        clashes.append(f"{passes} holds another key")
     attachments = Path(settings.MESSAGING_ATTACHMENT_DIR)
     if attachments.is_dir() and any(attachments.iterdir()):
         clashes.append(f"{attachments} is not empty")
@@ -379,12 +378,19 @@ def backup_restore(
     else:
         _pg_restore(database, clean=force)
     say(f"Restored the database ({len(manifest.logs)} family records).")
-    for name, target in _key_files().items():
-        copy = keys_dir / name
-        if copy.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(copy, target)
-            os.chmod(target, 0o600)
+    if (keys_dir / "record-signing.key").exists():
+        retired = keys_dir / "record-signing.key.retired"
+        say(
+            keys.adopt_backup_keys(
+                (keys_dir / "record-signing.key").read_text(),
+                retired.read_text() if retired.exists() else "",
+                replace_current=force,
+            )
+        )
+    if (keys_dir / "pass-signing.pem").exists():
+        passes.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(keys_dir / "pass-signing.pem", passes)
+        os.chmod(passes, 0o600)
     if (source / "attachments").is_dir():
         shutil.copytree(source / "attachments", attachments, dirs_exist_ok=True)
     say("Restored the signing keys and attachments.")
@@ -396,10 +402,21 @@ def _after_restore(
     manifest: Manifest, plan: RestorePlan, *, reason: str, say: Callable[[str], None]
 ) -> None:
     from coparent.families.models import Family
+    from coparent.records.selectors import root_at
     from coparent.records.services import record_rollback_accept
     from coparent.tlog.rollback import describe_backup
 
     backup = describe_backup(manifest.taken_at)
+    for family_id, stored in checkpoints.all_newest().items():
+        log = manifest.logs.get(family_id)
+        if log is not None and log.size > stored.size:
+            family = Family.objects.get(public_id=family_id)
+            if root_at(family, stored.size) != stored.root:
+                say(
+                    f"WARNING: family {family_id}: the restored record is not an extension of "
+                    f"the checkpoint of size {stored.size} this server signed. The server will "
+                    "not sign for this family; find out why before going on."
+                )
     for family_id, (kept, signed) in sorted(plan.behind.items()):
         family = Family.objects.get(public_id=family_id)
         record_rollback_accept(family=family, backup=backup, reason=reason)

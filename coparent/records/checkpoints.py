@@ -38,6 +38,8 @@ _read_cache: dict[Path, tuple[tuple[int, int, int], StoredCheckpoint]] = {}
 _pending: dict[Path, StoredCheckpoint] = {}
 _wakeup = threading.Condition()
 _writer: threading.Thread | None = None
+# Held while a batch is taken and written, so flush() and a rollback wait for writes in flight.
+_busy = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -161,14 +163,14 @@ def _write_forever() -> None:
     while True:
         with _wakeup:
             _wakeup.wait_for(lambda: bool(_pending))
-        for path, stored in _take().items():
-            _store(path, stored)
+        flush()
 
 
 def flush() -> None:
     """Write every note still waiting, now (commands that exit, tests)."""
-    for path, stored in _take().items():
-        _store(path, stored)
+    with _busy:
+        for path, stored in _take().items():
+            _store(path, stored)
 
 
 def replace_after_rollback(family_id: str, note: str) -> None:
@@ -176,10 +178,11 @@ def replace_after_rollback(family_id: str, note: str) -> None:
     operator's records, and start again from the new one. While a log is behind, the server
     signs nothing for it, so no older note of this family is waiting to be written."""
     old = _path(family_id)
-    with _wakeup:
-        _pending.pop(old, None)
-    with _write_lock:
-        if old.exists():
-            stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
-            os.replace(old, old.with_name(f"{family_id}.rolled-back-{stamp}"))
-        _write(old, note)
+    with _busy:
+        with _wakeup:
+            _pending.pop(old, None)
+        with _write_lock:
+            if old.exists():
+                stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
+                os.replace(old, old.with_name(f"{family_id}.rolled-back-{stamp}"))
+            _write(old, note)

@@ -138,7 +138,14 @@ def published_keys() -> list[PublishedKey]:
     ones, newest first."""
     retired = retired_keys()
     current = PublishedKey(verifier_key(), retired[-1].until if retired else None)
-    return [current, *reversed(retired)]
+    # A restore may list the key that is current again as retired (see adopt_backup_keys).
+    seen = {current.verifier}
+    others = []
+    for key in reversed(retired):
+        if key.verifier not in seen:
+            seen.add(key.verifier)
+            others.append(key)
+    return [current, *others]
 
 
 def verifiers() -> list[Verifier]:
@@ -187,3 +194,49 @@ def rotate() -> str:
         os.fsync(handle.fileno())
     os.replace(pending, file)
     return signer().verifier.to_string()
+
+
+def adopt_backup_keys(signer_text: str, retired_text: str, *, replace_current: bool) -> str:
+    """Restore the record keys of a backup without unpublishing any key that has signed here:
+    every key of both sets stays listed. The current key stays this server's own unless there is
+    none or `replace_current`; the other one is retired now. Returns what was done."""
+    file = _key_path()
+    backup_signer = signer_from_string(signer_text.strip())
+    backup_key = backup_signer.verifier.to_string()
+    ours = signer() if file.exists() else None
+    listed = {key.verifier for key in retired_keys()}
+    lines = [
+        _parse_line(line)
+        for line in retired_text.splitlines()
+        if line.strip() and line.split()[0] not in listed
+    ]
+    if ours is not None and ours.verifier.to_string() == backup_key:
+        outcome = "The backup's signing key is this server's key."
+    elif ours is None or replace_current:
+        if ours is not None:
+            lines.append(PublishedKey(ours.verifier.to_string(), None, timezone.now()))
+        pending = file.with_name(file.name + ".new")
+        pending.unlink(missing_ok=True)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(backup_signer.to_string() + "\n")
+        outcome = "Restored the backup's signing key."
+        _append_retired(lines)
+        os.replace(pending, file)
+        return outcome
+    else:
+        lines.append(PublishedKey(backup_key, None, timezone.now()))
+        outcome = (
+            "Kept this server's signing key; the backup's key is listed as retired, so what it "
+            "signed still verifies."
+        )
+    _append_retired(lines)
+    return outcome
+
+
+def _append_retired(lines: list[PublishedKey]) -> None:
+    if lines:
+        _retired_path().parent.mkdir(parents=True, exist_ok=True)
+        with _retired_path().open("a") as handle:
+            handle.write("".join(f"{key.line()}\n" for key in lines))

@@ -140,3 +140,25 @@ def test_a_bundle_spanning_a_rotation_verifies_against_the_published_keys(
     retired = keys.retired_verifier_keys()
     assert verify_main([str(out), "--key", retired[0]]) == 1
     assert "is not the pinned key" in capsys.readouterr().out
+
+
+def test_restoring_keys_never_unpublishes_a_key_that_signed(own_key: Path) -> None:
+    from coparent.tlog import generate_signer
+
+    ours = keys.verifier_key()
+    backup = generate_signer("testserver/coparent-record")
+    backup_retired = generate_signer("testserver/coparent-record").verifier.to_string()
+    said = keys.adopt_backup_keys(
+        backup.to_string(),
+        f"{backup_retired} from=start until=2026-01-01T00:00:00Z\n",
+        replace_current=False,
+    )
+    assert "Kept this server's signing key" in said
+    published = [key.verifier for key in keys.published_keys()]
+    assert published[0] == ours
+    assert set(published) == {ours, backup.verifier.to_string(), backup_retired}
+
+    keys.adopt_backup_keys(backup.to_string(), "", replace_current=True)
+    published = [key.verifier for key in keys.published_keys()]
+    assert published[0] == backup.verifier.to_string()
+    assert sorted(published) == sorted([ours, backup.verifier.to_string(), backup_retired])
