@@ -87,38 +87,28 @@ def verifier_key() -> str:
     return signer().verifier.to_string()
 
 
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class PublishedKey:
-    """A verifier key and the period in which it signed (None: since the first checkpoint, or
-    still signing)."""
+    """A verifier key and the period in which it signed: UTC times, or `start` (since the first
+    checkpoint), `now` (still signing), `unknown` (retired before periods were recorded)."""
 
     verifier: str
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: str = "start"
+    until: str = "now"
 
     def line(self) -> str:
-        def stamp(moment: dt.datetime | None, unknown: str) -> str:
-            if moment is None:
-                return unknown
-            return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-        return f"{self.verifier} from={stamp(self.since, 'start')} until={stamp(self.until, 'now')}"
-
-
-def _parse_time(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return None
+        return f"{self.verifier} from={self.since} until={self.until}"
 
 
 def _parse_line(line: str) -> PublishedKey:
-    """`<verifier key> [from=<UTC time>] [until=<UTC time>]`; older files hold the key alone."""
+    """`<verifier key> from=<time> until=<time>`; older files hold the key alone."""
     key, *fields = line.split()
     values = dict(field.partition("=")[::2] for field in fields)
-    return PublishedKey(
-        key, _parse_time(values.get("from", "")), _parse_time(values.get("until", ""))
-    )
+    return PublishedKey(key, values.get("from", "unknown"), values.get("until", "unknown"))
 
 
 def retired_keys() -> list[PublishedKey]:
@@ -137,7 +127,7 @@ def published_keys() -> list[PublishedKey]:
     """Every key that has signed checkpoints here: the current one first, then the retired
     ones, newest first."""
     retired = retired_keys()
-    current = PublishedKey(verifier_key(), retired[-1].until if retired else None)
+    current = PublishedKey(verifier_key(), retired[-1].until if retired else "start")
     # A restore may list the key that is current again as retired (see adopt_backup_keys).
     seen = {current.verifier}
     others = []
@@ -186,7 +176,9 @@ def rotate() -> str:
         handle.flush()
         os.fsync(handle.fileno())
     ended = PublishedKey(
-        current.verifier.to_string(), retired[-1].until if retired else None, timezone.now()
+        current.verifier.to_string(),
+        retired[-1].until if retired else "start",
+        _stamp(timezone.now()),
     )
     with _retired_path().open("a") as handle:
         handle.write(ended.line() + "\n")
@@ -205,16 +197,14 @@ def adopt_backup_keys(signer_text: str, retired_text: str, *, replace_current: b
     backup_key = backup_signer.verifier.to_string()
     ours = signer() if file.exists() else None
     listed = {key.verifier for key in retired_keys()}
-    lines = [
-        _parse_line(line)
-        for line in retired_text.splitlines()
-        if line.strip() and line.split()[0] not in listed
-    ]
+    theirs = [_parse_line(line) for line in retired_text.splitlines() if line.strip()]
+    lines = [key for key in theirs if key.verifier not in listed]
+    now = _stamp(timezone.now())
     if ours is not None and ours.verifier.to_string() == backup_key:
         outcome = "The backup's signing key is this server's key."
     elif ours is None or replace_current:
         if ours is not None:
-            lines.append(PublishedKey(ours.verifier.to_string(), None, timezone.now()))
+            lines.append(PublishedKey(ours.verifier.to_string(), published_keys()[0].since, now))
         pending = file.with_name(file.name + ".new")
         pending.unlink(missing_ok=True)
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -226,7 +216,7 @@ def adopt_backup_keys(signer_text: str, retired_text: str, *, replace_current: b
         os.replace(pending, file)
         return outcome
     else:
-        lines.append(PublishedKey(backup_key, None, timezone.now()))
+        lines.append(PublishedKey(backup_key, theirs[-1].until if theirs else "start", now))
         outcome = (
             "Kept this server's signing key; the backup's key is listed as retired, so what it "
             "signed still verifies."

@@ -162,3 +162,17 @@ def test_restoring_keys_never_unpublishes_a_key_that_signed(own_key: Path) -> No
     published = [key.verifier for key in keys.published_keys()]
     assert published[0] == backup.verifier.to_string()
     assert sorted(published) == sorted([ours, backup.verifier.to_string(), backup_retired])
+
+
+def test_a_key_retired_before_periods_were_recorded_is_listed_with_an_unknown_period(
+    own_key: Path,
+) -> None:
+    from coparent.tlog import generate_signer
+
+    old = generate_signer("testserver/coparent-record").verifier.to_string()
+    own_key.with_name("record-signing.key.retired").write_text(old + "\n")
+    lines = Client().get("/.well-known/coparent-record-keys").content.decode().splitlines()
+    assert lines == [
+        f"{keys.verifier_key()} from=unknown until=now",
+        f"{old} from=unknown until=unknown",
+    ]
