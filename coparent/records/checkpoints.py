@@ -36,6 +36,7 @@ _write_lock = threading.Lock()
 _read_cache: dict[Path, tuple[tuple[int, int, int], StoredCheckpoint]] = {}
 # Notes committed but not yet written, by file; the writer thread empties it.
 _pending: dict[Path, StoredCheckpoint] = {}
+_in_flight: dict[Path, StoredCheckpoint] = {}  # taken from _pending, being written
 _wakeup = threading.Condition()
 _writer: threading.Thread | None = None
 # Held while a batch is taken and written, so flush() and a rollback wait for writes in flight.
@@ -69,11 +70,9 @@ def parse(note: str) -> StoredCheckpoint:
 def newest(family_id: str) -> StoredCheckpoint | None:
     path = _path(family_id)
     with _wakeup:
-        waiting = _pending.get(path)
-    written = _read(family_id, path)
-    if waiting is not None and (written is None or waiting.size > written.size):
-        return waiting
-    return written
+        known = [c for c in (_pending.get(path), _in_flight.get(path)) if c is not None]
+    known += [c for c in (_read(family_id, path),) if c is not None]
+    return max(known, key=lambda c: c.size, default=None)
 
 
 def _read(family_id: str, path: Path) -> StoredCheckpoint | None:
@@ -154,9 +153,9 @@ def remember(family_id: str, note: str) -> None:
 
 def _take() -> dict[Path, StoredCheckpoint]:
     with _wakeup:
-        batch = dict(_pending)
+        _in_flight.update(_pending)
         _pending.clear()
-    return batch
+        return dict(_in_flight)
 
 
 def _write_forever() -> None:
@@ -171,6 +170,8 @@ def flush() -> None:
     with _busy:
         for path, stored in _take().items():
             _store(path, stored)
+        with _wakeup:
+            _in_flight.clear()
 
 
 def replace_after_rollback(family_id: str, note: str) -> None:
@@ -181,6 +182,7 @@ def replace_after_rollback(family_id: str, note: str) -> None:
     with _busy:
         with _wakeup:
             _pending.pop(old, None)
+            _in_flight.pop(old, None)
         with _write_lock:
             if old.exists():
                 stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
