@@ -83,23 +83,32 @@
       if (!response.ok) throw new Error(String(response.status));
       return response.json();
     };
-    const [row] = await get("entries?limit=1&after=" + (index - 1));
+    const [row = {}] = await get("entries?limit=1&after=" + (index - 1));
     const proof = await get("inclusion?index=" + index + "&size=" + current.size);
-    const leaf = fromBase64(row.leaf);
+    let leaf, entry, path;
+    try {
+      leaf = fromBase64(row.leaf);
+      path = proof.proof.map(fromBase64);
+      entry = JSON.parse(new TextDecoder().decode(leaf)) || {};
+    } catch (error) {
+      return null; // not even a statement
+    }
     const data = new Uint8Array(leaf.length + 1);
     data.set(leaf, 1);
     const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-    if (!(await verifyInclusion(index, current.size, hash, proof.proof.map(fromBase64), currentRoot))) return null;
-    const entry = JSON.parse(new TextDecoder().decode(leaf));
-    const [, size, root] = String(entry.fields.checkpoint).split("\n");
+    if (!(await verifyInclusion(index, current.size, hash, path, currentRoot))) return null;
+    const fields = entry.fields || {};
+    const [, size, root] = String(fields.checkpoint).split("\n");
     const ok = entry.kind === "records.rollback" && entry.index === index &&
-      entry.fields.lost_from === index && entry.fields.lost_to === Number(size) - 1 &&
+      fields.lost_from === index && fields.lost_to === Number(size) - 1 &&
       saved.size <= Number(size) && (saved.size < Number(size) || saved.root === root);
-    return ok ? entry.fields : null;
+    return ok ? fields : null;
   }
 
+  // A failed request while looking for the statement is not a verdict: it propagates, as any
+  // other network error does. Only a statement that is absent or does not check out warns.
   async function explainOrWarn(saved, current, currentRoot) {
-    const rollback = await explainedRollback(saved, current, currentRoot).catch(() => null);
+    const rollback = await explainedRollback(saved, current, currentRoot);
     if (!rollback) return warn();
     const text = "Entries " + rollback.lost_from + "-" + rollback.lost_to + " were lost restoring " +
       rollback.backup + ". The server has put this on the record, signed.";
