@@ -110,10 +110,16 @@ def all_newest() -> dict[str, StoredCheckpoint]:
 def _write(path: Path, note: str) -> None:
     pending = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        pending.write_text(note, encoding="utf-8")
+        handle = pending.open("w", encoding="utf-8")
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        pending.write_text(note, encoding="utf-8")
+        handle = pending.open("w", encoding="utf-8")
+    with handle:
+        handle.write(note)
+        handle.flush()
+        # Off the request path (the writer thread), so a power cut leaves the old file or the
+        # new one, never an empty one.
+        os.fsync(handle.fileno())
     os.replace(pending, path)
 
 
