@@ -21,6 +21,8 @@ from coparent.families.models import Role
 from coparent.records import keys, selectors
 from coparent.records.export import export_bundle
 from coparent.records.models import LogEntry
+from coparent.tlog import decode
+from coparent.tlog.rollback import KIND as ROLLBACK
 
 RECORD_ROLES = (Role.PARENT, Role.PROFESSIONAL)
 PAGE = 50
@@ -56,6 +58,9 @@ def record(request: FamilyRequest) -> HttpResponse:
     if before.isdigit():
         entries = entries.filter(index__lt=int(before))
     page = list(entries[:PAGE])
+    for entry in page:
+        if entry.kind == ROLLBACK:  # say in words what a rollback statement says
+            entry.rollback = decode(bytes(entry.leaf)).fields  # type: ignore[attr-defined]
     return render(
         request,
         "records/record.html",

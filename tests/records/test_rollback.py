@@ -120,3 +120,25 @@ def test_the_operator_accepts_a_rollback_from_the_command_line(
     note(cast, "writing again")
     call_command("records", "accept-rollback", str(cast.family_b.public_id))
     assert "not behind" in capsys.readouterr().out
+
+
+def test_the_record_page_says_what_a_rollback_lost(cast: Cast, client_for) -> None:
+    kept = selectors.checkpoint_get(cast.family_a).size
+    lost = signed_then_lost_in(cast.family_a, cast.alice, 4)
+    checkpoints.remember(str(cast.family_a.public_id), lost)
+    record_rollback_accept(family=cast.family_a, backup="the backup of 2026-03-03 02:00:00 UTC")
+    page = client_for(cast.alice).get(f"/f/{cast.family_a.public_id}/record/")
+    assert page.status_code == 200
+    assert (
+        f"Entries {kept}-{kept + 3} were lost restoring the backup of 2026-03-03 02:00:00 UTC"
+        in page.content.decode()
+    )
+
+
+def signed_then_lost_in(family, actor, count: int) -> str:
+    with pytest.raises(Undo), transaction.atomic():
+        for i in range(count):
+            record_append(family=family, actor=actor, kind="test.note", fields={"n": str(i)})
+        lost = selectors.checkpoint_get(family).note
+        raise Undo
+    return lost
