@@ -12,6 +12,7 @@ record as a signed statement.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -154,6 +155,12 @@ def _files_under(root: Path) -> Iterator[Path]:
             yield path
 
 
+def _copy_if_still_there(source: str, target: str) -> None:
+    """A send that fails removes the file it stored; that may happen while we copy."""
+    with contextlib.suppress(FileNotFoundError):
+        shutil.copy2(source, target)
+
+
 @dataclass
 class Manifest:
     taken_at: dt.datetime
@@ -225,7 +232,7 @@ def backup_create(target: Path) -> Manifest:
             shutil.copy2(source, target / "keys" / name)
     attachments = Path(settings.MESSAGING_ATTACHMENT_DIR)
     if attachments.is_dir():
-        shutil.copytree(attachments, target / "attachments")
+        shutil.copytree(attachments, target / "attachments", copy_function=_copy_if_still_there)
     manifest = Manifest(taken_at, vendor, logs)
     for path in _files_under(target):
         manifest.files[path.relative_to(target).as_posix()] = {
