@@ -391,7 +391,8 @@ def backup_restore(
             keys.adopt_backup_keys(
                 (keys_dir / "record-signing.key").read_text(),
                 retired.read_text() if retired.exists() else "",
-                replace_current=force,
+                # A key this server already has may be newer (rotated since the backup).
+                replace_current=False,
             )
         )
     if (keys_dir / "pass-signing.pem").exists():
