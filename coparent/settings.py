@@ -273,6 +273,10 @@ PASS_SIGNING_KEY_FILE = os.environ.get("COPARENT_PASS_KEY_FILE", str(VAR_DIR / "
 RECORD_SIGNING_KEY_FILE = os.environ.get(
     "COPARENT_RECORD_KEY_FILE", str(VAR_DIR / "record-signing.key")
 )
+# The newest signed checkpoint of each family, outside the database (records/checkpoints.py).
+RECORD_CHECKPOINT_DIR = os.environ.get(
+    "COPARENT_RECORD_CHECKPOINT_DIR", str(VAR_DIR / "record-checkpoints")
+)
 EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
 
 # Server errors (django.request) and refused suspicious requests (django.security: bad Host,

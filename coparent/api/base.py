@@ -31,7 +31,7 @@ from ninja.utils import check_csrf
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
 from coparent.core import overload, ratelimit
-from coparent.core.errors import Conflict, ServiceError
+from coparent.core.errors import Conflict, ServiceError, Unavailable
 from coparent.core.logging import request_id_of
 from coparent.core.ratelimit import RateLimited
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
@@ -145,7 +145,12 @@ def too_large_message() -> str:
 
 @api.exception_handler(ServiceError)
 def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    status = 409 if isinstance(exc, Conflict) else 403 if exc.code == "forbidden" else 400
+    if isinstance(exc, Unavailable):
+        status = 503
+    elif isinstance(exc, Conflict):
+        status = 409
+    else:
+        status = 403 if exc.code == "forbidden" else 400
     return error_response(
         request, status, exc.code, exc.message, {exc.field: exc.message} if exc.field else None
     )

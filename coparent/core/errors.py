@@ -23,3 +23,10 @@ class Conflict(ServiceError):
     """The object changed under the caller (already accepted, revoked, expired...)."""
 
     code = "conflict"
+
+
+class Unavailable(ServiceError):
+    """The action cannot happen now for a reason only the server's operator can mend; nothing
+    was changed (the API answers 503)."""
+
+    code = "unavailable"

@@ -6,13 +6,14 @@ import base64
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from coparent.api.base import family_membership
 from coparent.families.models import Role
 from coparent.records import keys, selectors
 from coparent.records.models import LogEntry
 from coparent.tlog import leaf_hash
+from coparent.tlog.rollback import KIND as ROLLBACK
 
 router = Router(tags=["record"])
 RECORD_ROLES = (Role.PARENT, Role.PROFESSIONAL)
@@ -28,6 +29,11 @@ class CheckpointOut(Schema):
     root_hex: str
     note: str
     verifier_key: str
+    rollbacks: list[int] = Field(
+        default_factory=list,
+        description="Indexes of records.rollback statements: a backup was restored and the "
+        "entries they name were lost (docs/record-format.md).",
+    )
 
 
 class ConsistencyOut(Schema):
@@ -74,7 +80,12 @@ def checkpoint(request: HttpRequest, family_id: str) -> CheckpointOut:
         root=b64(found.root),
         root_hex=found.root.hex(),
         note=found.note,
-        verifier_key=keys.verifier_key(),
+        verifier_key=keys.verifier_key_for(found.note),
+        rollbacks=list(
+            LogEntry.objects.filter(family=family, kind=ROLLBACK, index__lt=found.size)
+            .order_by("index")
+            .values_list("index", flat=True)
+        ),
     )
 
 

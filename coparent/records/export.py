@@ -15,7 +15,8 @@ from coparent.families.models import Family, Membership
 from coparent.records import keys, selectors
 from coparent.records.disclosure import disclose, visible_threads
 from coparent.records.models import LogEntry
-from coparent.tlog import BundleEntry, build_bundle
+from coparent.tlog import BundleEntry, NoteError, build_bundle, decode
+from coparent.tlog.rollback import KIND as ROLLBACK
 
 
 def _names(entries: list[LogEntry]) -> dict[int | None, str]:
@@ -85,14 +86,27 @@ def export_bundle(
         if partial
         else f"The whole family record of {family.name}, {checkpoint.size} entries."
     )
-    build_bundle(
-        out,
-        entries=items,
-        checkpoint_note=checkpoint.note,
-        verifier_key=keys.verifier_key(),
-        family=str(family.public_id),
-        description=description,
-        partial=partial,
-        proofs=proofs,
-    )
+    try:
+        build_bundle(
+            out,
+            entries=items,
+            checkpoint_note=checkpoint.note,
+            verifier_key=keys.verifier_key_for(checkpoint.note),
+            # A rollback statement quotes a checkpoint perhaps signed by a key retired since.
+            other_keys=[
+                keys.verifier_key_for(str(decode(bytes(e.leaf)).fields["checkpoint"]))
+                for e in entries
+                if e.kind == ROLLBACK
+            ],
+            family=str(family.public_id),
+            description=description,
+            partial=partial,
+            proofs=proofs,
+        )
+    except NoteError as error:
+        raise ServiceError(
+            _("The record's checkpoint is not signed by a key this server publishes (%(error)s).")
+            % {"error": error},
+            code="unverifiable",
+        ) from error
     return len(items)

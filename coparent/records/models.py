@@ -18,6 +18,8 @@ from coparent.core.models import FamilyOwned
 
 class FamilyLog(models.Model):
     family = models.OneToOneField("families.Family", on_delete=models.PROTECT, related_name="log")
+    # Fixed when the log starts: verifiers pin it, so a later SITE_URL must not change it.
+    origin = models.CharField(max_length=300, blank=True)
     size = models.BigIntegerField(default=0)
     frontier = models.BinaryField(default=b"")
     root = models.BinaryField(default=b"")

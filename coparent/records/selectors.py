@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from coparent.core.errors import ServiceError
 from coparent.records import keys
 from coparent.records.models import FamilyLog, LogNode
-from coparent.records.services import origin
+from coparent.records.services import new_origin
 from coparent.tlog import (
     EMPTY_ROOT,
     Frontier,
@@ -35,7 +35,8 @@ class CheckpointView:
 def checkpoint_get(family: Family) -> CheckpointView:
     log = FamilyLog.objects.filter(family=family).first()
     if log is None or log.size == 0:
-        note = sign_note(format_checkpoint(origin(family), 0, EMPTY_ROOT), keys.signer())
+        name = log.origin if log is not None and log.origin else new_origin(family)
+        note = sign_note(format_checkpoint(name, 0, EMPTY_ROOT), keys.signer())
         return CheckpointView(0, EMPTY_ROOT, note)
     return CheckpointView(log.size, bytes(log.root), log.checkpoint)
 

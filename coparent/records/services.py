@@ -4,15 +4,20 @@ not at all."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from coparent.records import keys
+from coparent.core.errors import ServiceError, Unavailable
+from coparent.records import checkpoints, keys
+from coparent.records.checkpoints import StoredCheckpoint
 from coparent.records.models import FamilyLog, LogEntry, LogNode
 from coparent.tlog import (
     Entry,
@@ -24,18 +29,35 @@ from coparent.tlog import (
     sign_note,
 )
 from coparent.tlog.entry import FieldValue
+from coparent.tlog.rollback import KIND as ROLLBACK
+from coparent.tlog.rollback import rollback_fields
 
 if TYPE_CHECKING:
     from coparent.accounts.models import User
     from coparent.families.models import Family
 
 SYSTEM_ACTOR = "system"
+logger = logging.getLogger("coparent.records")
+
+
+class RecordUnavailable(Unavailable):
+    """The log is behind, or forks from, the newest checkpoint this server has signed (a backup
+    was restored): signing now would show the parents' witnesses a second history."""
+
+    code = "record_unavailable"
+
+
+def new_origin(family: Family) -> str:
+    """The checkpoint's first line for a log that starts now: names this server and this
+    family's log, never a person. Computed once and stored (FamilyLog.origin): a verifier pins
+    it, so moving the site to another address must not change it."""
+    host = urlsplit(settings.SITE_URL).netloc or "coparent.localhost"
+    return f"{host}/family/{family.public_id}"
 
 
 def origin(family: Family) -> str:
-    """The checkpoint's first line: names this server and this family's log, never a person."""
-    host = urlsplit(settings.SITE_URL).netloc or "coparent.localhost"
-    return f"{host}/family/{family.public_id}"
+    stored = FamilyLog.objects.filter(family=family).values_list("origin", flat=True).first()
+    return stored or new_origin(family)
 
 
 def family_lock(family: Family) -> FamilyLog:
@@ -56,11 +78,58 @@ def family_lock(family: Family) -> FamilyLog:
     return log
 
 
+def _newest_signed_problem(family: Family, log: FamilyLog) -> str | None:
+    """Why appending to this log would contradict the newest checkpoint signed for it, if it
+    would. Cheap when the two agree (a file read); a lagging file costs one query."""
+    stored = checkpoints.newest(str(family.public_id))
+    if stored is None or log.size == stored.size == 0:
+        return None
+    if stored.size > log.size:
+        return (
+            f"the log holds {log.size} entries but a checkpoint of {stored.size} was signed "
+            f"(entries {log.size}-{stored.size - 1} are missing)"
+        )
+    if stored.size == log.size:
+        return (
+            None if bytes(log.root) == stored.root else "the log forks from the newest checkpoint"
+        )
+    from coparent.records.selectors import root_at
+
+    if root_at(family, stored.size) != stored.root:
+        return f"the log forks from the checkpoint of size {stored.size}"
+    return None
+
+
 @transaction.atomic
 def record_append(
     *, family: Family, actor: User | None, kind: str, fields: Mapping[str, FieldValue]
 ) -> LogEntry:
+    return _append(family=family, actor=actor, kind=kind, fields=fields)
+
+
+def _append(
+    *,
+    family: Family,
+    actor: User | None,
+    kind: str,
+    fields: Mapping[str, FieldValue],
+    rolling_back: StoredCheckpoint | None = None,
+) -> LogEntry:
     log = family_lock(family)
+    if rolling_back is None and (problem := _newest_signed_problem(family, log)):
+        logger.error(
+            "refusing to sign for family %s: %s. If a backup was restored on purpose, run "
+            "`coparent records accept-rollback %s`.",
+            family.public_id,
+            problem,
+            family.public_id,
+        )
+        raise RecordUnavailable(
+            _(
+                "The family record cannot be written right now, so nothing was saved. "
+                "The server's operator has to check it first."
+            )
+        )
     now = timezone.now()
     entry = Entry(
         index=log.size,
@@ -86,9 +155,32 @@ def record_append(
     log.size = frontier.size
     log.frontier = frontier.to_blob()
     log.root = root
-    log.checkpoint = sign_note(
-        format_checkpoint(origin(family), frontier.size, root), keys.signer()
-    )
+    if not log.origin:
+        log.origin = new_origin(family)
+    log.checkpoint = sign_note(format_checkpoint(log.origin, frontier.size, root), keys.signer())
     log.updated_at = now
-    log.save(update_fields=["size", "frontier", "root", "checkpoint", "updated_at"])
+    log.save(update_fields=["origin", "size", "frontier", "root", "checkpoint", "updated_at"])
+    # After the commit, never before: the file must not get ahead of the database.
+    keep = checkpoints.replace_after_rollback if rolling_back else checkpoints.remember
+    transaction.on_commit(partial(keep, str(family.public_id), log.checkpoint), robust=True)
     return row
+
+
+@transaction.atomic
+def record_rollback_accept(*, family: Family, backup: str, reason: str = "") -> LogEntry | None:
+    """Put a signed rollback statement on the record of a family whose log is behind the newest
+    checkpoint signed for it (a backup was restored), so witnesses see an explained rollback
+    instead of a silent fork. None when the log is not behind."""
+    log = family_lock(family)
+    stored = checkpoints.newest(str(family.public_id))
+    if stored is None or stored.size <= log.size:
+        if _newest_signed_problem(family, log):
+            raise ServiceError(
+                _("The record forks from its newest signed checkpoint; that is not a rollback."),
+                code="fork",
+            )
+        return None
+    fields = rollback_fields(
+        kept=log.size, checkpoint_note=stored.note, backup=backup, reason=reason
+    )
+    return _append(family=family, actor=None, kind=ROLLBACK, fields=fields, rolling_back=stored)

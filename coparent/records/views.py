@@ -21,6 +21,8 @@ from coparent.families.models import Role
 from coparent.records import keys, selectors
 from coparent.records.export import export_bundle
 from coparent.records.models import LogEntry
+from coparent.tlog import decode
+from coparent.tlog.rollback import KIND as ROLLBACK
 
 RECORD_ROLES = (Role.PARENT, Role.PROFESSIONAL)
 PAGE = 50
@@ -56,13 +58,16 @@ def record(request: FamilyRequest) -> HttpResponse:
     if before.isdigit():
         entries = entries.filter(index__lt=int(before))
     page = list(entries[:PAGE])
+    for entry in page:
+        if entry.kind == ROLLBACK:  # say in words what a rollback statement says
+            entry.rollback = decode(bytes(entry.leaf)).fields  # type: ignore[attr-defined]
     return render(
         request,
         "records/record.html",
         {
             "checkpoint": checkpoint,
             "root_hex": checkpoint.root.hex(),
-            "verifier_key": keys.verifier_key(),
+            "verifier_key": keys.verifier_key_for(checkpoint.note),
             "entries": page,
             "older": page[-1].index if page and page[-1].index > 0 else None,
             "form": ExportForm(),
@@ -83,7 +88,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             {
                 "checkpoint": checkpoint,
                 "root_hex": checkpoint.root.hex(),
-                "verifier_key": keys.verifier_key(),
+                "verifier_key": keys.verifier_key_for(checkpoint.note),
                 "entries": [],
                 "form": form,
             },
@@ -111,7 +116,7 @@ def export(request: FamilyRequest) -> HttpResponse:
             {
                 "checkpoint": checkpoint,
                 "root_hex": checkpoint.root.hex(),
-                "verifier_key": keys.verifier_key(),
+                "verifier_key": keys.verifier_key_for(checkpoint.note),
                 "entries": [],
                 "form": form,
             },
@@ -126,9 +131,10 @@ def export(request: FamilyRequest) -> HttpResponse:
 @not_family_scoped
 @require_GET
 def verifier_keys(request: HttpRequest) -> HttpResponse:
-    """The keys that check this server's checkpoints: the current one first, then retired ones
-    (still valid for checkpoints signed before they were retired)."""
-    lines = [keys.verifier_key(), *keys.retired_verifier_keys()]
+    """The keys that check this server's checkpoints, one a line with the period it signed:
+    `<verifier key> from=<UTC time|start> until=<UTC time|now>`, the current key first, then
+    retired ones (still valid for checkpoints signed before they were retired)."""
+    lines = [key.line() for key in keys.published_keys()]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     response["Access-Control-Allow-Origin"] = "*"

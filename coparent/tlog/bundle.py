@@ -105,7 +105,8 @@ added, the root hash would change and the signature would no longer match.
 
 Files: entries.jsonl (one entry per line: index, kind, time, author, the disclosed body and
 its salt, and "leaf", the exact logged bytes in base64), checkpoint.txt (signed tree head),
-verifier-key.txt (the server's public key), manifest.json, proofs.json (partial exports),
+verifier-key.txt (the server's public key; more lines if the record quotes checkpoints signed
+by earlier keys), manifest.json, proofs.json (partial exports),
 attachments/ (disclosed files).
 
 Redacted or withheld content has no body in the export; its salted hash stays in the leaf,
@@ -154,10 +155,12 @@ def build_bundle(
     partial: bool = False,
     proofs: Mapping[int, Sequence[bytes]] | None = None,
     extra: Mapping[str, str] | None = None,
+    other_keys: Sequence[str] = (),
 ) -> None:
     """Write an export bundle. `entries` are in log order; a full export holds every entry
     0..n-1 of the checkpoint's tree, a partial one any subset plus an inclusion proof per
-    entry against the checkpoint's tree size."""
+    entry against the checkpoint's tree size. `other_keys` are verifier keys of checkpoints
+    quoted inside the entries (rollback statements), written after the checkpoint's key."""
     # Refuse to write a bundle that would fail `coparent verify`: cheaper to catch here.
     checkpoint = parse_checkpoint(open_note(checkpoint_note, [verifier_from_string(verifier_key)]))
     if partial != (proofs is not None):
@@ -221,7 +224,8 @@ def build_bundle(
         _write(zf, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n")
         _write(zf, ENTRIES, "".join(lines).encode("utf-8"))
         _write(zf, CHECKPOINT, checkpoint_note.encode("utf-8"))
-        _write(zf, KEY, verifier_key.encode("utf-8") + b"\n")
+        keys = [verifier_key, *(k for k in dict.fromkeys(other_keys) if k != verifier_key)]
+        _write(zf, KEY, "".join(f"{k}\n" for k in keys).encode("utf-8"))
         if proofs is not None:
             body = {
                 "tree_size": checkpoint.size,

@@ -40,6 +40,10 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
     "thread.created": (frozenset({"thread", "subject", "participants"}), frozenset()),
     "redaction": (frozenset({"message", "reason"}), frozenset()),
+    "records.rollback": (
+        frozenset({"checkpoint", "lost_from", "lost_to", "backup"}),
+        frozenset({"reason"}),
+    ),
 }
 HASH_FIELDS = frozenset({"content", "subject"})
 """Fields holding SHA-256(salt || bytes) as 64 lowercase hex digits."""

@@ -1,4 +1,4 @@
-"""Offline verifier for export bundles: `coparent verify BUNDLE.zip [--key VERIFIER_KEY]`.
+"""Offline verifier for export bundles: `coparent verify BUNDLE.zip [--key VERIFIER_KEY ...]`.
 
 Needs only the standard library and `cryptography`. Exit status 0 when the bundle is intact,
 1 with one line naming the first problem otherwise.
@@ -38,12 +38,15 @@ from coparent.tlog.merkle import (
 from coparent.tlog.note import (
     Checkpoint,
     NoteError,
+    Verifier,
     b64decode_strict,
     b64encode,
     open_note,
     parse_checkpoint,
     verifier_from_string,
 )
+from coparent.tlog.rollback import KIND as ROLLBACK
+from coparent.tlog.rollback import RollbackError, check_rollback
 
 _LINE_KEYS = frozenset(
     {"index", "leaf", "kind", "time", "author", "thread_subject", "body", "subject", "file", "salt"}
@@ -66,6 +69,7 @@ class VerifyResult:
     entries: int = 0
     partial: bool = False
     pinned: bool = False
+    rollbacks: tuple[str, ...] = ()
 
 
 _ZIP_ERRORS = (
@@ -79,11 +83,18 @@ _ZIP_ERRORS = (
 )
 
 
-def verify_bundle(path: str | Path | IO[bytes], *, pinned_key: str | None = None) -> VerifyResult:
-    """Check a bundle; the result names the first problem found, if any."""
+def verify_bundle(
+    path: str | Path | IO[bytes],
+    *,
+    pinned_key: str | None = None,
+    pinned_keys: Sequence[str] = (),
+) -> VerifyResult:
+    """Check a bundle; the result names the first problem found, if any. With pinned keys
+    (several after a key rotation) the checkpoint must be signed by one of them."""
+    pinned = [*pinned_keys, *([pinned_key] if pinned_key is not None else [])]
     try:
         with zipfile.ZipFile(path) as zf:
-            return _Checker(zf, pinned_key).run()
+            return _Checker(zf, pinned).run()
     except BundleProblem as exc:
         return VerifyResult(ok=False, problem=str(exc))
     except _ZIP_ERRORS as exc:
@@ -106,9 +117,12 @@ def _text(data: bytes, where: str) -> str:
 
 
 class _Checker:
-    def __init__(self, zf: zipfile.ZipFile, pinned_key: str | None) -> None:
+    def __init__(self, zf: zipfile.ZipFile, pinned_keys: list[str]) -> None:
         self.zf = zf
-        self.pinned_key = pinned_key
+        self.pinned_keys = pinned_keys
+        self.verifiers: list[Verifier] = []
+        self.origin = ""
+        self.rollbacks: list[str] = []
         names = zf.namelist()
         if len(names) != len(set(names)):
             raise BundleProblem("bundle: a file name appears twice in the zip")
@@ -172,29 +186,39 @@ class _Checker:
             root=checkpoint.root,
             entries=count,
             partial=partial,
-            pinned=self.pinned_key is not None,
+            pinned=bool(self.pinned_keys),
+            rollbacks=tuple(self.rollbacks),
         )
 
     def checkpoint(self) -> Checkpoint:
-        key_text = _text(self.read(KEY), KEY).removesuffix("\n")
+        # The first line is the key that signed checkpoint.txt; more lines are keys that signed
+        # checkpoints quoted in rollback statements (before a key rotation).
+        key_lines = _text(self.read(KEY), KEY).removesuffix("\n").split("\n")
         try:
-            verifier = verifier_from_string(key_text)
+            keys = [verifier_from_string(line) for line in key_lines]
         except NoteError as exc:
             raise BundleProblem(f"{KEY}: not a valid verifier key ({exc})") from exc
-        if self.pinned_key is not None:
+        verifier = keys[0]
+        if self.pinned_keys:
             try:
-                pinned = verifier_from_string(self.pinned_key.strip())
+                pinned = [verifier_from_string(k.strip()) for k in self.pinned_keys]
             except NoteError as exc:
                 raise BundleProblem(f"--key: not a valid verifier key ({exc})") from exc
-            if pinned.to_string() != verifier.to_string():
+            names = [p.to_string() for p in pinned]
+            if verifier.to_string() not in names:
                 raise BundleProblem(
-                    f"{KEY}: the bundle's key {key_text} is not the pinned key {pinned.to_string()}"
+                    f"{KEY}: the bundle's key {key_lines[0]} is not the pinned key "
+                    + " or ".join(names)
                 )
+            keys = pinned
+        self.verifiers = keys
         try:
             text = open_note(self.read(CHECKPOINT), [verifier])
-            return parse_checkpoint(text)
+            checkpoint = parse_checkpoint(text)
         except NoteError as exc:
             raise BundleProblem(f"{CHECKPOINT}: {exc}") from exc
+        self.origin = checkpoint.origin
+        return checkpoint
 
     def proofs(self, checkpoint: Checkpoint) -> dict[int, list[bytes]]:
         body = _json(self.read(PROOFS), PROOFS)
@@ -293,6 +317,12 @@ class _Checker:
             raise BundleProblem(
                 f"{label}: time {line.get('time')!r} does not match the leaf's {logged!r}"
             )
+        if entry.kind == ROLLBACK:
+            try:
+                found = check_rollback(entry, origin=self.origin, verifiers=self.verifiers)
+            except RollbackError as exc:
+                raise BundleProblem(f"{label}: rollback statement: {exc}") from exc
+            self.rollbacks.append(f"{label}: {found.describe()}")
         if entry.actor not in people:
             raise BundleProblem(f"{label}: the author is not listed in {MANIFEST}")
         if line.get("author") != people[entry.actor]:
@@ -354,10 +384,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--key",
         metavar="VERIFIER_KEY",
-        help="the server's published verifier key (name+id+key); pin it to trust the signature",
+        action="append",
+        default=[],
+        help="the server's published verifier key (name+id+key), or a file of them one a line "
+        "(the server's /.well-known/coparent-record-keys); pin it to trust the signature. "
+        "Give it again for each key after a key rotation.",
     )
     args = parser.parse_args(argv)
-    result = verify_bundle(args.bundle, pinned_key=args.key)
+    pinned: list[str] = []
+    for value in args.key:
+        if "+" not in value and Path(value).is_file():
+            # Each line is `<key> [from=... until=...]`, as the well-known document lists them.
+            lines = Path(value).read_text(encoding="utf-8").splitlines()
+            pinned += [line.split()[0] for line in lines if line.strip()]
+        else:
+            pinned.append(value)
+    result = verify_bundle(args.bundle, pinned_keys=pinned)
     if not result.ok:
         print(f"FAILED: {result.problem}")
         return 1
@@ -373,6 +415,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         print(f"complete export: all {result.entries} entries, in order")
+    for rollback in result.rollbacks:
+        print(
+            f"ROLLBACK explained by the server: {rollback}. The signed checkpoint quoted there "
+            "covered the lost entries; a checkpoint of those entries you hold is expected not to "
+            "match this log."
+        )
     if not result.pinned:
         print(
             "note: the signing key was not pinned; the signature was checked with the key inside "

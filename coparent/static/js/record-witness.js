@@ -86,6 +86,71 @@
     if (status) status.textContent = text;
   }
 
+  // RFC 9162 section 2.1.3.2.
+  async function verifyInclusion(index, size, hash, path, root) {
+    if (index >= size) return false;
+    let fn = index;
+    let sn = size - 1;
+    for (const p of path) {
+      if (sn === 0) return false;
+      if ((fn & 1) || fn === sn) {
+        hash = await nodeHash(p, hash);
+        while (!(fn & 1) && fn !== 0) { fn >>= 1; sn >>= 1; }
+      } else {
+        hash = await nodeHash(hash, p);
+      }
+      fn >>= 1;
+      sn >>= 1;
+    }
+    return sn === 0 && equal(hash, root);
+  }
+
+  // A restored backup loses entries this device may have seen; the server then puts a
+  // records.rollback statement on the record quoting the checkpoint it had signed. It explains a
+  // failed check only if it is in the current tree and lost entries this device saw, and the
+  // device's checkpoint is the quoted one or an earlier one (docs/record-format.md, section 7).
+  async function explainedRollback(saved, current, currentRoot) {
+    const index = (current.rollbacks || []).filter((i) => i < saved.size).pop();
+    if (index === undefined) return null;
+    const api = script.dataset.consistencyUrl.replace(/consistency$/, "");
+    const get = (url) => getJSON(api + url);
+    const [row = {}] = await get("entries?limit=1&after=" + (index - 1));
+    const proof = await get("inclusion?index=" + index + "&size=" + current.size);
+    let leaf, entry, path;
+    try {
+      leaf = fromBase64(row.leaf);
+      path = proof.proof.map(fromBase64);
+      entry = JSON.parse(new TextDecoder().decode(leaf)) || {};
+    } catch (error) {
+      return null; // not even a statement
+    }
+    const data = new Uint8Array(leaf.length + 1);
+    data.set(leaf, 1);
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+    if (!(await verifyInclusion(index, current.size, hash, path, currentRoot))) return null;
+    const fields = entry.fields || {};
+    const [, size, root] = String(fields.checkpoint).split("\n");
+    const ok = entry.kind === "records.rollback" && entry.index === index &&
+      fields.lost_from === index && fields.lost_to === Number(size) - 1 &&
+      saved.size <= Number(size) && (saved.size < Number(size) || saved.root === root);
+    return ok ? fields : null;
+  }
+
+  // A failed request while looking for the statement is not a verdict: it propagates, as any
+  // other network error does. Only a statement that is absent or does not check out warns.
+  async function explainOrWarn(saved, current, currentRoot) {
+    const rollback = await explainedRollback(saved, current, currentRoot);
+    if (!rollback) return warn();
+    const text = "Entries " + rollback.lost_from + "-" + rollback.lost_to + " were lost restoring " +
+      rollback.backup + ". The server has put this on the record, signed.";
+    const banner = document.getElementById("record-warning");
+    if (banner) { banner.textContent = text; banner.dataset.kind = "rollback"; banner.hidden = false; }
+    const status = document.getElementById("record-witness-status");
+    if (status) status.textContent = text;
+    document.documentElement.dataset.recordRollback = String(rollback.lost_from);
+    localStorage.setItem(storageKey, JSON.stringify({ size: current.size, root: toBase64(currentRoot) }));
+  }
+
   function warn() {
     const banner = document.getElementById("record-warning");
     if (banner) banner.hidden = false;
@@ -108,7 +173,7 @@
     const saved = JSON.parse(localStorage.getItem(storageKey) || "null");
     const currentRoot = fromBase64(current.root);
     if (saved && saved.size > 0) {
-      if (saved.size > current.size) return warn(); // the record is shorter than what we saw
+      if (saved.size > current.size) return explainOrWarn(saved, current, currentRoot); // shorter than what we saw
       const url = script.dataset.consistencyUrl + "?old_size=" + saved.size + "&new_size=" + current.size;
       const proof = await getJSON(url);
       let ok = false;
@@ -119,7 +184,7 @@
       } catch (error) {
         ok = false; // an answer that is not even a proof does not verify either
       }
-      if (!ok) return warn();
+      if (!ok) return explainOrWarn(saved, current, currentRoot);
     }
     localStorage.setItem(storageKey, JSON.stringify({ size: current.size, root: toBase64(currentRoot) }));
     const status = document.getElementById("record-witness-status");

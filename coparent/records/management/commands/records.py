@@ -1,5 +1,5 @@
 """`coparent records export FAMILY --out BUNDLE.zip`, `coparent records key`,
-`coparent records rotate-key`."""
+`coparent records rotate-key`, `coparent records accept-rollback FAMILY`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from coparent.core.errors import ServiceError
 from coparent.families.models import Family
 from coparent.records import keys
 from coparent.records.export import export_bundle
+from coparent.records.services import record_rollback_accept
 
 
 def _date(text: str) -> dt.datetime:
@@ -38,6 +39,18 @@ class Command(BaseCommand):
         )
         sub.add_parser("key", help="Print the verifier key that checks this server's checkpoints.")
         sub.add_parser("rotate-key", help="Retire the signing key and start a new one.")
+        accept = sub.add_parser(
+            "accept-rollback",
+            help="A family's record is behind the newest checkpoint signed for it (the server "
+            "refuses to sign): put a signed statement of the lost entries on it and go on.",
+        )
+        accept.add_argument("family", help="the family's public id")
+        accept.add_argument("--reason", default="", help="why, for the statement")
+        accept.add_argument(
+            "--backup",
+            default="a database that lost committed entries",
+            help="what was restored, as the statement will say",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -50,6 +63,18 @@ class Command(BaseCommand):
             family = Family.objects.filter(public_id=options["family"]).first() if found else None
             if family is None:
                 raise CommandError(f"No family with public id {options['family']!r}.")
+            if action == "accept-rollback":
+                try:
+                    row = record_rollback_accept(
+                        family=family, backup=options["backup"], reason=options["reason"]
+                    )
+                except ServiceError as error:
+                    raise CommandError(error.message) from None
+                if row is None:
+                    self.stdout.write("The record is not behind its newest signed checkpoint.")
+                else:
+                    self.stdout.write(f"Rollback statement recorded as entry {row.index}.")
+                return
             try:
                 count = export_bundle(
                     options["out"],

@@ -1,0 +1,200 @@
+"""`coparent backup` and `coparent restore`: a backup taken while a parent keeps writing restores,
+into a fresh server, a log that verifies and is a prefix of the live one; restoring behind the
+newest signed checkpoint is refused unless the rollback is accepted and put on the record."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from coparent.messaging.services import message_send, thread_create
+from coparent.records import checkpoints, keys
+from coparent.records.backup import BackupError, Manifest, backup_create, backup_restore
+from coparent.records.models import FamilyLog, LogEntry
+from coparent.tlog import verify_bundle
+from tests.cast import Cast, build_cast
+
+transactional = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def own_files(settings, tmp_path: Path) -> Path:
+    """Keys, attachments and kept checkpoints of this test alone."""
+    live = tmp_path / "live"
+    settings.RECORD_SIGNING_KEY_FILE = str(live / "record-signing.key")
+    settings.PASS_SIGNING_KEY_FILE = str(live / "pass-signing.pem")
+    settings.MESSAGING_ATTACHMENT_DIR = live / "attachments"
+    settings.RECORD_CHECKPOINT_DIR = str(live / "record-checkpoints")
+    (live / "attachments" / "f").mkdir(parents=True)
+    (live / "attachments" / "f" / "photo").write_bytes(b"not really a photo")
+    return live
+
+
+def write_while_backing_up(cast: Cast, target: Path) -> Manifest:
+    """One parent sends messages in a thread while the backup runs."""
+    thread = thread_create(
+        family=cast.family_a, actor=cast.alice, subject="Pickups", body="Starting a thread."
+    )
+    started, stop = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            n = 0
+            while not stop.is_set():
+                message_send(family=cast.family_a, actor=cast.alice, thread=thread, body=f"Hi {n}")
+                n += 1
+                if n == 5:
+                    started.set()
+        except BaseException as exc:
+            errors.append(exc)
+            started.set()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=writer)
+    worker.start()
+    try:
+        assert started.wait(30)
+        manifest = backup_create(target)
+        for n in range(3):
+            message_send(family=cast.family_a, actor=cast.alice, thread=thread, body=f"Late {n}")
+    finally:
+        stop.set()
+        worker.join(60)
+    assert not errors, errors
+    return manifest
+
+
+def fresh_server(tmp_path: Path, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="coparent.settings", COPARENT_VAR_DIR=str(tmp_path / "new"))
+    for name in ("COPARENT_RECORD_KEY_FILE", "COPARENT_PASS_KEY_FILE", "MESSAGING_ATTACHMENT_DIR"):
+        env.pop(name, None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def coparent(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coparent.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def live_leaves(family) -> list[bytes]:
+    return [bytes(x) for x in LogEntry.objects.filter(family=family).values_list("leaf", flat=True)]
+
+
+def round_trip(cast: Cast, tmp_path: Path, live: Path, database_url: str | None) -> None:
+    backup = tmp_path / "backup"
+    manifest = write_while_backing_up(cast, backup)
+    family = str(cast.family_a.public_id)
+    kept = manifest.logs[family].size
+    live_size = FamilyLog.objects.get(family=cast.family_a).size
+    assert 0 < kept <= live_size - 3
+    files = json.loads((backup / "manifest.json").read_text())["files"]
+    assert {"keys/record-signing.key", "attachments/f/photo"} <= set(files)
+
+    env = fresh_server(tmp_path, database_url)
+    new_var = tmp_path / "new"
+    # The same machine: the checkpoints signed since the backup are still there.
+    checkpoints.flush()
+    shutil.copytree(live / "record-checkpoints", new_var / "record-checkpoints")
+    refused = coparent(env, "restore", str(backup))
+    assert refused.returncode != 0
+    assert f"family {family}: the backup holds {kept} entries" in refused.stderr
+    assert "--accept-rollback" in refused.stderr and "Nothing was restored" in refused.stderr
+
+    done = coparent(env, "restore", str(backup), "--accept-rollback")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"entries {kept}-{live_size - 1} were lost" in done.stdout
+    assert (new_var / "attachments" / "f" / "photo").read_bytes() == b"not really a photo"
+    assert (new_var / "record-signing.key").read_text() == (live / "record-signing.key").read_text()
+
+    bundle = tmp_path / "restored.zip"
+    exported = coparent(env, "records", "export", family, "--out", str(bundle))
+    assert exported.returncode == 0, exported.stderr
+    result = verify_bundle(bundle, pinned_keys=[keys.verifier_key()])
+    assert result.ok, result.problem
+    assert result.size == kept + 1
+    assert result.rollbacks == (
+        f"entry {kept}: entries {kept}-{live_size - 1} were lost restoring the backup of "
+        + manifest.taken_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+    )
+    with zipfile.ZipFile(bundle) as zf:
+        lines = [json.loads(line) for line in zf.read("entries.jsonl").splitlines()]
+    restored = [base64.b64decode(line["leaf"]) for line in lines]
+    assert restored[:kept] == live_leaves(cast.family_a)[:kept], "a prefix of the live log"
+
+    again = coparent(env, "restore", str(backup), "--accept-rollback")
+    assert again.returncode != 0 and "the database is not empty" in again.stderr
+
+
+@pytest.fixture
+def fresh_database_url() -> Iterator[str | None]:
+    """Where the fresh server keeps its data: a new SQLite file in its var directory (None), or
+    a new PostgreSQL database for pg_restore."""
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    name = f"coparent_restore_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.connect(
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    admin.execute(f'CREATE DATABASE "{name}"')
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    try:
+        yield f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@transactional
+def test_a_backup_under_writes_restores_a_verifying_prefix(
+    own_files: Path, tmp_path: Path, fresh_database_url: str | None
+) -> None:
+    """SQLite (online backup API) or PostgreSQL (pg_dump, pg_restore into a new database),
+    whichever the suite runs on."""
+    round_trip(build_cast(), tmp_path, own_files, fresh_database_url)
+
+
+@transactional
+def test_restore_checks_the_manifest_before_touching_anything(
+    own_files: Path, tmp_path: Path
+) -> None:
+    build_cast()
+    backup = tmp_path / "backup"
+    backup_create(backup)
+    with pytest.raises(BackupError, match="is not empty"):
+        backup_create(backup)
+    (backup / "attachments" / "f" / "photo").write_bytes(b"changed")
+    with pytest.raises(BackupError, match="does not match its checksum"):
+        backup_restore(backup)
+    (backup / "manifest.json").unlink()
+    with pytest.raises(BackupError, match=r"no manifest\.json"):
+        backup_restore(backup)
