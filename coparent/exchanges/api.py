@@ -6,17 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
+from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import get_for_family
 from coparent.exchanges import selectors, services
-from coparent.exchanges.models import ExchangeTerms
+from coparent.exchanges.models import ExchangeTerms, PlaceKind
 from coparent.families.models import Role
 from coparent.schedule import selectors as schedule
 
@@ -24,8 +26,8 @@ router = Router(tags=["exchanges"])
 
 
 class ExchangeWindowIn(Schema):
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
 
 
 class ExchangeCheckInOut(Schema):
@@ -52,20 +54,20 @@ class ExchangeViewOut(Schema):
 
 class ExchangeCheckInIn(Schema):
     plan: uuid.UUID
-    at: dt.datetime
-    kind: str
-    latitude: float | None = None
-    longitude: float | None = None
+    at: Instant
+    kind: Literal["arrived", "handed_over", "received"]
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
 
 
 class TermsIn(Schema):
-    place_kind: str
-    place_name: str
-    grace_minutes: int = 15
-    transport: str = ""
-    conduct: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    place_kind: PlaceKind
+    place_name: Annotated[str, Text(120, required=True)]
+    grace_minutes: Annotated[int, Field(ge=0, le=240)] = 15
+    transport: Annotated[str, Text(200)] = ""
+    conduct: Annotated[str, Text(2000)] = ""
+    latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
 
 
 class TermsOut(Schema):

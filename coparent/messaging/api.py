@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -12,11 +13,12 @@ from ninja import Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
+from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership
 from coparent.messaging import files, selectors, services
 from coparent.messaging.models import Message, Thread
-from coparent.messaging.services import Upload
+from coparent.messaging.services import MAX_BODY, MAX_REASON, MAX_SUBJECT, Upload
 from coparent.messaging.views import attachment_response
 
 router = Router(tags=["messages"])
@@ -31,8 +33,8 @@ class ThreadOut(Schema):
 
 
 class ThreadIn(Schema):
-    subject: str
-    body: str
+    subject: Annotated[str, Text(MAX_SUBJECT, required=True)]
+    body: Annotated[str, Text(MAX_BODY, required=True)]
     participant_ids: list[uuid.UUID] = []
     confirm_tone: bool = False
 
@@ -63,14 +65,14 @@ class MessageOut(Schema):
 
 
 class MessageIn(Schema):
-    body: str
+    body: Annotated[str, Text(MAX_BODY, required=True)]
     corrects_id: uuid.UUID | None = None
     confirm_tone: bool = False
 
 
 class RedactIn(Schema):
-    reason: str
-    court_order: str = ""
+    reason: Annotated[str, Text(MAX_REASON, required=True)]
+    court_order: Annotated[str, Text(90)] = ""
 
 
 class ViewedOut(Schema):
@@ -78,12 +80,12 @@ class ViewedOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: str
+    q: Annotated[str, Text(200)]
 
 
 class PageQuery(Schema):
-    after: dt.datetime | None = None
-    before: dt.datetime | None = None
+    after: Instant | None = None
+    before: Instant | None = None
 
 
 class WaitOut(Schema):

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.forms import TextField
 from coparent.messaging.services import MAX_BODY, MAX_SUBJECT
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         label=_("Message"),
         max_length=MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -30,7 +31,7 @@ class MessageForm(forms.Form):
 
 
 class ThreadForm(MessageForm):
-    subject = forms.CharField(
+    subject = TextField(
         label=_("Subject"),
         max_length=MAX_SUBJECT,
         help_text=_("What this conversation is about, e.g. “Summer holidays 2027”."),
@@ -46,12 +47,12 @@ class ThreadForm(MessageForm):
 
 
 class RedactForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         max_length=200,
         help_text=_("Written to the family record, e.g. “sent my new address by mistake”."),
     )
-    court_order = forms.CharField(
+    court_order = TextField(
         label=_("Court order reference"),
         max_length=90,
         required=False,
@@ -78,4 +79,4 @@ class PreferenceForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search messages"), max_length=200, required=False)
+    q = TextField(label=_("Search messages"), max_length=200, required=False)

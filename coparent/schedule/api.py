@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
 from django.http import HttpRequest
@@ -18,12 +18,12 @@ from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
-from coparent.core.forms import OUT_OF_RANGE, day_in_range
+from coparent.core.inputs import OUT_OF_RANGE, Day, Instant, Text, day_in_range
 from coparent.core.tenancy import get_for_family
 from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
 from coparent.schedule import selectors, services
-from coparent.schedule.models import Event, Plan, ScheduleVersion, SwapRequest
+from coparent.schedule.models import Event, EventKind, Plan, ScheduleVersion, SwapRequest
 from coparent.schedule.specs import checked_plain_spec
 
 router = Router(tags=["schedule"])
@@ -48,12 +48,12 @@ class VersionOut(Schema):
 class ProposalIn(Schema):
     spec: dict[str, Any] | None = None
     child_id: uuid.UUID | None = None
-    effective_at: dt.datetime | None = None
-    note: str = ""
+    effective_at: Instant | None = None
+    note: Annotated[str, Text(500)] = ""
 
 
 class DecisionIn(Schema):
-    note: str = ""
+    note: Annotated[str, Text(500)] = ""
 
 
 class PlanOut(Schema):
@@ -66,8 +66,8 @@ class PlanOut(Schema):
 
 class PreviewIn(Schema):
     spec: dict[str, Any] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
 
 
 class ExchangeOut(Schema):
@@ -80,13 +80,13 @@ class ExchangeOut(Schema):
 
 
 class EventIn(Schema):
-    title: str
-    kind: str = "other"
-    starts_at: dt.datetime
-    ends_at: dt.datetime | None = None
-    place: str = ""
+    title: Annotated[str, Text(120, required=True)]
+    kind: EventKind = EventKind.OTHER
+    starts_at: Instant
+    ends_at: Instant | None = None
+    place: Annotated[str, Text(200)] = ""
     place_is_home: bool = False
-    notes: str = ""
+    notes: Annotated[str, Text(1000)] = ""
     child_ids: list[uuid.UUID] = []
     attendee_ids: list[uuid.UUID] = []
 
@@ -104,17 +104,17 @@ class EventOut(Schema):
 
 
 class SwapIn(Schema):
-    start_at: dt.datetime
-    end_at: dt.datetime
-    respond_by: dt.datetime
-    reason: str = ""
-    offer_start_at: dt.datetime | None = None
-    offer_end_at: dt.datetime | None = None
+    start_at: Instant
+    end_at: Instant
+    respond_by: Instant
+    reason: Annotated[str, Text(1000)] = ""
+    offer_start_at: Instant | None = None
+    offer_end_at: Instant | None = None
     plan_id: uuid.UUID | None = None
 
 
 class SwapAnswerIn(Schema):
-    response: str = ""
+    response: Annotated[str, Text(1000)] = ""
 
 
 class SwapOut(Schema):
@@ -353,8 +353,8 @@ def version_withdraw(
 def timeline(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> dict[str, Any]:
     membership = family_membership(request, family_id)
     first, last = _window(date_from, date_to)
@@ -398,8 +398,8 @@ def preview(request: HttpRequest, family_id: uuid.UUID, payload: PreviewIn) -> d
 def exchange_list(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> list[ExchangeOut]:
     membership = family_membership(request, family_id)
     first, last = _window(date_from, date_to)
@@ -431,9 +431,9 @@ def exchange_list(
 def report(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    rule: str = "tennessee",
+    date_from: Day | None = None,
+    date_to: Day | None = None,
+    rule: Literal["tennessee", "arizona"] = "tennessee",
 ) -> dict[str, Any]:
     membership = family_membership(request, family_id, roles=PARENTS_AND_PROFESSIONALS)
     if rule not in ("tennessee", "arizona"):
@@ -502,8 +502,8 @@ def _event_arguments(membership: Membership, payload: EventIn) -> dict[str, Any]
 def event_list(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> list[EventOut]:
     membership = family_membership(request, family_id)
     start = (
