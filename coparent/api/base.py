@@ -10,13 +10,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
+from coparent.api.openapi import DocumentedAPI
 from coparent.core.errors import Conflict, ServiceError
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.families.models import Membership
@@ -37,7 +37,7 @@ class TokenAuth(HttpBearer):
         return found
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="coparent API",
     version="1",
     description=(
