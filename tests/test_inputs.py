@@ -406,3 +406,16 @@ def test_pages_answer_hostile_values_with_a_form_error(cast: Cast, zone: str) ->
                 assert response.status_code == 200, where
                 assert message in response.content.decode(), where
     assert record_size() == before
+
+
+def test_page_query_parameters_with_odd_digits_are_ignored_not_a_500(cast: Cast) -> None:
+    """Pages that page by a number in the query string: superscript digits pass isdigit() but not
+    int(), and twenty digits overflow SQLite's integers."""
+    ids = family_a_ids(cast)
+    alice = csrf_client(cast.alice)
+    base = f"/f/{cast.family_a.public_id}"
+    for page in ("record/", f"messages/{ids['thread_id']}/", f"messages/{ids['thread_id']}/poll/"):
+        for name in ("before", "after"):
+            for value in ("²", "٣", "9" * 30, "-1", "x\x00"):
+                response = alice.get(f"{base}/{page}?{name}={quote(value)}")
+                assert response.status_code == 200, (page, name, value, response.status_code)

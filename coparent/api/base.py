@@ -18,6 +18,7 @@ from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
 from coparent.api.openapi import DocumentedAPI
 from coparent.core.errors import Conflict, ServiceError
+from coparent.core.inputs import JsonObjectParser
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.families.models import Membership
 
@@ -49,6 +50,7 @@ api = DocumentedAPI(
     urls_namespace="api",
     auth=[django_auth, TokenAuth()],
     docs_url="/docs",
+    parser=JsonObjectParser(),
 )
 
 

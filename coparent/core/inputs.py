@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _lazy
+from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -25,6 +27,7 @@ OUT_OF_RANGE = _lazy("Choose a date between 1970 and 2200.")
 NEEDS_OFFSET = _lazy("Give the time with a UTC offset, e.g. 2026-01-31T18:00:00Z.")
 BAD_TEXT = _lazy("Remove the control characters (such as NUL) or broken characters from this text.")
 EMPTY_TEXT = _lazy("This cannot be empty.")
+NOT_A_NUMBER = _lazy("Give a number.")
 DATE_FORMAT = _lazy("Write dates as 2026-01-31, and times as 2026-01-31T18:00:00Z.")
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates
@@ -101,32 +104,48 @@ def _check_not_blank(value: str) -> str:
     return value
 
 
-_DAY_SCHEMA = {"description": "A date between 1970-01-01 and 2200-12-31."}
+# The shapes the API reads (RFC 3339, as the schema's formats say), and the same with the range
+# of years, for the schema: JSON Schema has no bounds for dates, a pattern beside the format does.
+_MONTH_DAY = r"-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+_CLOCK = r"[Tt]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?"
+_TIME = r"[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
+_ANY_YEAR, _YEAR_IN_RANGE = r"\d{4}", r"(19[7-9]\d|2[01]\d\d|2200)"
+_DAY_SHAPE = re.compile(f"{_ANY_YEAR}{_MONTH_DAY}")
+_INSTANT_SHAPE = re.compile(f"{_ANY_YEAR}{_MONTH_DAY}{_TIME}")
+_NAIVE_SHAPE = re.compile(f"{_ANY_YEAR}{_MONTH_DAY}({_CLOCK})?")
+DAY_PATTERN = f"^{_YEAR_IN_RANGE}{_MONTH_DAY}$"
+INSTANT_PATTERN = f"^{_YEAR_IN_RANGE}{_MONTH_DAY}{_TIME}$"
+_DAY_SCHEMA = {"description": "A date between 1970-01-01 and 2200-12-31.", "pattern": DAY_PATTERN}
 _INSTANT_SCHEMA = {
-    "description": "A time with a UTC offset, on a date between 1970-01-01 and 2200-12-31."
+    "description": "A time with a UTC offset, on a date between 1970-01-01 and 2200-12-31.",
+    "pattern": INSTANT_PATTERN,
 }
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+def _shape_check(shape: re.Pattern[str]) -> BeforeValidator:
+    # Pydantic would also take numbers (and numeric strings) as Unix timestamps, and times with
+    # no seconds: the API reads what its schema says, and says so.
+    def check(value: Any) -> Any:
+        if isinstance(value, dt.date) or (isinstance(value, str) and shape.fullmatch(value)):
+            return value
+        if shape is _INSTANT_SHAPE and isinstance(value, str) and _NAIVE_SHAPE.fullmatch(value):
+            raise PydanticCustomError("needs_offset", str(NEEDS_OFFSET))
+        raise PydanticCustomError("date_format", str(DATE_FORMAT))
 
-def _check_iso_text(value: Any) -> Any:
-    # Pydantic would also take numbers (and numeric strings) as Unix timestamps: say the format.
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value)):
-        return value
-    raise PydanticCustomError("date_format", str(DATE_FORMAT))
+    return BeforeValidator(check)
 
 
 # A calendar date in the project's range.
 Day = Annotated[
     dt.date,
-    BeforeValidator(_check_iso_text),
+    _shape_check(_DAY_SHAPE),
     AfterValidator(_check_day),
     Field(json_schema_extra=_DAY_SCHEMA),
 ]
 # An aware instant (naive times are refused: whose midnight would it be?) in the range.
 Instant = Annotated[
     dt.datetime,
-    BeforeValidator(_check_iso_text),
+    _shape_check(_INSTANT_SHAPE),
     AfterValidator(_check_instant),
     Field(json_schema_extra=_INSTANT_SCHEMA),
 ]
@@ -151,3 +170,29 @@ class Text(GroupedMetadata):
         yield BeforeValidator(_check_text)
         if self.required:
             yield AfterValidator(_check_not_blank)
+
+
+def _check_json_number(value: Any) -> Any:
+    # Pydantic would take true as 1 and "5" as 5; a JSON body says what it means.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("number_type", str(NOT_A_NUMBER))
+    return value
+
+
+# `Annotated[int, Field(ge=0), JsonNumber]`: a number in a JSON body, never a boolean or text
+# (the Field goes first, or its bounds fall out of the schema).
+JsonNumber = BeforeValidator(_check_json_number)
+
+
+# ---- JSON bodies --------------------------------------------------------------------------------
+
+
+class JsonObjectParser(Parser):
+    """Every request body of the API is a JSON object. Ninja would read the fields of anything
+    else as missing attributes, so `[null, null]` would pass as an empty update."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The request body must be a JSON object.")  # ninja answers 400
+        return data

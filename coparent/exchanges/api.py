@@ -12,10 +12,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
-from coparent.core.inputs import Instant, Text
+from coparent.core.inputs import Instant, JsonNumber, Text
 from coparent.core.tenancy import get_for_family
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import ExchangeTerms, PlaceKind
@@ -56,18 +57,18 @@ class ExchangeCheckInIn(Schema):
     plan: uuid.UUID
     at: Instant
     kind: Literal["arrived", "handed_over", "received"]
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90), JsonNumber] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180), JsonNumber] | None = None
 
 
 class TermsIn(Schema):
     place_kind: PlaceKind
     place_name: Annotated[str, Text(120, required=True)]
-    grace_minutes: Annotated[int, Field(ge=0, le=240)] = 15
+    grace_minutes: Annotated[int, Field(ge=0, le=240), JsonNumber] = 15
     transport: Annotated[str, Text(200)] = ""
     conduct: Annotated[str, Text(2000)] = ""
-    latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90), JsonNumber] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180), JsonNumber] | None = None
 
 
 class TermsOut(Schema):
@@ -82,7 +83,7 @@ class TermsOut(Schema):
 
 
 class TermsDecisionIn(Schema):
-    accept: bool
+    accept: StrictBool
 
 
 class ExchangeCountsOut(Schema):
@@ -199,8 +200,11 @@ def terms_propose(
 ) -> Status[TermsOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     plan = schedule.plan_get(membership.family, membership, plan_id)
+    fields = payload.model_dump()
+    for name in ("latitude", "longitude"):  # the service and the table keep decimals
+        fields[name] = None if fields[name] is None else Decimal(str(fields[name]))
     terms = services.terms_propose(
-        family=membership.family, actor=actor(request), plan=plan, **payload.model_dump()
+        family=membership.family, actor=actor(request), plan=plan, **fields
     )
     return Status(201, _terms_out(terms))
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
-from coparent.core.inputs import Day, Text
+from coparent.core.inputs import Day, JsonNumber, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families import selectors, services
 from coparent.families.models import (
@@ -75,7 +75,7 @@ class InvitationIn(Schema):
     email: Annotated[str, Text(254)] = ""
     relationship: Annotated[str, Text(60)] = ""
     professional_kind: ProfessionalKind | Literal[""] = ""
-    access_days: Annotated[int, Field(ge=1, le=PROFESSIONAL_MAX_DAYS)] | None = None
+    access_days: Annotated[int, Field(ge=1, le=PROFESSIONAL_MAX_DAYS), JsonNumber] | None = None
     child_id: uuid.UUID | None = None
 
 

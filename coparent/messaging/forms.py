@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.forms import TextField
+from coparent.core.inputs import BAD_TEXT, text_problem
 from coparent.messaging.services import MAX_BODY, MAX_SUBJECT
 
 
@@ -28,6 +29,12 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # A picture or a document may be sent without words.
         self.fields["body"].required = not (self.files and self.files.get("file"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data.get("file")
+        if upload is not None and text_problem(upload.name or ""):
+            raise forms.ValidationError(BAD_TEXT, code="bad_text")
+        return upload
 
 
 class ThreadForm(MessageForm):

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
@@ -85,7 +86,7 @@ class EventIn(Schema):
     starts_at: Instant
     ends_at: Instant | None = None
     place: Annotated[str, Text(200)] = ""
-    place_is_home: bool = False
+    place_is_home: StrictBool = False
     notes: Annotated[str, Text(1000)] = ""
     child_ids: list[uuid.UUID] = []
     attendee_ids: list[uuid.UUID] = []
