@@ -419,3 +419,21 @@ def test_page_query_parameters_with_odd_digits_are_ignored_not_a_500(cast: Cast)
             for value in ("²", "٣", "9" * 30, "-1", "x\x00"):
                 response = alice.get(f"{base}/{page}?{name}={quote(value)}")
                 assert response.status_code == 200, (page, name, value, response.status_code)
+
+
+def test_multipart_attachments_refuse_hostile_text_too(cast: Cast) -> None:
+    """The one operation that reads a form body by hand: its text gets the rules (Django already
+    drops unprintable characters from file names)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.messaging.helpers import png_bytes
+
+    ids = family_a_ids(cast)
+    alice = csrf_client(cast.alice)
+    path = f"/api/v1/families/{cast.family_a.public_id}/threads/{ids['thread_id']}/attachments"
+    before = record_size()
+    for body, name in (("x\x00y", "photo.png"), ("esc\x1b[0m", "a.png")):
+        upload = SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+        response = alice.post(path, {"file": upload, "body": body})
+        assert_refused(response, repr((body, name)))
+    assert record_size() == before
