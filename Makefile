@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres lint format setup chromium bench clean messages
+.PHONY: run test test-sqlite test-postgres test-api-schema lint format setup chromium bench clean messages
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || { PYTHON=$$(sh scripts/find-python) && "$$PYTHON" -m venv $(VENV); }
@@ -61,7 +61,12 @@ test-instants: setup
 	  COPARENT_TEST_NOW=$$instant env -u DATABASE_URL $(BIN)/pytest -q tests/schedule tests/exchanges tests/passes; \
 	done
 
-test: lint test-sqlite test-instants test-postgres
+# The API against its own OpenAPI document: schemathesis, every check, on a live demo server.
+.PHONY: test-api-schema
+test-api-schema: setup
+	$(PY) scripts/api-schema-check
+
+test: lint test-sqlite test-instants test-postgres test-api-schema
 
 bench: setup
 	$(PY) -m bench

@@ -137,18 +137,23 @@ def sample_body(schema: dict, operation: dict) -> dict:
         schema["components"]["schemas"][ref.rsplit("/", 1)[-1]] if ref else content["schema"]
     )
     return {
-        name: sample_value(name, component["properties"][name])
+        name: sample_value(name, component["properties"][name], schema)
         for name in component.get("required", [])
     }
 
 
-def sample_value(name: str, prop: dict) -> object:
+def sample_value(name: str, prop: dict, schema: dict | None = None) -> object:
     """A value of the declared type and format, so validation passes and tenancy answers."""
+    ref = prop.get("$ref") or next((p["$ref"] for p in prop.get("allOf", []) if "$ref" in p), "")
+    if ref and schema:
+        prop = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    if prop.get("enum"):
+        return prop["enum"][0]
     kind = prop.get("type") or next(
         (p.get("type") for p in prop.get("anyOf", []) if p.get("type")), "string"
     )
     if kind == "array":
-        return [sample_value(name, prop.get("items", {}))]
+        return [sample_value(name, prop.get("items", {}), schema)]
     if kind == "object":
         return {}
     if kind == "integer":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -13,6 +14,7 @@ from ninja import Router, Schema, Status
 from coparent.accounts import services
 from coparent.accounts.models import ApiToken, UserSession
 from coparent.api.base import actor, session_auth
+from coparent.core.inputs import Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API
 
 # Every operation here is about the caller's own account, never a family.
@@ -29,8 +31,8 @@ class MeOut(Schema):
 
 
 class MeIn(Schema):
-    display_name: str | None = None
-    timezone: str | None = None
+    display_name: Annotated[str, Text(80, required=True)] | None = None
+    timezone: Annotated[str, Text(64)] | None = None
 
 
 class SessionOut(Schema):
@@ -52,8 +54,8 @@ class TokenOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str
-    scope: str = ApiToken.READ
+    name: Annotated[str, Text(80, required=True)]
+    scope: Literal["read", "read-write"] = "read"
 
 
 class TokenCreated(TokenOut):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import ApiToken, User
+from coparent.core.forms import TextField
 
 
 @cache
@@ -23,7 +24,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class SignupForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = TextField(
         label=_("Your name"),
         max_length=80,
         help_text=_("Shown to the people in your family."),
@@ -75,7 +76,7 @@ class LoginForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label=_("Code"),
         max_length=32,
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
@@ -90,7 +91,7 @@ class ResendConfirmationForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label=_("Your name"), max_length=80)
+    display_name = TextField(label=_("Your name"), max_length=80)
     timezone = forms.ChoiceField(label=_("Your time zone"), choices=timezone_choices)
     notify_new_sign_in = forms.BooleanField(
         label=_("Email me when my account is signed in from a new browser"), required=False
@@ -117,7 +118,7 @@ class ReauthForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
-    code = forms.CharField(
+    code = TextField(
         label=_("Two-factor code"),
         required=False,
         max_length=32,
@@ -132,7 +133,7 @@ class EmailChangeForm(forms.Form):
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("e.g. “backup script”"))
+    name = TextField(label=_("Name"), max_length=80, help_text=_("e.g. “backup script”"))
     scope = forms.ChoiceField(
         label=_("Access"), choices=ApiToken.SCOPES, initial=ApiToken.READ, widget=forms.RadioSelect
     )

@@ -21,7 +21,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -30,8 +29,10 @@ from ninja.utils import check_csrf
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_authenticate
+from coparent.api.openapi import DocumentedAPI
 from coparent.core import overload, ratelimit
 from coparent.core.errors import Conflict, ServiceError, Unavailable
+from coparent.core.inputs import JsonObjectParser
 from coparent.core.logging import request_id_of
 from coparent.core.ratelimit import RateLimited
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
@@ -84,7 +85,7 @@ class SessionAuth(CookieSessionAuth):
 
 session_auth = SessionAuth()
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="coparent API",
     version="1",
     description=(
@@ -97,6 +98,7 @@ api = NinjaAPI(
     # The token first: when a request names one, the session is never consulted.
     auth=[TokenAuth(), session_auth],
     docs_url="/docs",
+    parser=JsonObjectParser(),
 )
 
 

@@ -5,9 +5,29 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils.translation import gettext_lazy as _lazy
 
 from coparent.core.errors import ServiceError
+from coparent.core.inputs import (
+    BAD_TEXT,
+    FIRST_DAY,
+    LAST_DAY,
+    OUT_OF_RANGE,
+    day_in_range,
+    instant_problem,
+    text_problem,
+)
+
+__all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
+    "OUT_OF_RANGE",
+    "BoundedDateField",
+    "BoundedDateTimeField",
+    "DateInput",
+    "TextField",
+    "add_service_error",
+    "day_in_range",
+]
 
 
 def add_service_error(form: forms.Form, error: ServiceError) -> None:
@@ -23,15 +43,6 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-# Dates people may ask about: outside these, date arithmetic overflows, and nobody plans there.
-FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
-OUT_OF_RANGE = _lazy("Choose a date between 1970 and 2200.")
-
-
-def day_in_range(day: dt.date) -> bool:
-    return FIRST_DAY <= day <= LAST_DAY
-
-
 class BoundedDateField(forms.DateField):
     """A date field that refuses years no calendar here can show, with a clear message."""
 
@@ -41,3 +52,23 @@ class BoundedDateField(forms.DateField):
         super().validate(value)
         if isinstance(value, dt.date) and not day_in_range(value):
             raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A date and time (the viewer's zone when the browser sends none) in the project's range."""
+
+    def validate(self, value: object) -> None:
+        super().validate(value)
+        if isinstance(value, dt.datetime):
+            problem = instant_problem(value)
+            if problem:
+                raise forms.ValidationError(problem, code="out_of_range")
+
+
+class TextField(forms.CharField):
+    """A CharField that also refuses control and broken characters (Django refuses NUL only)."""
+
+    def validate(self, value: object) -> None:
+        super().validate(value)
+        if isinstance(value, str) and text_problem(value):
+            raise forms.ValidationError(BAD_TEXT, code="bad_text")

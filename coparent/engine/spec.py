@@ -46,6 +46,9 @@ class SpecError(ValueError):
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_RULES = ("tennessee", "arizona")
 DEFAULT_RRULE_START = date(2000, 1, 1)
+# The dates a spec may name (the project's range, as core.inputs): beyond them the engine's date
+# arithmetic overflows, and no calendar shows them.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2200, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ def _text(value: Any, where: str) -> str:
 def _int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(where, "must be an integer")
+    if abs(value) > 10_000:  # day offsets: farther, date arithmetic overflows
+        raise _fail(where, "must be between -10000 and 10000")
     return value
 
 
@@ -104,21 +109,32 @@ def _time(value: Any, where: str) -> time:
     return time(int(value[:2]), int(value[3:]))
 
 
+def _in_range(day: date, where: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _fail(where, f"must be between {FIRST_DAY} and {LAST_DAY}, got {day}")
+
+
 def _date(value: Any, where: str) -> date:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            _in_range(parsed, where)
+            return parsed
     raise _fail(where, f"must be a date 'YYYY-MM-DD', got {value!r}")
 
 
 def _datetime(value: Any, where: str) -> datetime:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?.*", value):
         try:
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            _in_range(parsed.date(), where)
+            return parsed
     raise _fail(where, f"must be a datetime 'YYYY-MM-DDTHH:MM' (optional offset), got {value!r}")
 
 

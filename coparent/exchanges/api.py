@@ -6,17 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
+from coparent.core.inputs import Instant, JsonNumber, Text
 from coparent.core.tenancy import get_for_family
 from coparent.exchanges import selectors, services
-from coparent.exchanges.models import ExchangeTerms
+from coparent.exchanges.models import ExchangeTerms, PlaceKind
 from coparent.families.models import Role
 from coparent.schedule import selectors as schedule
 
@@ -24,8 +27,8 @@ router = Router(tags=["exchanges"])
 
 
 class ExchangeWindowIn(Schema):
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
 
 
 class ExchangeCheckInOut(Schema):
@@ -52,20 +55,20 @@ class ExchangeViewOut(Schema):
 
 class ExchangeCheckInIn(Schema):
     plan: uuid.UUID
-    at: dt.datetime
-    kind: str
-    latitude: float | None = None
-    longitude: float | None = None
+    at: Instant
+    kind: Literal["arrived", "handed_over", "received"]
+    latitude: Annotated[float, Field(ge=-90, le=90), JsonNumber] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180), JsonNumber] | None = None
 
 
 class TermsIn(Schema):
-    place_kind: str
-    place_name: str
-    grace_minutes: int = 15
-    transport: str = ""
-    conduct: str = ""
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    place_kind: PlaceKind
+    place_name: Annotated[str, Text(120, required=True)]
+    grace_minutes: Annotated[int, Field(ge=0, le=240), JsonNumber] = 15
+    transport: Annotated[str, Text(200)] = ""
+    conduct: Annotated[str, Text(2000)] = ""
+    latitude: Annotated[float, Field(ge=-90, le=90), JsonNumber] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180), JsonNumber] | None = None
 
 
 class TermsOut(Schema):
@@ -80,7 +83,7 @@ class TermsOut(Schema):
 
 
 class TermsDecisionIn(Schema):
-    accept: bool
+    accept: StrictBool
 
 
 class ExchangeCountsOut(Schema):
@@ -197,8 +200,11 @@ def terms_propose(
 ) -> Status[TermsOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     plan = schedule.plan_get(membership.family, membership, plan_id)
+    fields = payload.model_dump()
+    for name in ("latitude", "longitude"):  # the service and the table keep decimals
+        fields[name] = None if fields[name] is None else Decimal(str(fields[name]))
     terms = services.terms_propose(
-        family=membership.family, actor=actor(request), plan=plan, **payload.model_dump()
+        family=membership.family, actor=actor(request), plan=plan, **fields
     )
     return Status(201, _terms_out(terms))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coparent.core.forms import DateInput
+from coparent.core.forms import BoundedDateField, DateInput, TextField
 from coparent.exchanges.models import PlaceKind
 from coparent.exchanges.services import REMINDER_CHOICES
 
@@ -12,7 +12,7 @@ class TermsForm(forms.Form):
     place_kind = forms.ChoiceField(
         label=_("Where exchanges happen"), choices=PlaceKind.choices, widget=forms.RadioSelect
     )
-    place_name = forms.CharField(
+    place_name = TextField(
         label=_("Name of the place"),
         max_length=120,
         help_text=_("e.g. Riverside School, front entrance"),
@@ -24,13 +24,13 @@ class TermsForm(forms.Form):
         initial=15,
         help_text=_("How late someone can be before it counts as late."),
     )
-    transport = forms.CharField(
+    transport = TextField(
         label=_("Who drives"),
         max_length=200,
         required=False,
         help_text=_("e.g. the receiving parent picks up"),
     )
-    conduct = forms.CharField(
+    conduct = TextField(
         label=_("How exchanges go"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -82,8 +82,8 @@ MAX_PERIOD_DAYS = 400
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("Until (not included)"), widget=DateInput())
+    start = BoundedDateField(label=_("From"), widget=DateInput())
+    end = BoundedDateField(label=_("Until (not included)"), widget=DateInput())
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

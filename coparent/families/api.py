@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
+from coparent.core.inputs import Day, JsonNumber, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families import selectors, services
-from coparent.families.models import Child, Family, Invitation, Membership, Role
+from coparent.families.models import (
+    Child,
+    Family,
+    Invitation,
+    Membership,
+    ProfessionalKind,
+    Role,
+)
+from coparent.families.services import PROFESSIONAL_MAX_DAYS
 
 router = Router(tags=["families"])
 
@@ -23,7 +33,7 @@ class FamilyOut(Schema):
 
 
 class FamilyIn(Schema):
-    name: str
+    name: Annotated[str, Text(100, required=True)]
 
 
 class ChildOut(Schema):
@@ -34,9 +44,9 @@ class ChildOut(Schema):
 
 
 class ChildIn(Schema):
-    first_name: str
-    last_name: str = ""
-    date_of_birth: dt.date
+    first_name: Annotated[str, Text(60, required=True)]
+    last_name: Annotated[str, Text(60)] = ""
+    date_of_birth: Day
 
 
 class MemberOut(Schema):
@@ -61,11 +71,11 @@ class InvitationOut(Schema):
 
 
 class InvitationIn(Schema):
-    role: str
-    email: str = ""
-    relationship: str = ""
-    professional_kind: str = ""
-    access_days: int | None = None
+    role: Role
+    email: Annotated[str, Text(254)] = ""
+    relationship: Annotated[str, Text(60)] = ""
+    professional_kind: ProfessionalKind | Literal[""] = ""
+    access_days: Annotated[int, Field(ge=1, le=PROFESSIONAL_MAX_DAYS), JsonNumber] | None = None
     child_id: uuid.UUID | None = None
 
 
@@ -74,7 +84,7 @@ class InvitationCreated(InvitationOut):
 
 
 class AcceptIn(Schema):
-    token: str
+    token: Annotated[str, Text(200, required=True)]
 
 
 class AccessOut(Schema):

@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coparent.core.forms import DateInput
+from coparent.core.forms import BoundedDateField, DateInput, TextField
 from coparent.families.models import ProfessionalKind, Role
 
 
 class FamilyForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Family name"),
         max_length=100,
         help_text=_("Only your family sees it, e.g. “Robin and Sky”."),
@@ -16,9 +16,9 @@ class FamilyForm(forms.Form):
 
 
 class ChildForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=60)
-    last_name = forms.CharField(label=_("Last name"), max_length=60, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    first_name = TextField(label=_("First name"), max_length=60)
+    last_name = TextField(label=_("Last name"), max_length=60, required=False)
+    date_of_birth = BoundedDateField(label=_("Date of birth"), widget=DateInput())
 
 
 ROLE_HELP = {
@@ -45,7 +45,7 @@ class InvitationForm(forms.Form):
         required=False,
         help_text=_("We email them the link. Leave empty to get a link you share yourself."),
     )
-    relationship = forms.CharField(
+    relationship = TextField(
         label=_("Relationship"),
         max_length=60,
         required=False,

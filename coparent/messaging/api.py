@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
+from coparent.core.inputs import BAD_TEXT, Instant, Text, text_problem
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership
 from coparent.messaging import files, selectors, services
 from coparent.messaging.models import Message, Thread
-from coparent.messaging.services import Upload
+from coparent.messaging.services import MAX_BODY, MAX_REASON, MAX_SUBJECT, Upload
 from coparent.messaging.views import attachment_response
 
 router = Router(tags=["messages"])
@@ -31,10 +34,10 @@ class ThreadOut(Schema):
 
 
 class ThreadIn(Schema):
-    subject: str
-    body: str
+    subject: Annotated[str, Text(MAX_SUBJECT, required=True)]
+    body: Annotated[str, Text(MAX_BODY, required=True)]
     participant_ids: list[uuid.UUID] = []
-    confirm_tone: bool = False
+    confirm_tone: StrictBool = False
 
 
 class ReceiptOut(Schema):
@@ -63,14 +66,14 @@ class MessageOut(Schema):
 
 
 class MessageIn(Schema):
-    body: str
+    body: Annotated[str, Text(MAX_BODY, required=True)]
     corrects_id: uuid.UUID | None = None
-    confirm_tone: bool = False
+    confirm_tone: StrictBool = False
 
 
 class RedactIn(Schema):
-    reason: str
-    court_order: str = ""
+    reason: Annotated[str, Text(MAX_REASON, required=True)]
+    court_order: Annotated[str, Text(90)] = ""
 
 
 class ViewedOut(Schema):
@@ -78,12 +81,12 @@ class ViewedOut(Schema):
 
 
 class SearchQuery(Schema):
-    q: str
+    q: Annotated[str, Text(200)]
 
 
 class PageQuery(Schema):
-    after: dt.datetime | None = None
-    before: dt.datetime | None = None
+    after: Instant | None = None
+    before: Instant | None = None
 
 
 class WaitOut(Schema):
@@ -271,8 +274,12 @@ def message_redact(
                         "type": "object",
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
-                            "body": {"type": "string"},
-                            "confirm_tone": {"type": "boolean"},
+                            "body": {"type": "string", "maxLength": MAX_BODY},
+                            "confirm_tone": {
+                                "type": "string",
+                                "description": "true, 1 or on: send although the tone check "
+                                "warned.",
+                            },
                         },
                         "required": ["file"],
                     }
@@ -290,6 +297,10 @@ def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Sta
         raise ServiceError(
             _("Send the file as multipart form data in the field “file”."), field="file"
         )
+    body = request.POST.get("body", "")
+    for text, field in ((body, "body"), (upload.name or "", "file")):
+        if text_problem(text):
+            raise ServiceError(str(BAD_TEXT), field=field)
     limit = files.max_bytes()
     if upload.size and upload.size > limit:
         raise ServiceError(
@@ -300,7 +311,7 @@ def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Sta
         family=membership.family,
         actor=actor(request),
         thread=thread,
-        body=request.POST.get("body", ""),
+        body=body,
         confirm_tone=request.POST.get("confirm_tone", "").lower() in ("1", "true", "on"),
         uploads=[Upload(upload.name or "attachment", upload.read(limit + 1))],
     )

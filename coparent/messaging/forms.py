@@ -3,11 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.forms import TextField
+from coparent.core.inputs import BAD_TEXT, text_problem
 from coparent.messaging.services import MAX_BODY, MAX_SUBJECT
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         label=_("Message"),
         max_length=MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -28,9 +30,15 @@ class MessageForm(forms.Form):
         # A picture or a document may be sent without words.
         self.fields["body"].required = not (self.files and self.files.get("file"))
 
+    def clean_file(self) -> object:
+        upload = self.cleaned_data.get("file")
+        if upload is not None and text_problem(upload.name or ""):
+            raise forms.ValidationError(BAD_TEXT, code="bad_text")
+        return upload
+
 
 class ThreadForm(MessageForm):
-    subject = forms.CharField(
+    subject = TextField(
         label=_("Subject"),
         max_length=MAX_SUBJECT,
         help_text=_("What this conversation is about, e.g. “Summer holidays 2027”."),
@@ -46,12 +54,12 @@ class ThreadForm(MessageForm):
 
 
 class RedactForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"),
         max_length=200,
         help_text=_("Written to the family record, e.g. “sent my new address by mistake”."),
     )
-    court_order = forms.CharField(
+    court_order = TextField(
         label=_("Court order reference"),
         max_length=90,
         required=False,
@@ -78,4 +86,4 @@ class PreferenceForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Search messages"), max_length=200, required=False)
+    q = TextField(label=_("Search messages"), max_length=200, required=False)

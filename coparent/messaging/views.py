@@ -37,7 +37,7 @@ def _micros(moment: dt.datetime) -> int:
 
 
 def _moment(value: str | None) -> dt.datetime | None:
-    if not value or not value.isdigit() or len(value) > 18:
+    if not value or not value.isdecimal() or len(value) > 18:  # isdigit() takes "²"
         return None
     try:
         return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(value))

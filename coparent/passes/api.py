@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core import ratelimit
 from coparent.core.http import client_address
+from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families.models import Child, Role
 from coparent.passes import selectors, services
@@ -23,13 +25,13 @@ router = Router(tags=["passes"])
 
 
 class PassIn(Schema):
-    person_name: str
-    person_relationship: str = ""
-    children: list[uuid.UUID]
-    place: str = ""
+    person_name: Annotated[str, Text(100, required=True)]
+    person_relationship: Annotated[str, Text(60)] = ""
+    children: Annotated[list[uuid.UUID], Field(min_length=1)]
+    place: Annotated[str, Text(120)] = ""
     gate_id: uuid.UUID | None = None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Instant
+    ends_at: Instant
 
 
 class PassOut(Schema):
@@ -136,7 +138,7 @@ def pass_cosign(request: HttpRequest, family_id: str, pass_id: str) -> PassOut:
     summary="Check a pass (no account needed)",
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )
-def pass_verify(request: HttpRequest, token: str) -> VerifyOut:
+def pass_verify(request: HttpRequest, token: Annotated[str, Text(500)]) -> VerifyOut:
     if wait := ratelimit.hit(
         "pass-check",
         client_address(request),

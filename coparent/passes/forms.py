@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coparent.core.forms import BoundedDateTimeField, TextField
 from coparent.families.models import Child
 from coparent.passes.models import Gate
 
@@ -17,10 +18,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class PassForm(forms.Form):
-    person_name = forms.CharField(
+    person_name = TextField(
         label=_("Who will pick up"), max_length=100, help_text=_("Their full name, as on their ID.")
     )
-    person_relationship = forms.CharField(
+    person_relationship = TextField(
         label=_("Relationship to the children"),
         max_length=60,
         required=False,
@@ -37,14 +38,14 @@ class PassForm(forms.Form):
         required=False,
         empty_label=_("Another place…"),
     )
-    place = forms.CharField(
+    place = TextField(
         label=_("Other place"),
         max_length=120,
         required=False,
         help_text=_("If the place is not in the list above."),
     )
-    starts_at = forms.DateTimeField(label=_("Valid from"), widget=DateTimeLocalInput())
-    ends_at = forms.DateTimeField(label=_("Valid until"), widget=DateTimeLocalInput())
+    starts_at = BoundedDateTimeField(label=_("Valid from"), widget=DateTimeLocalInput())
+    ends_at = BoundedDateTimeField(label=_("Valid until"), widget=DateTimeLocalInput())
     photo = forms.ImageField(
         label=_("Photo of the person"),
         required=False,
@@ -58,7 +59,7 @@ class PassForm(forms.Form):
 
 
 class GateForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Name of the place"),
         max_length=120,
         help_text=_("e.g. Riverside School, main gate"),
@@ -66,7 +67,7 @@ class GateForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label=_("Pass code"),
         max_length=20,
         help_text=_("The 12-character code on the pass, e.g. 7K2M-QX4P-9DRT"),

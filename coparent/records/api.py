@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -57,14 +58,18 @@ class EntryOut(Schema):
     leaf: str
 
 
+# Sizes and indexes of a log: never negative, and within what the database stores.
+Count = Annotated[int, Field(ge=0, le=2**53)]
+
+
 class SizesIn(Schema):
-    old_size: int
-    new_size: int | None = None
+    old_size: Count
+    new_size: Count | None = None
 
 
 class InclusionIn(Schema):
-    index: int
-    size: int | None = None
+    index: Count
+    size: Count | None = None
 
 
 @router.get(
@@ -126,7 +131,10 @@ def inclusion(request: HttpRequest, family_id: str, query: Query[InclusionIn]) -
     "/families/{family_id}/record/entries", response=list[EntryOut], summary="Log entries (leaves)"
 )
 def entries(
-    request: HttpRequest, family_id: str, after: int = -1, limit: int = 100
+    request: HttpRequest,
+    family_id: str,
+    after: Annotated[int, Field(ge=-1, le=2**53)] = -1,
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100,
 ) -> list[EntryOut]:
     family = family_membership(request, family_id, roles=RECORD_ROLES).family
     rows = LogEntry.objects.filter(family=family, index__gt=after).order_by("index")[

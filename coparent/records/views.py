@@ -55,7 +55,7 @@ def record(request: FamilyRequest) -> HttpResponse:
     checkpoint = selectors.checkpoint_get(family)
     before = request.GET.get("before", "")
     entries = LogEntry.objects.filter(family=family).select_related("actor").order_by("-index")
-    if before.isdigit():
+    if before.isdecimal() and len(before) < 19:  # isdigit() takes "²"; 19 digits overflow
         entries = entries.filter(index__lt=int(before))
     page = list(entries[:PAGE])
     for entry in page:

@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
-from coparent.core.forms import OUT_OF_RANGE, day_in_range
 from coparent.core.http import absolute_url
+from coparent.core.inputs import OUT_OF_RANGE, Day, Instant, Text, day_in_range
 from coparent.core.tenancy import get_for_family
 from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
 from coparent.schedule import ical, selectors, services
-from coparent.schedule.models import Event, Plan, ScheduleVersion, SwapRequest
+from coparent.schedule.models import Event, EventKind, Plan, ScheduleVersion, SwapRequest
 from coparent.schedule.specs import checked_plain_spec
 
 router = Router(tags=["schedule"])
@@ -49,12 +50,12 @@ class VersionOut(Schema):
 class ProposalIn(Schema):
     spec: dict[str, Any] | None = None
     child_id: uuid.UUID | None = None
-    effective_at: dt.datetime | None = None
-    note: str = ""
+    effective_at: Instant | None = None
+    note: Annotated[str, Text(500)] = ""
 
 
 class DecisionIn(Schema):
-    note: str = ""
+    note: Annotated[str, Text(500)] = ""
 
 
 class PlanOut(Schema):
@@ -67,8 +68,8 @@ class PlanOut(Schema):
 
 class PreviewIn(Schema):
     spec: dict[str, Any] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
 
 
 class ExchangeOut(Schema):
@@ -81,13 +82,13 @@ class ExchangeOut(Schema):
 
 
 class EventIn(Schema):
-    title: str
-    kind: str = "other"
-    starts_at: dt.datetime
-    ends_at: dt.datetime | None = None
-    place: str = ""
-    place_is_home: bool = False
-    notes: str = ""
+    title: Annotated[str, Text(120, required=True)]
+    kind: EventKind = EventKind.OTHER
+    starts_at: Instant
+    ends_at: Instant | None = None
+    place: Annotated[str, Text(200)] = ""
+    place_is_home: StrictBool = False
+    notes: Annotated[str, Text(1000)] = ""
     child_ids: list[uuid.UUID] = []
     attendee_ids: list[uuid.UUID] = []
 
@@ -105,17 +106,17 @@ class EventOut(Schema):
 
 
 class SwapIn(Schema):
-    start_at: dt.datetime
-    end_at: dt.datetime
-    respond_by: dt.datetime
-    reason: str = ""
-    offer_start_at: dt.datetime | None = None
-    offer_end_at: dt.datetime | None = None
+    start_at: Instant
+    end_at: Instant
+    respond_by: Instant
+    reason: Annotated[str, Text(1000)] = ""
+    offer_start_at: Instant | None = None
+    offer_end_at: Instant | None = None
     plan_id: uuid.UUID | None = None
 
 
 class SwapAnswerIn(Schema):
-    response: str = ""
+    response: Annotated[str, Text(1000)] = ""
 
 
 class SwapOut(Schema):
@@ -355,8 +356,8 @@ def version_withdraw(
 def timeline(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> dict[str, Any]:
     membership = family_membership(request, family_id)
     first, last = _window(date_from, date_to)
@@ -400,8 +401,8 @@ def preview(request: HttpRequest, family_id: uuid.UUID, payload: PreviewIn) -> d
 def exchange_list(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> list[ExchangeOut]:
     membership = family_membership(request, family_id)
     first, last = _window(date_from, date_to)
@@ -433,9 +434,9 @@ def exchange_list(
 def report(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    rule: str = "tennessee",
+    date_from: Day | None = None,
+    date_to: Day | None = None,
+    rule: Literal["tennessee", "arizona"] = "tennessee",
 ) -> dict[str, Any]:
     membership = family_membership(request, family_id, roles=PARENTS_AND_PROFESSIONALS)
     if rule not in ("tennessee", "arizona"):
@@ -504,8 +505,8 @@ def _event_arguments(membership: Membership, payload: EventIn) -> dict[str, Any]
 def event_list(
     request: HttpRequest,
     family_id: uuid.UUID,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> list[EventOut]:
     membership = family_membership(request, family_id)
     start = (

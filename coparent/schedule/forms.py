@@ -11,7 +11,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coparent.core.forms import OUT_OF_RANGE, BoundedDateField, DateInput, day_in_range
+from coparent.core.forms import (
+    OUT_OF_RANGE,
+    BoundedDateField,
+    BoundedDateTimeField,
+    DateInput,
+    TextField,
+    day_in_range,
+)
 from coparent.engine import COMMON_HOLIDAYS, TEMPLATES
 from coparent.schedule.models import EventKind
 
@@ -87,7 +94,7 @@ class ScheduleBuilderForm(forms.Form):
         choices=[(z, z) for z in ZONES],
         help_text=_("The plan's times are in this zone; everyone sees them in their own."),
     )
-    exchange_place = forms.CharField(
+    exchange_place = TextField(
         label=_("Usual exchange place"),
         max_length=120,
         required=False,
@@ -99,7 +106,7 @@ class ScheduleBuilderForm(forms.Form):
         required=False,
         help_text=_("At the exchange time. Until then the agreed schedule stays as it is."),
     )
-    school_periods = forms.CharField(
+    school_periods = TextField(
         label=_("School breaks"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -113,7 +120,7 @@ class ScheduleBuilderForm(forms.Form):
         required=False,
         help_text=_("Its events are added to the school breaks above when you preview."),
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("Note to the other parent"),
         max_length=500,
         required=False,
@@ -230,7 +237,7 @@ class ScheduleBuilderForm(forms.Form):
 
 class ImportForm(forms.Form):
     child = forms.ChoiceField(label=_("Who follows this schedule"), choices=[])
-    spec_text = forms.CharField(
+    spec_text = TextField(
         label=_("Schedule (JSON)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
@@ -243,7 +250,7 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Needed when a schedule is already agreed; it starts at midnight."),
     )
-    note = forms.CharField(label=_("Note to the other parent"), max_length=500, required=False)
+    note = TextField(label=_("Note to the other parent"), max_length=500, required=False)
 
     def __init__(self, *args: Any, children: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -269,24 +276,24 @@ class ImportForm(forms.Form):
 
 class SwapForm(forms.Form):
     plan = forms.ChoiceField(label=_("Whose schedule"), choices=[])
-    start_at = forms.DateTimeField(
+    start_at = BoundedDateTimeField(
         label=_("You would have the children from"), widget=DateTimeInput()
     )
-    end_at = forms.DateTimeField(label=_("You would have them until"), widget=DateTimeInput())
-    offer_start_at = forms.DateTimeField(
+    end_at = BoundedDateTimeField(label=_("You would have them until"), widget=DateTimeInput())
+    offer_start_at = BoundedDateTimeField(
         label=_("In return, the other parent has them from"),
         widget=DateTimeInput(),
         required=False,
     )
-    offer_end_at = forms.DateTimeField(
+    offer_end_at = BoundedDateTimeField(
         label=_("The other parent has them until"), widget=DateTimeInput(), required=False
     )
-    respond_by = forms.DateTimeField(
+    respond_by = BoundedDateTimeField(
         label=_("Please answer by"),
         widget=DateTimeInput(),
         help_text=_("Without an answer by then, the request expires."),
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -300,7 +307,7 @@ class SwapForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    response = forms.CharField(
+    response = TextField(
         label=_("Message (optional)"),
         max_length=1000,
         required=False,
@@ -309,11 +316,11 @@ class AnswerForm(forms.Form):
 
 
 class EventForm(forms.Form):
-    title = forms.CharField(label=_("What"), max_length=120)
+    title = TextField(label=_("What"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput(), required=False)
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    starts_at = BoundedDateTimeField(label=_("Starts"), widget=DateTimeInput())
+    ends_at = BoundedDateTimeField(label=_("Ends"), widget=DateTimeInput(), required=False)
+    place = TextField(label=_("Place"), max_length=200, required=False)
     place_is_home = forms.BooleanField(
         label=_("This place is someone's home (keep it out of calendar feeds)"), required=False
     )
@@ -323,7 +330,7 @@ class EventForm(forms.Form):
     attendees = forms.MultipleChoiceField(
         label=_("Who goes"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    notes = forms.CharField(
+    notes = TextField(
         label=_("Notes"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 

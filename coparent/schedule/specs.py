@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError
+from coparent.core.inputs import json_text_problem
 from coparent.engine import COMMON_HOLIDAYS, Schedule, SpecError, parse_spec
 from coparent.schedule.models import PARENT_IDS, Plan, ScheduleVersion, SwapRequest
 
@@ -37,6 +38,9 @@ def checked_plain_spec(data: Any) -> dict[str, Any]:
     in the order they are declared, or ServiceError(field="spec") with the engine's message."""
     if not isinstance(data, dict):
         raise ServiceError(_("The schedule must be a JSON object."), field="spec")
+    problem = json_text_problem(data)
+    if problem:
+        raise ServiceError(problem, field="spec")
     if "versions" in data or "children" in data:
         raise ServiceError(
             _(

@@ -64,7 +64,8 @@ def test_send_with_tone_check_and_correction(cast: Cast, client_for) -> None:
         "Sorry, that was unfair.",
     ]
     empty = bob.post(path, {"body": "  "}, content_type="application/json")
-    assert empty.status_code == 400 and "Write a message" in empty.json()["error"]["message"]
+    assert empty.status_code == 422
+    assert empty.json()["error"]["fields"] == {"body": "This cannot be empty."}
 
 
 def test_marking_viewed_once(cast: Cast, client_for) -> None:

@@ -396,7 +396,8 @@ def test_times_without_a_zone_are_refused_through_the_api(cast: Cast, client_for
         },
         content_type="application/json",
     )
-    assert response.status_code == 400 and "time zone" in response.json()["error"]["message"]
+    assert response.status_code == 422
+    assert "UTC offset" in response.json()["error"]["fields"]["starts_at"]
     assert not PickupPass.objects.exists()
 
 
