@@ -66,7 +66,7 @@ test-instants: setup
 test-api-schema: setup
 	$(PY) scripts/api-schema-check
 
-test: lint test-sqlite test-instants test-postgres test-api-schema
+test: lint test-sqlite test-instants test-api-schema test-postgres
 
 bench: setup
 	$(PY) -m bench
