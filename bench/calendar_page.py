@@ -10,29 +10,15 @@ cached in the process) and cold (the parse cache emptied before every request).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, median_ms
+from bench.common import Result, django_on_sqlite, median_ms
 
 TARGET_MS = 50.0
 YEARS = 10
 REPEAT = 15
-
-
-def _setup(directory: Path) -> None:
-    os.environ["COPARENT_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "coparent.test_settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
 
 
 def _family() -> tuple[Any, Any]:
@@ -158,7 +144,7 @@ def _family() -> tuple[Any, Any]:
 
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as directory:
-        _setup(Path(directory))
+        django_on_sqlite(Path(directory))
         from django.test import Client
         from django.utils import timezone
 

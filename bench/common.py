@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -31,3 +33,26 @@ def median_ms(fn: Callable[[], object], *, repeat: int = 7, warmup: int = 1) -> 
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def django_on_sqlite(directory: Path) -> None:
+    """Sets Django up on a fresh SQLite database (and var directory) in `directory`, migrated.
+    Benchmarks run one after another in one process, so a later one re-points the connection."""
+    os.environ["COPARENT_VAR_DIR"] = str(directory)
+    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "coparent.test_settings"
+    import django
+    from django.conf import settings
+
+    if settings.configured:
+        from django.db import connection
+
+        connection.close()
+        connection.settings_dict["NAME"] = str(directory / "bench.sqlite3")
+        settings.MESSAGING_ATTACHMENT_DIR = str(directory / "attachments")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)

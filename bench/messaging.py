@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, median_ms
+from bench.common import Result, django_on_sqlite, median_ms
 
 ENTRIES = int(os.environ.get("BENCH_MESSAGING_ENTRIES", 1_000_000))
 MESSAGES = int(os.environ.get("BENCH_MESSAGING_MESSAGES", 100_000))
@@ -29,28 +29,6 @@ THREADS = 50
 SEND_TARGET_MS = 10.0
 PAGE_TARGET_MS = 50.0
 BATCH = 50_000
-
-
-def _setup(directory: Path) -> None:
-    os.environ["COPARENT_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "coparent.test_settings"
-    import django
-    from django.conf import settings
-
-    if settings.configured:
-        # Another bench module set Django up already: point it at this run's database.
-        from django.db import connection
-
-        connection.close()
-        connection.settings_dict["NAME"] = str(directory / "bench.sqlite3")
-        settings.MESSAGING_ATTACHMENT_DIR = str(directory / "attachments")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -243,7 +221,7 @@ def _check_log(family: Any) -> None:
 
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="coparent-bench-messaging-") as folder:
-        _setup(Path(folder))
+        django_on_sqlite(Path(folder))
         from django.test import Client
 
         from coparent.messaging import services

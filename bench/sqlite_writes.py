@@ -18,32 +18,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, median_ms
+from bench.common import Result, django_on_sqlite, median_ms
 
 FAMILIES = 8
 WRITERS = 2 * FAMILIES
 MESSAGES = int(os.environ.get("BENCH_SQLITE_MESSAGES", 20))
 P99_TARGET_S = 5.0
-
-
-def _setup(directory: Path) -> None:
-    os.environ["COPARENT_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "coparent.test_settings"
-    import django
-    from django.conf import settings
-
-    if settings.configured:
-        from django.db import connection
-
-        connection.close()
-        connection.settings_dict["NAME"] = str(directory / "bench.sqlite3")
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
 
 
 def _families() -> list[tuple[Any, Any, Any, Any]]:
@@ -109,7 +89,7 @@ def _write_at_once(families: list[tuple[Any, Any, Any, Any]]) -> tuple[float, li
 
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="coparent-bench-") as tmp:
-        _setup(Path(tmp))
+        django_on_sqlite(Path(tmp))
         from django.db import connection
         from django.test import Client
 

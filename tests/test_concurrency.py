@@ -23,7 +23,6 @@ from coparent.passes import services as pass_services
 from coparent.records import keys, selectors
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.schedule import services as schedule_services
-from coparent.schedule.models import Plan
 from coparent.tlog import (
     decode,
     leaf_hash,
@@ -33,29 +32,12 @@ from coparent.tlog import (
     verifier_from_string,
     verify_consistency,
 )
-from tests.cast import Cast, build_cast, make_user
-from tests.exchanges.helpers import sides
+from tests.cast import build_cast, make_user
+from tests.exchanges.helpers import daily_exchanges, sides
 
 # A Tuesday evening in Chicago; the exchanges of the plan below are at 18:00 UTC every day.
 INSTANT = dt.datetime(2026, 3, 10, 19, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
-
-
-def daily_plan(cast: Cast) -> Plan:
-    spec = {
-        "timezone": "UTC",
-        "parents": ["A", "B"],
-        "rotation": {
-            "pattern": "AB",
-            "anchor": "2026-02-01",
-            "first": "A",
-            "exchange_time": "18:00",
-        },
-    }
-    version = schedule_services.schedule_propose(family=cast.family_a, actor=cast.alice, spec=spec)
-    return schedule_services.schedule_accept(
-        family=cast.family_a, actor=cast.bob, version=version
-    ).plan
 
 
 def assert_record_whole(family: Family, seen: list[tuple[int, str]]) -> None:
@@ -132,7 +114,7 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
     with time_machine.travel(INSTANT, tick=False):
         cast = build_cast()
         family = cast.family_a
-        plan = daily_plan(cast)
+        plan = daily_exchanges(cast)
         conversation = messaging_services.thread_create(
             family=family, actor=cast.alice, subject="Week plans", body="Starting a thread."
         )
