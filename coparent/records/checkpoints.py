@@ -182,15 +182,20 @@ def flush() -> None:
 
 def replace_after_rollback(family_id: str, note: str) -> None:
     """After an accepted rollback: keep the rolled-back checkpoint beside the new one, for the
-    operator's records, and start again from the new one. While a log is behind, the server
-    signs nothing for it, so no older note of this family is waiting to be written."""
-    old = _path(family_id)
+    operator's records, and start again from the new one. The rolled-back note may be on disk or
+    still with the writer thread (remembered just before the restore); either way it is kept."""
+    path = _path(family_id)
     with _busy:
         with _wakeup:
-            _pending.pop(old, None)
-            _in_flight.pop(old, None)
+            waiting = [c for c in (_pending.pop(path, None), _in_flight.pop(path, None)) if c]
         with _write_lock:
-            if old.exists():
+            # The rolled-back note may still be waiting for the writer thread, not yet on disk.
+            rolled_back = max(
+                [*waiting, *filter(None, [_read(family_id, path)])],
+                key=lambda c: c.size,
+                default=None,
+            )
+            if rolled_back is not None:
                 stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
-                os.replace(old, old.with_name(f"{family_id}.rolled-back-{stamp}"))
-            _write(old, note)
+                _write(path.with_name(f"{family_id}.rolled-back-{stamp}"), rolled_back.note)
+            _write(path, note)
