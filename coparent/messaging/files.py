@@ -86,14 +86,22 @@ _PDF_DROP_KEYS = frozenset(
         "/PieceInfo",  # private data of the application that wrote the file
     }
 )
-_PDF_ACTIONS_DROPPED = frozenset(
-    {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/RichMediaExecute"}
-)
+# Actions are allowed by name, not refused by name: the rest run programs or scripts, submit
+# forms, or open other files (a /GoToR to \\\\host\\share makes Windows readers send the
+# user's credentials there).
+_PDF_ACTIONS_KEPT = frozenset({"/GoTo", "/URI", "/Named"})
 _PDF_ANNOTATIONS_DROPPED = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/Movie"})
 
 
-def _is_dropped_action(value: object) -> bool:
-    return isinstance(value, pikepdf.Dictionary) and value.get("/S") in _PDF_ACTIONS_DROPPED
+def _kept_action(value: object) -> bool:
+    return isinstance(value, pikepdf.Dictionary) and value.get("/S") in _PDF_ACTIONS_KEPT
+
+
+def _kept_annotation(value: object) -> bool:
+    return (
+        isinstance(value, pikepdf.Dictionary)
+        and value.get("/Subtype") not in _PDF_ANNOTATIONS_DROPPED
+    )
 
 
 def _scrub_pdf(pdf: pikepdf.Pdf) -> None:
@@ -117,10 +125,19 @@ def _scrub_pdf(pdf: pikepdf.Pdf) -> None:
             continue
         for key in list(obj.keys()):
             value = obj[key]
-            if key in _PDF_DROP_KEYS or (key in ("/A", "/Next") and _is_dropped_action(value)):
+            if key in _PDF_DROP_KEYS:
                 del obj[key]
-            elif key == "/Annots" and isinstance(value, pikepdf.Array):
-                kept = [a for a in value if a.get("/Subtype") not in _PDF_ANNOTATIONS_DROPPED]
+            elif key in ("/A", "/Next") and not isinstance(value, pikepdf.Array):
+                if _kept_action(value):
+                    stack.append(value)
+                else:
+                    del obj[key]
+            elif key in ("/Next", "/Annots") and isinstance(value, pikepdf.Array):
+                kept = [
+                    item
+                    for item in value
+                    if (_kept_action if key == "/Next" else _kept_annotation)(item)
+                ]
                 obj[key] = pikepdf.Array(kept)
                 stack.extend(kept)
             else:
@@ -149,7 +166,9 @@ def _rewrite_pdf(data: bytes) -> CleanFile:
         raise ServiceError(
             _("That PDF is protected by a password. Attach a copy without one."), field="file"
         ) from None
-    except (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError, OverflowError):
+    except ServiceError:
+        raise
+    except Exception:
         raise ServiceError(not_a_pdf, field="file") from None
     return CleanFile(out.getvalue(), "application/pdf")
 

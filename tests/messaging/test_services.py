@@ -205,6 +205,38 @@ def test_pdfs_are_rewritten_without_scripts_attachments_or_metadata(cast: Cast) 
         assert marker not in stored
 
 
+def test_pdf_links_keep_only_harmless_actions_even_in_chains_and_odd_annotations(
+    cast: Cast,
+) -> None:
+    """Actions are kept by name (go to a page, open a web address, named page moves): a Launch
+    chained behind a harmless link, or a remote go-to a Windows reader would follow to a file
+    share, is removed; annotations that are not dictionaries do not break the rewrite."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+    remote = pikepdf.Dictionary(S=pikepdf.Name.GoToR, F=pikepdf.String("\\\\host\\share\\x.pdf"))
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Link,
+        Rect=[0, 0, 10, 10],
+        A=pikepdf.Dictionary(
+            S=pikepdf.Name.URI, URI=pikepdf.String("https://example.test/"), Next=[launch, remote]
+        ),
+    )
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([None, 5, link]))
+    original = io.BytesIO()
+    pdf.save(original)
+    assert b"calc.exe" in original.getvalue()
+
+    thread = open_thread(cast)
+    message = send(cast, thread, cast.bob, "Link", uploads=[Upload("l.pdf", original.getvalue())])
+    stored = files.read(message.attachments.get().stored_name)
+    assert b"calc.exe" not in stored and b"share" not in stored
+    with pikepdf.open(io.BytesIO(stored)) as cleaned:
+        (kept,) = cleaned.pages[0].obj.Annots
+        assert kept.A.S == "/URI" and list(kept.A.Next) == []
+
+
 @pytest.mark.parametrize(
     "data",
     [
