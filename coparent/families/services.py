@@ -82,6 +82,7 @@ def family_rename(*, family: Family, actor: User, name: str) -> Family:
     name = name.strip()
     if not name:
         raise ServiceError(_("The family name cannot be empty."), field="name")
+    family_lock(family)
     family.name = name[:100]
     family.save(update_fields=["name"])
     return family

@@ -128,6 +128,7 @@ def pass_issue(
         raise ServiceError(_("A pass can last at most a year."), field="ends_at")
     # Tokens carry whole seconds; so does the pass, so the two always agree.
     starts_at, ends_at = starts_at.replace(microsecond=0), ends_at.replace(microsecond=0)
+    family_lock(family)  # before reading the schedule the decision rests on (docs: "Locks")
     covered = responsible_parent_covers(family, issuer, children, starts_at, ends_at)
     pickup_pass = PickupPass(
         family=family,

@@ -311,6 +311,7 @@ def swap_request(
     if plan.family_id != family.pk:
         raise ServiceError(_("That schedule is not in this family."), field="plan")
     _plan_parent_id(plan, actor)
+    family_lock(family)  # before reading the agreed schedule the request rests on
     if _latest_agreed(plan) is None:
         raise ServiceError(_("Agree on a schedule first; a swap changes an agreed schedule."))
     start_at = _aware(start_at, "start_at")
