@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.test import Client
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -116,6 +117,31 @@ def test_a_page_crash_shows_the_request_id_and_logs_it(
     assert response["X-Request-ID"] in response.content.decode()
     [line] = error_lines(capsys)
     assert (line["request_id"], line["path"]) == (response["X-Request-ID"], "/")
+
+
+def test_a_database_error_is_logged_without_the_row_it_quotes(
+    cast: Cast, settings, monkeypatch, capsys
+) -> None:
+    settings.DEBUG = False
+    _token, secret = api_token_create(user=cast.alice, name="script", scope=ApiToken.READ)
+
+    def duplicate(*args: object, **kwargs: object) -> None:
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "accounts_user_email_key"\n'
+            "DETAIL:  Key (email)=(someone.private@example.test) already exists."
+        )
+
+    monkeypatch.setattr(selectors, "family_list_for_user", duplicate)
+    capsys.readouterr()
+    response = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {secret}").get(
+        "/api/v1/families"
+    )
+
+    assert_error_shape(response, 500, "server_error")
+    [line] = error_lines(capsys)
+    assert line["exception_message"].startswith("duplicate key value violates unique constraint")
+    assert line["traceback"].endswith('"accounts_user_email_key"')
+    assert "someone.private" not in json.dumps(line)
 
 
 def test_secret_links_are_blanked_in_the_log(cast: Cast, settings, monkeypatch, capsys) -> None:

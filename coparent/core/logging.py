@@ -15,6 +15,7 @@ import time
 from contextvars import ContextVar
 from typing import IO, Any
 
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
 
@@ -89,8 +90,15 @@ class JSONLineFormatter(logging.Formatter):
                 if kind.__module__ == "builtins"
                 else f"{kind.__module__}.{kind.__qualname__}"
             )
-            entry["exception_message"] = str(exception)[:MAX_EXCEPTION_MESSAGE]
-            entry["traceback"] = self.formatException(record.exc_info)
+            message = str(exception)
+            traceback = self.formatException(record.exc_info)
+            if isinstance(exception, DatabaseError) and "\n" in message:
+                # PostgreSQL's DETAIL and CONTEXT lines quote the row (a parent's email, a
+                # message): the first line names the problem without them.
+                first_line = message.split("\n", 1)[0]
+                traceback, message = traceback.replace(message, first_line), first_line
+            entry["exception_message"] = message[:MAX_EXCEPTION_MESSAGE]
+            entry["traceback"] = traceback
         for name, value in entry.items():
             if isinstance(value, str):
                 for secret in secrets:
