@@ -22,7 +22,10 @@ def test_the_lock_goes_to_waiters_in_the_order_they_came() -> None:
     for n in range(4):
         threads.append(threading.Thread(target=wait, args=(n,)))
         threads[-1].start()
-        time.sleep(0.05)  # each is waiting before the next comes
+        # Each is queued before the next comes (a fixed sleep would race on a loaded machine).
+        deadline = time.monotonic() + 5
+        while len(lock._waiters) < n + 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
     lock.release()
     assert lock.acquire(timeout=5)  # the releaser queues behind those already waiting
     order.append(99)
