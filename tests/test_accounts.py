@@ -219,6 +219,46 @@ def test_email_change_takes_effect_only_from_the_new_address(
     assert mail.outbox[-1].to == ["alice@example.test"], "the old address is told of the change"
 
 
+def test_email_change_does_not_tell_whether_another_account_uses_an_address(
+    cast: Cast, client_for
+) -> None:
+    client = client_for(cast.alice)
+    client.post("/account/confirm-password/", {"password": PASSWORD})
+    fresh = client.post("/account/email/", {"email": "alice.new@example.test"}, follow=True)
+    taken = client.post("/account/email/", {"email": cast.bob.email.upper()}, follow=True)
+    assert fresh.status_code == taken.status_code == 200
+    assert fresh.redirect_chain == taken.redirect_chain
+    fresh_page, taken_page = fresh.content.decode(), taken.content.decode()
+    assert "We sent a link to" in taken_page and "Another account" not in taken_page
+
+    def masked(page: str, email: str) -> str:
+        return re.sub(r'(CSRFToken": "|value=")[^"]+', "", page.replace(email, "X"))
+
+    assert masked(fresh_page, "alice.new@example.test") == masked(
+        taken_page, cast.bob.email.upper()
+    )
+    # The taken address's owner is told what happened; no link that could move it is sent.
+    to_new, to_bob = mail.outbox
+    assert to_new.to == ["alice.new@example.test"] and "/account/email/" in to_new.body
+    assert to_bob.to == [cast.bob.email] and "another coparent account" in to_bob.subject
+    assert "/account/email/" not in to_bob.body
+    cast.alice.refresh_from_db()
+    cast.bob.refresh_from_db()
+    assert cast.alice.email == "alice@example.test" and cast.bob.email == "bob@example.test"
+
+
+def test_email_change_is_rate_limited_like_sign_up(cast: Cast, client_for, settings) -> None:
+    settings.ACCOUNT_EMAILS_PER_CLIENT = 2
+    client = client_for(cast.alice)
+    client.post("/account/confirm-password/", {"password": PASSWORD})
+    statuses = [
+        client.post("/account/email/", {"email": f"probe{n}@example.test"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    assert len(mail.outbox) == 2
+
+
 def test_sessions_are_listed_and_can_be_ended(cast: Cast) -> None:
     phone, laptop = Client(HTTP_USER_AGENT="Phone"), Client(HTTP_USER_AGENT="Laptop")
     sign_in(phone, cast.alice.email)

@@ -322,8 +322,11 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = forms.EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if wait := throttle.account_email_wait(email, client_address(request)):
+            return too_many(request, wait)
         try:
-            services.email_change_request(user=user, new_email=form.cleaned_data["email"])
+            services.email_change_request(user=user, new_email=email)
         except ServiceError as error:
             add_service_error(form, error)
         else:
