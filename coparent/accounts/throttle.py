@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from coparent.core import ratelimit
+from coparent.core.http import throttle_key_for_address
 
 
 def _key(*parts: str) -> str:
@@ -23,7 +24,8 @@ def _key(*parts: str) -> str:
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:
-    return _key("pair", email.strip().lower(), address), _key("addr", address)
+    client = throttle_key_for_address(address)
+    return _key("pair", email.strip().lower(), client), _key("addr", client)
 
 
 def _count(key: str, now: float) -> int:
@@ -86,7 +88,7 @@ def account_email_check(email: str, address: str) -> AccountEmail:
     nobody which do."""
     wait = ratelimit.hit(
         "account-email-client",
-        address,
+        throttle_key_for_address(address),
         limit=settings.ACCOUNT_EMAILS_PER_CLIENT,
         window_seconds=settings.ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
