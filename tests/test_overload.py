@@ -11,8 +11,12 @@ from contextlib import contextmanager
 import pytest
 from django.db import close_old_connections, connection, connections
 from django.db.backends.signals import connection_created
+from django.db.utils import OperationalError
 from django.test import Client
+from psycopg import errors as psycopg_errors
 
+from coparent.core import overload
+from coparent.messaging import services as messaging_services
 from coparent.messaging.models import Message
 from coparent.records.models import LogEntry
 from tests.cast import Cast, build_cast
@@ -164,3 +168,40 @@ def test_every_sqlite_transaction_takes_the_write_lock_when_it_begins() -> None:
     begins = [s.strip().upper() for s in statements if s.strip().upper().startswith("BEGIN")]
     assert len(begins) >= 4  # the session writes, two messages and their receipts at least
     assert set(begins) == {"BEGIN IMMEDIATE"}
+
+
+def _rolled_back(error_class: type[Exception]) -> OperationalError:
+    """What Django raises when PostgreSQL aborts a transaction with `error_class`."""
+    error = OperationalError(f"{error_class.__name__}")
+    error.__cause__ = error_class("the transaction was rolled back")
+    return error
+
+
+@pytest.mark.parametrize(
+    "error_class", [psycopg_errors.DeadlockDetected, psycopg_errors.SerializationFailure]
+)
+def test_a_deadlock_or_serialization_failure_is_a_503_too(error_class, monkeypatch) -> None:
+    """PostgreSQL rolled the whole transaction back (40P01, 40001): nothing was written and the
+    same request will succeed when retried."""
+    assert overload.is_overload(_rolled_back(error_class))
+    cast = build_cast()
+    thread = open_thread(cast)
+    client = browser(cast, cast.bob)
+
+    def fail(**kwargs):
+        raise _rolled_back(error_class)
+
+    monkeypatch.setattr(messaging_services, "message_send", fail)
+    page = client.post(
+        f"/f/{cast.family_a.public_id}/messages/{thread.public_id}/",
+        {"body": "Running late", "csrfmiddlewaretoken": csrf(client)},
+    )
+    api = client.post(
+        f"/api/v1/families/{cast.family_a.public_id}/threads/{thread.public_id}/messages",
+        data=json.dumps({"body": "Running late"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=csrf(client),
+    )
+    for response in (page, api):
+        assert response.status_code == 503 and response["Retry-After"].isdigit()
+    assert api.json()["error"]["code"] == "overloaded"

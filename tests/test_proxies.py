@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from coparent.core.http import client_address
+from coparent.core.http import client_address, throttle_key_for_address
 from tests.cast import PASSWORD, Cast
 from tests.test_security import PRODUCTION, run_coparent
 
@@ -65,6 +65,47 @@ def test_a_direct_client_cannot_pick_its_throttle_key(cast: Cast, settings) -> N
         HTTP_X_FORWARDED_FOR="198.51.100.99",
     )
     assert blocked.status_code == 429
+
+
+# Not ::/64, where IPv4-mapped addresses live; the last /64 has no neighbour after it.
+ipv6_prefixes = st.integers(min_value=1, max_value=2**64 - 2)
+
+
+@given(prefix=ipv6_prefixes, one=st.integers(0, 2**64 - 1), two=st.integers(0, 2**64 - 1))
+def test_an_ipv6_client_counts_as_its_whole_64(prefix: int, one: int, two: int) -> None:
+    """A subscriber gets a /64 and can use every address in it: one key for all of them."""
+    first = str(ipaddress.IPv6Address((prefix << 64) | one))
+    second = str(ipaddress.IPv6Address((prefix << 64) | two))
+    assert throttle_key_for_address(first) == throttle_key_for_address(second)
+    neighbour = str(ipaddress.IPv6Address(((prefix + 1) << 64) | one))
+    assert throttle_key_for_address(neighbour) != throttle_key_for_address(first)
+
+
+@given(st.ip_addresses(v=4))
+def test_ipv4_counts_by_the_address_whether_or_not_it_is_mapped(address) -> None:
+    assert throttle_key_for_address(str(address)) == str(address)
+    assert throttle_key_for_address(f"::ffff:{address}") == str(address)
+
+
+def test_an_ipv6_client_cannot_pick_its_throttle_key(cast: Cast, settings) -> None:
+    for n in range(5):  # a new address of its own /64 on every guess
+        Client().post(
+            "/accounts/login/",
+            {"email": cast.alice.email, "password": "wrong"},
+            REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}",
+        )
+    blocked = Client().post(
+        "/accounts/login/",
+        {"email": cast.alice.email, "password": PASSWORD},
+        REMOTE_ADDR="2001:db8:1:2:ffff::99",
+    )
+    assert blocked.status_code == 429
+    elsewhere = Client().post(
+        "/accounts/login/",
+        {"email": cast.alice.email, "password": PASSWORD},
+        REMOTE_ADDR="2001:db8:1:3::1",
+    )
+    assert elsewhere.status_code == 302
 
 
 def security_checks(*, deploy: bool = False) -> list[checks.CheckMessage]:

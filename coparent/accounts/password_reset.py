@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 
@@ -47,9 +47,13 @@ class PasswordReset(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        wait = throttle.account_email_wait(form.cleaned_data["email"], client_address(self.request))
-        if wait:
-            return too_many(self.request, wait)
+        limit = throttle.account_email_check(
+            form.cleaned_data["email"], client_address(self.request)
+        )
+        if limit.wait:
+            return too_many(self.request, limit.wait)
+        if not limit.send:  # the usual "sent" page: see throttle.account_email_check
+            return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
 
 

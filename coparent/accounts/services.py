@@ -125,12 +125,27 @@ def email_confirm(token: str) -> User:
     return user
 
 
-def email_change_request(*, user: User, new_email: str) -> None:
+def email_change_request(*, user: User, new_email: str, send: bool = True) -> None:
+    """Emails `new_email` a link that moves the account there (unless `send` is False: the
+    address has had its share of email for now, and the caller answers as if it was sent).
+
+    The caller answers "we sent a link" whether or not another account uses the address:
+    refusing would let an abuser with an account probe for a victim's addresses. The owner of a
+    taken address is told instead, and nothing changes (email_change_confirm still refuses)."""
     new_email = _normalise_email(new_email)
     if new_email == user.email:
         raise ServiceError(_("That is already your email address."), field="email")
-    if User.objects.filter(email=new_email).exists():
-        raise ServiceError(_("Another account uses this email address."), field="email")
+    if not send:
+        return
+    owner = User.objects.filter(email=new_email).first()
+    if owner is not None:
+        security_log.info("email change to a taken address user=%s", user.public_id)
+        send_templated_email(
+            owner.email,
+            "email_change_existing",
+            {"user": owner, "login_url": absolute_url(reverse("accounts:login"))},
+        )
+        return
     token = signing.dumps({"u": str(user.public_id), "e": new_email}, salt=EMAIL_CHANGE_SALT)
     link = absolute_url(reverse("accounts:confirm_email_change", args=[token]))
     send_templated_email(new_email, "confirm_email_change", {"user": user, "link": link})

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 
 from coparent.core import ratelimit
+from coparent.core.http import throttle_key_for_address
 
 
 def _key(*parts: str) -> str:
@@ -22,7 +24,8 @@ def _key(*parts: str) -> str:
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:
-    return _key("pair", email.strip().lower(), address), _key("addr", address)
+    client = throttle_key_for_address(address)
+    return _key("pair", email.strip().lower(), client), _key("addr", client)
 
 
 def _count(key: str, now: float) -> int:
@@ -69,23 +72,32 @@ def record_success(email: str, address: str) -> None:
     cache.delete(_keys(email, address)[0])
 
 
-def account_email_wait(email: str, address: str) -> int:
-    """Counts a request that would email `email`: 0 if it may go ahead, else the seconds to wait.
+class AccountEmail(NamedTuple):
+    wait: int  # > 0: this client must wait that many seconds (answer 429)
+    send: bool  # False: the address has had its share; answer as if sent, send nothing
 
-    Limited per client address (one visitor spraying many addresses) and per email address
-    (many visitors, or many addresses of one, flooding one person's inbox). The count is the
-    same whether or not the address has an account, so the limit tells nobody which do."""
+
+def account_email_check(email: str, address: str) -> AccountEmail:
+    """Counts a request from client `address` that would email `email`.
+
+    Limited per client address (one visitor spraying many addresses: 429) and per email address
+    (many visitors, or many addresses of one, flooding one person's inbox). Over the per-email
+    limit the page answers as usual and no email goes: a 429 there would let anyone who knows
+    a victim's address lock the victim out of password reset, and would tell them it is being
+    used. The count is the same whether or not the address has an account, so the limit tells
+    nobody which do."""
     wait = ratelimit.hit(
         "account-email-client",
-        address,
+        throttle_key_for_address(address),
         limit=settings.ACCOUNT_EMAILS_PER_CLIENT,
         window_seconds=settings.ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
     if wait:
-        return wait
-    return ratelimit.hit(
+        return AccountEmail(wait=wait, send=False)
+    over = ratelimit.hit(
         "account-email-to",
         email.strip().lower(),
         limit=settings.ACCOUNT_EMAILS_PER_ADDRESS,
         window_seconds=settings.ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
+    return AccountEmail(wait=0, send=not over)

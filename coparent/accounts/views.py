@@ -59,15 +59,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if wait := throttle.account_email_wait(email, client_address(request)):
-            return too_many(request, wait)
+        limit = throttle.account_email_check(email, client_address(request))
+        if limit.wait:
+            return too_many(request, limit.wait)
         try:
-            services.user_signup(
-                email=email,
-                display_name=form.cleaned_data["display_name"],
-                password=form.cleaned_data["password"],
-                timezone_name=form.cleaned_data["timezone"],
-            )
+            if limit.send:
+                services.user_signup(
+                    email=email,
+                    display_name=form.cleaned_data["display_name"],
+                    password=form.cleaned_data["password"],
+                    timezone_name=form.cleaned_data["timezone"],
+                )
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -107,10 +109,11 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     form = forms.ResendConfirmationForm(request.POST)
     if form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
-        if wait := throttle.account_email_wait(email, client_address(request)):
-            return too_many(request, wait)
+        limit = throttle.account_email_check(email, client_address(request))
+        if limit.wait:
+            return too_many(request, limit.wait)
         user = User.objects.filter(email=email, email_verified=False).first()
-        if user is not None:
+        if user is not None and limit.send:
             services.email_confirmation_send(user)
     # Same answer whether or not the address has an account, so this cannot probe for accounts.
     messages.info(
@@ -322,8 +325,12 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = forms.EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        limit = throttle.account_email_check(email, client_address(request))
+        if limit.wait:
+            return too_many(request, limit.wait)
         try:
-            services.email_change_request(user=user, new_email=form.cleaned_data["email"])
+            services.email_change_request(user=user, new_email=email, send=limit.send)
         except ServiceError as error:
             add_service_error(form, error)
         else:

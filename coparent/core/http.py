@@ -60,8 +60,23 @@ def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return parsed is not None and any(parsed in network for network in networks)
 
 
+def throttle_key_for_address(address: str) -> str:
+    """The key a client address is counted under in every throttle and rate limit.
+
+    One IPv6 subscriber is given a whole /64 and picks any address in it, so counting single
+    IPv6 addresses would let a client choose its own key 2^64 times over: IPv6 counts by /64.
+    IPv4 (and IPv4-mapped IPv6) counts by the address."""
+    parsed = _parse(address)
+    if parsed is None:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
 def client_address(request: HttpRequest) -> str:
-    """The client's address, for throttling and the sessions list.
+    """The client's address, for the sessions list and (through throttle_key_for_address)
+    throttling.
 
     X-Forwarded-For is anyone's to write, so it counts only when the connection comes from a
     listed proxy (TRUSTED_PROXIES); then the client is the rightmost address in it that is not

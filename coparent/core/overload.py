@@ -1,7 +1,8 @@
 """A write that could not get its database lock in time answers 503 with Retry-After, not 500.
 
 SQLite gives up after its busy timeout ("database is locked"); PostgreSQL after lock_timeout or
-statement_timeout, or refuses a connection when it has too many. The transaction rolled back, so
+statement_timeout, refuses a connection when it has too many, or aborts one side of a deadlock or
+a serialization conflict. The transaction rolled back, so
 nothing was written and the person (or script) can simply try again in a moment.
 """
 
@@ -21,8 +22,9 @@ from django.utils.translation import gettext as _
 RETRY_AFTER_SECONDS = 5
 _SQLITE_BUSY_CODES = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 # lock_not_available (lock_timeout), query_canceled (statement_timeout), too_many_connections,
-# cannot_connect_now (starting up or shutting down).
-_POSTGRES_STATES = {"55P03", "57014", "53300", "57P03"}
+# cannot_connect_now (starting up or shutting down), deadlock_detected and serialization_failure
+# (PostgreSQL rolled the whole transaction back: the same request succeeds when retried).
+_POSTGRES_STATES = {"55P03", "57014", "53300", "57P03", "40P01", "40001"}
 
 
 def is_overload(exc: BaseException | None) -> bool:

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core import ratelimit
-from coparent.core.http import client_address
+from coparent.core.http import client_address, throttle_key_for_address
 from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families.models import Child, Role
@@ -141,7 +141,7 @@ def pass_cosign(request: HttpRequest, family_id: str, pass_id: str) -> PassOut:
 def pass_verify(request: HttpRequest, token: Annotated[str, Text(500)]) -> VerifyOut:
     if wait := ratelimit.hit(
         "pass-check",
-        client_address(request),
+        throttle_key_for_address(client_address(request)),
         limit=CHECKS_PER_ADDRESS,
         window_seconds=CHECK_WINDOW_SECONDS,
     ):

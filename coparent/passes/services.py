@@ -13,6 +13,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coparent.accounts.models import User
@@ -267,13 +268,14 @@ class CheckResult:
     pickup_pass: PickupPass | None = None
 
 
+# Lazy: a module-level table is built once at import, before any request's language is known.
 REASONS = {
-    "forged": _("This pass was not issued by this service, or it was changed."),
-    "revoked": _("The parent who issued this pass has revoked it."),
-    "not_cosigned": _("This pass is waiting for the other parent's signature."),
-    "not_yet_valid": _("This pass is not valid yet."),
-    "expired": _("This pass has expired."),
-    "wrong_place": _("This pass is for another place."),
+    "forged": gettext_lazy("This pass was not issued by this service, or it was changed."),
+    "revoked": gettext_lazy("The parent who issued this pass has revoked it."),
+    "not_cosigned": gettext_lazy("This pass is waiting for the other parent's signature."),
+    "not_yet_valid": gettext_lazy("This pass is not valid yet."),
+    "expired": gettext_lazy("This pass has expired."),
+    "wrong_place": gettext_lazy("This pass is for another place."),
 }
 
 

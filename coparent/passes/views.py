@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 from coparent.core import ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
-from coparent.core.http import FamilyRequest, absolute_url, client_address
+from coparent.core.http import (
+    FamilyRequest,
+    absolute_url,
+    client_address,
+    throttle_key_for_address,
+)
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families.models import Role
 from coparent.passes import forms, selectors, services, tokens
@@ -187,7 +192,7 @@ def gate_revoke(request: FamilyRequest, gate_id: str) -> HttpResponse:
 def _limited(request: HttpRequest) -> HttpResponse | None:
     wait = ratelimit.hit(
         "pass-check",
-        client_address(request),
+        throttle_key_for_address(client_address(request)),
         limit=CHECKS_PER_ADDRESS,
         window_seconds=CHECK_WINDOW_SECONDS,
     )

@@ -109,3 +109,34 @@ def test_a_proof_that_does_not_verify_is_reported_even_when_it_arrives_cleanly(n
     page.goto(f"/f/{cast.family_a.public_id}/record/")
     page.get_by_test_id("record-warning").wait_for(state="visible")
     assert page.evaluate("document.documentElement.dataset.recordCheck") == "changed"
+
+
+def test_a_refused_proof_is_a_failed_check_and_other_errors_say_so_plainly(new_page) -> None:
+    """A 404 or 422 answer to a proof request means the server cannot prove the record grew from
+    what this device saw; it is not an outage to retry forever."""
+    cast = build_cast()
+    page = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(cast.alice.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Family A").wait_for()
+    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
+
+    def not_found(route) -> None:
+        route.fulfill(status=404, content_type="application/json", body='{"error": {}}')
+
+    page.route("**/record/consistency*", not_found)
+    page.goto(f"/f/{cast.family_a.public_id}/record/")
+    page.get_by_test_id("record-warning").wait_for(state="visible")
+    assert page.evaluate("document.documentElement.dataset.recordCheck") == "changed"
+    page.unroute("**/record/consistency*", not_found)
+
+    # The checkpoint itself refused is no verdict on the record: a plain status, no warning.
+    page.route("**/record/checkpoint*", not_found)
+    page.reload()
+    page.wait_for_function("() => document.documentElement.dataset.recordCheck === 'error'")
+    status = page.get_by_test_id("record-witness-status")
+    assert "Couldn't check the record on this device." in status.inner_text()
+    assert page.get_by_test_id("record-warning").is_hidden()

@@ -227,6 +227,17 @@ def test_a_pass_that_is_not_valid_shows_the_verdict_and_reason_only(
         assert body["person_name"] is body["children"] is body["place"] is body["issued_by"] is None
 
 
+def test_the_reason_is_translated_when_the_check_is_answered(cast: Cast, monkeypatch) -> None:
+    """A table of reasons translated at import would answer every visitor in one language."""
+    from django.utils import translation
+
+    monkeypatch.setattr(translation._trans, "gettext", lambda message: f"[xx] {message}")
+    page = Client().get("/pass/nonsense/").content.decode()
+    assert "[xx] This pass was not issued by this service" in page
+    body = Client().get("/api/v1/passes/verify/nonsense").json()
+    assert body["message"] == "[xx] This pass was not issued by this service, or it was changed."
+
+
 def test_the_verify_api_needs_no_account_and_answers_only_the_pass(cast: Cast) -> None:
     one_parent_always(cast)
     p = issue(cast)

@@ -51,16 +51,27 @@
     return sn === 0 && equal(fr, firstHash) && equal(sr, secondHash);
   }
 
-  // Only a proof that does not verify is tampering. A server error, a rate limit or no network
-  // says nothing about the record: say so plainly and try again later, checking from the same
-  // remembered checkpoint, so nothing is skipped.
+  // Only a proof that does not verify is tampering. A server error, a rate limit, a signed-out
+  // session or no network says nothing about the record: say so plainly and try again later,
+  // checking from the same remembered checkpoint, so nothing is skipped. Any other refusal of a
+  // proof (400, 404, 422) means the server cannot prove the record grew from what this device
+  // saw: a failed check.
   const UNAVAILABLE_TEXT = "Couldn't check the record just now; will try again.";
+  const ERROR_TEXT = "Couldn't check the record on this device.";
   const FIRST_RETRY_MS = 5000;
   const LAST_RETRY_MS = 10 * 60 * 1000;
   let retryMs = FIRST_RETRY_MS;
 
   function Unavailable(waitMs) {
     this.waitMs = waitMs || 0;
+  }
+
+  function Refused(status) {
+    this.status = status;
+  }
+
+  function isUnavailable(status) {
+    return status >= 500 || status === 429 || status === 401 || status === 403;
   }
 
   async function getJSON(url) {
@@ -71,6 +82,7 @@
       throw new Unavailable(0); // offline, or the server could not be reached
     }
     if (!response.ok) {
+      if (!isUnavailable(response.status)) throw new Refused(response.status);
       const seconds = parseInt(response.headers.get("Retry-After") || "", 10);
       throw new Unavailable(Number.isFinite(seconds) ? seconds * 1000 : 0);
     }
@@ -114,8 +126,14 @@
     if (index === undefined) return null;
     const api = script.dataset.consistencyUrl.replace(/consistency$/, "");
     const get = (url) => getJSON(api + url);
-    const [row = {}] = await get("entries?limit=1&after=" + (index - 1));
-    const proof = await get("inclusion?index=" + index + "&size=" + current.size);
+    let row, proof;
+    try {
+      [row = {}] = await get("entries?limit=1&after=" + (index - 1));
+      proof = await get("inclusion?index=" + index + "&size=" + current.size);
+    } catch (error) {
+      if (error instanceof Refused) return null; // the statement cannot be shown or proven
+      throw error;
+    }
     let leaf, entry, path;
     try {
       leaf = fromBase64(row.leaf);
@@ -136,8 +154,9 @@
     return ok ? fields : null;
   }
 
-  // A failed request while looking for the statement is not a verdict: it propagates, as any
-  // other network error does. Only a statement that is absent or does not check out warns.
+  // An unavailable server while looking for the statement is not a verdict: it propagates, as
+  // any other network error does. Only a statement that is absent, refused or does not check
+  // out warns.
   async function explainOrWarn(saved, current, currentRoot) {
     const rollback = await explainedRollback(saved, current, currentRoot);
     if (!rollback) return warn();
@@ -175,7 +194,13 @@
     if (saved && saved.size > 0) {
       if (saved.size > current.size) return explainOrWarn(saved, current, currentRoot); // shorter than what we saw
       const url = script.dataset.consistencyUrl + "?old_size=" + saved.size + "&new_size=" + current.size;
-      const proof = await getJSON(url);
+      let proof;
+      try {
+        proof = await getJSON(url);
+      } catch (error) {
+        if (error instanceof Refused) return explainOrWarn(saved, current, currentRoot);
+        throw error;
+      }
       let ok = false;
       try {
         ok = equal(fromBase64(proof.new_root), currentRoot) &&
@@ -193,9 +218,18 @@
     document.documentElement.dataset.recordChecked = String(current.size);
   }
 
+  // Anything else (the checkpoint itself refused, a bug, a browser without a needed feature)
+  // is not a verdict on the record either: say plainly that this device could not check.
+  function failed() {
+    const status = document.getElementById("record-witness-status");
+    setStatus((status && status.dataset.errorText) || ERROR_TEXT);
+    document.documentElement.dataset.recordCheck = "error";
+  }
+
   function run() {
     check().catch((error) => {
       if (error instanceof Unavailable) unavailable(error.waitMs);
+      else failed();
     });
   }
 
