@@ -88,6 +88,10 @@ def _read(family_id: str, path: Path) -> StoredCheckpoint | None:
     except OSError:
         logger.exception("cannot read the newest checkpoint of family %s", family_id)
         return None
+    except UnicodeDecodeError:
+        # Damaged on disk; like a torn file below, ignored until the next append rewrites it.
+        logger.error("the newest checkpoint of family %s is unreadable; ignored", family_id)
+        return None
     try:
         found = parse(note)
     except NoteError:
@@ -168,16 +172,22 @@ def _write_forever() -> None:
     while True:
         with _wakeup:
             _wakeup.wait_for(lambda: bool(_pending))
-        flush()
+        try:
+            flush()
+        except Exception:
+            # The file only lags (tolerated); a dead thread would leave it behind for good.
+            logger.exception("cannot keep the newest checkpoints")
 
 
 def flush() -> None:
     """Write every note still waiting, now (commands that exit, tests)."""
     with _busy:
-        for path, stored in _take().items():
-            _store(path, stored)
-        with _wakeup:
-            _in_flight.clear()
+        try:
+            for path, stored in _take().items():
+                _store(path, stored)
+        finally:
+            with _wakeup:
+                _in_flight.clear()
 
 
 def replace_after_rollback(family_id: str, note: str) -> None:
