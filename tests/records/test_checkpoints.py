@@ -4,7 +4,10 @@ the file backwards."""
 
 from __future__ import annotations
 
+import multiprocessing
+import random
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,39 @@ def test_flush_forgets_the_notes_in_flight_even_when_a_write_fails(
     with pytest.raises(RuntimeError):
         checkpoints.flush()
     assert not checkpoints._in_flight
+
+
+def store_racing(folder: str, sizes: list[int], notes: dict[int, str]) -> list[str]:
+    """One server process storing checkpoints (in a process of its own); a write that
+    dawdles between reading the file and replacing it widens the window a race needs."""
+    real_write = checkpoints._write
+
+    def slow_write(path: Path, note: str) -> None:
+        time.sleep(random.uniform(0, 0.003))
+        real_write(path, note)
+
+    checkpoints._write = slow_write  # type: ignore[assignment]
+    path = Path(folder) / f"{FAMILY}.checkpoint"
+    backwards = []
+    for size in sizes:
+        checkpoints._store(path, checkpoints.parse(notes[size]))
+        on_disk = checkpoints.parse(path.read_text()).size
+        if on_disk < size:
+            backwards.append(f"stored {size}, then the file held {on_disk}")
+    return backwards
+
+
+def test_two_processes_storing_at_once_never_move_the_file_backwards(
+    checkpoint_dir: Path,
+) -> None:
+    signer = generate_signer("coparent.localhost/coparent-record")
+    notes = {size: signed(size, signer) for size in range(1, 121)}
+    spawn = multiprocessing.get_context("spawn")
+    with spawn.Pool(2) as pool:
+        results = [
+            pool.apply_async(store_racing, (str(checkpoint_dir), list(range(first, 121, 2)), notes))
+            for first in (1, 2)
+        ]
+        backwards = [line for result in results for line in result.get(timeout=120)]
+    assert not backwards, backwards
+    assert checkpoints.parse((checkpoint_dir / f"{FAMILY}.checkpoint").read_text()).size == 120
