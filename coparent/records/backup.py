@@ -254,6 +254,23 @@ class RestorePlan:
     forked: list[str] = field(default_factory=list)
 
 
+def _catch_up_with_live_database() -> None:
+    """The live database's checkpoints are signed too, and may be newer than the files (a
+    process killed before its writer thread wrote): keep them before anything compares with
+    the files, so the plan and the rollback statement start from the newest signed."""
+    with connection.cursor() as cursor:
+        if "records_familylog" not in connection.introspection.table_names(cursor):
+            return
+        cursor.execute(
+            "SELECT f.public_id, l.checkpoint FROM records_familylog l "
+            "JOIN families_family f ON f.id = l.family_id WHERE l.size > 0"
+        )
+        rows = cursor.fetchall()
+    for public_id, note in rows:
+        checkpoints.remember(str(uuid.UUID(str(public_id))), note)
+    checkpoints.flush()
+
+
 def restore_plan(manifest: Manifest) -> RestorePlan:
     plan = RestorePlan()
     for family, stored in checkpoints.all_newest().items():
@@ -337,6 +354,8 @@ def backup_restore(
     if manifest.vendor != vendor:
         raise BackupError(f"this is a {manifest.vendor} backup; the server uses {vendor}")
     _check_files(source, manifest)
+    if not _database_is_empty(vendor):
+        _catch_up_with_live_database()
     plan = restore_plan(manifest)
     if plan.forked:
         raise BackupError(

@@ -198,3 +198,31 @@ def test_restore_checks_the_manifest_before_touching_anything(
     (backup / "manifest.json").unlink()
     with pytest.raises(BackupError, match=r"no manifest\.json"):
         backup_restore(backup)
+
+
+@transactional
+def test_restoring_over_a_live_database_compares_with_its_newer_checkpoints(
+    own_files: Path, tmp_path: Path
+) -> None:
+    """A process killed before its writer thread wrote leaves the file behind the database:
+    the live database's own checkpoint is then the newest signed, and restoring behind it is
+    a rollback like any other."""
+    cast = build_cast()
+    family = str(cast.family_a.public_id)
+    backup = tmp_path / "backup"
+    kept = backup_create(backup).logs[family].size
+    thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Later", body="More.")
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Even more.")
+    signed = FamilyLog.objects.get(family=cast.family_a).size
+    assert signed > kept
+    checkpoints.flush()
+    shutil.rmtree(own_files / "record-checkpoints")  # never written: the process was killed
+
+    with pytest.raises(BackupError) as refused:
+        backup_restore(backup, force=True)
+    assert f"family {family}: the backup holds {kept} entries, this server signed {signed}" in str(
+        refused.value
+    )
+    assert FamilyLog.objects.get(family=cast.family_a).size == signed, "nothing was restored"
+    stored = checkpoints.newest(family)
+    assert stored is not None and stored.size == signed
