@@ -23,6 +23,7 @@ import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from coparent.records import checkpoints, keys
+from coparent.tlog import EMPTY_ROOT, Frontier
 
 FORMAT = "coparent-backup/1"
 MANIFEST = "manifest.json"
@@ -284,6 +286,76 @@ def restore_plan(manifest: Manifest) -> RestorePlan:
     return plan
 
 
+def _backup_roots_at(database: Path, wanted: dict[str, int]) -> dict[str, bytes | None]:
+    """The root of each family's log in the backed-up SQLite file at a size (None when its
+    nodes are not there), read from the file itself, before anything is restored."""
+    found: dict[str, bytes | None] = {}
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        ids = {
+            str(uuid.UUID(str(public_id))): pk
+            for pk, public_id in db.execute("SELECT id, public_id FROM families_family")
+        }
+
+        def node(family_pk: int, level: int, index: int) -> bytes:
+            row = db.execute(
+                "SELECT hash FROM records_lognode "
+                'WHERE family_id = ? AND level = ? AND "index" = ?',
+                (family_pk, level, index),
+            ).fetchone()
+            if row is None:
+                raise LookupError(level, index)
+            return bytes(row[0])
+
+        for family, size in wanted.items():
+            pk = ids.get(family)
+            found[family] = None
+            if pk is None:
+                continue
+            with contextlib.suppress(LookupError):
+                found[family] = (
+                    Frontier.from_nodes(partial(node, pk), size).root() if size else EMPTY_ROOT
+                )
+    except sqlite3.Error as exc:
+        raise BackupError(f"cannot read the backed-up database {database}: {exc}") from exc
+    finally:
+        db.close()
+    return found
+
+
+def _check_extends(source: Path, manifest: Manifest, vendor: str, *, accept: bool) -> None:
+    """A backup longer than the newest checkpoint signed must extend it; one that does not is
+    another history, and restoring it would leave the family stuck (the server refuses to sign
+    a fork). Checked before anything is overwritten."""
+    longer = {
+        family: stored
+        for family, stored in checkpoints.all_newest().items()
+        if (log := manifest.logs.get(family)) is not None and log.size > stored.size
+    }
+    if not longer:
+        return
+    if vendor != "sqlite":
+        if accept:
+            return
+        raise BackupError(
+            "the backup's record of family "
+            + ", ".join(sorted(longer))
+            + " is longer than the newest checkpoint this server signed, and a PostgreSQL dump "
+            "cannot be checked to extend it before it is restored. Nothing was restored. If you "
+            "know this backup was taken from this server, run again with --accept-rollback; a "
+            "family whose record turns out not to extend its checkpoint then stays unwritable."
+        )
+    roots = _backup_roots_at(source / SQLITE_FILE, {f: s.size for f, s in longer.items()})
+    forked = sorted(family for family, stored in longer.items() if roots[family] != stored.root)
+    if forked:
+        raise BackupError(
+            "the backup's record of family "
+            + ", ".join(forked)
+            + " does not extend the checkpoint this server signed: this is not a backup of "
+            "this server's record. Nothing was restored."
+        )
+
+
 def _check_files(source: Path, manifest: Manifest) -> None:
     for name, expected in manifest.files.items():
         path = source / name
@@ -364,6 +436,7 @@ def backup_restore(
             + " differs from the checkpoint this server signed at the same size: this is not an "
             "older backup of this server. Nothing was restored."
         )
+    _check_extends(source, manifest, vendor, accept=accept_rollback)
     if (plan.behind or plan.missing) and not accept_rollback:
         lines = [
             f"  family {family}: the backup holds {kept} entries, this server signed {signed} "

@@ -5,9 +5,11 @@ newest signed checkpoint is refused unless the rollback is accepted and put on t
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,10 +20,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from coparent.messaging.services import message_send, thread_create
-from coparent.records import checkpoints, keys
+from coparent.records import checkpoints, keys, selectors
 from coparent.records.backup import BackupError, Manifest, backup_create, backup_restore
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.tlog import verify_bundle
@@ -226,3 +228,46 @@ def test_restoring_over_a_live_database_compares_with_its_newer_checkpoints(
     assert FamilyLog.objects.get(family=cast.family_a).size == signed, "nothing was restored"
     stored = checkpoints.newest(family)
     assert stored is not None and stored.size == signed
+
+
+class Undo(Exception):
+    pass
+
+
+@transactional
+def test_a_longer_backup_that_does_not_extend_the_signed_checkpoint_is_refused_untouched(
+    own_files: Path, tmp_path: Path, fresh_database_url: str | None
+) -> None:
+    cast = build_cast()
+    family = str(cast.family_a.public_id)
+    thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Trips", body="Hi.")
+    with pytest.raises(Undo), transaction.atomic():
+        message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Another one")
+        other_history = selectors.checkpoint_get(cast.family_a).note
+        raise Undo
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="This one")
+    this_history = selectors.checkpoint_get(cast.family_a).note
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="And more")
+    backup = tmp_path / "backup"
+    backup_create(backup)
+
+    env = fresh_server(tmp_path, fresh_database_url)
+    kept = tmp_path / "new" / "record-checkpoints" / f"{family}.checkpoint"
+    kept.parent.mkdir(parents=True)
+    kept.write_text(other_history)
+    refused = coparent(env, "restore", str(backup))
+    assert refused.returncode != 0 and "Nothing was restored" in refused.stderr
+    if connection.vendor == "sqlite":
+        assert "does not extend the checkpoint this server signed" in refused.stderr
+        with contextlib.closing(sqlite3.connect(tmp_path / "new" / "coparent.sqlite3")) as db:
+            assert not db.execute("SELECT name FROM sqlite_master").fetchall(), "untouched"
+    else:
+        assert "cannot be checked" in refused.stderr
+
+    kept.write_text(this_history)
+    done = coparent(env, "restore", str(backup))
+    if connection.vendor == "sqlite":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "WARNING" not in done.stdout
+    else:
+        assert done.returncode != 0 and "cannot be checked" in done.stderr
