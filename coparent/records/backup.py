@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -477,6 +478,8 @@ def backup_restore(
     else:
         _pg_restore(database, clean=force)
     say(f"Restored the database ({len(manifest.logs)} family records).")
+    # An older backup holds an older schema, and what follows (today's code) needs today's.
+    call_command("migrate", interactive=False, verbosity=0)
     if (keys_dir / "record-signing.key").exists():
         retired = keys_dir / "record-signing.key.retired"
         say(

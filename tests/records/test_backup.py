@@ -271,3 +271,30 @@ def test_a_longer_backup_that_does_not_extend_the_signed_checkpoint_is_refused_u
         assert "WARNING" not in done.stdout
     else:
         assert done.returncode != 0 and "cannot be checked" in done.stderr
+
+
+@transactional
+def test_restore_migrates_the_restored_schema_before_writing_to_it(
+    own_files: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """An older backup holds an older schema; the rollback statements are written with today's
+    code, so the restored database is migrated first."""
+    from coparent.records import backup as module
+
+    build_cast()
+    backup_create(tmp_path / "backup")
+    steps: list[str] = []
+    real_command, real_after = module.call_command, module._after_restore
+
+    def command(name: str, *args, **options) -> None:
+        steps.append(name)
+        real_command(name, *args, **options)
+
+    def after(*args, **options) -> None:
+        steps.append("after restore")
+        real_after(*args, **options)
+
+    monkeypatch.setattr(module, "call_command", command)
+    monkeypatch.setattr(module, "_after_restore", after)
+    backup_restore(tmp_path / "backup", force=True, say=lambda line: None)
+    assert steps == ["migrate", "after restore"]
