@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -298,3 +299,36 @@ def test_restore_migrates_the_restored_schema_before_writing_to_it(
     monkeypatch.setattr(module, "_after_restore", after)
     backup_restore(tmp_path / "backup", force=True, say=lambda line: None)
     assert steps == ["migrate", "after restore"]
+
+
+@transactional
+def test_a_backup_with_an_older_schema_is_migrated_before_the_rollback_is_written(
+    own_files: Path, tmp_path: Path
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the older schema is made by editing a SQLite backup")
+    cast = build_cast()
+    family = str(cast.family_a.public_id)
+    thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Trips", body="Hi.")
+    backup = tmp_path / "backup"
+    kept = backup_create(backup).logs[family].size
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Lost in restore")
+    checkpoints.flush()
+    # The backup as an older version wrote it: before records.0003 added FamilyLog.origin.
+    with contextlib.closing(sqlite3.connect(backup / "database.sqlite3")) as db:
+        db.execute("ALTER TABLE records_familylog DROP COLUMN origin")
+        db.execute(
+            "DELETE FROM django_migrations WHERE app = 'records' AND name = '0003_familylog_origin'"
+        )
+        db.commit()
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["files"]["database.sqlite3"]["sha256"] = hashlib.sha256(
+        (backup / "database.sqlite3").read_bytes()
+    ).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+
+    env = fresh_server(tmp_path, None)
+    shutil.copytree(own_files / "record-checkpoints", tmp_path / "new" / "record-checkpoints")
+    done = coparent(env, "restore", str(backup), "--accept-rollback")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Family {family}: entries {kept}-{kept} were lost" in done.stdout
