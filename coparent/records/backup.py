@@ -23,14 +23,17 @@ import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from coparent.records import checkpoints, keys
+from coparent.tlog import EMPTY_ROOT, Frontier
 
 FORMAT = "coparent-backup/1"
 MANIFEST = "manifest.json"
@@ -254,6 +257,23 @@ class RestorePlan:
     forked: list[str] = field(default_factory=list)
 
 
+def _catch_up_with_live_database() -> None:
+    """The live database's checkpoints are signed too, and may be newer than the files (a
+    process killed before its writer thread wrote): keep them before anything compares with
+    the files, so the plan and the rollback statement start from the newest signed."""
+    with connection.cursor() as cursor:
+        if "records_familylog" not in connection.introspection.table_names(cursor):
+            return
+        cursor.execute(
+            "SELECT f.public_id, l.checkpoint FROM records_familylog l "
+            "JOIN families_family f ON f.id = l.family_id WHERE l.size > 0"
+        )
+        rows = cursor.fetchall()
+    for public_id, note in rows:
+        checkpoints.remember(str(uuid.UUID(str(public_id))), note)
+    checkpoints.flush()
+
+
 def restore_plan(manifest: Manifest) -> RestorePlan:
     plan = RestorePlan()
     for family, stored in checkpoints.all_newest().items():
@@ -265,6 +285,76 @@ def restore_plan(manifest: Manifest) -> RestorePlan:
         elif log.size == stored.size and log.root != stored.root:
             plan.forked.append(family)
     return plan
+
+
+def _backup_roots_at(database: Path, wanted: dict[str, int]) -> dict[str, bytes | None]:
+    """The root of each family's log in the backed-up SQLite file at a size (None when its
+    nodes are not there), read from the file itself, before anything is restored."""
+    found: dict[str, bytes | None] = {}
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        ids = {
+            str(uuid.UUID(str(public_id))): pk
+            for pk, public_id in db.execute("SELECT id, public_id FROM families_family")
+        }
+
+        def node(family_pk: int, level: int, index: int) -> bytes:
+            row = db.execute(
+                "SELECT hash FROM records_lognode "
+                'WHERE family_id = ? AND level = ? AND "index" = ?',
+                (family_pk, level, index),
+            ).fetchone()
+            if row is None:
+                raise LookupError(level, index)
+            return bytes(row[0])
+
+        for family, size in wanted.items():
+            pk = ids.get(family)
+            found[family] = None
+            if pk is None:
+                continue
+            with contextlib.suppress(LookupError):
+                found[family] = (
+                    Frontier.from_nodes(partial(node, pk), size).root() if size else EMPTY_ROOT
+                )
+    except sqlite3.Error as exc:
+        raise BackupError(f"cannot read the backed-up database {database}: {exc}") from exc
+    finally:
+        db.close()
+    return found
+
+
+def _check_extends(source: Path, manifest: Manifest, vendor: str, *, accept: bool) -> None:
+    """A backup longer than the newest checkpoint signed must extend it; one that does not is
+    another history, and restoring it would leave the family stuck (the server refuses to sign
+    a fork). Checked before anything is overwritten."""
+    longer = {
+        family: stored
+        for family, stored in checkpoints.all_newest().items()
+        if (log := manifest.logs.get(family)) is not None and log.size > stored.size
+    }
+    if not longer:
+        return
+    if vendor != "sqlite":
+        if accept:
+            return
+        raise BackupError(
+            "the backup's record of family "
+            + ", ".join(sorted(longer))
+            + " is longer than the newest checkpoint this server signed, and a PostgreSQL dump "
+            "cannot be checked to extend it before it is restored. Nothing was restored. If you "
+            "know this backup was taken from this server, run again with --accept-rollback; a "
+            "family whose record turns out not to extend its checkpoint then stays unwritable."
+        )
+    roots = _backup_roots_at(source / SQLITE_FILE, {f: s.size for f, s in longer.items()})
+    forked = sorted(family for family, stored in longer.items() if roots[family] != stored.root)
+    if forked:
+        raise BackupError(
+            "the backup's record of family "
+            + ", ".join(forked)
+            + " does not extend the checkpoint this server signed: this is not a backup of "
+            "this server's record. Nothing was restored."
+        )
 
 
 def _check_files(source: Path, manifest: Manifest) -> None:
@@ -337,6 +427,8 @@ def backup_restore(
     if manifest.vendor != vendor:
         raise BackupError(f"this is a {manifest.vendor} backup; the server uses {vendor}")
     _check_files(source, manifest)
+    if not _database_is_empty(vendor):
+        _catch_up_with_live_database()
     plan = restore_plan(manifest)
     if plan.forked:
         raise BackupError(
@@ -345,6 +437,7 @@ def backup_restore(
             + " differs from the checkpoint this server signed at the same size: this is not an "
             "older backup of this server. Nothing was restored."
         )
+    _check_extends(source, manifest, vendor, accept=accept_rollback)
     if (plan.behind or plan.missing) and not accept_rollback:
         lines = [
             f"  family {family}: the backup holds {kept} entries, this server signed {signed} "
@@ -385,6 +478,8 @@ def backup_restore(
     else:
         _pg_restore(database, clean=force)
     say(f"Restored the database ({len(manifest.logs)} family records).")
+    # An older backup holds an older schema, and what follows (today's code) needs today's.
+    call_command("migrate", interactive=False, verbosity=0)
     if (keys_dir / "record-signing.key").exists():
         retired = keys_dir / "record-signing.key.retired"
         say(

@@ -18,9 +18,12 @@ the tolerated direction.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import fcntl
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +91,10 @@ def _read(family_id: str, path: Path) -> StoredCheckpoint | None:
     except OSError:
         logger.exception("cannot read the newest checkpoint of family %s", family_id)
         return None
+    except UnicodeDecodeError:
+        # Damaged on disk; like a torn file below, ignored until the next append rewrites it.
+        logger.error("the newest checkpoint of family %s is unreadable; ignored", family_id)
+        return None
     try:
         found = parse(note)
     except NoteError:
@@ -123,11 +130,22 @@ def _write(path: Path, note: str) -> None:
     os.replace(pending, path)
 
 
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Held around read-compare-replace. Every server process (gunicorn worker) writes these
+    files: without a lock between processes, one could read size 10, another write 11, and the
+    first then write its 10 over it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with _write_lock, (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 def _store(path: Path, stored: StoredCheckpoint) -> None:
     """Write unless the file already holds this size or more (another process may have
     written a later one): the file never moves backwards."""
     try:
-        with _write_lock:
+        with _locked(path.parent):
             current = _read(path.stem, path)
             if current is None or current.size < stored.size:
                 _write(path, stored.note)
@@ -168,16 +186,22 @@ def _write_forever() -> None:
     while True:
         with _wakeup:
             _wakeup.wait_for(lambda: bool(_pending))
-        flush()
+        try:
+            flush()
+        except Exception:
+            # The file only lags (tolerated); a dead thread would leave it behind for good.
+            logger.exception("cannot keep the newest checkpoints")
 
 
 def flush() -> None:
     """Write every note still waiting, now (commands that exit, tests)."""
     with _busy:
-        for path, stored in _take().items():
-            _store(path, stored)
-        with _wakeup:
-            _in_flight.clear()
+        try:
+            for path, stored in _take().items():
+                _store(path, stored)
+        finally:
+            with _wakeup:
+                _in_flight.clear()
 
 
 def replace_after_rollback(family_id: str, note: str) -> None:
@@ -188,7 +212,7 @@ def replace_after_rollback(family_id: str, note: str) -> None:
     with _busy:
         with _wakeup:
             waiting = [c for c in (_pending.pop(path, None), _in_flight.pop(path, None)) if c]
-        with _write_lock:
+        with _locked(path.parent):
             # The rolled-back note may still be waiting for the writer thread, not yet on disk.
             rolled_back = max(
                 [*waiting, *filter(None, [_read(family_id, path)])],

@@ -5,9 +5,12 @@ newest signed checkpoint is refused unless the rollback is accepted and put on t
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,10 +21,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from coparent.messaging.services import message_send, thread_create
-from coparent.records import checkpoints, keys
+from coparent.records import checkpoints, keys, selectors
 from coparent.records.backup import BackupError, Manifest, backup_create, backup_restore
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.tlog import verify_bundle
@@ -198,3 +201,134 @@ def test_restore_checks_the_manifest_before_touching_anything(
     (backup / "manifest.json").unlink()
     with pytest.raises(BackupError, match=r"no manifest\.json"):
         backup_restore(backup)
+
+
+@transactional
+def test_restoring_over_a_live_database_compares_with_its_newer_checkpoints(
+    own_files: Path, tmp_path: Path
+) -> None:
+    """A process killed before its writer thread wrote leaves the file behind the database:
+    the live database's own checkpoint is then the newest signed, and restoring behind it is
+    a rollback like any other."""
+    cast = build_cast()
+    family = str(cast.family_a.public_id)
+    backup = tmp_path / "backup"
+    kept = backup_create(backup).logs[family].size
+    thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Later", body="More.")
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Even more.")
+    signed = FamilyLog.objects.get(family=cast.family_a).size
+    assert signed > kept
+    checkpoints.flush()
+    shutil.rmtree(own_files / "record-checkpoints")  # never written: the process was killed
+
+    with pytest.raises(BackupError) as refused:
+        backup_restore(backup, force=True)
+    assert f"family {family}: the backup holds {kept} entries, this server signed {signed}" in str(
+        refused.value
+    )
+    assert FamilyLog.objects.get(family=cast.family_a).size == signed, "nothing was restored"
+    stored = checkpoints.newest(family)
+    assert stored is not None and stored.size == signed
+
+
+class Undo(Exception):
+    pass
+
+
+@transactional
+def test_a_longer_backup_that_does_not_extend_the_signed_checkpoint_is_refused_untouched(
+    own_files: Path, tmp_path: Path, fresh_database_url: str | None
+) -> None:
+    cast = build_cast()
+    family = str(cast.family_a.public_id)
+    thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Trips", body="Hi.")
+    with pytest.raises(Undo), transaction.atomic():
+        message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Another one")
+        other_history = selectors.checkpoint_get(cast.family_a).note
+        raise Undo
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="This one")
+    this_history = selectors.checkpoint_get(cast.family_a).note
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="And more")
+    backup = tmp_path / "backup"
+    backup_create(backup)
+
+    env = fresh_server(tmp_path, fresh_database_url)
+    kept = tmp_path / "new" / "record-checkpoints" / f"{family}.checkpoint"
+    kept.parent.mkdir(parents=True)
+    kept.write_text(other_history)
+    refused = coparent(env, "restore", str(backup))
+    assert refused.returncode != 0 and "Nothing was restored" in refused.stderr
+    if connection.vendor == "sqlite":
+        assert "does not extend the checkpoint this server signed" in refused.stderr
+        with contextlib.closing(sqlite3.connect(tmp_path / "new" / "coparent.sqlite3")) as db:
+            assert not db.execute("SELECT name FROM sqlite_master").fetchall(), "untouched"
+    else:
+        assert "cannot be checked" in refused.stderr
+
+    kept.write_text(this_history)
+    done = coparent(env, "restore", str(backup))
+    if connection.vendor == "sqlite":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "WARNING" not in done.stdout
+    else:
+        assert done.returncode != 0 and "cannot be checked" in done.stderr
+
+
+@transactional
+def test_restore_migrates_the_restored_schema_before_writing_to_it(
+    own_files: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """An older backup holds an older schema; the rollback statements are written with today's
+    code, so the restored database is migrated first."""
+    from coparent.records import backup as module
+
+    build_cast()
+    backup_create(tmp_path / "backup")
+    steps: list[str] = []
+    real_command, real_after = module.call_command, module._after_restore
+
+    def command(name: str, *args, **options) -> None:
+        steps.append(name)
+        real_command(name, *args, **options)
+
+    def after(*args, **options) -> None:
+        steps.append("after restore")
+        real_after(*args, **options)
+
+    monkeypatch.setattr(module, "call_command", command)
+    monkeypatch.setattr(module, "_after_restore", after)
+    backup_restore(tmp_path / "backup", force=True, say=lambda line: None)
+    assert steps == ["migrate", "after restore"]
+
+
+@transactional
+def test_a_backup_with_an_older_schema_is_migrated_before_the_rollback_is_written(
+    own_files: Path, tmp_path: Path
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the older schema is made by editing a SQLite backup")
+    cast = build_cast()
+    family = str(cast.family_a.public_id)
+    thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Trips", body="Hi.")
+    backup = tmp_path / "backup"
+    kept = backup_create(backup).logs[family].size
+    message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Lost in restore")
+    checkpoints.flush()
+    # The backup as an older version wrote it: before records.0003 added FamilyLog.origin.
+    with contextlib.closing(sqlite3.connect(backup / "database.sqlite3")) as db:
+        db.execute("ALTER TABLE records_familylog DROP COLUMN origin")
+        db.execute(
+            "DELETE FROM django_migrations WHERE app = 'records' AND name = '0003_familylog_origin'"
+        )
+        db.commit()
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["files"]["database.sqlite3"]["sha256"] = hashlib.sha256(
+        (backup / "database.sqlite3").read_bytes()
+    ).hexdigest()
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+
+    env = fresh_server(tmp_path, None)
+    shutil.copytree(own_files / "record-checkpoints", tmp_path / "new" / "record-checkpoints")
+    done = coparent(env, "restore", str(backup), "--accept-rollback")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Family {family}: entries {kept}-{kept} were lost" in done.stdout
