@@ -302,11 +302,10 @@ def test_restore_migrates_the_restored_schema_before_writing_to_it(
 
 
 @transactional
+@pytest.mark.sqlite_only  # the older schema is made by editing a SQLite backup
 def test_a_backup_with_an_older_schema_is_migrated_before_the_rollback_is_written(
     own_files: Path, tmp_path: Path
 ) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the older schema is made by editing a SQLite backup")
     cast = build_cast()
     family = str(cast.family_a.public_id)
     thread = thread_create(family=cast.family_a, actor=cast.alice, subject="Trips", body="Hi.")
