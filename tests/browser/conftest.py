@@ -89,3 +89,17 @@ def link_from_mail(mailbox, to: str) -> str:
         if to in message.to:
             return re.search(r"https?://\S+", message.body).group(0)
     raise AssertionError(f"no email to {to}")
+
+
+def sign_in(page, email: str, *, witnessed: bool = False) -> None:
+    """Signs in through the form, as a person does, and waits for the family's home; with
+    `witnessed`, also for the record witness's first check on this device."""
+    from tests.cast import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Family A").wait_for()
+    if witnessed:
+        page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")

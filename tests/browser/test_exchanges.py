@@ -6,20 +6,12 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import PHONE, assert_accessible, screenshot
-from tests.cast import PASSWORD, build_cast
+from tests.browser.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.cast import build_cast
 from tests.exchanges.helpers import daily_exchanges, next_exchange, sides
 from tests.exchanges.test_exchanges import agree_terms
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
 
 
 def test_parents_see_the_terms_and_check_in(new_page) -> None:

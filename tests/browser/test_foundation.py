@@ -8,7 +8,14 @@ from urllib.parse import urlparse
 import pytest
 from django.core import mail
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, link_from_mail, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    link_from_mail,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,11 +100,7 @@ def test_account_pages_are_accessible(new_page, live_server) -> None:
 
     cast = build_cast()
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
+    sign_in(page, cast.alice.email)
     for path, name in (
         ("/account/", "profile"),
         ("/account/sessions/", "sessions"),

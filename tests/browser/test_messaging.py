@@ -8,18 +8,10 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
-from tests.cast import PASSWORD, build_cast
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
+from tests.cast import build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
 
 
 def test_two_parents_exchange_messages_and_export_the_thread(new_page, tmp_path, settings) -> None:

@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot
-from tests.cast import PASSWORD, build_cast
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
+from tests.cast import build_cast
 from tests.passes.test_passes import one_parent_always
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +20,7 @@ def test_gate_checks_a_pass_then_sees_it_revoked(new_page) -> None:
     cast = build_cast()
     email = one_parent_always(cast)
     parent = new_page(DESKTOP)
-    parent.goto("/accounts/login/")
-    parent.get_by_label("Email address").fill(email)
-    parent.get_by_label("Password").fill(PASSWORD)
-    parent.get_by_role("button", name="Sign in").click()
-    parent.get_by_role("heading", name="Family A").wait_for()
+    sign_in(parent, email)
 
     parent.get_by_role("link", name="Pickup passes").click()
     assert_accessible(parent, "pass list")

@@ -8,8 +8,8 @@ import base64
 import pytest
 
 from coparent.records.services import record_append
-from tests.browser.conftest import PHONE, assert_accessible, screenshot
-from tests.cast import PASSWORD, build_cast
+from tests.browser.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.cast import build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,12 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_browser_checks_the_record_and_warns_on_a_rewrite(new_page) -> None:
     cast = build_cast()
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
-    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    sign_in(page, cast.alice.email, witnessed=True)
     key = f"coparent-record:{cast.family_a.public_id}"
     first = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
     assert first["size"] > 0
@@ -49,12 +44,7 @@ def test_the_browser_checks_the_record_and_warns_on_a_rewrite(new_page) -> None:
 def test_a_server_error_or_no_network_is_not_reported_as_tampering(new_page) -> None:
     cast = build_cast()
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
-    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    sign_in(page, cast.alice.email, witnessed=True)
     key = f"coparent-record:{cast.family_a.public_id}"
     first = page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
     record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
@@ -90,12 +80,7 @@ def test_a_server_error_or_no_network_is_not_reported_as_tampering(new_page) -> 
 def test_a_proof_that_does_not_verify_is_reported_even_when_it_arrives_cleanly(new_page) -> None:
     cast = build_cast()
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
-    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    sign_in(page, cast.alice.email, witnessed=True)
     record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
 
     def forged_proof(route) -> None:
@@ -116,12 +101,7 @@ def test_a_refused_proof_is_a_failed_check_and_other_errors_say_so_plainly(new_p
     what this device saw; it is not an outage to retry forever."""
     cast = build_cast()
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Family A").wait_for()
-    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    sign_in(page, cast.alice.email, witnessed=True)
     record_append(family=cast.family_a, actor=cast.bob, kind="test.note", fields={"n": "1"})
 
     def not_found(route) -> None:

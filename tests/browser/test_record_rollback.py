@@ -10,8 +10,8 @@ from django.db import transaction
 
 from coparent.records import checkpoints, selectors
 from coparent.records.services import record_append, record_rollback_accept
-from tests.browser.conftest import PHONE, screenshot
-from tests.cast import PASSWORD, build_cast
+from tests.browser.conftest import PHONE, screenshot, sign_in
+from tests.cast import build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +25,7 @@ def test_the_browser_shows_an_explained_rollback(new_page, settings, tmp_path) -
     cast = build_cast()
     family = cast.family_a
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    sign_in(page, cast.alice.email, witnessed=True)
 
     kept = selectors.checkpoint_get(family).size
     # Entries this device saw, then lost when an older backup was restored.
@@ -74,11 +70,7 @@ def test_a_forged_rollback_statement_does_not_explain_a_fork(new_page, settings,
     cast = build_cast()
     family = cast.family_a
     page = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(cast.alice.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    sign_in(page, cast.alice.email, witnessed=True)
     with pytest.raises(Undo), transaction.atomic():
         for n in range(3):
             record_append(family=family, actor=cast.bob, kind="test.note", fields={"n": str(n)})
