@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -49,17 +49,28 @@ def test_every_response_carries_a_request_id(db: None) -> None:
     assert first["X-Request-ID"] != second["X-Request-ID"]
     assert Client().get("/nowhere/")["X-Request-ID"]
 
-    kept = Client(HTTP_X_REQUEST_ID="edge-7f3a.92_c1").get("/healthz")
-    assert kept["X-Request-ID"] == "edge-7f3a.92_c1"
-    for unsafe in ("x" * 65, "short", "id with spaces", 'id"><script>', "ab\u00e9cdefgh"):
-        replaced = Client(HTTP_X_REQUEST_ID=unsafe).get("/healthz")["X-Request-ID"]
-        assert GENERATED_ID.fullmatch(replaced), unsafe
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1"]):  # the test client's address
+        kept = Client(HTTP_X_REQUEST_ID="edge-7f3a.92_c1").get("/healthz")
+        assert kept["X-Request-ID"] == "edge-7f3a.92_c1"
+        for unsafe in ("x" * 65, "short", "id with spaces", 'id"><script>', "ab\u00e9cdefgh"):
+            replaced = Client(HTTP_X_REQUEST_ID=unsafe).get("/healthz")["X-Request-ID"]
+            assert GENERATED_ID.fullmatch(replaced), unsafe
+
+
+def test_only_our_proxies_may_name_the_request_id(db: None) -> None:
+    """Anyone else could reuse the id a parent reported and mix their log lines with hers."""
+    direct = Client(HTTP_X_REQUEST_ID="edge-7f3a.92_c1").get("/healthz")["X-Request-ID"]
+    assert GENERATED_ID.fullmatch(direct)
+    with override_settings(TRUSTED_PROXIES=["10.0.0.0/24"]):
+        other = Client(HTTP_X_REQUEST_ID="edge-7f3a.92_c1").get("/healthz")["X-Request-ID"]
+        assert GENERATED_ID.fullmatch(other)
 
 
 @hypothesis_settings(max_examples=60, deadline=None)
 @given(incoming=st.one_of(st.text(max_size=80), st.from_regex(SAFE_ID, fullmatch=True)))
 def test_an_incoming_request_id_is_kept_only_when_short_and_plain(incoming: str) -> None:
-    answered = Client(HTTP_X_REQUEST_ID=incoming).get("/healthz")["X-Request-ID"]
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1"]):
+        answered = Client(HTTP_X_REQUEST_ID=incoming).get("/healthz")["X-Request-ID"]
     if SAFE_ID.fullmatch(incoming):
         assert answered == incoming
     else:

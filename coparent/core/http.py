@@ -60,6 +60,12 @@ def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return parsed is not None and any(parsed in network for network in networks)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connection comes from one of our proxies (TRUSTED_PROXIES), whose headers
+    (X-Forwarded-For, X-Request-ID) may be believed."""
+    return _is_trusted(str(request.META.get("REMOTE_ADDR", "")), trusted_proxy_networks())
+
+
 def throttle_key_for_address(address: str) -> str:
     """The key a client address is counted under in every throttle and rate limit.
 

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from coparent.core.http import from_trusted_proxy
 from coparent.core.logging import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id (nginx's $request_id, a load balancer's trace id) is kept so its logs and ours
-# line up; anything longer or with other characters could smuggle text into logs and pages.
+# line up: only from a listed proxy (anyone else could reuse the id a parent reported and mix
+# their lines with hers), and only short and plain (no smuggled text in logs and pages).
 _ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
@@ -26,7 +28,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        incoming = request.headers.get(REQUEST_ID_HEADER, "") if from_trusted_proxy(request) else ""
         request_id = incoming if _ACCEPTED_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         reset = current_request_id.set(request_id)
