@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from coparent.core.sqlite.base import FairLock
+import pytest
+
+from coparent.core.sqlite.base import FairLock, _write_gate
 
 
 def test_the_lock_goes_to_waiters_in_the_order_they_came() -> None:
@@ -58,3 +60,34 @@ def test_the_holder_may_take_it_again() -> None:
     assert other == [False]
     lock.release()
     assert lock.acquire(timeout=0.1)
+
+
+@pytest.mark.sqlite_only
+def test_time_spent_queueing_counts_against_the_busy_timeout(transactional_db: None) -> None:
+    """A writer that queued behind another thread for a while gives SQLite's own wait (for
+    writers in other processes) only what is left of the timeout, not the whole timeout again."""
+    from django.db import connection, transaction
+
+    timeout_ms = int(float(connection.settings_dict["OPTIONS"]["timeout"]) * 1000)
+    held = threading.Event()
+
+    def hold_the_queue() -> None:
+        assert _write_gate.acquire(timeout=5)
+        held.set()
+        time.sleep(0.3)
+        _write_gate.release()
+
+    holder = threading.Thread(target=hold_the_queue)
+    holder.start()
+    held.wait(5)
+    connection.ensure_connection()
+    statements: list[str] = []
+    connection.connection.set_trace_callback(statements.append)
+    try:
+        with transaction.atomic():
+            pass
+    finally:
+        connection.connection.set_trace_callback(None)
+        holder.join()
+    given = [int(s.rsplit("=", 1)[1]) for s in statements if s.startswith("PRAGMA busy_timeout")]
+    assert given[0] <= timeout_ms - 300 and given[-1] == timeout_ms, statements

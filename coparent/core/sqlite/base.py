@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections import deque
 
 from django.db.backends.sqlite3 import base
@@ -69,6 +70,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Every atomic() block begins here (BEGIN IMMEDIATE), and ends in _commit, _rollback or,
         # if those fail, _close: each lets the next writer in.
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        started = time.monotonic()
         if not _write_gate.acquire(timeout=timeout):
             busy = sqlite3.OperationalError("database is locked")
             busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
@@ -76,8 +78,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
             with self.wrap_database_errors:
                 raise busy
         self._holds_gate = True
+        waited = time.monotonic() - started
         try:
-            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # not in django-stubs
+            if waited < 0.001:
+                super()._start_transaction_under_autocommit()  # type: ignore[misc]  # not in django-stubs
+                return
+            # The time spent queueing counts against the timeout: SQLite's own wait (for writers
+            # in other processes) gets what is left, so a write gives up after `timeout` in all.
+            self.connection.execute(f"PRAGMA busy_timeout = {int(max(timeout - waited, 0) * 1000)}")
+            try:
+                super()._start_transaction_under_autocommit()  # type: ignore[misc]  # not in django-stubs
+            finally:
+                self.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         except BaseException:
             self._release_gate()
             raise
