@@ -596,3 +596,18 @@ def test_a_limit_lasts_its_whole_window_on_every_cache(settings, time_machine) -
     assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 46 * 60
     time_machine.shift(dt.timedelta(minutes=46))
     assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0, "a new window"
+
+
+def test_blocks_outlive_a_flood_of_other_failures(cast: Cast) -> None:
+    """The database cache deletes the lowest third of its keys whenever it holds more than
+    MAX_ENTRIES; at Django's default (300) an attacker's failures from other addresses would
+    evict the slots that block them. (Redis keeps them.)"""
+    from coparent.accounts import throttle
+
+    blocked = [f"203.0.113.{n}" for n in range(10)]
+    for address in blocked:
+        for _ in range(5):
+            assert throttle.attempt(cast.alice.email, address).wait == 0
+    for n in range(400):
+        throttle.attempt(f"someone{n}@example.test", f"198.51.{n // 200}.{n % 200}")
+    assert all(throttle.attempt(cast.alice.email, address).wait for address in blocked)
