@@ -147,6 +147,9 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "coparent_cache",
+            # Past MAX_ENTRIES it deletes a third of all keys, throttle counters included: at the
+            # default 300, an attacker's own failures from other addresses would free them.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     )
 }

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
+import traceback
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -154,6 +157,80 @@ def test_the_block_cools_off(cast: Cast, client: Client, settings, monkeypatch) 
     assert "Too many" in sign_in(client, cast.alice.email, PASSWORD).content.decode()
     clock.now += 2  # the cool-off counts from the first failure, on the throttle's own clock
     assert sign_in(client, cast.alice.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_get_no_more_tries_than_one_after_another(settings) -> None:
+    """Each try is counted before its password is checked: 20 guesses sent at once from one
+    address get the same 5 tries as 20 sent one after another, on both cache backends."""
+    from tests.cast import build_cast
+
+    alice = build_cast().alice
+    guesses = 20
+    barrier = threading.Barrier(guesses)
+    answers: list[int] = []
+    errors: list[str] = []
+
+    def guess(n: int) -> None:
+        try:
+            client = Client(enforce_csrf_checks=True)
+            client.get("/accounts/login/", REMOTE_ADDR="203.0.113.9")
+            token = client.cookies[settings.CSRF_COOKIE_NAME].value
+            barrier.wait(timeout=30)
+            response = client.post(
+                "/accounts/login/",
+                {"email": alice.email, "password": f"wrong {n}", "csrfmiddlewaretoken": token},
+                REMOTE_ADDR="203.0.113.9",
+            )
+            answers.append(response.status_code)
+        except BaseException:
+            errors.append(traceback.format_exc())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[0]
+    assert sorted(answers) == [200] * 5 + [429] * (guesses - 5)
+    # The victim's own phone still signs in.
+    assert sign_in(Client(), alice.email, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_tries_that_are_not_failures_give_their_count_back(
+    cast: Cast, client_for, settings
+) -> None:
+    """A try is counted before the password is checked; a right password (here re-confirming
+    it, and signing in before the email is confirmed) must not use up the allowance."""
+    client = client_for(cast.alice)
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS + 2):
+        response = client.post("/account/confirm-password/", {"password": PASSWORD})
+        assert response.status_code == 302
+    cast.bob.email_verified = False
+    cast.bob.save(update_fields=["email_verified"])
+    for _ in range(settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS + 2):
+        assert "Confirm your email" in sign_in(Client(), cast.bob.email).content.decode()
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    for _ in range(4):  # successes do not count against the address either
+        assert sign_in(Client(), cast.alice.email).status_code == 302
+    for _ in range(3):
+        assert "not right" in sign_in(Client(), cast.alice.email, "wrong").content.decode()
+    assert sign_in(Client(), cast.alice.email).status_code == 429
+    for _ in range(3):
+        assert (
+            "not right"
+            in client.post(
+                "/account/confirm-password/", {"password": "wrong"}, REMOTE_ADDR="10.0.0.2"
+            ).content.decode()
+        )
+    assert (
+        client.post(
+            "/account/confirm-password/", {"password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+        ).status_code
+        == 429
+    )
 
 
 def enable_two_factor(client: Client, user: User) -> list[str]:
@@ -519,3 +596,18 @@ def test_a_limit_lasts_its_whole_window_on_every_cache(settings, time_machine) -
     assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 46 * 60
     time_machine.shift(dt.timedelta(minutes=46))
     assert ratelimit.hit("t", "k", limit=2, window_seconds=3600) == 0, "a new window"
+
+
+def test_blocks_outlive_a_flood_of_other_failures(cast: Cast) -> None:
+    """The database cache deletes the lowest third of its keys whenever it holds more than
+    MAX_ENTRIES; at Django's default (300) an attacker's failures from other addresses would
+    evict the slots that block them. (Redis keeps them.)"""
+    from coparent.accounts import throttle
+
+    blocked = [f"203.0.113.{n}" for n in range(10)]
+    for address in blocked:
+        for _ in range(5):
+            assert throttle.attempt(cast.alice.email, address).wait == 0
+    for n in range(400):
+        throttle.attempt(f"someone{n}@example.test", f"198.51.{n // 200}.{n % 200}")
+    assert all(throttle.attempt(cast.alice.email, address).wait for address in blocked)

@@ -3,12 +3,14 @@ that send an email to any address typed in (sign-up, password reset, confirmatio
 
 Failures are counted per (account, client address): an abusive ex who knows the victim's email
 can block only their own address, never the victim's phone. A wider per-address counter slows
-an address that sprays many accounts. Both cool off on their own.
+an address that sprays many accounts. Both cool off on their own, a fixed time after the
+window's first failure. A try is counted before the password is checked (see attempt()).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from typing import NamedTuple
 
@@ -28,48 +30,64 @@ def _keys(email: str, address: str) -> tuple[str, str]:
     return _key("pair", email.strip().lower(), client), _key("addr", client)
 
 
-def _count(key: str, now: float) -> int:
-    entry = cache.get(key)
-    if entry is None or now - entry[1] >= settings.LOGIN_COOL_OFF_SECONDS:
-        return 0
-    return int(entry[0])
+def _reserve(base: str, limit: int, now: float) -> tuple[str | None, int]:
+    """Takes a free slot of `base`'s `limit` slots: (its key, 0), or (None, seconds to wait).
+
+    Each failure is one cache key added with add(), which every backend does atomically (an
+    insert on the primary key in the database cache, SET NX in Redis); incr() is a read then a
+    write in the database cache, so parallel tries could all read the same count. Every slot
+    holds the time of the window's first failure and expires with it: the window is not
+    extended. Slots are judged by this module's clock, not only the cache's expiry, so a slot
+    left over from an ended window is taken back (delete, then add)."""
+    cool_off = settings.LOGIN_COOL_OFF_SECONDS
+    keys = [f"{base}:{n}" for n in range(limit)]
+    found = cache.get_many(keys)
+    live = {key: float(at) for key, at in found.items() if now - float(at) < cool_off}
+    start = min(live.values(), default=now)
+    timeout = max(1, math.ceil(start + cool_off - now))
+    for key in keys:
+        if key in live:
+            continue
+        if key in found:
+            cache.delete(key)
+        if cache.add(key, start, timeout=timeout):
+            return key, 0
+    return None, timeout
 
 
-def _remaining(key: str, now: float) -> int:
-    entry = cache.get(key)
-    return max(1, int(settings.LOGIN_COOL_OFF_SECONDS - (now - entry[1])) + 1) if entry else 1
+class Attempt(NamedTuple):
+    wait: int  # > 0: refused, wait that many seconds (answer 429); nothing was counted
+    pair: str  # the reserved slots, to give back when the try was not a failure after all
+    addr: str
+    pair_base: str
 
 
-def blocked_for(email: str, address: str) -> int:
-    """0 if this account may be tried from this address now, else the seconds to wait."""
-    pair, addr = _keys(email, address)
+def attempt(email: str, address: str) -> Attempt:
+    """Counts a try of this account from this address as a failure BEFORE its password or code
+    is checked, so parallel guesses get no more tries than sequential ones; tell succeeded() or
+    not_a_failure() when it was not one."""
+    pair_base, addr_base = _keys(email, address)
     now = time.time()
-    waits = [
-        _remaining(key, now)
-        for key, limit in (
-            (pair, settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS),
-            (addr, settings.LOGIN_FAILURES_PER_ADDRESS),
-        )
-        if _count(key, now) >= limit
-    ]
-    return max(waits, default=0)
+    pair, wait = _reserve(pair_base, settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, now)
+    if pair is None:
+        return Attempt(wait, "", "", pair_base)
+    addr, wait = _reserve(addr_base, settings.LOGIN_FAILURES_PER_ADDRESS, now)
+    if addr is None:
+        cache.delete(pair)
+        return Attempt(wait, "", "", pair_base)
+    return Attempt(0, pair, addr, pair_base)
 
 
-def record_failure(email: str, address: str) -> None:
-    """The window starts at the first failure and is not extended by later ones, so a blocked
-    pair always comes free after the cool-off (the entry carries its own start time because
-    cache backends differ in whether incr() keeps an expiry)."""
-    now = time.time()
-    for key in _keys(email, address):
-        entry = cache.get(key)
-        if entry is None or now - entry[1] >= settings.LOGIN_COOL_OFF_SECONDS:
-            entry = (0, now)
-        remaining = max(1, int(settings.LOGIN_COOL_OFF_SECONDS - (now - entry[1])) + 1)
-        cache.set(key, (entry[0] + 1, entry[1]), timeout=remaining)
+def succeeded(attempt: Attempt) -> None:
+    """The right password (or code): this account's failures from this address are forgiven,
+    and the try does not count against the address."""
+    limit = settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS
+    cache.delete_many([*(f"{attempt.pair_base}:{n}" for n in range(limit)), attempt.addr])
 
 
-def record_success(email: str, address: str) -> None:
-    cache.delete(_keys(email, address)[0])
+def not_a_failure(attempt: Attempt) -> None:
+    """The try proved nothing either way (e.g. right password, email not confirmed yet)."""
+    cache.delete_many([attempt.pair, attempt.addr])
 
 
 class AccountEmail(NamedTuple):

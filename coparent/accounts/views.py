@@ -131,7 +131,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         address = client_address(request)
-        if wait := throttle.blocked_for(email, address):
+        try_ = throttle.attempt(email, address)
+        if wait := try_.wait:
             security_log.warning("login throttled ip=%s", address)
             form.add_error(
                 None,
@@ -145,16 +146,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request, email=email, password=form.cleaned_data["password"]
             )
             if authenticated is None:
-                throttle.record_failure(email, address)
                 security_log.warning("login failed ip=%s", address)
                 form.add_error(None, _("The email address or password is not right."))
             elif not authenticated.email_verified:
+                throttle.not_a_failure(try_)
                 unconfirmed_email = email
                 form.add_error(
                     None, _("Confirm your email address first: open the link we emailed you.")
                 )
             else:
-                throttle.record_success(email, address)
+                throttle.succeeded(try_)
                 if services.has_two_factor(authenticated):
                     request.session[PENDING_2FA] = {
                         "user": str(authenticated.public_id),
@@ -186,14 +187,15 @@ def login_code(request: HttpRequest) -> HttpResponse:
     wait = 0
     if request.method == "POST" and form.is_valid():
         address = client_address(request)
-        if wait := throttle.blocked_for(user.email, address):
+        try_ = throttle.attempt(user.email, address)
+        if wait := try_.wait:
             form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
         else:
             device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
             if device is None:
-                throttle.record_failure(user.email, address)
                 form.add_error("code", _("That code is not right."))
             else:
+                throttle.succeeded(try_)
                 del request.session[PENDING_2FA]
                 login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
                 otp_login(request, device)
@@ -242,18 +244,18 @@ def reauth(request: AuthenticatedRequest) -> HttpResponse:
     wait = 0
     if request.method == "POST" and form.is_valid():
         address = client_address(request)
-        if wait := throttle.blocked_for(user.email, address):
+        try_ = throttle.attempt(user.email, address)
+        if wait := try_.wait:
             form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
         elif not user.check_password(form.cleaned_data["password"]):
-            throttle.record_failure(user.email, address)
             form.add_error("password", _("That password is not right."))
         elif (
             needs_code
             and services.two_factor_verify(user=user, code=form.cleaned_data["code"]) is None
         ):
-            throttle.record_failure(user.email, address)
             form.add_error("code", _("That code is not right."))
         else:
+            throttle.succeeded(try_)
             request.session[REAUTH_AT] = time.time()
             return redirect(_next_url(request, "accounts:profile"))
     response = render(
