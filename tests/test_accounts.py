@@ -584,8 +584,8 @@ def test_refused_sign_ups_do_not_count_against_the_limit(cast: Cast, settings) -
 
 
 def test_a_limit_lasts_its_whole_window_on_every_cache(settings, time_machine) -> None:
-    """The database cache's incr() resets a key's expiry to five minutes; an hour's limit must
-    still hold after a pause longer than that."""
+    """An hour's limit holds after a pause longer than the database cache's default expiry
+    (five minutes), and a new window starts afresh."""
     from coparent.core import ratelimit
 
     time_machine.move_to(dt.datetime(2030, 1, 7, 12, 0, tzinfo=dt.UTC), tick=False)
@@ -611,3 +611,31 @@ def test_blocks_outlive_a_flood_of_other_failures(cast: Cast) -> None:
     for n in range(400):
         throttle.attempt(f"someone{n}@example.test", f"198.51.{n // 200}.{n % 200}")
     assert all(throttle.attempt(cast.alice.email, address).wait for address in blocked)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_hits_get_no_more_than_the_limit() -> None:
+    """Twenty requests at once against a limit of five: five pass, on both cache backends."""
+    from coparent.core import ratelimit
+
+    hits = 20
+    barrier = threading.Barrier(hits)
+    waits: list[int] = []
+    errors: list[str] = []
+
+    def one() -> None:
+        try:
+            barrier.wait(timeout=30)
+            waits.append(ratelimit.hit("pass-check", "203.0.113.9", limit=5, window_seconds=600))
+        except BaseException:
+            errors.append(traceback.format_exc())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one) for _ in range(hits)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[0]
+    assert sorted(waits).count(0) == 5 and len(waits) == hits

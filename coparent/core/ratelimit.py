@@ -22,22 +22,22 @@ class RateLimited(Exception):
 
 def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> int:
     """Counts a hit for (scope, key): 0 while within `limit` hits per window, else the seconds
-    until the window ends (what Retry-After says)."""
+    until the window ends (what Retry-After says).
+
+    A window has `limit` slots, each a cache key taken with add(), which every backend does
+    atomically (an insert on the database cache's primary key, SET NX on Redis); a count kept
+    with incr() would not be, since the database cache's incr() is a read then a write, and
+    parallel requests would all read the same count."""
     now = time.time()
     bucket = int(now // window_seconds)
     name = "rl:" + hashlib.sha256(f"{scope}\x00{key}\x00{bucket}".encode()).hexdigest()
     left = math.ceil((bucket + 1) * window_seconds - now)
-    if cache.add(name, 1, timeout=left + 1):
-        return 0
-    try:
-        count = cache.incr(name)
-    except ValueError:
-        cache.set(name, 1, timeout=left + 1)
-        return 0
-    # The database cache's incr() puts the default five-minute expiry back on the counter, so a
-    # caller who paused for five minutes would start from zero: keep it to the window's end.
-    cache.touch(name, timeout=left + 1)
-    return 0 if count <= limit else max(1, left)
+    slots = [f"{name}:{n}" for n in range(limit)]
+    taken = cache.get_many(slots)
+    for slot in slots:
+        if slot not in taken and cache.add(slot, 1, timeout=left + 1):
+            return 0
+    return max(1, left)
 
 
 def allow(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
