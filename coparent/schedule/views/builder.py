@@ -189,6 +189,34 @@ def _initial_preview(form: forms.ScheduleBuilderForm, names: dict[str, str]) -> 
     return _preview(spec, names)
 
 
+def _propose(
+    request: FamilyRequest,
+    form: forms.ScheduleBuilderForm | forms.ImportForm,
+    spec: Any,
+    effective: dt.datetime | None,
+) -> HttpResponse | None:
+    """Sends the proposal the builder or the import made: the redirect to the overview, or None
+    with the service's refusal shown on the form (beside the field it names on that form)."""
+    data = form.cleaned_data
+    try:
+        services.schedule_propose(
+            family=request.family,
+            actor=request.user,
+            spec=spec,
+            child=_child_from_choice(request, data["child"]),
+            effective_at=effective,
+            note=data.get("note", ""),
+        )
+    except ServiceError as error:
+        error.field = {"spec": "spec_text", "effective_at": "effective_date"}.get(
+            error.field or "", error.field
+        )
+        add_service_error(form, error)
+        return None
+    messages.success(request, _("Proposal sent. It takes effect when the other parent accepts it."))
+    return redirect("schedule:overview", family_id=request.family.public_id)
+
+
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
 def schedule_builder(request: FamilyRequest) -> HttpResponse:
@@ -220,25 +248,8 @@ def schedule_builder(request: FamilyRequest) -> HttpResponse:
                     effective = dt.datetime.combine(
                         data["effective_date"], data["exchange_time"], tzinfo=zone
                     )
-                try:
-                    services.schedule_propose(
-                        family=request.family,
-                        actor=request.user,
-                        spec=spec,
-                        child=_child_from_choice(request, data["child"]),
-                        effective_at=effective,
-                        note=data.get("note", ""),
-                    )
-                except ServiceError as error:
-                    if error.field == "effective_at":
-                        error.field = "effective_date"
-                    add_service_error(form, error)
-                else:
-                    messages.success(
-                        request,
-                        _("Proposal sent. It takes effect when the other parent accepts it."),
-                    )
-                    return redirect("schedule:overview", family_id=request.family.public_id)
+                if sent := _propose(request, form, spec, effective):
+                    return sent
     if request.method != "POST":
         preview = _initial_preview(form, names)
     if partial:
@@ -270,23 +281,6 @@ def schedule_import(request: FamilyRequest) -> HttpResponse:
             except (KeyError, ValueError):
                 zone = selectors.zone_of("UTC")
             effective = dt.datetime.combine(data["effective_date"], dt.time(), tzinfo=zone)
-        try:
-            services.schedule_propose(
-                family=request.family,
-                actor=request.user,
-                spec=spec,
-                child=_child_from_choice(request, data["child"]),
-                effective_at=effective,
-                note=data.get("note", ""),
-            )
-        except ServiceError as error:
-            error.field = {"spec": "spec_text", "effective_at": "effective_date"}.get(
-                error.field or "", error.field
-            )
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request, _("Proposal sent. It takes effect when the other parent accepts it.")
-            )
-            return redirect("schedule:overview", family_id=request.family.public_id)
+        if sent := _propose(request, form, spec, effective):
+            return sent
     return render(request, "schedule/import.html", {"form": form, "tab": "schedule"})
