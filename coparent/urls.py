@@ -7,6 +7,7 @@ from django.views import defaults
 
 from coparent.accounts.api import router as account_router
 from coparent.api.base import api
+from coparent.attention.api import router as attention_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
 from coparent.exchanges.api import router as exchange_router
@@ -24,6 +25,7 @@ api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
+api.add_router("/", attention_router)
 
 
 @not_family_scoped

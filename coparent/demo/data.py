@@ -106,6 +106,7 @@ def load_demo() -> bool:
     _demo_schedule(family_b, people["riley"], people["sam"], "Europe/London", "7-7")
     _demo_exchanges_and_passes(family_a, people)
     _demo_messages(family_a, people)
+    _demo_swap(family_a, people)
     return True
 
 
@@ -153,7 +154,9 @@ def _demo_schedule(
     if Plan.objects.filter(family=family).exists():
         return
     today = timezone.localdate()
-    anchor = today - dt.timedelta(days=today.weekday() + 7)  # a Monday, two weeks back
+    # Two weeks back, where both templates' cycles start over: whatever day `make run` is on,
+    # there is an exchange today, and Morgan's home shows it.
+    anchor = today - dt.timedelta(days=14)
     holidays = [h.as_rule("A", "B") for h in COMMON_HOLIDAYS if h.name in DEMO_HOLIDAYS]
     spec = {
         "timezone": zone,
@@ -168,6 +171,28 @@ def _demo_schedule(
     }
     version = schedule.schedule_propose(family=family, actor=proposer, spec=spec, note="Our plan")
     schedule.schedule_accept(family=family, actor=acceptor, version=version)
+
+
+def _demo_swap(family: Family, people: dict[str, User]) -> None:
+    """Casey asks Morgan for a weekend, so Morgan's home has a request to answer."""
+    from coparent.schedule import services as schedule
+    from coparent.schedule.models import Plan, SwapRequest
+
+    if SwapRequest.objects.filter(family=family).exists():
+        return
+    plan = Plan.objects.get(family=family, child__isnull=True)
+    start = (timezone.now() + dt.timedelta(days=10)).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
+    schedule.swap_request(
+        family=family,
+        actor=people["casey"],
+        plan=plan,
+        start_at=start,
+        end_at=start + dt.timedelta(days=2),
+        respond_by=start - dt.timedelta(days=5),
+        reason="My sister's wedding is that weekend; the children are in it.",
+    )
 
 
 DEMO_HOLIDAYS = {"Thanksgiving", "Christmas", "Mother's Day", "Father's Day", "Halloween"}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coparent.attention import selectors as attention
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, FamilyRequest
@@ -61,10 +62,16 @@ def family_list(request: AuthenticatedRequest) -> HttpResponse:
 def family_detail(request: FamilyRequest) -> HttpResponse:
     request.session[LAST_FAMILY] = str(request.family.public_id)
     family = request.family
+    membership: Membership = request.membership
+    membership.user = request.user
+    # Kept on the request: the navigation's badge counts these instead of asking again.
+    items = request.attention_items = attention.items_for(family, membership)  # type: ignore[attr-defined]
     return render(
         request,
         "families/detail.html",
         {
+            "attention_items": items,
+            "attention_count": attention.answer_count(items),
             "children": selectors.child_list(family),
             "members": selectors.member_list(family),
             "pending_invitations": [
