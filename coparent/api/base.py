@@ -90,8 +90,9 @@ api = DocumentedAPI(
     version="1",
     description=(
         "Accounts, families and invitations; schedules, calendar, swaps and reports; messages and "
-        "the verifiable family record; exchanges and pickup passes. Authenticate with the browser "
-        "session or `Authorization: Bearer cpt_...`. Every error answers "
+        "the verifiable family record; exchanges and pickup passes; what needs you. "
+        "Authenticate with the browser session or `Authorization: Bearer cpt_...`. "
+        "Every error answers "
         '{"error": {"code", "message", "fields"}}.'
     ),
     urls_namespace="api",

@@ -262,11 +262,7 @@ class ExchangeProvider(Provider):
             parties = {m.pk for m in (view.from_member, view.to_member) if m is not None}
             if viewer.membership.pk not in parties and viewer.membership.role != Role.CAREGIVER:
                 continue
-            title = _("Exchange %(when)s: %(from)s to %(to)s") % {
-                "when": viewer.when(view.at),
-                "from": view.name(view.from_parent),
-                "to": view.name(view.to_parent),
-            }
+            title = self._title(viewer, view)
             link = reverse(
                 "exchanges:detail",
                 args=[viewer.family.public_id, view.plan.public_id, view.timestamp],
@@ -282,6 +278,24 @@ class ExchangeProvider(Provider):
                 )
             )
         return result
+
+    def _title(self, viewer: Viewer, view: exchange_selectors.ExchangeView) -> str:
+        when = viewer.when(view.at)
+        if view.from_member is not None and view.from_member.pk == viewer.membership.pk:
+            return _("Exchange %(when)s: you hand over to %(to)s") % {
+                "when": when,
+                "to": view.name(view.to_parent),
+            }
+        if view.to_member is not None and view.to_member.pk == viewer.membership.pk:
+            return _("Exchange %(when)s: %(from)s hands over to you") % {
+                "when": when,
+                "from": view.name(view.from_parent),
+            }
+        return _("Exchange %(when)s: %(from)s to %(to)s") % {
+            "when": when,
+            "from": view.name(view.from_parent),
+            "to": view.name(view.to_parent),
+        }
 
     def _state(self, viewer: Viewer, view: exchange_selectors.ExchangeView) -> str:
         place = view.terms.place_name if view.terms else ""

@@ -4,12 +4,15 @@ badge, home and the API."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coparent.accounts.models import ApiToken
 from coparent.accounts.services import api_token_create
@@ -203,6 +206,12 @@ def test_exchanges_today_and_tomorrow_with_their_check_ins(cast: Cast) -> None:
     assert badge(cast, cast.alice) == 0
     assert kinds(cast, cast.gran).count("exchange") == len(found)  # a caregiver may collect
     coming = found[0]
+    assert (
+        "you hand over to Bob Parent" in coming.title
+        or "Bob Parent hands over to you" in coming.title
+    )
+    [gran_sees] = [i for i in items(cast, cast.gran) if i.deadline == coming.deadline]
+    assert " to " in gran_sees.title and "you" not in gran_sees.title
     assert "No one has checked in yet." in coming.detail
     at = coming.deadline
     assert at is not None
@@ -434,3 +443,38 @@ def test_the_api_is_in_the_openapi_document() -> None:
         "count",
         "answer",
     }
+
+
+def test_the_api_takes_no_input_and_hostile_query_strings_change_nothing(
+    cast: Cast, client_for
+) -> None:
+    """It has no parameters: whatever is put in the query string is ignored (200, the same
+    answer) or refused in the error shape, and nothing is written."""
+    from coparent.records.models import LogEntry
+
+    open_thread(cast)
+    bob = client_for(cast.bob)
+    expected = bob.get("/api/v1/attention").json()
+    entries = LogEntry.objects.count()
+
+    @settings(
+        max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    @given(
+        st.one_of(
+            st.text(max_size=200),
+            st.sampled_from(["\x00", "\ud800", "2026-13-45", "9999-12-31T25:00", "x" * 20_000]),
+        ),
+        st.sampled_from(["family", "since", "kind", "limit", "x"]),
+    )
+    def check(value: str, name: str) -> None:
+        encoded = quote(value.encode("utf-8", "surrogatepass"), safe="")
+        response = bob.get(f"/api/v1/attention?{name}={encoded}")
+        if response.status_code == 200:
+            assert response.json() == expected
+        else:
+            assert 400 <= response.status_code < 500
+            assert "error" in response.json()
+
+    check()
+    assert LogEntry.objects.count() == entries
