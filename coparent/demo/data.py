@@ -7,6 +7,7 @@ parents and a child, so tenancy can be seen by signing in as each.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -153,7 +154,7 @@ def _demo_schedule(
 
     if Plan.objects.filter(family=family).exists():
         return
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(zone))
     # Two weeks back, where both templates' cycles start over: whatever day `make run` is on,
     # there is an exchange today, and Morgan's home shows it.
     anchor = today - dt.timedelta(days=14)
@@ -181,7 +182,8 @@ def _demo_swap(family: Family, people: dict[str, User]) -> None:
     if SwapRequest.objects.filter(family=family).exists():
         return
     plan = Plan.objects.get(family=family, child__isnull=True)
-    start = (timezone.now() + dt.timedelta(days=10)).replace(
+    zone = zoneinfo.ZoneInfo("America/Chicago")  # the schedule's zone: 18:00 is exchange time
+    start = timezone.localtime(timezone.now() + dt.timedelta(days=10), zone).replace(
         hour=18, minute=0, second=0, microsecond=0
     )
     schedule.swap_request(

@@ -478,3 +478,17 @@ def test_the_api_takes_no_input_and_hostile_query_strings_change_nothing(
 
     check()
     assert LogEntry.objects.count() == entries
+
+
+def test_the_demo_shows_a_parent_what_needs_them(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command("demo")
+    morgan = (
+        Membership.objects.active()
+        .select_related("family", "user")
+        .get(user__email="morgan@demo.coparent.test")
+    )
+    found = items_for(morgan.family, morgan)
+    assert {"swap", "messages", "exchange"} <= {i.kind for i in found}
+    assert any(i.kind == "exchange" and " today at " in i.title for i in found)
