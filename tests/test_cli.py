@@ -46,9 +46,7 @@ def test_demo_loads_two_unrelated_families_once(db: None, capsys) -> None:
     assert not people_a & people_b
 
 
-def test_renaming_a_demo_family_does_not_make_a_second_one_on_restart(
-    db: None, capsys
-) -> None:
+def test_renaming_a_demo_family_does_not_make_a_second_one_on_restart(db: None, capsys) -> None:
     from coparent.families import services
 
     call_command("demo")
