@@ -44,21 +44,29 @@
       select.insertBefore(extra, select.options[1] || null);
       original.splice(1, 0, extra.cloneNode(true));
     }
+    // Two parts: what the device said, and what the search found.
+    const told = document.createElement("span");
+    const found = document.createElement("span");
+    status.appendChild(told);
+    status.appendChild(found);
     if (zone && zone !== "Etc/Unknown") {
+      const shown = zone.replace(/_/g, " ");
       if (mode === "fill" && !select.value) {
         select.value = zone;
-        status.textContent = "Set from this device: " + zone.replace(/_/g, " ") + ". Change it if that is not where you live.";
+        told.textContent = "Set from this device: " + shown + ". Change it if that is not where you live.";
       } else if (mode === "suggest" && select.value !== zone) {
-        status.textContent = "This device is set to " + zone.replace(/_/g, " ") + ". ";
+        told.textContent = "This device is set to " + shown + ". ";
         const use = document.createElement("button");
         use.type = "button";
         use.className = "button small secondary";
-        use.textContent = "Use " + zone.replace(/_/g, " ");
+        use.textContent = "Use " + shown;
         use.addEventListener("click", function () {
+          search.value = "";
+          search.dispatchEvent(new Event("input"));
           select.value = zone;
-          status.textContent = "Set to " + zone.replace(/_/g, " ") + ". Save to keep it.";
+          told.textContent = "Set to " + shown + ". Save to keep it.";
         });
-        status.appendChild(use);
+        told.appendChild(use);
       }
     }
 
@@ -99,7 +107,7 @@
         select.value = first.value;
       }
       const count = select.querySelectorAll("option[value]:not([value=''])").length;
-      status.textContent = query ? (count ? count + " matching. Pick yours in the list." : "No zone matches; try a bigger city nearby.") : "";
+      found.textContent = query ? (count ? " " + count + " matching; pick yours in the list." : " No zone matches; try a bigger city nearby.") : "";
     });
 
     const searchField = document.createElement("div");
