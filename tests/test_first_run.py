@@ -362,3 +362,23 @@ def test_an_unknown_zone_gets_a_clear_message_and_changes_nothing(
         content_type=FORM,
     )
     assert response.status_code == 200 and User.objects.count() == count
+
+
+def test_the_api_resends_an_invitation_with_a_new_link_and_limits_it(
+    cast: Cast, client_for
+) -> None:
+    invitation, old_path = invite(cast, role=Role.CAREGIVER, relationship="Sitter")
+    url = f"/api/v1/families/{cast.family_a.public_id}/invitations/{invitation.public_id}/resend"
+    alice = client_for(cast.alice)
+    response = alice.post(url, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "pending" and body["link"].endswith("/")
+    assert Client().get(old_path).status_code == 404
+    assert client_for(cast.gran).post(url).status_code in (403, 404)
+    assert client_for(cast.charlie).post(url).status_code == 404
+    for _n in range(2):
+        alice.post(url)
+    limited = alice.post(url)
+    assert limited.status_code == 429 and limited.json()["error"]["code"]
+    assert int(limited["Retry-After"]) > 0

@@ -33,6 +33,7 @@ from coparent.records.services import family_lock, record_append
 
 PROFESSIONAL_DEFAULT_DAYS = 90
 PROFESSIONAL_MAX_DAYS = 366
+RESENDS_PER_HOUR = 3  # of one invitation: enough to fix a typo, too few to flood an inbox
 
 
 def require_member(family: Family, actor: User, *, writable: bool = False) -> Membership:

@@ -19,7 +19,6 @@ from coparent.families import forms, held, selectors, services
 from coparent.families.models import Child, Invitation, Membership, Role
 
 LAST_FAMILY = "last_family"
-RESENDS_PER_HOUR = 3
 
 
 @not_family_scoped
@@ -161,7 +160,10 @@ def invitation_resend(request: FamilyRequest, invitation_id: str) -> HttpRespons
     family = request.family
     invitation = get_for_family(Invitation, family, public_id=invitation_id)
     wait = ratelimit.hit(
-        "invitation-resend", str(invitation.public_id), limit=RESENDS_PER_HOUR, window_seconds=3600
+        "invitation-resend",
+        str(invitation.public_id),
+        limit=services.RESENDS_PER_HOUR,
+        window_seconds=3600,
     )
     if wait:
         return ratelimit.refuse(

@@ -39,9 +39,7 @@ def page_in_zone(browser, live_server) -> Iterator:
     contexts = []
 
     def make(viewport: dict[str, int], zone: str):
-        context = browser.new_context(
-            viewport=viewport, base_url=live_server.url, timezone_id=zone
-        )
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, timezone_id=zone)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
