@@ -382,3 +382,51 @@ def test_the_api_resends_an_invitation_with_a_new_link_and_limits_it(
     limited = alice.post(url)
     assert limited.status_code == 429 and limited.json()["error"]["code"]
     assert int(limited["Retry-After"]) > 0
+
+
+def test_the_pages_of_the_first_run_keep_their_query_count_as_history_grows(
+    cast: Cast, client_for
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    invitation, path = invite(cast, email="dale@example.test")
+    dale = make_user("dale@example.test", "Dale")
+    newcomer = client_for(dale)
+    newcomer.get(path)
+    charlie = client_for(cast.charlie)
+    withdraw = f"/f/{cast.family_b.public_id}/people/invitations/{invitation.public_id}/withdraw/"
+    anonymous = browser()
+    anonymous.get(path)
+    pages = [
+        (newcomer, "/families/"),
+        (newcomer, "/invite/"),
+        (newcomer, path),
+        (anonymous, "/accounts/signup/"),
+        (anonymous, "/accounts/signup/check-email/"),
+        (charlie, withdraw),
+        (charlie, f"/f/{cast.family_b.public_id}/"),
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for client, url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200, url
+            found.append(len(queries.captured_queries))
+        return found
+
+    counts()  # a client's first request also notes its session
+    before = counts()
+    assert max(before) <= 25, before
+    for n in range(6):
+        services.invitation_create(
+            family=cast.family_b, actor=cast.charlie, role=Role.CAREGIVER, email=f"{n}@x.test"
+        )
+        services.child_add(
+            family=cast.family_b,
+            actor=cast.charlie,
+            first_name=f"C{n}",
+            date_of_birth=dt.date(2020, 1, 1),
+        )
+    assert counts() == before

@@ -32,8 +32,10 @@ def dismissed(request: HttpRequest) -> list[str]:
     return value if isinstance(value, list) else []
 
 
-def dismiss(request: HttpRequest, invitation: Invitation) -> None:
-    """ "Not for me": the invitation stops standing in for the family list in this browser."""
+def dismiss(request: HttpRequest, invitation: Invitation | None) -> None:
+    """Not for me: the invitation stops standing in for the family list in this browser."""
+    if invitation is None:
+        return
     request.session[DISMISSED_KEY] = [*dismissed(request), str(invitation.public_id)][-20:]
     if held_id(request) == str(invitation.public_id):
         release(request)

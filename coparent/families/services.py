@@ -47,6 +47,10 @@ def require_member(family: Family, actor: User, *, writable: bool = False) -> Me
     return membership
 
 
+def is_member(family: Family, user: User) -> bool:
+    return Membership.objects.active().filter(family=family, user=user).exists()
+
+
 def require_parent(family: Family, actor: User) -> Membership:
     membership = Membership.objects.active().filter(family=family, user=actor).first()
     if membership is None or membership.role != Role.PARENT:
@@ -277,11 +281,7 @@ def invitation_pending_for(
     """The invitation to show a person instead of "create a family": the one they opened in this
     browser, else one sent to their confirmed address, unless they said it is not for them."""
     member_of = Membership.objects.active().filter(user=user).values("family")
-    if (
-        held is not None
-        and held.status == "pending"
-        and not Membership.objects.active().filter(user=user, family_id=held.family_id).exists()
-    ):
+    if held is not None and held.status == "pending" and not is_member(held.family, user):
         return held
     if not user.email_verified:
         return None

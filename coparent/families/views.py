@@ -287,8 +287,8 @@ def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(reverse("accounts:login") + f"?next={request.path}")
-        return _accept(request, token=token)
-    if found.status == "pending":
+        return _accept(request, token=token, found=found)
+    if found.status == "pending" and str(found.public_id) not in held.dismissed(request):
         held.hold(request, found)
     return render(request, "families/invitation.html", {"invitation": found})
 
@@ -310,7 +310,7 @@ def invitation_held(request: AuthenticatedRequest) -> HttpResponse:
             held.dismiss(request, found)
             return redirect("home")
         return _accept(request, invitation=found)
-    if found is None or found.accepted_by_id == request.user.pk:
+    if found is None or services.is_member(found.family, request.user):
         held.release(request)
         return redirect("home")
     if found.status != "pending":
@@ -321,18 +321,22 @@ def invitation_held(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _accept(
-    request: AuthenticatedRequest, *, token: str = "", invitation: Invitation | None = None
+    request: AuthenticatedRequest,
+    *,
+    token: str = "",
+    invitation: Invitation | None = None,
+    found: Invitation | None = None,
 ) -> HttpResponse:
+    """Accepts by the link's token, or a held invitation by itself. A refusal is said once and
+    the invitation stops standing in for home in this browser."""
     try:
         membership = services.invitation_accept(
             user=request.user, token=token, invitation=invitation
         )
     except ServiceError as error:
         messages.error(request, error.message)
-        if invitation is not None:
-            held.dismiss(request, invitation)
-            return redirect("home")
-        return redirect(request.path)
+        held.dismiss(request, invitation or found)
+        return redirect("home") if invitation is not None else redirect(request.path)
     held.release(request)
     messages.success(request, _("Welcome to %(family)s.") % {"family": membership.family.name})
     return redirect("families:detail", family_id=membership.family.public_id)
