@@ -46,6 +46,37 @@ def test_demo_loads_two_unrelated_families_once(db: None, capsys) -> None:
     assert not people_a & people_b
 
 
+def test_renaming_a_demo_family_does_not_make_a_second_one_on_restart(db: None, capsys) -> None:
+    from coparent.families import services
+
+    call_command("demo")
+    morgan = User.objects.get(email="morgan@demo.coparent.test")
+    family_a = Family.objects.get(name="Brightwater and Fenwick")
+    services.family_rename(family=family_a, actor=morgan, name="Our renamed family")
+    families = Family.objects.count()
+    call_command("demo")
+    assert Family.objects.count() == families
+    assert "already present" in capsys.readouterr().out
+
+
+def test_a_demo_loaded_before_the_marker_existed_is_recognised(db: None, capsys) -> None:
+    """The migration marks the demo families of databases that loaded it by name before."""
+    import importlib
+
+    from django.apps import apps
+
+    from coparent.demo.models import DemoFamily
+
+    call_command("demo")
+    DemoFamily.objects.all().delete()
+    migration = importlib.import_module("coparent.demo.migrations.0001_initial")
+    migration.mark_existing(apps, None)
+    families = Family.objects.count()
+    call_command("demo")
+    assert Family.objects.count() == families
+    assert "already present" in capsys.readouterr().out
+
+
 def test_the_console_entry_point_fronts_django(capsys) -> None:
     from coparent.cli import main
 

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -10,17 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import ApiToken, User
-from coparent.core.forms import TextField
-
-
-@cache
-def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(
-        z
-        for z in zoneinfo.available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    )
-    return [("UTC", "UTC"), *((name, name.replace("_", " ")) for name in names)]
+from coparent.core.forms import TextField, TimezoneField
 
 
 class SignupForm(forms.Form):
@@ -41,10 +29,8 @@ class SignupForm(forms.Form):
         ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    timezone = forms.ChoiceField(
+    timezone = TimezoneField(
         label=_("Your time zone"),
-        choices=timezone_choices,
-        initial="UTC",
         help_text=_("Times are shown to you in this zone."),
     )
 
@@ -92,10 +78,21 @@ class ResendConfirmationForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = TextField(label=_("Your name"), max_length=80)
-    timezone = forms.ChoiceField(label=_("Your time zone"), choices=timezone_choices)
+    timezone = TimezoneField(
+        label=_("Your time zone"),
+        detect="suggest",
+        help_text=_("Times are shown to you in this zone."),
+    )
     notify_new_sign_in = forms.BooleanField(
         label=_("Email me when my account is signed in from a new browser"), required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone = self.initial.get("timezone", "")
+        field = self.fields["timezone"]
+        assert isinstance(field, TimezoneField)
+        field.include(zone)
 
 
 class PasswordChangeForm(forms.Form):

@@ -46,9 +46,15 @@ def _normalise_email(email: str) -> str:
 
 @transaction.atomic
 def user_signup(
-    *, email: str, display_name: str, password: str, timezone_name: str = "UTC"
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    timezone_name: str = "UTC",
+    invitation: str = "",
 ) -> User | None:
-    """A new, unconfirmed account, or None when the address already has one.
+    """A new, unconfirmed account, or None when the address already has one. `invitation` is
+    the public id of the invitation the person signed up from; its confirmation link carries it.
 
     The caller answers both the same way ("check your email"): saying that an address has an
     account would tell an abusive ex a victim's new address. The address's owner learns what
@@ -78,7 +84,7 @@ def user_signup(
         transaction.on_commit(lambda: _signup_attempt_notify(existing))
         security_log.info("sign-up for an existing account user=%s", existing.public_id)
         return None
-    transaction.on_commit(lambda: email_confirmation_send(user))
+    transaction.on_commit(lambda: email_confirmation_send(user, invitation=invitation))
     return user
 
 
@@ -94,14 +100,20 @@ def _signup_attempt_notify(user: User) -> None:
     )
 
 
-def email_confirmation_send(user: User) -> None:
-    token = signing.dumps({"u": str(user.public_id), "e": user.email}, salt=EMAIL_CONFIRM_SALT)
+def email_confirmation_send(user: User, *, invitation: str = "") -> None:
+    """The link is signed, so the invitation id in it is one this server put there for the
+    person who signed up holding that invitation's link; only the id travels, never its token."""
+    payload = {"u": str(user.public_id), "e": user.email}
+    if invitation:
+        payload["i"] = invitation
+    token = signing.dumps(payload, salt=EMAIL_CONFIRM_SALT)
     link = absolute_url(reverse("accounts:confirm_email", args=[token]))
     send_templated_email(user.email, "confirm_email", {"user": user, "link": link})
 
 
 @transaction.atomic
-def email_confirm(token: str) -> User:
+def email_confirm(token: str) -> tuple[User, str]:
+    """The confirmed account, and the invitation it was made from ("" if none)."""
     try:
         data = signing.loads(
             token, salt=EMAIL_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRMATION_SECONDS
@@ -122,7 +134,8 @@ def email_confirm(token: str) -> User:
     if not user.email_verified:
         user.email_verified = True
         user.save(update_fields=["email_verified"])
-    return user
+    invitation = data.get("i", "")
+    return user, invitation if isinstance(invitation, str) else ""
 
 
 def email_change_request(*, user: User, new_email: str, send: bool = True) -> None:

@@ -30,6 +30,9 @@ from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, client_address
 from coparent.core.logging import security_log
+from coparent.families import held
+from coparent.families import services as family_services
+from coparent.families.models import Invitation
 
 PENDING_2FA = "pending_2fa"
 PENDING_2FA_SECONDS = 300
@@ -53,10 +56,31 @@ def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
     )
 
 
+def _held_pending(request: HttpRequest) -> Invitation | None:
+    found = held.held(request)
+    return found if found is not None and found.status == "pending" else None
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    invitation = _held_pending(request)
     form = forms.SignupForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and invitation
+        and invitation.email
+        and form.cleaned_data["email"].strip().lower() != invitation.email
+    ):
+        form.add_error(
+            "email",
+            _(
+                "Your invitation was sent to another email address. Sign up with that "
+                "address, or ask %(who)s to invite this one."
+            )
+            % {"who": invitation.invited_by.display_name},
+        )
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         limit = throttle.account_email_check(email, client_address(request))
@@ -69,6 +93,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     display_name=form.cleaned_data["display_name"],
                     password=form.cleaned_data["password"],
                     timezone_name=form.cleaned_data["timezone"],
+                    invitation=str(invitation.public_id) if invitation else "",
                 )
         except ServiceError as error:
             add_service_error(form, error)
@@ -79,7 +104,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                 reverse("accounts:check_email") + "?" + urlencode({"next": _next_url(request)})
             )
     return render(
-        request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": request.GET.get("next", ""), "invitation": invitation},
     )
 
 
@@ -87,21 +114,47 @@ def check_email(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/check_email.html",
-        {"email": request.session.get("signed_up_email", ""), "next": request.GET.get("next", "")},
+        {
+            "email": request.session.get("signed_up_email", ""),
+            "next": request.GET.get("next", ""),
+            "invitation": _held_pending(request),
+        },
     )
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirms the address and, for an account made from an invitation, joins its family: the
+    person agreed to that when signing up from the link, and now shows the address is theirs."""
     try:
-        user = services.email_confirm(token)
+        user, invitation_id = services.email_confirm(token)
     except ServiceError as error:
         return render(
             request, "accounts/confirm_failed.html", {"message": error.message}, status=400
         )
     messages.success(request, _("Thank you, your email address is confirmed. You can sign in now."))
+    after = reverse("home")
+    invitation = family_services.invitation_held(invitation_id) if invitation_id else None
+    if invitation is not None and invitation.accepted_by_id == user.pk:
+        after = reverse("families:detail", args=[invitation.family.public_id])
+    elif invitation is not None:
+        try:
+            membership = family_services.invitation_accept(user=user, invitation=invitation)
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            after = reverse("families:detail", args=[membership.family.public_id])
+            messages.success(
+                request,
+                _("You joined %(family)s as %(role)s.")
+                % {"family": membership.family.name, "role": membership.role_label},
+            )
+        if held.held_id(request) == invitation_id:
+            held.release(request)
     if request.user.is_authenticated and request.user.pk == user.pk:
-        return redirect("home")
-    return redirect(reverse("accounts:login") + "?" + urlencode({"email": user.email}))
+        return redirect(after)
+    return redirect(
+        reverse("accounts:login") + "?" + urlencode({"email": user.email, "next": after})
+    )
 
 
 @require_POST
@@ -114,7 +167,13 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
             return too_many(request, limit.wait)
         user = User.objects.filter(email=email, email_verified=False).first()
         if user is not None and limit.send:
-            services.email_confirmation_send(user)
+            # Only the address signed up in this browser gets the held invitation: anyone else's
+            # unconfirmed account must not be joined to a family by someone else's link.
+            invitation = _held_pending(request)
+            same = request.session.get("signed_up_email") == email
+            services.email_confirmation_send(
+                user, invitation=str(invitation.public_id) if invitation and same else ""
+            )
     # Same answer whether or not the address has an account, so this cannot probe for accounts.
     messages.info(
         request, _("If that address has an unconfirmed account, a new link is on its way.")

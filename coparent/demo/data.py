@@ -13,10 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from coparent.accounts.models import User
+from coparent.demo.models import DemoFamily
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
 
 DEMO_PASSWORD = "coparent-demo-2026"
+
+DEMO_FAMILIES = {"a": "Brightwater and Fenwick", "b": "Hollowmere and Thistledown"}
 
 DEMO_PEOPLE = {
     "morgan": ("morgan@demo.coparent.test", "Morgan Brightwater", "America/Chicago"),
@@ -50,21 +53,23 @@ def _join(family: Family, inviter: User, invitee: User, role: str, **extra: obje
     services.invitation_accept(token=token, user=invitee)
 
 
+def _family(key: str, founder: User) -> Family:
+    marker = DemoFamily.objects.filter(key=key).select_related("family").first()
+    if marker is not None:
+        return marker.family
+    family = services.family_create(actor=founder, name=DEMO_FAMILIES[key])
+    DemoFamily.objects.create(family=family, key=key)
+    return family
+
+
 @transaction.atomic
 def load_demo() -> bool:
     """Creates whatever part of the demo is missing; returns False when all of it was there."""
-    if (
-        Family.objects.filter(
-            name__in=["Brightwater and Fenwick", "Hollowmere and Thistledown"]
-        ).count()
-        == 2
-    ):
+    if DemoFamily.objects.filter(key__in=DEMO_FAMILIES).count() == len(DEMO_FAMILIES):
         return False
     people = {key: _user(key) for key in DEMO_PEOPLE}
 
-    family_a = Family.objects.filter(
-        name="Brightwater and Fenwick"
-    ).first() or services.family_create(actor=people["morgan"], name="Brightwater and Fenwick")
+    family_a = _family("a", people["morgan"])
     if not Child.objects.filter(family=family_a).exists():
         services.child_add(
             family=family_a,
@@ -91,9 +96,7 @@ def load_demo() -> bool:
         access_days=365,
     )
 
-    family_b = Family.objects.filter(
-        name="Hollowmere and Thistledown"
-    ).first() or services.family_create(actor=people["riley"], name="Hollowmere and Thistledown")
+    family_b = _family("b", people["riley"])
     if not Child.objects.filter(family=family_b).exists():
         services.child_add(
             family=family_b,

@@ -7,9 +7,11 @@ import uuid
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
+from coparent.core import ratelimit
 from coparent.core.inputs import Day, JsonNumber, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families import selectors, services
@@ -270,6 +272,32 @@ def invitation_revoke(request: HttpRequest, family_id: str, invitation_id: str) 
     services.invitation_revoke(family=family, actor=actor(request), invitation=invitation)
     invitation.refresh_from_db()
     return _invitation_out(invitation)
+
+
+@router.post(
+    "/families/{family_id}/invitations/{invitation_id}/resend",
+    response=InvitationCreated,
+    summary="Send a pending or expired invitation again with a new link (parents); the old link "
+    "stops working",
+)
+def invitation_resend(
+    request: HttpRequest, family_id: str, invitation_id: str
+) -> InvitationCreated:
+    family = family_membership(request, family_id, roles=[Role.PARENT]).family
+    invitation = get_for_family(Invitation, family, public_id=invitation_id)
+    if wait := ratelimit.hit(
+        "invitation-resend",
+        str(invitation.public_id),
+        limit=services.RESENDS_PER_HOUR,
+        window_seconds=3600,
+    ):
+        raise ratelimit.RateLimited(_("This invitation was sent often; wait a while."), wait)
+    invitation, token = services.invitation_resend(
+        family=family, actor=actor(request), invitation=invitation
+    )
+    return InvitationCreated(
+        **_invitation_out(invitation).model_dump(), link=services.invitation_link(token)
+    )
 
 
 @router.post(

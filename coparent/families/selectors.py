@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.families.models import AccessLogEntry, Child, Family, Invitation, Membership
@@ -35,6 +36,15 @@ def child_list(family: Family) -> QuerySet[Child]:
 
 def invitation_list(family: Family) -> QuerySet[Invitation]:
     return Invitation.objects.filter(family=family).select_related("invited_by", "accepted_by")
+
+
+def invitation_pending_list(family: Family) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        family=family,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("invited_by")
 
 
 def access_log_list(family: Family, limit: int = 200) -> QuerySet[AccessLogEntry]:

@@ -33,6 +33,7 @@ from coparent.records.services import family_lock, record_append
 
 PROFESSIONAL_DEFAULT_DAYS = 90
 PROFESSIONAL_MAX_DAYS = 366
+RESENDS_PER_HOUR = 3  # of one invitation: enough to fix a typo, too few to flood an inbox
 
 
 def require_member(family: Family, actor: User, *, writable: bool = False) -> Membership:
@@ -44,6 +45,10 @@ def require_member(family: Family, actor: User, *, writable: bool = False) -> Me
     if writable and membership.read_only:
         raise ServiceError(_("Your access to this family is read-only."), code="forbidden")
     return membership
+
+
+def is_member(family: Family, user: User) -> bool:
+    return Membership.objects.active().filter(family=family, user=user).exists()
 
 
 def require_parent(family: Family, actor: User) -> Membership:
@@ -260,9 +265,80 @@ def invitation_revoke(*, family: Family, actor: User, invitation: Invitation) ->
     )
 
 
+def invitation_held(public_id: str) -> Invitation | None:
+    """An invitation the server saw its holder open (kept in their session or in the signed
+    confirmation link of the account they made from it): its id stands for its token there."""
+    return (
+        Invitation.objects.select_related("family", "invited_by")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def invitation_pending_for(
+    user: User, held: Invitation | None = None, dismissed: list[str] | None = None
+) -> Invitation | None:
+    """The invitation to show a person instead of "create a family": the one they opened in this
+    browser, else one sent to their confirmed address, unless they said it is not for them."""
+    member_of = Membership.objects.active().filter(user=user).values("family")
+    if held is not None and held.status == "pending" and not is_member(held.family, user):
+        return held
+    if not user.email_verified:
+        return None
+    return (
+        Invitation.objects.select_related("family", "invited_by")
+        .filter(
+            email=user.email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(family__in=member_of)
+        .exclude(public_id__in=dismissed or [])
+        .first()
+    )
+
+
 @transaction.atomic
-def invitation_accept(*, token: str, user: User) -> Membership:
-    found = invitation_by_token(token)
+def invitation_resend(
+    *, family: Family, actor: User, invitation: Invitation
+) -> tuple[Invitation, str]:
+    """A new link and a new expiry for a pending invitation; the old link stops working, so a
+    link forwarded to the wrong person can be replaced without a second invitation."""
+    require_parent(family, actor)
+    family_lock(family)
+    locked = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk, family=family)
+    if locked.status not in ("pending", "expired"):
+        raise Conflict(_("This invitation is no longer pending."))
+    token = secrets.token_urlsafe(32)
+    locked.token_hash = _token_hash(token)
+    locked.expires_at = timezone.now() + dt.timedelta(days=settings.INVITATION_DAYS)
+    locked.save(update_fields=["token_hash", "expires_at"])
+    record_append(
+        family=family,
+        actor=actor,
+        kind="invitation.renewed",
+        fields={"invitation": str(locked.public_id)},
+    )
+    if locked.email:
+        link = invitation_link(token)
+        transaction.on_commit(
+            lambda: send_templated_email(
+                locked.email,
+                "invitation",
+                {"invitation": locked, "family": family, "inviter": actor, "link": link},
+            )
+        )
+    return locked, token
+
+
+@transaction.atomic
+def invitation_accept(
+    *, user: User, token: str = "", invitation: Invitation | None = None
+) -> Membership:
+    """Joins the family the invitation is for, by its link's token, or by the invitation itself
+    when the server already saw this person hold the link (`invitation_held`)."""
+    found = invitation_by_token(token) if token else invitation
     if found is None:
         raise ServiceError(_("This invitation link is not valid."), code="not_found")
     # Lock the family first, then the invitation: two people accepting two parent invitations

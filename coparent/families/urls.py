@@ -6,6 +6,7 @@ app_name = "families"
 
 urlpatterns = [
     path("families/", views.family_list, name="list"),
+    path("invite/", views.invitation_held, name="invitation_held"),
     path("invite/<str:token>/", views.invitation, name="invitation"),
     path("f/<str:family_id>/", views.family_detail, name="detail"),
     path("f/<str:family_id>/people/", views.members, name="members"),
@@ -14,6 +15,11 @@ urlpatterns = [
         "f/<str:family_id>/people/invitations/<str:invitation_id>/withdraw/",
         views.invitation_revoke,
         name="invitation_revoke",
+    ),
+    path(
+        "f/<str:family_id>/people/invitations/<str:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
     ),
     path(
         "f/<str:family_id>/people/<str:membership_id>/end-access/",

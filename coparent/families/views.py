@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coparent.attention import selectors as attention
+from coparent.core import ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
-from coparent.families import forms, selectors, services
+from coparent.families import forms, held, selectors, services
 from coparent.families.models import Child, Invitation, Membership, Role
 
 LAST_FAMILY = "last_family"
@@ -23,9 +24,12 @@ LAST_FAMILY = "last_family"
 
 @not_family_scoped
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    """Signed out: what coparent is. Signed in: the family used last, or the list of families."""
+    """Signed out: what coparent is. Signed in: an invitation opened in this browser and not yet
+    answered, else the family used last, or the list of families."""
     if not request.user.is_authenticated:
         return render(request, "landing.html")
+    if held.held_id(request):
+        return redirect("families:invitation_held")
     memberships = selectors.family_list_for_user(request.user)
     last = request.session.get(LAST_FAMILY)
     for membership in memberships:
@@ -39,8 +43,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 @not_family_scoped
 @login_required
 def family_list(request: AuthenticatedRequest) -> HttpResponse:
+    pending = services.invitation_pending_for(
+        request.user, held.held(request), held.dismissed(request)
+    )
     form = forms.FamilyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and pending is None and form.is_valid():
         try:
             family = services.family_create(actor=request.user, name=form.cleaned_data["name"])
         except ServiceError as error:
@@ -53,7 +60,11 @@ def family_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "families/list.html",
-        {"memberships": selectors.family_list_for_user(request.user), "form": form},
+        {
+            "memberships": selectors.family_list_for_user(request.user),
+            "form": form,
+            "pending": pending,
+        },
     )
 
 
@@ -74,9 +85,11 @@ def family_detail(request: FamilyRequest) -> HttpResponse:
             "attention_count": attention.answer_count(items),
             "children": selectors.child_list(family),
             "members": selectors.member_list(family),
-            "pending_invitations": [
-                i for i in selectors.invitation_list(family) if i.status == "pending"
-            ],
+            "pending_invitations": (
+                list(selectors.invitation_pending_list(family))
+                if request.membership.is_parent
+                else []
+            ),
         },
     )
 
@@ -130,19 +143,61 @@ def invitation_create(request: FamilyRequest) -> HttpResponse:
     return render(request, "families/invitation_form.html", {"form": form})
 
 
-@require_POST
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
 def invitation_revoke(request: FamilyRequest, invitation_id: str) -> HttpResponse:
+    """GET asks first (a withdrawn link cannot be brought back); POST withdraws."""
     family = request.family
     invitation = get_for_family(Invitation, family, public_id=invitation_id)
+    if request.method != "POST":
+        return render(request, "families/invitation_withdraw.html", {"invitation": invitation})
     try:
         services.invitation_revoke(family=family, actor=request.user, invitation=invitation)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The invitation is withdrawn; its link no longer works."))
-    return redirect("families:members", family_id=family.public_id)
+    return redirect(_back(request, "families:members"), family_id=family.public_id)
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def invitation_resend(request: FamilyRequest, invitation_id: str) -> HttpResponse:
+    family = request.family
+    invitation = get_for_family(Invitation, family, public_id=invitation_id)
+    wait = ratelimit.hit(
+        "invitation-resend",
+        str(invitation.public_id),
+        limit=services.RESENDS_PER_HOUR,
+        window_seconds=3600,
+    )
+    if wait:
+        return ratelimit.refuse(
+            render(
+                request,
+                "accounts/too_many.html",
+                {"minutes": max(1, -(-wait // 60))},
+            ),
+            wait,
+        )
+    try:
+        invitation, token = services.invitation_resend(
+            family=family, actor=request.user, invitation=invitation
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(_back(request, "families:detail"), family_id=family.public_id)
+    return render(
+        request,
+        "families/invitation_created.html",
+        {"invitation": invitation, "link": services.invitation_link(token), "resent": True},
+    )
+
+
+def _back(request: FamilyRequest, default: str) -> str:
+    """Home or the people page, whichever the form was on."""
+    return "families:detail" if request.POST.get("from") == "home" else default
 
 
 @require_POST
@@ -231,20 +286,72 @@ def settings_view(request: FamilyRequest) -> HttpResponse:
 @not_family_scoped
 def invitation(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The page an invitation link opens. Anyone with the link sees who invited them and as what;
-    accepting needs an account with a confirmed email."""
+    accepting needs an account with a confirmed email. The browser keeps hold of the invitation
+    while its holder signs up or signs in."""
     found = services.invitation_by_token(token)
     if found is None:
         return render(request, "families/invitation_invalid.html", status=404)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(reverse("accounts:login") + f"?next={request.path}")
-        try:
-            membership = services.invitation_accept(token=token, user=request.user)
-        except ServiceError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, _("Welcome to %(family)s.") % {"family": membership.family.name}
-            )
-            return redirect("families:detail", family_id=membership.family.public_id)
+        return _accept(request, token=token, found=found)
+    if found.status == "pending" and str(found.public_id) not in held.dismissed(request):
+        held.hold(request, found)
     return render(request, "families/invitation.html", {"invitation": found})
+
+
+@not_family_scoped
+@login_required
+def invitation_held(request: AuthenticatedRequest) -> HttpResponse:
+    """The invitation this browser opened before signing in (or one sent to the person's
+    address, answered from the family list): accept it, or say it is not for them."""
+    found = held.held(request)
+    if request.method == "POST":
+        invitation_id = request.POST.get("invitation", "")
+        if found is None or str(found.public_id) != invitation_id:
+            found = services.invitation_pending_for(request.user, None, held.dismissed(request))
+            if found is None or str(found.public_id) != invitation_id:
+                messages.error(request, _("That invitation is no longer waiting for you."))
+                return redirect("families:list")
+        if request.POST.get("action") == "dismiss":
+            held.dismiss(request, found)
+            return redirect("home")
+        return _accept(request, invitation=found)
+    if found is None or services.is_member(found.family, request.user):
+        held.release(request)
+        return redirect("home")
+    if found.status != "pending":
+        held.release(request)
+        messages.error(request, _status_message(found))
+        return redirect("home")
+    return render(request, "families/invitation.html", {"invitation": found, "held": True})
+
+
+def _accept(
+    request: AuthenticatedRequest,
+    *,
+    token: str = "",
+    invitation: Invitation | None = None,
+    found: Invitation | None = None,
+) -> HttpResponse:
+    """Accepts by the link's token, or a held invitation by itself. A refusal is said once and
+    the invitation stops standing in for home in this browser."""
+    try:
+        membership = services.invitation_accept(
+            user=request.user, token=token, invitation=invitation
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        held.dismiss(request, invitation or found)
+        return redirect("home") if invitation is not None else redirect(request.path)
+    held.release(request)
+    messages.success(request, _("Welcome to %(family)s.") % {"family": membership.family.name})
+    return redirect("families:detail", family_id=membership.family.public_id)
+
+
+def _status_message(invitation: Invitation) -> str:
+    return {
+        "accepted": _("This invitation has already been used."),
+        "revoked": _("The invitation you opened was withdrawn. Ask %(who)s for a new one."),
+        "expired": _("The invitation you opened has expired. Ask %(who)s for a new one."),
+    }.get(invitation.status, "") % {"who": invitation.invited_by.display_name}
