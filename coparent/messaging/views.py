@@ -185,8 +185,8 @@ def thread_create(request: FamilyRequest) -> HttpResponse:
     parent_members = [m for m in member_list(request.family) if m.role == Role.PARENT]
     parents = [m.user.display_name for m in parent_members]
     other_parents = [m.user.display_name for m in parent_members if m.user_id != request.user.pk]
-    chosen = set(form.data.getlist("others")) if form.is_bound else set()
-    added = [m.user.display_name for m in addable if str(m.public_id) in chosen]
+    picked = set(request.POST.getlist("others"))
+    added = [m.user.display_name for m in addable if str(m.public_id) in picked]
     return render(
         request,
         "messaging/thread_form.html",

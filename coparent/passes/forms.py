@@ -85,10 +85,10 @@ class PassForm(forms.Form):
         # With nothing to choose from, the choice is left out and the typed field is the question.
         if caregivers:
             holder = self.fields["holder"]
-            holder.queryset = Membership.objects.filter(pk__in=[m.pk for m in caregivers])  # type: ignore[attr-defined]
-            holder.choices = [("", holder.empty_label)] + [  # type: ignore[attr-defined]
-                (m.public_id, holder.label_from_instance(m))
-                for m in caregivers  # type: ignore[attr-defined]
+            assert isinstance(holder, CaregiverChoiceField)
+            holder.queryset = Membership.objects.filter(pk__in=[m.pk for m in caregivers])
+            holder.choices = [("", holder.empty_label)] + [
+                (str(m.public_id), holder.label_from_instance(m)) for m in caregivers
             ]
         else:
             del self.fields["holder"]
@@ -97,8 +97,9 @@ class PassForm(forms.Form):
             self.fields["person_name"].required = True
         if gates:
             gate = self.fields["gate"]
-            gate.queryset = Gate.objects.filter(pk__in=[g.pk for g in gates])  # type: ignore[attr-defined]
-            gate.choices = [("", gate.empty_label)] + [(g.public_id, g.name) for g in gates]  # type: ignore[attr-defined]
+            assert isinstance(gate, forms.ModelChoiceField)
+            gate.queryset = Gate.objects.filter(pk__in=[g.pk for g in gates])
+            gate.choices = [("", gate.empty_label)] + [(str(g.public_id), g.name) for g in gates]
         else:
             del self.fields["gate"]
             self.fields["place"].label = _("Where")
