@@ -104,7 +104,8 @@ def pass_detail(request: FamilyRequest, pass_id: str) -> HttpResponse:
 
 
 def _qr(link: str) -> str:
-    return segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36")
+    # A viewBox and no fixed size, so CSS can scale it (up to a printed sign) without cropping.
+    return segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36", omitsize=True)
 
 
 def _credentials(pickup_pass: PickupPass) -> dict[str, str]:

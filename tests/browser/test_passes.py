@@ -28,7 +28,7 @@ def test_gate_checks_a_pass_then_sees_it_revoked(new_page) -> None:
     parent.get_by_label("Full name").fill("Jamie Cousin")
     parent.get_by_label("Relationship to the children").fill("cousin")
     parent.get_by_label("Kit").check()
-    parent.get_by_label("Place", exact=True).fill("Riverside School, main gate")
+    parent.get_by_label("Where").fill("Riverside School, main gate")
     now = dt.datetime.now(dt.UTC).astimezone(
         zoneinfo.ZoneInfo("America/Chicago")
     )  # the cast's zone
