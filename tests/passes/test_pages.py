@@ -315,3 +315,33 @@ def test_a_caregiver_shows_their_pass_from_their_own_page(
 
 
 MINE_PAGE_QUERIES = 6
+
+
+def test_the_api_issues_a_pass_for_a_caregiver(cast: Cast, client_for) -> None:
+    one_parent_always(cast)
+    start, end = window()
+    payload = {
+        "person_name": "Gran",
+        "children": [str(cast.kit.public_id)],
+        "place": "North gate",
+        "starts_at": start.isoformat(),
+        "ends_at": end.isoformat(),
+    }
+    url = f"/api/v1/families/{cast.family_a.public_id}/passes"
+    client = client_for(responsible(cast))
+    bob = member(cast, cast.bob)
+    refused = client.post(
+        url, {**payload, "holder_id": str(bob.public_id)}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "holder" in refused.json()["error"]["fields"]
+    charlie = Membership.objects.get(family=cast.family_b, user=cast.charlie)
+    foreign = client.post(
+        url, {**payload, "holder_id": str(charlie.public_id)}, content_type="application/json"
+    )
+    assert foreign.status_code == 404 and not PickupPass.objects.exists()
+    gran = member(cast, cast.gran)
+    created = client.post(
+        url, {**payload, "holder_id": str(gran.public_id)}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    assert PickupPass.objects.get().holder == gran
