@@ -136,7 +136,13 @@ def pass_revoke(request: FamilyRequest, pass_id: str) -> HttpResponse:
         return render(
             request,
             "passes/revoke.html",
-            {"pass": pickup_pass, "status": selectors.status(pickup_pass)},
+            {
+                "pass": pickup_pass,
+                "status": selectors.status(pickup_pass),
+                # The service's rule, so the page never offers a button that will be refused.
+                "can_revoke": pickup_pass.issued_by.user_id == request.user.pk
+                or pickup_pass.awaiting_cosign,
+            },
         )
     try:
         services.pass_revoke(family=request.family, actor=request.user, pickup_pass=pickup_pass)

@@ -176,6 +176,8 @@ def test_the_other_parent_cannot_revoke_an_active_pass(cast: Cast, client_for) -
     one_parent_always(cast)
     p = issue(cast)
     other = cast.bob if responsible(cast) == cast.alice else cast.alice
+    page = client_for(other).get(f"{base(cast)}{p.public_id}/revoke/").content.decode()
+    assert "Only the parent who issued this pass" in page and "Yes, revoke" not in page
     client_for(other).post(f"{base(cast)}{p.public_id}/revoke/")
     assert PickupPass.objects.get().revoked_at is None
     assert client_for(cast.mediator).get(f"{base(cast)}{p.public_id}/revoke/").status_code == 404
