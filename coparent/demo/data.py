@@ -234,6 +234,9 @@ def _demo_exchanges_and_passes(family: Family, people: dict[str, User]) -> None:
         actor=people["morgan"],
         person_name="Ellis Brightwater",
         person_relationship="grandfather",
+        holder=Membership.objects.get(
+            family=family, user=people["ellis"], revoked_at__isnull=True
+        ),  # so Ellis shows it from his own passes page
         children=children,
         gate=gate,
         starts_at=start,

@@ -63,8 +63,23 @@ class RedactForm(forms.Form):
         label=_("Court order reference"),
         max_length=90,
         required=False,
-        help_text=_("Needed to redact someone else's message."),
+        help_text=_("Only if a court ordered this redaction. It is written to the family record."),
     )
+
+    def __init__(self, *args: object, own: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not own:
+            # Someone else's words go only under a court order: the field is required, and says so.
+            field = self.fields["court_order"]
+            field.required = True
+            field.help_text = _(
+                "Required: someone else's message can be redacted only under a court order. "
+                "Give the order's reference, e.g. its case number."
+            )
+            field.error_messages["required"] = _(
+                "Give the court order's reference: without a court order you can redact only "
+                "your own messages."
+            )
 
 
 class PreferenceForm(forms.Form):

@@ -45,7 +45,7 @@ class ToneWarning(ServiceError):
 
     code = "tone"
 
-    def __init__(self, result: ToneResult) -> None:
+    def __init__(self, result: ToneResult, field: str = "body") -> None:
         listed = ", ".join(f"“{p}”" for p in result.phrases)
         message = (
             _("This may read as hostile: %(phrases)s. Rephrase it, or send it anyway.")
@@ -53,7 +53,7 @@ class ToneWarning(ServiceError):
             if listed
             else _("The overall tone may read as hostile. Rephrase it, or send it anyway.")
         )
-        super().__init__(message, field="body")
+        super().__init__(message, field=field)
         self.result = result
 
 
@@ -137,6 +137,22 @@ def thread_create(
         raise ServiceError(
             _("A subject can be at most %(n)d characters.") % {"n": MAX_SUBJECT}, field="subject"
         )
+    if not confirm_tone:
+        # The subject is read first, in every list and email preview: it is checked like a body.
+        subject_tone = tone_check(subject)
+        if subject_tone.hostile:
+            body_tone = tone_check(body)
+            seen = {p.lower() for p in subject_tone.phrases}
+            phrases = subject_tone.phrases + [p for p in body_tone.phrases if p.lower() not in seen]
+            raise ToneWarning(
+                ToneResult(
+                    hostile=True,
+                    score=min(subject_tone.score, body_tone.score),
+                    phrases=phrases,
+                    shouting=subject_tone.shouting or body_tone.shouting,
+                ),
+                field="subject",
+            )
     parents = list(Membership.objects.active().filter(family=family, role=Role.PARENT))
     members = {m.pk: m for m in parents}
     for other in others:

@@ -75,6 +75,18 @@ def _decorate(messages: list[Message], request: FamilyRequest, shield: bool) -> 
     return messages
 
 
+def readers_sentence(names: list[str]) -> str:
+    """Who will read what one writes, by name: "Bob and Gran will read this"."""
+    if not names:
+        return _("Nobody else is in this conversation yet.")
+    if len(names) == 1:
+        return _("%(name)s will read this.") % {"name": names[0]}
+    return _("%(names)s and %(last)s will read this.") % {
+        "names": ", ".join(names[:-1]),
+        "last": names[-1],
+    }
+
+
 def _thread_context(
     request: FamilyRequest, thread: Thread, form: forms.MessageForm | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -100,6 +112,9 @@ def _thread_context(
     return {
         "thread": thread,
         "participants": participants,
+        "readers": readers_sentence(
+            [m.user.display_name for m in participants if m.user_id != request.user.pk]
+        ),
         "messages_page": page,
         "older": older,
         "newest": before is not None,
@@ -167,11 +182,21 @@ def thread_create(request: FamilyRequest) -> HttpResponse:
             return redirect(
                 "messaging:thread", family_id=request.family.public_id, thread_id=thread.public_id
             )
-    parents = [m.user.display_name for m in member_list(request.family) if m.role == Role.PARENT]
+    parent_members = [m for m in member_list(request.family) if m.role == Role.PARENT]
+    parents = [m.user.display_name for m in parent_members]
+    other_parents = [m.user.display_name for m in parent_members if m.user_id != request.user.pk]
+    picked = set(request.POST.getlist("others"))
+    added = [m.user.display_name for m in addable if str(m.public_id) in picked]
     return render(
         request,
         "messaging/thread_form.html",
-        {"form": form, "warning": warning, "parents": parents, "had_file": bool(request.FILES)},
+        {
+            "form": form,
+            "warning": warning,
+            "parents": parents,
+            "readers": readers_sentence(other_parents + added),
+            "had_file": bool(request.FILES),
+        },
     )
 
 
@@ -263,7 +288,8 @@ def message_redact(request: FamilyRequest, thread_id: str, message_id: str) -> H
     membership: Membership = request.membership
     thread = selectors.thread_get(membership, thread_id)
     message = selectors.message_get(membership, thread, message_id)
-    form = forms.RedactForm(request.POST or None)
+    own = message.sender_id == request.user.pk
+    form = forms.RedactForm(request.POST or None, own=own)
     if request.method == "POST" and form.is_valid():
         try:
             services.message_redact(
@@ -287,7 +313,7 @@ def message_redact(request: FamilyRequest, thread_id: str, message_id: str) -> H
             "thread": thread,
             "message": message,
             "form": form,
-            "own": message.sender_id == request.user.pk,
+            "own": own,
         },
     )
 

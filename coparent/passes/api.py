@@ -16,7 +16,7 @@ from coparent.core import ratelimit
 from coparent.core.http import client_address, throttle_key_for_address
 from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
-from coparent.families.models import Child, Role
+from coparent.families.models import Child, Membership, Role
 from coparent.passes import selectors, services
 from coparent.passes.models import Gate, PickupPass
 from coparent.passes.views import CHECK_WINDOW_SECONDS, CHECKS_PER_ADDRESS, PASS_ROLES
@@ -30,6 +30,10 @@ class PassIn(Schema):
     children: Annotated[list[uuid.UUID], Field(min_length=1)]
     place: Annotated[str, Text(120)] = ""
     gate_id: uuid.UUID | None = None
+    holder_id: uuid.UUID | None = Field(
+        None,
+        description="A caregiver's membership id: the pass then shows on their own passes page.",
+    )
     starts_at: Instant
     ends_at: Instant
 
@@ -99,6 +103,13 @@ def pass_issue(request: HttpRequest, family_id: str, payload: PassIn) -> Status[
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     children = [get_for_family(Child, family, public_id=child_id) for child_id in payload.children]
     gate = get_for_family(Gate, family, public_id=payload.gate_id) if payload.gate_id else None
+    holder = (
+        get_for_family(
+            Membership.objects.select_related("user"), family, public_id=payload.holder_id
+        )
+        if payload.holder_id
+        else None
+    )
     created = services.pass_issue(
         family=family,
         actor=actor(request),
@@ -107,6 +118,7 @@ def pass_issue(request: HttpRequest, family_id: str, payload: PassIn) -> Status[
         children=children,
         place=payload.place,
         gate=gate,
+        holder=holder,
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )

@@ -17,6 +17,9 @@ class Gate(FamilyOwned):
 
     name = models.CharField(max_length=120)
     token_hash = models.CharField(max_length=64, unique=True)
+    # The link's token is derived from this and SECRET_KEY (tokens.gate_token), so parents can
+    # see the link again; empty for links made before that, which can only be replaced.
+    link_key = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(
         "families.Membership", on_delete=models.PROTECT, related_name="+"
     )
@@ -33,6 +36,10 @@ class Gate(FamilyOwned):
 class PickupPass(FamilyOwned):
     person_name = models.CharField(max_length=100)
     person_relationship = models.CharField(max_length=60, blank=True)
+    # A caregiver in the family who picks up: they see the pass on their own page to show it.
+    holder = models.ForeignKey(
+        "families.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     photo = models.BinaryField(null=True, blank=True)
     children = models.ManyToManyField("families.Child", related_name="+")
     place = models.CharField(max_length=120)

@@ -93,3 +93,19 @@ def expected_today(gate: Gate, now: dt.datetime | None = None) -> list[PickupPas
         .prefetch_related("children")
         .order_by("starts_at")
     )
+
+
+def held_pass_list(family: Family, holder: Membership) -> list[PickupPass]:
+    """The passes naming this caregiver that can still be shown: not revoked, not over; the
+    soonest first."""
+    return list(
+        pass_list(family)
+        .filter(holder=holder, revoked_at__isnull=True, ends_at__gt=timezone.now())
+        .order_by("starts_at")
+    )
+
+
+def gate_link_token(gate: Gate) -> str | None:
+    """The token of the place's staff link, or None for a link made before links were derived
+    (it can be replaced, not shown)."""
+    return tokens.gate_token(gate.link_key) if gate.link_key else None

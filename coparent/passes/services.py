@@ -97,8 +97,14 @@ def pass_issue(
     starts_at: dt.datetime | None,
     ends_at: dt.datetime | None,
     photo: bytes | None = None,
+    holder: Membership | None = None,
 ) -> PickupPass:
     issuer = require_parent(family, actor)
+    if holder is not None:
+        if holder.family_id != family.pk or holder.role != Role.CAREGIVER or not holder.is_active():
+            raise ServiceError(_("Choose one of the family's caregivers."), field="holder")
+        person_name = person_name.strip() or holder.user.display_name
+        person_relationship = person_relationship.strip() or holder.relationship
     person_name = person_name.strip()
     if not person_name:
         raise ServiceError(_("Enter the name of the person who will pick up."), field="person_name")
@@ -135,6 +141,7 @@ def pass_issue(
         family=family,
         person_name=person_name[:100],
         person_relationship=person_relationship.strip()[:60],
+        holder=holder,
         photo=_photo(photo),
         place=place[:120],
         gate=gate,
@@ -156,9 +163,12 @@ def pass_issue(
             "starts": pickup_pass.starts_at.isoformat(),
             "ends": pickup_pass.ends_at.isoformat(),
             "needs_cosign": "yes" if pickup_pass.needs_cosign else "no",
+            **({"holder": str(holder.user.public_id)} if holder is not None else {}),
         },
     )
     _notify_other_parents(family, actor, pickup_pass)
+    if holder is not None:
+        _notify_holder(family, actor, pickup_pass, holder)
     return pickup_pass
 
 
@@ -178,6 +188,21 @@ def _notify_other_parents(family: Family, actor: User, pickup_pass: PickupPass) 
         transaction.on_commit(
             partial(send_templated_email, membership.user.email, "pass_issued", context)
         )
+
+
+def _notify_holder(
+    family: Family, actor: User, pickup_pass: PickupPass, holder: Membership
+) -> None:
+    from django.urls import reverse
+
+    context = {
+        "issuer": actor,
+        "pass": pickup_pass,
+        "children": ", ".join(c.first_name for c in pickup_pass.children.all()),
+        "link": absolute_url(reverse("passes:mine", args=[family.public_id])),
+        "user": holder.user,
+    }
+    transaction.on_commit(partial(send_templated_email, holder.user.email, "pass_for_you", context))
 
 
 def _locked(family: Family, pickup_pass: PickupPass) -> PickupPass:
@@ -237,14 +262,41 @@ def gate_create(*, family: Family, actor: User, name: str) -> tuple[Gate, str]:
     family_lock(family)
     if Gate.objects.filter(family=family, name__iexact=name, revoked_at__isnull=True).exists():
         raise ServiceError(_("The family already has a place with this name."), field="name")
-    token = secrets.token_urlsafe(32)
+    link_key = secrets.token_hex(16)
+    token = tokens.gate_token(link_key)
     gate = Gate.objects.create(
-        family=family, name=name[:120], token_hash=gate_token_hash(token), created_by=creator
+        family=family,
+        name=name[:120],
+        link_key=link_key,
+        token_hash=gate_token_hash(token),
+        created_by=creator,
     )
     record_append(
         family=family, actor=actor, kind="gate.created", fields={"gate": str(gate.public_id)}
     )
     return gate, token
+
+
+@transaction.atomic
+def gate_link_replace(*, family: Family, actor: User, gate: Gate) -> tuple[Gate, str]:
+    """A new link for a place, for when the old one went where it should not: the old link stops
+    working at once. Passes for the place are unchanged."""
+    require_parent(family, actor)
+    family_lock(family)
+    locked = Gate.objects.select_for_update(no_key=True).get(pk=gate.pk, family=family)
+    if locked.revoked_at is not None:
+        raise Conflict(_("This place's link was turned off."))
+    locked.link_key = secrets.token_hex(16)
+    token = tokens.gate_token(locked.link_key)
+    locked.token_hash = gate_token_hash(token)
+    locked.save(update_fields=["link_key", "token_hash"])
+    record_append(
+        family=family,
+        actor=actor,
+        kind="gate.link_replaced",
+        fields={"gate": str(locked.public_id)},
+    )
+    return locked, token
 
 
 @transaction.atomic

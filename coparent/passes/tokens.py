@@ -4,7 +4,8 @@ A token is base64url(version || pass id || start || end || Ed25519 signature): 9
 personal data, and unforgeable without the server's pass key (a separate key file from the
 record's). Anyone holding the public key can check a token offline; the server also checks
 that the pass was not revoked. The short code is an HMAC of the pass id: 12 characters of
-Crockford base32 (60 bits), only ever looked up under a rate limit.
+Crockford base32 (60 bits), only ever looked up under a rate limit. A gate's link token is an
+HMAC of the gate's random link key, so it can be shown again but not rebuilt from the database.
 """
 
 from __future__ import annotations
@@ -137,3 +138,12 @@ def normalise_code(text: str) -> str:
 
 def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def gate_token(link_key: str) -> str:
+    """A gate link's token: 256 bits, derived from the gate's random key and SECRET_KEY, so the
+    server can show it again while a copy of the database alone cannot rebuild it."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), b"gate-link:" + link_key.encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")

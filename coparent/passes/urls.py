@@ -8,6 +8,13 @@ urlpatterns = [
     path("f/<str:family_id>/passes/", views.pass_list, name="list"),
     path("f/<str:family_id>/passes/new/", views.pass_new, name="new"),
     path("f/<str:family_id>/passes/places/", views.gate_list, name="gates"),
+    path("f/<str:family_id>/passes/mine/", views.pass_mine, name="mine"),
+    path("f/<str:family_id>/passes/places/<str:gate_id>/", views.gate_detail, name="gate_detail"),
+    path(
+        "f/<str:family_id>/passes/places/<str:gate_id>/new-link/",
+        views.gate_link_replace,
+        name="gate_link_replace",
+    ),
     path(
         "f/<str:family_id>/passes/places/<str:gate_id>/turn-off/",
         views.gate_revoke,

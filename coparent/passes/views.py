@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -55,10 +58,11 @@ def pass_new(request: FamilyRequest) -> HttpResponse:
                 family=request.family,
                 actor=request.user,
                 person_name=data["person_name"],
+                holder=data.get("holder"),
                 person_relationship=data["person_relationship"],
                 children=list(data["children"]),
                 place=data["place"],
-                gate=data["gate"],
+                gate=data.get("gate"),
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 photo=data["photo"].read() if data["photo"] else None,
@@ -95,20 +99,51 @@ def pass_detail(request: FamilyRequest, pass_id: str) -> HttpResponse:
     # The link and code are what gate staff accept: parents hold them, a read-only
     # professional sees the pass without being able to hand it to anyone.
     if request.membership.is_parent:
-        link = absolute_url(reverse("passes:verify", args=[selectors.token_for(pickup_pass)]))
-        context.update(
-            link=link,
-            code=selectors.code_for(pickup_pass),
-            qr_svg=segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36"),
-        )
+        context.update(_credentials(pickup_pass))
     return render(request, "passes/detail.html", context)
 
 
-@require_POST
+def _qr(link: str) -> str:
+    # A viewBox and no fixed size, so CSS can scale it (up to a printed sign) without cropping.
+    return segno.make(link, error="m").svg_inline(scale=4, dark="#1d2b36", omitsize=True)
+
+
+def _credentials(pickup_pass: PickupPass) -> dict[str, str]:
+    """What gate staff accept: the link, its QR code and the short code."""
+    link = absolute_url(reverse("passes:verify", args=[selectors.token_for(pickup_pass)]))
+    return {"link": link, "code": selectors.code_for(pickup_pass), "qr_svg": _qr(link)}
+
+
+@login_required
+@family_view(roles=[Role.CAREGIVER])
+def pass_mine(request: FamilyRequest) -> HttpResponse:
+    """A caregiver's own passes, to show at the gate: only the ones naming them, current first."""
+    held = [
+        (p, selectors.status(p), _credentials(p))
+        for p in selectors.held_pass_list(request.family, request.membership)
+    ]
+    return render(request, "passes/mine.html", {"held": held})
+
+
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
 def pass_revoke(request: FamilyRequest, pass_id: str) -> HttpResponse:
-    pickup_pass = get_for_family(PickupPass, request.family, public_id=pass_id)
+    """Revoking takes two steps: this page says what it does, and its button does it."""
+    pickup_pass = get_for_family(
+        selectors.pass_list(request.family), request.family, public_id=pass_id
+    )
+    if request.method != "POST":
+        return render(
+            request,
+            "passes/revoke.html",
+            {
+                "pass": pickup_pass,
+                "status": selectors.status(pickup_pass),
+                # The service's rule, so the page never offers a button that will be refused.
+                "can_revoke": pickup_pass.issued_by.user_id == request.user.pk
+                or pickup_pass.awaiting_cosign,
+            },
+        )
     try:
         services.pass_revoke(family=request.family, actor=request.user, pickup_pass=pickup_pass)
     except ServiceError as error:
@@ -151,32 +186,66 @@ def _photo_response(pickup_pass: PickupPass) -> HttpResponse:
 @family_view(roles=PASS_ROLES)
 def gate_list(request: FamilyRequest) -> HttpResponse:
     form = forms.GateForm(request.POST or None)
-    link = None
     if request.method == "POST":
         if request.membership.read_only:
             raise Http404
         if form.is_valid():
             try:
-                _gate, token = services.gate_create(
+                gate, _token = services.gate_create(
                     family=request.family, actor=request.user, name=form.cleaned_data["name"]
                 )
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                link = absolute_url(reverse("passes:gate", args=[token]))
-                form = forms.GateForm()
+                messages.success(
+                    request,
+                    _("The place is added. Give its staff the link below, or print the sign."),
+                )
+                return redirect("passes:gate_detail", request.family.public_id, gate.public_id)
     return render(
-        request,
-        "passes/gates.html",
-        {"form": form, "gates": selectors.gate_list(request.family), "new_link": link},
+        request, "passes/gates.html", {"form": form, "gates": selectors.gate_list(request.family)}
     )
+
+
+@login_required
+@family_view(roles=PASS_ROLES)
+def gate_detail(request: FamilyRequest, gate_id: str) -> HttpResponse:
+    """A place's page: its staff link again, with a copy button and a printable sign with the
+    QR code. Parents only see the link; a professional sees the place without it."""
+    gate = get_for_family(selectors.gate_list(request.family), request.family, public_id=gate_id)
+    context: dict[str, object] = {"gate": gate}
+    if request.membership.is_parent:
+        token = selectors.gate_link_token(gate)
+        if token:
+            link = absolute_url(reverse("passes:gate", args=[token]))
+            context.update(link=link, qr_svg=_qr(link))
+    return render(request, "passes/gate_detail.html", context)
 
 
 @require_POST
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
-def gate_revoke(request: FamilyRequest, gate_id: str) -> HttpResponse:
+def gate_link_replace(request: FamilyRequest, gate_id: str) -> HttpResponse:
     gate = get_for_family(Gate, request.family, public_id=gate_id)
+    try:
+        services.gate_link_replace(family=request.family, actor=request.user, gate=gate)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("passes:gates", request.family.public_id)
+    messages.success(
+        request,
+        _("The place has a new link. The old one no longer works: give the staff this one."),
+    )
+    return redirect("passes:gate_detail", request.family.public_id, gate.public_id)
+
+
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def gate_revoke(request: FamilyRequest, gate_id: str) -> HttpResponse:
+    """Turning a link off takes two steps too: staff lose the page the moment it is done."""
+    gate = get_for_family(selectors.gate_list(request.family), request.family, public_id=gate_id)
+    if request.method != "POST":
+        return render(request, "passes/gate_revoke.html", {"gate": gate})
     try:
         services.gate_revoke(family=request.family, actor=request.user, gate=gate)
     except ServiceError as error:
@@ -207,12 +276,16 @@ def _result_page(
     # Only a valid pass shows whom it names: a revoked, expired or wrong-place pass in the wrong
     # hands must not tell them who the children are, who may collect them, or where.
     pickup_pass = result.pickup_pass if result.valid else None
+    # Every time on the page is in one zone, named: the family's, once the pass or the gate has
+    # shown whose it is; UTC for a pass that names nobody.
+    known = pickup_pass.family if pickup_pass else gate.family if gate else None
     context = {
         "result": result,
         "reason_text": services.REASONS.get(result.reason, ""),
         "pass": pickup_pass,
         "children": [c.first_name for c in pickup_pass.children.all()] if pickup_pass else [],
-        "zone": selectors.family_zone(pickup_pass.family) if pickup_pass else None,
+        "zone": selectors.family_zone(known) if known else dt.UTC,
+        "checked_at": timezone.now(),
         "gate": gate,
         "token": token,
     }

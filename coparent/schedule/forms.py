@@ -308,7 +308,7 @@ class SwapForm(forms.Form):
 
 class AnswerForm(forms.Form):
     response = TextField(
-        label=_("Message (optional)"),
+        label=_("Message"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -87,3 +87,31 @@ def test_two_parents_exchange_messages_and_export_the_thread(new_page, tmp_path,
     bob.get_by_text("Saved.").wait_for()
     assert_accessible(bob, "message settings")
     screenshot(bob, "phone-messaging-settings")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_compose_forms_say_who_will_read(new_page, viewport) -> None:
+    from tests.messaging.helpers import open_thread
+
+    cast = build_cast()
+    thread = open_thread(cast, others=[cast.gran])
+    size = "phone" if viewport is PHONE else "desktop"
+    page = new_page(viewport)
+    sign_in(page, cast.alice.email)
+    page.goto(f"/f/{cast.family_a.public_id}/messages/new/")
+    assert "Bob Parent will read this." in page.get_by_test_id("readers").inner_text()
+    page.get_by_label("Subject").fill("You ALWAYS forget, idiot")
+    page.get_by_role("textbox", name="Message").fill("Kit needs shoes.")
+    page.get_by_role("button", name="Start conversation").click()
+    page.get_by_test_id("tone-warning").wait_for()
+    assert "idiot" in page.get_by_test_id("tone-warning").inner_text()
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0
+    screenshot(page, f"{size}-messaging-compose-readers")
+    page.goto(f"/f/{cast.family_a.public_id}/messages/{thread.public_id}/")
+    readers = page.get_by_test_id("readers").inner_text()
+    assert readers == "Bob Parent and Gran Caregiver will read this."
+    assert_accessible(page, "thread with readers")
+    wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0
+    screenshot(page, f"{size}-messaging-thread-readers")

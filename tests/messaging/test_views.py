@@ -295,3 +295,82 @@ def test_send_anyway_wins_over_the_hidden_field_the_form_repeats(cast: Cast, cli
     assert Message.objects.filter(body="You idiot", hostile=True).exists()
     response = bob.post(path, {"body": "You moron", "confirm_tone": "False"})
     assert response.status_code == 200 and not Message.objects.filter(body="You moron").exists()
+
+
+def test_a_hostile_subject_warns_like_a_hostile_body(cast: Cast, client_for) -> None:
+    alice = client_for(cast.alice)
+    form = {"subject": "You ALWAYS forget, idiot", "body": "Kit needs shoes."}
+    page = alice.post(url(cast, "new/"), form).content.decode()
+    assert 'data-testid="tone-warning"' in page and "idiot" in page
+    assert not Thread.objects.exists()
+    assert alice.post(url(cast, "new/"), {**form, "confirm_tone": "1"}).status_code == 302
+    assert Thread.objects.filter(subject=form["subject"]).exists()
+
+
+def test_a_hostile_subject_is_refused_through_the_api_too(cast: Cast, client_for) -> None:
+    response = client_for(cast.alice).post(
+        f"/api/v1/families/{cast.family_a.public_id}/threads",
+        data={"subject": "See you in court", "body": "About the holidays."},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "tone" and "subject" in error["fields"]
+    assert not Thread.objects.exists()
+
+
+THREAD_PAGE_QUERIES = 11
+
+
+def test_compose_forms_say_who_will_read_by_name(
+    cast: Cast, client_for, django_assert_num_queries
+) -> None:
+    gran = member(cast, cast.gran)
+    alice = client_for(cast.alice)
+    new = alice.get(url(cast, "new/")).content.decode()
+    assert "Bob Parent will read this." in new
+    with_gran = alice.post(
+        url(cast, "new/"),
+        {"subject": "Pickup", "others": [str(gran.public_id)], "body": "You never call, idiot"},
+    ).content.decode()
+    assert "Bob Parent and Gran Caregiver will read this." in with_gran
+    thread = open_thread(cast, others=[cast.gran, cast.mediator])
+    for _ in range(3):
+        send(cast, thread, cast.bob, "Fine by me.")
+    bob = client_for(cast.bob)
+    bob.get(url(cast, f"{thread.public_id}/"))  # receipts written once, not counted below
+    with django_assert_num_queries(THREAD_PAGE_QUERIES):
+        page = bob.get(url(cast, f"{thread.public_id}/")).content.decode()
+    assert "Alice Parent, Gran Caregiver and Medi Ator will read this." in page
+    for _ in range(5):
+        send(cast, thread, cast.alice, "More history.")
+    bob.get(url(cast, f"{thread.public_id}/"))
+    with django_assert_num_queries(THREAD_PAGE_QUERIES):
+        bob.get(url(cast, f"{thread.public_id}/"))
+
+
+def test_redacting_someone_elses_message_says_the_court_order_is_required(
+    cast: Cast, client_for
+) -> None:
+    thread = open_thread(cast, body="My address is 5 Elm Street")
+    message = thread.messages.get()
+    path = url(cast, f"{thread.public_id}/{message.public_id}/redact/")
+    bob = client_for(cast.bob)
+    page = bob.get(path).content.decode()
+    assert "Required: someone else" in page
+    label = re.search(r'<label for="id_court_order">(.*?)</label>', page, re.S)
+    assert label and "optional" not in label.group(1)
+    refused = bob.post(path, {"reason": "harmful"}).content.decode()
+    assert "Give the court order" in refused
+    assert not Message.objects.get(pk=message.pk).redacted
+    own = client_for(cast.alice).get(path).content.decode()
+    own_label = re.search(r'<label for="id_court_order">(.*?)</label>', own, re.S)
+    assert own_label and "(optional)" in own_label.group(1)
+    assert bob.post(path, {"reason": "harmful", "court_order": "FD-2026-118"}).status_code == 302
+    assert Message.objects.get(pk=message.pk).redacted
+
+
+def test_no_label_says_optional_twice(cast: Cast, client_for) -> None:
+    from coparent.schedule.forms import AnswerForm
+
+    assert "optional" not in str(AnswerForm.base_fields["response"].label)
