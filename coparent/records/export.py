@@ -28,6 +28,10 @@ def _names(entries: list[LogEntry]) -> dict[int | None, str]:
     return names
 
 
+def _when(moment: dt.datetime | None, default: str) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else default
+
+
 def export_bundle(
     out: str | Path | IO[bytes],
     *,
@@ -60,6 +64,10 @@ def export_bundle(
             raise ServiceError(
                 _("That conversation has no entries in the record."), code="not_found"
             )
+    if partial and len(entries) == checkpoint.size:
+        # The thread or period takes in every entry (a range from before the family began): it
+        # is the whole record, and saying "partial" would make a reader look for what is missing.
+        partial = False
     names = _names(entries)
     items = []
     for entry in entries:
@@ -80,7 +88,7 @@ def export_bundle(
     if thread_id is not None:
         what.append("one conversation")
     if start is not None or end is not None:
-        what.append(f"entries from {start or 'the start'} to {end or 'now'} (UTC)")
+        what.append(f"entries from {_when(start, 'the start')} to {_when(end, 'now')} (UTC)")
     description = (
         f"Part of the family record of {family.name}: " + " and ".join(what)
         if partial

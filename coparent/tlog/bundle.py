@@ -78,9 +78,10 @@ def readme_text(
 ) -> str:
     scope = (
         f"This is a PARTIAL export: it holds {count} of the {size} entries in the family record "
-        "(for example one thread or a date range). Each included entry comes with an inclusion "
-        "proof (proofs.json) showing it is in the signed record at its position; the entries "
-        "left out are not shown and nothing can be concluded about them from this bundle."
+        f"(for example one thread or a date range); the other {size - count} are left out. Each "
+        "included entry comes with an inclusion proof (proofs.json) showing it is in the signed "
+        "record at its position; nothing can be concluded about the entries left out from this "
+        "bundle."
         if partial
         else f"This is a COMPLETE export: all {size} entries of the family record, in order."
     )
@@ -159,7 +160,8 @@ def build_bundle(
 ) -> None:
     """Write an export bundle. `entries` are in log order; a full export holds every entry
     0..n-1 of the checkpoint's tree, a partial one any subset plus an inclusion proof per
-    entry against the checkpoint's tree size. `other_keys` are verifier keys of checkpoints
+    entry against the checkpoint's tree size (a "partial" one holding every entry is written
+    as full). `other_keys` are verifier keys of checkpoints
     quoted inside the entries (rollback statements), written after the checkpoint's key."""
     # Refuse to write a bundle that would fail `coparent verify`: cheaper to catch here.
     checkpoint = parse_checkpoint(open_note(checkpoint_note, [verifier_from_string(verifier_key)]))
@@ -199,6 +201,11 @@ def build_bundle(
         if "file" in line and item.content is not None:
             files.append((line["file"], item.content))
         lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+    if partial and len(included) == checkpoint.size:
+        # A thread or period that takes in every entry is the whole record: labelled partial it
+        # would read "PARTIAL export: 36 of 36 entries". Written as complete, the verifier also
+        # recomputes the root from every leaf, which proves more than a proof per entry.
+        partial, proofs = False, None
     if not partial and len(entries) != checkpoint.size:
         raise ValueError(
             f"full export of {len(entries)} entries, checkpoint size {checkpoint.size}"

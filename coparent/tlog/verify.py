@@ -61,6 +61,10 @@ class BundleProblem(Exception):
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """`partial` is what the check proved (some entries of the signed record are not in the
+    bundle), judged from the entries against the checkpoint; `labelled_partial` is what the
+    manifest says, which anyone can edit and so proves nothing."""
+
     ok: bool
     problem: str | None = None
     origin: str = ""
@@ -68,6 +72,7 @@ class VerifyResult:
     root: bytes = b""
     entries: int = 0
     partial: bool = False
+    labelled_partial: bool = False
     pinned: bool = False
     rollbacks: tuple[str, ...] = ()
 
@@ -153,21 +158,30 @@ class _Checker:
                 f"{MANIFEST}: origin {manifest.get('origin')!r} is not the checkpoint's "
                 f"origin {checkpoint.origin!r}"
             )
-        proofs = self.proofs(checkpoint) if partial else None
         if not partial and PROOFS in self.names:
             raise BundleProblem(f"{PROOFS}: present in a bundle that says it is complete")
+        # The manifest's label is not signed: a bundle without proofs is checked as a complete
+        # one whatever it says, and completeness is judged from the entries, not the label.
+        proofs = self.proofs(checkpoint) if PROOFS in self.names else None
 
         count, leaf_hashes = self.entries(checkpoint, people, proofs)
         if proofs:
             raise BundleProblem(
                 f"{PROOFS}: proof for entry {min(proofs)}, which is not in the bundle"
             )
-        if proofs is None:
-            if count != checkpoint.size:
-                raise BundleProblem(
-                    f"bundle: {count} entries but the checkpoint covers {checkpoint.size} "
-                    "(entries were removed)"
+        if proofs is None and count != checkpoint.size:
+            raise BundleProblem(
+                f"bundle: {count} entries but the checkpoint covers {checkpoint.size} "
+                + (
+                    f"and there is no {PROOFS} to show the ones included are in it"
+                    if partial
+                    else "(entries were removed)"
                 )
+            )
+        # Indices rise and stay below the tree size, so as many entries as the tree holds is
+        # every entry 0..n-1: then the root is recomputed from all of them, proofs or not.
+        complete = count == checkpoint.size
+        if complete:
             root = root_from_leaf_hashes(leaf_hashes)
             if root != checkpoint.root:
                 raise BundleProblem(
@@ -185,7 +199,8 @@ class _Checker:
             size=checkpoint.size,
             root=checkpoint.root,
             entries=count,
-            partial=partial,
+            partial=not complete,
+            labelled_partial=partial,
             pinned=bool(self.pinned_keys),
             rollbacks=tuple(self.rollbacks),
         )
@@ -280,8 +295,8 @@ class _Checker:
             previous = index
             leaf = self.check_line(label, index, line, people, subjects)
             h = leaf_hash(leaf)
+            leaf_hashes.append(h)
             if proofs is None:
-                leaf_hashes.append(h)
                 continue
             proof = proofs.pop(index, None)
             if proof is None:
@@ -409,12 +424,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"root hash (base64): {b64encode(result.root)}")
     print(f"root hash (hex): {result.root.hex()}")
     if result.partial:
+        left_out = result.size - result.entries
         print(
-            f"PARTIAL export: {result.entries} of {result.size} entries, each proven to be in the "
-            "signed log; the others are not shown"
+            f"PARTIAL export: {result.entries} of {result.size} entries in the signed record, "
+            "each proven by its inclusion proof to be in it at its position. The other "
+            f"{left_out} {'is' if left_out == 1 else 'are'} not in this bundle: it shows nothing "
+            "about them."
         )
     else:
-        print(f"complete export: all {result.entries} entries, in order")
+        print(
+            f"complete export: all {result.entries} entries of the signed record, in order; "
+            "together they hash to the signed root, so none was edited, removed, reordered or "
+            "added after it was signed"
+            + (
+                " (the manifest calls it partial, but nothing is missing)"
+                if result.labelled_partial
+                else ""
+            )
+        )
     for rollback in result.rollbacks:
         print(
             f"ROLLBACK explained by the server: {rollback}. The signed checkpoint quoted there "

@@ -3,6 +3,7 @@ fails verification after any change."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
+from coparent.families import services
 from coparent.records import keys
 from coparent.tlog import verify_bundle
 from tests.cast import Cast
@@ -47,9 +49,29 @@ def test_export_then_verify_with_the_command_line(cast: Cast, tmp_path) -> None:
     assert result.stdout.strip() or result.stderr.strip()
 
 
-def test_a_partial_export_by_period_carries_proofs(cast: Cast, client_for) -> None:
+def test_a_period_that_takes_in_every_entry_is_a_complete_export(cast: Cast, client_for) -> None:
     response = client_for(cast.alice).get(
-        f"/f/{cast.family_a.public_id}/record/export.zip?start=2000-01-01&end=2999-01-01"
+        f"/f/{cast.family_a.public_id}/record/export.zip?start=2000-01-01&end=2199-01-01"
+    )
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        assert "proofs.json" not in bundle.namelist()
+        assert '"partial": false' in bundle.read("manifest.json").decode()
+        assert "COMPLETE export" in bundle.read("README.txt").decode()
+    result = verify_bundle(io.BytesIO(response.content), pinned_key=keys.verifier_key())
+    assert result.ok and not result.partial and not result.labelled_partial, result.problem
+
+
+def test_a_partial_export_by_period_carries_proofs(cast: Cast, client_for, time_machine) -> None:
+    time_machine.move_to("2026-07-02T09:00Z", tick=False)
+    services.child_add(
+        family=cast.family_a,
+        actor=cast.alice,
+        first_name="Juniper",
+        date_of_birth=dt.date(2020, 5, 1),
+    )
+    response = client_for(cast.alice).get(
+        f"/f/{cast.family_a.public_id}/record/export.zip?start=2026-07-01&end=2026-07-03"
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
@@ -64,7 +86,8 @@ def test_a_partial_export_by_period_carries_proofs(cast: Cast, client_for) -> No
         assert "partial" in bundle.read("README.txt").decode().lower()
     result = verify_bundle(io.BytesIO(response.content), pinned_key=keys.verifier_key())
     assert result.ok, result.problem
-    assert result.partial and result.pinned
+    assert result.partial and result.labelled_partial and result.pinned
+    assert result.entries == 1 and result.size > 1
 
 
 def test_export_form_rejects_backwards_dates(cast: Cast, client_for) -> None:

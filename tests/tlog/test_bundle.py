@@ -289,9 +289,15 @@ TAMPERS: dict[str, tuple[bytes, str]] = {
         ),
         "checkpoint.txt: note has no signature from a known key",
     ),
-    "full bundle claiming partial": (
-        edit(BUNDLE, "manifest.json", lambda d: d.replace(b'"partial": false', b'"partial": true')),
-        "proofs.json is missing",
+    "partial bundle without its proofs": (
+        rezip({k: v for k, v in members(PARTIAL).items() if k != "proofs.json"}),
+        "4 entries but the checkpoint covers 10 and there is no proofs.json",
+    ),
+    "partial bundle claiming complete": (
+        edit(
+            PARTIAL, "manifest.json", lambda d: d.replace(b'"partial": true', b'"partial": false')
+        ),
+        "proofs.json: present in a bundle that says it is complete",
     ),
     "not a zip": (b"PK\x03\x04 not really", "bundle: cannot be read"),
 }
@@ -336,6 +342,70 @@ def test_a_partial_bundle_verifies_with_proofs(
     assert "PARTIAL export" in files["README.txt"].decode()
     assert json.loads(files["manifest.json"])["partial"] is True
     assert sorted(json.loads(files["proofs.json"])["proofs"]) == ["0", "1", "2", "3"]
+
+
+def test_a_partial_bundle_says_how_many_are_left_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out = verify(capsys, tmp_path, PARTIAL)
+    assert code == 0, out
+    assert "The other 6 are not in this bundle: it shows nothing about them." in out
+    assert "left out" in members(PARTIAL)["README.txt"].decode()
+
+
+def test_a_selection_of_every_entry_is_written_as_complete(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A period starting before the family began takes in all of it: "PARTIAL 10 of 10" misleads.
+    bundle = export(only=set(range(10)))
+    files = members(bundle)
+    assert json.loads(files["manifest.json"])["partial"] is False
+    assert "proofs.json" not in files
+    assert "COMPLETE export: all 10 entries" in files["README.txt"].decode()
+    code, out = verify(capsys, tmp_path, bundle)
+    assert code == 0, out
+    assert "complete export: all 10 entries" in out and "PARTIAL" not in out
+
+
+def test_completeness_is_judged_from_the_entries_not_the_label(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    relabelled = edit(
+        BUNDLE, "manifest.json", lambda d: d.replace(b'"partial": false', b'"partial": true')
+    )
+    code, out = verify(capsys, tmp_path, relabelled)
+    assert code == 0, out
+    assert "complete export: all 10 entries of the signed record" in out
+    assert "the manifest calls it partial, but nothing is missing" in out
+    path = tmp_path / "relabelled.zip"
+    path.write_bytes(relabelled)
+    result = verify_bundle(path)
+    assert result.ok and not result.partial and result.labelled_partial
+    # Proofs for every entry, labelled partial: still every entry, and the root is recomputed.
+    log = LOG
+    hashes = [leaf_hash(item.leaf) for item in log.items]
+    out_path = tmp_path / "all-with-proofs.zip"
+    build_bundle(
+        out_path,
+        entries=[log.bundle_entry(item) for item in log.items[:9]],
+        checkpoint_note=log.checkpoint(),
+        verifier_key=log.signer.verifier.to_string(),
+        family="f",
+        description="",
+        partial=True,
+        proofs={i: inclusion_proof(hashes, i, 10) for i in range(9)},
+    )
+    files = members(out_path.read_bytes())
+    proofs = json.loads(files["proofs.json"])
+    proofs["proofs"]["9"] = [base64.b64encode(h).decode() for h in inclusion_proof(hashes, 9, 10)]
+    files["proofs.json"] = json.dumps(proofs).encode()
+    lines = files["entries.jsonl"].decode()
+    files["entries.jsonl"] = (
+        lines + members(BUNDLE)["entries.jsonl"].decode().splitlines(True)[9]
+    ).encode()
+    path.write_bytes(rezip(files))
+    result = verify_bundle(path)
+    assert result.ok and not result.partial and result.labelled_partial, result.problem
 
 
 def one_thread_log() -> tuple[FamilyLog, set[int]]:
