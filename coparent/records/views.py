@@ -20,6 +20,7 @@ from coparent.core.tenancy import family_view, not_family_scoped
 from coparent.families.models import Role
 from coparent.records import keys, selectors
 from coparent.records.export import export_bundle
+from coparent.records.labels import entry_label
 from coparent.records.models import LogEntry
 from coparent.tlog import decode
 from coparent.tlog.rollback import KIND as ROLLBACK
@@ -59,8 +60,11 @@ def record(request: FamilyRequest) -> HttpResponse:
         entries = entries.filter(index__lt=int(before))
     page = list(entries[:PAGE])
     for entry in page:
+        fields = decode(bytes(entry.leaf)).fields
+        who = entry.actor.display_name if entry.actor else _("coparent")
+        entry.label = entry_label(entry.kind, str(who), fields)  # type: ignore[attr-defined]
         if entry.kind == ROLLBACK:  # say in words what a rollback statement says
-            entry.rollback = decode(bytes(entry.leaf)).fields  # type: ignore[attr-defined]
+            entry.rollback = fields  # type: ignore[attr-defined]
     return render(
         request,
         "records/record.html",

@@ -382,7 +382,7 @@ def _answer(family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
 
 
 def _decide(
-    family: Family, actor: User, swap: SwapRequest, status: str, response: str
+    family: Family, actor: User, swap: SwapRequest, status: str, kind: str, response: str
 ) -> SwapRequest:
     locked = _answer(family, actor, swap)
     locked.status = status
@@ -390,7 +390,7 @@ def _decide(
     locked.decided_at = timezone.now()
     locked.response = response.strip()[:1000]
     locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    _record_swap(f"swap.{status}", locked, actor)
+    _record_swap(kind, locked, actor)
     return locked
 
 
@@ -399,14 +399,14 @@ def swap_accept(
     *, family: Family, actor: User, swap: SwapRequest, response: str = ""
 ) -> SwapRequest:
     """Accepted, the swap overrides the schedule (source "swap:<id>")."""
-    return _decide(family, actor, swap, SwapStatus.ACCEPTED, response)
+    return _decide(family, actor, swap, SwapStatus.ACCEPTED, "swap.accepted", response)
 
 
 @transaction.atomic
 def swap_decline(
     *, family: Family, actor: User, swap: SwapRequest, response: str = ""
 ) -> SwapRequest:
-    return _decide(family, actor, swap, SwapStatus.DECLINED, response)
+    return _decide(family, actor, swap, SwapStatus.DECLINED, "swap.declined", response)
 
 
 @transaction.atomic

@@ -1,0 +1,198 @@
+"""Every record entry kind in words, for people reading the record page.
+
+Built only from the entry's own leaf fields (ids, times, roles) and its author's name: what the
+page already holds, so a sentence never tells a professional or the other parent more than the
+entry does. `tests/records/test_labels.py` fails when a kind written anywhere has no sentence here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
+
+from coparent.families.models import Role
+from coparent.tlog.entry import FieldValue
+from coparent.tlog.rollback import KIND as ROLLBACK
+
+Fields = Mapping[str, FieldValue]
+Sentence = Callable[[str, Fields], str]
+
+
+def _moment(fields: Fields, name: str) -> dt.datetime | None:
+    value = fields.get(name)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return timezone.localtime(moment) if moment.tzinfo else None
+
+
+def _day_text(day: dt.date, *, year: bool) -> str:
+    return formats.date_format(day, "j F Y" if year else "j F")
+
+
+def _span(fields: Fields, start: str, end: str) -> str:
+    """ "3-5 July", "30 June - 2 July" (with en dashes), "3 July", in the viewer's zone. An
+    end at midnight belongs to the day before (a swap "until Monday 00:00" is a weekend)."""
+    first, last = _moment(fields, start), _moment(fields, end)
+    if first is None:
+        return ""
+    year = first.year != timezone.localtime().year
+    if last is None or last <= first:
+        return _day_text(first.date(), year=year)
+    last_day = (last - dt.timedelta(microseconds=1)).date()
+    if last_day == first.date():
+        return _day_text(first.date(), year=year)
+    if (last_day.year, last_day.month) == (first.year, first.month):
+        return f"{first.day}\u2013{_day_text(last_day, year=year)}"
+    if last_day.year != first.year:
+        year = True
+    return f"{_day_text(first.date(), year=year)} \u2013 {_day_text(last_day, year=year)}"
+
+
+def _day(fields: Fields, name: str) -> str:
+    moment = _moment(fields, name)
+    if moment is None:
+        return ""
+    return _day_text(moment.date(), year=moment.year != timezone.localtime().year)
+
+
+def _role(fields: Fields) -> str:
+    value = fields.get("role")
+    return str(Role(value).label).lower() if value in Role.values else _("member")
+
+
+def _with(sentence: str, detail: str, template: str) -> str:
+    return template % {"sentence": sentence, "detail": detail} if detail else sentence
+
+
+def _schedule(verb: str) -> Sentence:
+    def sentence(who: str, fields: Fields) -> str:
+        text = _(verb) % {"who": who}
+        return _with(text, _day(fields, "effective_at"), _("%(sentence)s, from %(detail)s"))
+
+    return sentence
+
+
+def _swap(verb: str) -> Sentence:
+    def sentence(who: str, fields: Fields) -> str:
+        return _with(
+            _(verb) % {"who": who},
+            _span(fields, "start_at", "end_at"),
+            _("%(sentence)s for %(detail)s"),
+        )
+
+    return sentence
+
+
+def _event(verb: str) -> Sentence:
+    def sentence(who: str, fields: Fields) -> str:
+        return _with(
+            _(verb) % {"who": who}, _day(fields, "starts_at"), _("%(sentence)s on %(detail)s")
+        )
+
+    return sentence
+
+
+def _plain(text: str) -> Sentence:
+    return lambda who, fields: _(text) % {"who": who}
+
+
+_CHECKS = {
+    "arrived": noop("arrived"),
+    "handed_over": noop("handed over"),
+    "received": noop("received"),
+}
+
+
+def _checkin(who: str, fields: Fields) -> str:
+    check = _(_CHECKS.get(str(fields.get("check", "")), noop("checked in")))
+    text = _("%(who)s checked in at an exchange: %(check)s") % {"who": who, "check": check}
+    text = _with(text, _day(fields, "exchange"), _("%(sentence)s (%(detail)s)"))
+    place = fields.get("place")
+    return f"{text}, {place}" if isinstance(place, str) and place else text
+
+
+def _message(who: str, fields: Fields) -> str:
+    if fields.get("corrects"):
+        return _("%(who)s sent a correction to an earlier message") % {"who": who}
+    return _("%(who)s sent a message") % {"who": who}
+
+
+def _attachment(who: str, fields: Fields) -> str:
+    if str(fields.get("media_type", "")).startswith("image/"):
+        return _("%(who)s attached a photo to a message") % {"who": who}
+    return _("%(who)s attached a file to a message") % {"who": who}
+
+
+def _pass_issued(who: str, fields: Fields) -> str:
+    text = _with(
+        _("%(who)s issued a pickup pass") % {"who": who},
+        _span(fields, "starts", "ends"),
+        _("%(sentence)s for %(detail)s"),
+    )
+    if fields.get("needs_cosign") == "yes":
+        return _("%(text)s, waiting for the other parent to co-sign") % {"text": text}
+    return text
+
+
+def _member_joined(who: str, fields: Fields) -> str:
+    return _("%(who)s joined the family as %(role)s") % {"who": who, "role": _role(fields)}
+
+
+def _invitation(who: str, fields: Fields) -> str:
+    return _("%(who)s invited someone to join as %(role)s") % {"who": who, "role": _role(fields)}
+
+
+LABELS: dict[str, Sentence] = {
+    "family.created": _plain(noop("%(who)s created the family")),
+    "member.joined": _member_joined,
+    "member.access_ended": _plain(noop("%(who)s ended someone's access to the family")),
+    "child.added": _plain(noop("%(who)s added a child")),
+    "child.updated": _plain(noop("%(who)s updated a child's details")),
+    "invitation.created": _invitation,
+    "invitation.withdrawn": _plain(noop("%(who)s withdrew an invitation")),
+    "thread.created": _plain(noop("%(who)s started a conversation")),
+    "message.sent": _message,
+    "attachment.added": _attachment,
+    "message.viewed": _plain(noop("%(who)s read a message")),
+    "redaction": _plain(noop("%(who)s redacted a message")),
+    "schedule.proposed": _schedule(noop("%(who)s proposed a schedule")),
+    "schedule.accepted": _schedule(noop("%(who)s agreed to the schedule")),
+    "schedule.declined": _schedule(noop("%(who)s declined the proposed schedule")),
+    "schedule.withdrawn": _schedule(noop("%(who)s withdrew a proposed schedule")),
+    "swap.requested": _swap(noop("%(who)s asked to swap time")),
+    "swap.countered": _swap(noop("%(who)s answered a swap request with a counter-offer")),
+    "swap.accepted": _swap(noop("%(who)s accepted the swap")),
+    "swap.declined": _swap(noop("%(who)s declined the swap")),
+    "swap.withdrawn": _swap(noop("%(who)s withdrew the swap request")),
+    "event.created": _event(noop("%(who)s added an event")),
+    "event.updated": _event(noop("%(who)s changed an event")),
+    "event.deleted": _event(noop("%(who)s removed an event")),
+    "calendar_feed.created": _plain(noop("%(who)s made a private calendar link")),
+    "calendar_feed.revoked": _plain(noop("%(who)s turned off their private calendar link")),
+    "exchange.terms_proposed": _plain(noop("%(who)s proposed where and how exchanges happen")),
+    "exchange.terms_accepted": _plain(noop("%(who)s agreed to the exchange terms")),
+    "exchange.terms_declined": _plain(noop("%(who)s declined the proposed exchange terms")),
+    "exchange.checkin": _checkin,
+    "pass.issued": _pass_issued,
+    "pass.cosigned": _plain(noop("%(who)s co-signed a pickup pass")),
+    "pass.revoked": _plain(noop("%(who)s cancelled a pickup pass")),
+    "gate.created": _plain(noop("%(who)s set up a place where staff check pickup passes")),
+    "gate.revoked": _plain(noop("%(who)s closed a place where staff check pickup passes")),
+    ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
+}
+
+
+def entry_label(kind: str, who: str, fields: Fields) -> str:
+    """The sentence for one entry; an unknown kind (from a newer server, say) reads plainly."""
+    sentence = LABELS.get(kind)
+    if sentence is None:
+        return _("%(who)s: %(kind)s") % {"who": who, "kind": kind}
+    return sentence(who, fields)
