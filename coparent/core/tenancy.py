@@ -7,6 +7,7 @@ object, so a stranger cannot even learn that a family or an object exists.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -129,10 +130,58 @@ def record_professional_access(
     from coparent.families.models import AccessLogEntry, Role
 
     if membership.role == Role.PROFESSIONAL:
+        match = getattr(request, "resolver_match", None)
+        view_name = (match.view_name if match else "")[:100]
+        page = request.headers.get(PAGE_HEADER, "")
+        background = (
+            via_api
+            and view_name in BACKGROUND_VIEWS
+            and PAGE_ID.fullmatch(page)
+            # a page of theirs that was logged: a made-up id would hide the call under nothing
+            and AccessLogEntry.objects.filter(
+                family=membership.family, user=membership.user, request_id=page, via_api=False
+            ).exists()
+        )
         AccessLogEntry.objects.create(
             family=membership.family,
             user=membership.user,
             method=request.method or "GET",
             path=request.path[:300],
             via_api=via_api,
+            view_name=view_name,
+            detail=access_detail(request, match.kwargs if match else {}),
+            request_id=str(getattr(request, "request_id", ""))[:64],
+            page_request_id=page if background else "",
         )
+
+
+# The record witness (static/js/record-witness.js) checks the record on every page a member
+# opens and names that page's request in this header, so the access log can show its calls
+# under the page view rather than as visits of their own. Only these calls are grouped: a
+# header on any other call changes nothing, so it cannot tuck real reading out of sight (the
+# proofs are hashes; reading entries through the API stays a line of its own).
+PAGE_HEADER = "X-Coparent-Page"
+BACKGROUND_VIEWS = frozenset({"api:checkpoint", "api:consistency", "api:inclusion"})
+PAGE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# The parts of an address that say what was looked at, and the form each must have to be kept.
+_DETAIL_PARAMS = {
+    "month": re.compile(r"\d{4}-\d{2}"),
+    "date": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "from": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "to": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "start": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "end": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "at": re.compile(r"\d{1,12}"),
+}
+
+
+def access_detail(request: HttpRequest, kwargs: dict[str, Any]) -> str:
+    """ "month=2026-12&date=..." from the query string and the address, well-formed values only,
+    so the log page can say "the calendar (December 2026)" without echoing arbitrary input."""
+    found = {**{k: str(v) for k, v in kwargs.items()}, **request.GET.dict()}
+    parts = [
+        f"{name}={found[name]}"
+        for name, form in _DETAIL_PARAMS.items()
+        if name in found and form.fullmatch(found[name])
+    ]
+    return "&".join(parts)[:100]

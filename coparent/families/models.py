@@ -188,7 +188,19 @@ class AccessLogEntry(FamilyOwned):
     method = models.CharField(max_length=8)
     path = models.CharField(max_length=300)
     via_api = models.BooleanField(default=False)
+    # What the log page says in words: the route's name ("schedule:month") and the parts of the
+    # address that say what was looked at ("month=2026-12"), checked when written.
+    view_name = models.CharField(max_length=100, blank=True)
+    detail = models.CharField(max_length=100, blank=True)
+    # The request's id (core.middleware.RequestIdMiddleware); on the record check a page's script
+    # makes in the background, the id of that page's request, so the log shows it under the page.
+    request_id = models.CharField(max_length=64, blank=True)
+    page_request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-at"]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["family", "-at"])]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["family", "-at"]),
+            models.Index(fields=["family", "request_id"], name="access_by_request"),
+            models.Index(fields=["family", "page_request_id"], name="access_by_page"),
+        ]

@@ -17,6 +17,7 @@ from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families import forms, held, selectors, services
+from coparent.families.access import visit_list
 from coparent.families.models import Child, Invitation, Membership, Role
 
 LAST_FAMILY = "last_family"
@@ -260,9 +261,7 @@ def child_edit(request: FamilyRequest, child_id: str) -> HttpResponse:
 @login_required
 @family_view(roles=[Role.PARENT])
 def access_log(request: FamilyRequest) -> HttpResponse:
-    return render(
-        request, "families/access_log.html", {"entries": selectors.access_log_list(request.family)}
-    )
+    return render(request, "families/access_log.html", {"visits": visit_list(request.family)})
 
 
 @login_required

@@ -1,0 +1,168 @@
+"""The access log in words: one line per page a professional opened ("Dana viewed the calendar
+(December 2026)"), with the record checks that page's script made in the background folded
+under it, and the raw request behind each line for whoever wants it.
+
+Grouping key: the page view's request id. The page hands its own id to the record witness
+script, which names it on its background calls (core.tenancy.PAGE_HEADER); those calls are
+stored with it as `page_request_id`. Time windows would fold a scripted call made in the same
+second under a page it had nothing to do with; the id ties each check to the page that ran it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
+
+from coparent.families.models import AccessLogEntry, Family
+
+# What opening each family page means, as "<who> <phrase>". Every family page has one
+# (tests/test_families.py checks), so a new page cannot show up as a bare address.
+PAGES: dict[str, str] = {
+    "families:detail": noop("opened the family's home page"),
+    "families:members": noop("viewed the people in the family"),
+    "families:invitation_create": noop("opened the invitation form"),
+    "families:invitation_revoke": noop("opened an invitation"),
+    "families:membership_revoke": noop("opened a member's access page"),
+    "families:child_add": noop("opened the form to add a child"),
+    "families:child_edit": noop("viewed a child's details"),
+    "families:access_log": noop("viewed the access log"),
+    "families:settings": noop("viewed the family's settings"),
+    "records:record": noop("viewed the family record"),
+    "records:export": noop("downloaded a copy of the family record"),
+    "messaging:threads": noop("viewed the list of conversations"),
+    "messaging:thread_create": noop("opened the form to start a conversation"),
+    "messaging:search": noop("searched the messages"),
+    "messaging:response_times": noop("viewed message response times"),
+    "messaging:settings": noop("viewed the message settings"),
+    "messaging:attachment": noop("opened a file attached to a message"),
+    "messaging:thread": noop("read a conversation"),
+    "messaging:poll": noop("checked a conversation for new messages"),
+    "messaging:message_seen": noop("opened a message"),
+    "messaging:message_redact": noop("opened the redaction form of a message"),
+    "passes:list": noop("viewed the pickup passes"),
+    "passes:new": noop("opened the form to issue a pickup pass"),
+    "passes:gates": noop("viewed the places where staff check passes"),
+    "passes:gate_revoke": noop("opened a pass-checking place"),
+    "passes:detail": noop("viewed a pickup pass"),
+    "passes:photo": noop("viewed the photo on a pickup pass"),
+    "passes:revoke": noop("opened the form to cancel a pickup pass"),
+    "passes:cosign": noop("opened the form to co-sign a pickup pass"),
+    "exchanges:list": noop("viewed the exchanges"),
+    "exchanges:report": noop("viewed the exchange report"),
+    "exchanges:reminders": noop("viewed the exchange reminders"),
+    "exchanges:terms": noop("viewed the exchange terms"),
+    "exchanges:terms_decide": noop("opened proposed exchange terms"),
+    "exchanges:detail": noop("viewed an exchange"),
+    "exchanges:check_in": noop("opened the check-in of an exchange"),
+    "schedule:month": noop("viewed the calendar"),
+    "schedule:week": noop("viewed the calendar by week"),
+    "schedule:agenda": noop("viewed the agenda"),
+    "schedule:feed_settings": noop("viewed the calendar link settings"),
+    "schedule:overview": noop("viewed the parenting schedule"),
+    "schedule:builder": noop("opened the schedule builder"),
+    "schedule:import": noop("opened the schedule import"),
+    "schedule:export": noop("downloaded the parenting schedule"),
+    "schedule:version_accept": noop("opened a proposed schedule"),
+    "schedule:version_decline": noop("opened a proposed schedule"),
+    "schedule:version_withdraw": noop("opened a proposed schedule"),
+    "schedule:swaps": noop("viewed the swap requests"),
+    "schedule:swap_create": noop("opened the form to ask for a swap"),
+    "schedule:swap_detail": noop("viewed a swap request"),
+    "schedule:swap_counter": noop("opened a swap request's counter-offer form"),
+    "schedule:swap_accept": noop("opened a swap request"),
+    "schedule:swap_decline": noop("opened a swap request"),
+    "schedule:swap_withdraw": noop("opened a swap request"),
+    "schedule:event_create": noop("opened the form to add an event"),
+    "schedule:event_detail": noop("viewed an event"),
+    "schedule:event_delete": noop("opened an event"),
+    "schedule:report": noop("viewed the parenting-time report"),
+    "schedule:report_csv": noop("downloaded the parenting-time report"),
+}
+VISITS = 100
+
+
+@dataclass
+class Visit:
+    at: dt.datetime
+    sentence: str
+    raw: list[str] = field(default_factory=list)
+    background: int = 0
+
+
+def _day(value: str) -> str:
+    return formats.date_format(dt.date.fromisoformat(value), "j F Y")
+
+
+def describe_detail(detail: str) -> str:
+    """ "month=2026-12" -> "December 2026". The values were checked when written; a malformed
+    one (an impossible date) is left out rather than shown."""
+    parts: dict[str, str] = dict(
+        part.split("=", 1) for part in detail.split("&") if part.count("=") == 1
+    )
+    try:
+        if "month" in parts:
+            year, month = (int(n) for n in parts["month"].split("-"))
+            return formats.date_format(dt.date(year, month, 1), "F Y")
+        if "date" in parts:
+            return _("from %(day)s") % {"day": _day(parts["date"])}
+        first = parts.get("from") or parts.get("start")
+        last = parts.get("to") or parts.get("end")
+        if first and last:
+            return _("%(first)s to %(last)s") % {"first": _day(first), "last": _day(last)}
+        if "at" in parts:
+            moment = dt.datetime.fromtimestamp(int(parts["at"]), tz=dt.UTC)
+            return formats.date_format(moment.date(), "j F Y")
+    except (ValueError, OverflowError):
+        return ""
+    return ""
+
+
+def describe(entry: AccessLogEntry) -> str:
+    who = entry.user.display_name
+    if entry.view_name in PAGES:
+        text = _("%(who)s %(what)s") % {"who": who, "what": _(PAGES[entry.view_name])}
+    elif entry.via_api:
+        text = _("%(who)s read %(path)s through the API") % {"who": who, "path": entry.path}
+    else:  # a row from before pages were named
+        text = _("%(who)s opened %(path)s") % {"who": who, "path": entry.path}
+    detail = describe_detail(entry.detail)
+    return f"{text} ({detail})" if detail else text
+
+
+def raw_line(entry: AccessLogEntry) -> str:
+    return f"{'API ' if entry.via_api else ''}{entry.method} {entry.path}"
+
+
+def visit_list(family: Family) -> list[Visit]:
+    """The newest visits, newest first, each with the background checks its page made. Two
+    queries however long the log: the visits, then the checks that name them."""
+    visits = list(
+        AccessLogEntry.objects.filter(family=family, page_request_id="")
+        .select_related("user")
+        .order_by("-at", "-pk")[:VISITS]
+    )
+    by_request = {v.request_id: v for v in visits if v.request_id}
+    checks: dict[str, list[AccessLogEntry]] = {}
+    if by_request:
+        for check in AccessLogEntry.objects.filter(
+            family=family, page_request_id__in=list(by_request)
+        ).order_by("at", "pk"):
+            page = by_request[check.page_request_id]
+            if check.user_id == page.user_id:  # only the same person's page groups their checks
+                checks.setdefault(check.page_request_id, []).append(check)
+    result = []
+    for entry in visits:
+        grouped = checks.get(entry.request_id, []) if entry.request_id else []
+        result.append(
+            Visit(
+                at=entry.at,
+                sentence=describe(entry),
+                raw=[raw_line(entry), *(raw_line(c) for c in grouped)],
+                background=len(grouped),
+            )
+        )
+    return result
