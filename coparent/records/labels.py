@@ -63,9 +63,16 @@ def _day(fields: Fields, name: str) -> str:
     return _day_text(moment.date(), year=moment.year != timezone.localtime().year)
 
 
+_ROLES: dict[str, str] = {
+    Role.PARENT: noop("a parent"),
+    Role.CAREGIVER: noop("a family member or caregiver"),
+    Role.CHILD: noop("a child"),
+    Role.PROFESSIONAL: noop("a professional (read-only)"),
+}
+
+
 def _role(fields: Fields) -> str:
-    value = fields.get("role")
-    return str(Role(value).label).lower() if value in Role.values else _("member")
+    return _(_ROLES.get(str(fields.get("role", "")), noop("a member")))
 
 
 def _with(sentence: str, detail: str, template: str) -> str:

@@ -107,7 +107,7 @@ def test_sentences_read_like_what_happened(settings) -> None:
     )
     assert entry_label("message.viewed", "Bob", {"message": "m"}) == "Bob read a message"
     assert entry_label("member.joined", "Gran", {"role": "caregiver"}) == (
-        "Gran joined the family as family member or caregiver"
+        "Gran joined the family as a family member or caregiver"
     )
     assert entry_label("schedule.accepted", "Bob", {"effective_at": ""}) == (
         "Bob agreed to the schedule"
