@@ -137,3 +137,16 @@ def test_any_address_gives_a_short_checked_detail_that_always_reads(params) -> N
     assert len(detail) <= 100
     assert re.fullmatch(r"[a-z]+=[0-9-]+(&[a-z]+=[0-9-]+)*|", detail)
     describe_detail(detail)  # never raises
+
+
+@pytest.mark.parametrize("header", ["", "short", "x" * 65, "../../etc", "abc def ghi", "é" * 10])
+def test_a_malformed_page_header_groups_nothing(cast: Cast, client_for, header: str) -> None:
+    family = cast.family_a.public_id
+    mediator = client_for(cast.mediator)
+    visit(mediator, f"/f/{family}/calendar/")
+    response = mediator.get(
+        f"/api/v1/families/{family}/record/checkpoint", headers={PAGE_HEADER: header}
+    )
+    assert response.status_code == 200
+    check = AccessLogEntry.objects.filter(family=cast.family_a, via_api=True).get()
+    assert check.page_request_id == ""
