@@ -70,6 +70,11 @@ def test_a_page_and_its_background_checks_are_one_line(cast: Cast, client_for) -
     assert raw.count(f"API GET {checkpoint}") == 2  # one under the page, one on its own line
     assert page.count('data-testid="access-visit"') == 3
     assert f"Medi Ator read /api/v1/families/{family}/children through the API" in page
+    rows = client_for(cast.bob).get(f"/api/v1/families/{family}/access-log").json()
+    grouped = [r for r in rows if r["page_request_id"] == page_id]
+    assert len(grouped) == 2 and all(r["via_api"] for r in grouped)
+    (calendar,) = [r for r in rows if r["request_id"] == page_id]
+    assert calendar["what"] == "Medi Ator viewed the calendar (December 2026)"
 
 
 def test_another_persons_page_id_groups_nothing(cast: Cast, client_for) -> None:

@@ -15,6 +15,7 @@ from coparent.core import ratelimit
 from coparent.core.inputs import Day, JsonNumber, Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families import selectors, services
+from coparent.families.access import describe
 from coparent.families.models import (
     Child,
     Family,
@@ -95,6 +96,12 @@ class AccessOut(Schema):
     method: str
     path: str
     via_api: bool
+    what: str = Field(description="The request in words, as the access log page shows it.")
+    request_id: str = Field(description="This request's id (empty on rows from before ids).")
+    page_request_id: str = Field(
+        description="On a record check a page ran in the background, the request id of that "
+        "page's row; empty otherwise."
+    )
 
 
 def _family_out(membership: Membership) -> FamilyOut:
@@ -320,7 +327,14 @@ def access_log(request: HttpRequest, family_id: str) -> list[AccessOut]:
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     return [
         AccessOut(
-            at=e.at, person=e.user.display_name, method=e.method, path=e.path, via_api=e.via_api
+            at=e.at,
+            person=e.user.display_name,
+            method=e.method,
+            path=e.path,
+            via_api=e.via_api,
+            what=describe(e),
+            request_id=e.request_id,
+            page_request_id=e.page_request_id,
         )
         for e in selectors.access_log_list(family)
     ]
