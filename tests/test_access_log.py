@@ -64,7 +64,7 @@ def test_a_page_and_its_background_checks_are_one_line(cast: Cast, client_for) -
 
     page = client_for(cast.bob).get(f"/f/{family}/access-log/").content.decode()
     assert page.count("Medi Ator viewed the calendar (December 2026)") == 1
-    assert "The request, and 2 background record checks" in page
+    assert "The request, and 2 more the page made in the background" in page
     raw = re.findall(r'<code data-testid="access-raw">([^<]*)</code>', page)
     assert f"GET /f/{family}/calendar/" in raw
     assert raw.count(f"API GET {checkpoint}") == 2  # one under the page, one on its own line
@@ -155,3 +155,22 @@ def test_a_malformed_page_header_groups_nothing(cast: Cast, client_for, header: 
     assert response.status_code == 200
     check = AccessLogEntry.objects.filter(family=cast.family_a, via_api=True).get()
     assert check.page_request_id == ""
+
+
+def test_a_conversations_polls_fold_under_the_page(cast: Cast, client_for) -> None:
+    from tests.messaging.helpers import open_thread
+
+    thread = open_thread(cast, others=[cast.mediator])
+    family = cast.family_a.public_id
+    mediator = client_for(cast.mediator)
+    response = mediator.get(f"/f/{family}/messages/{thread.public_id}/")
+    page_id = response["X-Request-ID"]
+    # htmx sends the page's id, set on the message log, with every poll its poller makes.
+    assert f'hx-headers=\'{{"X-Coparent-Page": "{page_id}"}}\'' in response.content.decode()
+    poll = f"/f/{family}/messages/{thread.public_id}/poll/"
+    for _ in range(3):
+        assert mediator.get(poll, headers={PAGE_HEADER: page_id}).status_code == 200
+    page = client_for(cast.bob).get(f"/f/{family}/access-log/").content.decode()
+    assert page.count('data-testid="access-visit"') == 1
+    assert "Medi Ator read a conversation" in page
+    assert "The request, and 3 more the page made in the background" in page

@@ -134,8 +134,7 @@ def record_professional_access(
         view_name = (match.view_name if match else "")[:100]
         page = request.headers.get(PAGE_HEADER, "")
         background = (
-            via_api
-            and view_name in BACKGROUND_VIEWS
+            view_name in BACKGROUND_VIEWS
             and PAGE_ID.fullmatch(page)
             # a page of theirs that was logged: a made-up id would hide the call under nothing
             and AccessLogEntry.objects.filter(
@@ -156,12 +155,15 @@ def record_professional_access(
 
 
 # The record witness (static/js/record-witness.js) checks the record on every page a member
-# opens and names that page's request in this header, so the access log can show its calls
-# under the page view rather than as visits of their own. Only these calls are grouped: a
-# header on any other call changes nothing, so it cannot tuck real reading out of sight (the
-# proofs are hashes; reading entries through the API stays a line of its own).
+# opens, and a conversation's page asks for new messages every few seconds; both name the
+# page's request in this header, so the access log shows these calls under the page view
+# rather than as visits of their own. Only these calls are grouped: a header on any other call
+# changes nothing, so it cannot tuck real reading out of sight (proofs are hashes, a poll brings
+# the open conversation's new messages; reading entries through the API stays its own line).
 PAGE_HEADER = "X-Coparent-Page"
-BACKGROUND_VIEWS = frozenset({"api:checkpoint", "api:consistency", "api:inclusion"})
+BACKGROUND_VIEWS = frozenset(
+    {"api:checkpoint", "api:consistency", "api:inclusion", "messaging:poll"}
+)
 PAGE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # The parts of an address that say what was looked at, and the form each must have to be kept.
 _DETAIL_PARAMS = {

@@ -1,11 +1,11 @@
 """The access log in words: one line per page a professional opened ("Dana viewed the calendar
-(December 2026)"), with the record checks that page's script made in the background folded
-under it, and the raw request behind each line for whoever wants it.
+(December 2026)"), with what that page asked for in the background (record checks, a
+conversation's polls for new messages) folded under it, and the raw requests behind each line.
 
 Grouping key: the page view's request id. The page hands its own id to the record witness
-script, which names it on its background calls (core.tenancy.PAGE_HEADER); those calls are
-stored with it as `page_request_id`. Time windows would fold a scripted call made in the same
-second under a page it had nothing to do with; the id ties each check to the page that ran it.
+script and to htmx, which name it on their background calls (core.tenancy.PAGE_HEADER); those
+calls are stored with it as `page_request_id`. Time windows would fold a scripted call made in
+the same second under a page it had nothing to do with; the id ties each call to its page.
 """
 
 from __future__ import annotations

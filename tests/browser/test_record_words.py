@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
 from tests.cast import build_cast
+from tests.messaging.helpers import open_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +36,12 @@ def test_the_record_and_access_log_read_as_sentences(new_page) -> None:
     sign_in(mediator, cast.mediator.email, witnessed=True)
     mediator.goto(f"/f/{family}/calendar/?month=2026-12")
     mediator.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+    # A conversation polls for new messages; htmx names the page on each poll.
+    thread = open_thread(cast, others=[cast.mediator])
+    with mediator.expect_request(lambda r: "/poll/" in r.url, timeout=15_000) as polled:
+        mediator.goto(f"/f/{family}/messages/{thread.public_id}/")
+    page_id = mediator.get_by_test_id("message-log").get_attribute("hx-headers")
+    assert polled.value.headers["x-coparent-page"] in page_id
 
     for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page = new_page(viewport)
@@ -50,12 +57,13 @@ def test_the_record_and_access_log_read_as_sentences(new_page) -> None:
 
         page.goto(f"/f/{family}/access-log/")
         log = page.get_by_test_id("access-log")
-        visit = log.get_by_test_id("access-visit").filter(
-            has_text="Medi Ator viewed the calendar (December 2026)"
-        )
+        visits = log.get_by_test_id("access-visit")
+        assert visits.filter(has_text="Medi Ator read a conversation").count() == 1
+        visit = visits.filter(has_text="Medi Ator viewed the calendar (December 2026)")
         assert visit.count() == 1
         summary = visit.locator("summary")
-        assert re.fullmatch(r"The request, and \d+ background record checks?", summary.inner_text())
+        background = r"The request, and \d+ more the page made in the background"
+        assert re.fullmatch(background, summary.inner_text())
         assert visit.get_by_test_id("access-raw").first.is_hidden()
         summary.click()
         raw = visit.get_by_test_id("access-raw").all_inner_texts()
