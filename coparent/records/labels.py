@@ -165,6 +165,7 @@ LABELS: dict[str, Sentence] = {
     "child.updated": _plain(noop("%(who)s updated a child's details")),
     "invitation.created": _invitation,
     "invitation.withdrawn": _plain(noop("%(who)s withdrew an invitation")),
+    "invitation.renewed": _plain(noop("%(who)s sent an invitation again with a new link")),
     "thread.created": _plain(noop("%(who)s started a conversation")),
     "message.sent": _message,
     "attachment.added": _attachment,
@@ -193,6 +194,9 @@ LABELS: dict[str, Sentence] = {
     "pass.revoked": _plain(noop("%(who)s cancelled a pickup pass")),
     "gate.created": _plain(noop("%(who)s set up a place where staff check pickup passes")),
     "gate.revoked": _plain(noop("%(who)s closed a place where staff check pickup passes")),
+    "gate.link_replaced": _plain(
+        noop("%(who)s replaced the staff link of a place where pickup passes are checked")
+    ),
     ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
 }
 
