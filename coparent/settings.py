@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.passes",
     "coparent.exchanges",
+    "coparent.notifications",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
 ]
 
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coparent.families.context_processors.navigation",
+                "coparent.notifications.context_processors.unread",
             ],
         },
     }
