@@ -8,6 +8,7 @@ from typing import Annotated
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool
 
 from coparent.api.base import actor
 from coparent.core.inputs import JsonNumber
@@ -61,7 +62,7 @@ class SettingsIn(Schema):
     )
     quiet_start: Annotated[str, CLOCK] | None = None
     quiet_end: Annotated[str, CLOCK] | None = None
-    include_details: bool = False
+    include_details: StrictBool = False
     digest_hour: Annotated[int, Field(ge=0, le=23), JsonNumber] = 18
 
 
