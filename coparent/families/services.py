@@ -328,14 +328,14 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         link=reverse("families:members", args=[family.public_id]),
         detail=Detail(
             (
-                _("%(name)s accepted the invitation: read-only access until %(until)s (UTC)")
+                _("%(name)s accepted the invitation: read-only access for %(days)d days")
                 if professional
                 else _("%(name)s accepted the invitation and joined as %(role)s")
             )
             % {
                 "name": user.display_name,
                 "role": membership.get_role_display().lower(),
-                "until": f"{membership.access_until:%Y-%m-%d %H:%M}" if professional else "",
+                "days": invitation.access_days or PROFESSIONAL_DEFAULT_DAYS,
             }
         ),
         actor=user,

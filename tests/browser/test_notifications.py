@@ -3,6 +3,8 @@ settings, on a phone and a desktop, with nothing wider than the screen."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
@@ -27,7 +29,7 @@ def test_a_parent_sees_opens_and_tunes_notifications(new_page, viewport) -> None
     sign_in(page, cast.bob.email)
     name = f"{'phone' if viewport == PHONE else 'desktop'}"
     link = page.get_by_test_id("nav-notifications")
-    assert "unread" in link.inner_text()
+    unread = int(re.search(r"\d+", link.inner_text()).group(0))  # joins, the message, sign-in
     link.click()
     page.get_by_role("heading", name="Notifications", exact=True).wait_for()
     text = page.get_by_test_id("notification-list").inner_text()
@@ -35,10 +37,16 @@ def test_a_parent_sees_opens_and_tunes_notifications(new_page, viewport) -> None
     assert_fits(page, "notifications")
     assert_accessible(page, "notifications")
     screenshot(page, f"{name}-notifications")
-    page.get_by_role("button", name="Open").first.click()
-    page.get_by_role("heading", name="Dentist on Thursday", exact=False).first.wait_for()
-    assert "/messages/" in page.url
+    # Signing in from this new browser was news too; open the message.
+    assert "New sign-in from" in text
+    page.get_by_role("button", name=re.compile("Alice Parent wrote")).click()
+    page.wait_for_url(f"**/f/{cast.family_a.public_id}/messages/*/", wait_until="commit")
+    page.get_by_text("Can you get Kit at 3?").first.wait_for()
+    assert "Can you get Kit at 3?" in page.locator("main").inner_text()
     page.goto("/notifications/")
+    assert f"{unread - 1}\nunread" in page.get_by_test_id("nav-notifications").inner_text()
+    page.get_by_role("button", name="Mark all as read").click()
+    page.get_by_text("All notifications are marked as read.").wait_for()
     assert "unread" not in page.get_by_test_id("nav-notifications").inner_text()
     page.get_by_role("link", name="How you are notified").click()
     page.get_by_label("New messages").select_option("digest")
