@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coparent.passes",
     "coparent.exchanges",
     "coparent.attention",
+    "coparent.notifications",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
 ]
 
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "coparent.families.context_processors.navigation",
                 "coparent.attention.context_processors.attention",
+                "coparent.notifications.context_processors.unread",
             ],
         },
     }

@@ -14,6 +14,7 @@ from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
 from coparent.messaging.api import router as messaging_router
+from coparent.notifications.api import router as notification_router
 from coparent.passes.api import router as pass_router
 from coparent.records.api import router as record_router
 from coparent.schedule.api import router as schedule_router
@@ -26,6 +27,7 @@ api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
 api.add_router("/", attention_router)
+api.add_router("/", notification_router)
 
 
 @not_family_scoped
@@ -70,4 +72,5 @@ urlpatterns = [
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.schedule.urls")),
+    path("", include("coparent.notifications.urls")),
 ]

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coparent.accounts import services
 from coparent.accounts.models import User, UserSession
+from coparent.notifications.models import Notification
 from tests.cast import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
@@ -386,7 +387,10 @@ def test_new_browser_sign_in_sends_an_email_once(
     assert [m.subject for m in mail.outbox].count("New sign-in to your coparent account") == 1
     sign_in_with("Safari")
     assert [m.subject for m in mail.outbox].count("New sign-in to your coparent account") == 2
-    assert "Safari" in mail.outbox[-1].body
+    # The browser and address only in the app: whoever shares the mailbox must not learn them.
+    assert "Safari" not in mail.outbox[-1].body
+    latest = Notification.objects.filter(recipient=cast.alice, kind="sign_in").first()
+    assert latest is not None and "Safari" in latest.detail_title
 
 
 def test_password_reset_does_not_sign_in_or_bypass_two_factor(cast: Cast, client_for) -> None:

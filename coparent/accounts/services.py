@@ -24,6 +24,8 @@ from coparent.core.emails import send_templated_email
 from coparent.core.errors import ServiceError
 from coparent.core.http import absolute_url
 from coparent.core.logging import security_log
+from coparent.notifications.models import Kind
+from coparent.notifications.services import Detail, notify
 
 EMAIL_CONFIRM_SALT = "coparent.email-confirm"
 EMAIL_CHANGE_SALT = "coparent.email-change"
@@ -225,16 +227,22 @@ def session_record(
         user_agent=user_agent[:300],
     )
     if not known and user.notify_new_sign_in:
-        transaction.on_commit(
-            lambda: send_templated_email(
-                user.email,
-                "new_sign_in",
-                {
-                    "user": user,
-                    "session": record,
-                    "sessions_url": absolute_url(reverse("accounts:sessions")),
+        notify(
+            None,
+            [user],
+            Kind.SIGN_IN,
+            link=reverse("accounts:sessions"),
+            detail=Detail(
+                _("New sign-in from %(browser)s at %(address)s")
+                % {
+                    "browser": record.user_agent or _("an unknown browser"),
+                    "address": record.ip_address or _("an unknown address"),
                 },
-            )
+                _(
+                    "If this was you, there is nothing to do. If not, sign that browser out "
+                    "and change your password."
+                ),
+            ),
         )
     security_log.info("login user=%s ip=%s", user.public_id, ip_address)
     return record

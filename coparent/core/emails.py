@@ -43,12 +43,17 @@ def render_text(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def send_templated_email(to: str, template: str, context: dict[str, Any]) -> None:
+def send_templated_email(
+    to: str, template: str, context: dict[str, Any], *, raise_errors: bool = False
+) -> None:
     """Emails go out after the write they announce has committed; a mail server that is down must
     not turn that into an error page (the person would retry, and a message would be on the
-    family record twice). The failure is logged, without the address or the text."""
+    family record twice). The failure is logged, without the address or the text. A background
+    task passes `raise_errors` instead, so that it fails and is retried."""
     subject, body = render_text(template, context)
     try:
         send_mail(subject, body, None, [to])
     except (OSError, smtplib.SMTPException):
         logger.warning("email %s not sent: the mail server refused or was unreachable", template)
+        if raise_errors:
+            raise

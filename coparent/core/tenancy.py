@@ -30,6 +30,9 @@ NOT_FAMILY_SCOPED = {
     "accounts.ApiToken",
     "families.Family",
     "records.AppendOnlyGuard",
+    # One person's own choices, the same in every family they belong to.
+    "notifications.ChannelPreference",
+    "notifications.NotificationSettings",
 }
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zoneinfo
 from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.core.emails import send_templated_email
 from coparent.core.errors import Conflict, ServiceError
-from coparent.core.http import absolute_url
 from coparent.exchanges import selectors
 from coparent.exchanges.models import (
     CheckIn,
@@ -27,6 +27,9 @@ from coparent.exchanges.models import (
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, KINDS, RECEIVED
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
+from coparent.notifications.models import Kind
+from coparent.notifications.selectors import parents_of
+from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
 from coparent.schedule.models import Plan
 
@@ -223,6 +226,25 @@ def checkin_record(
             "place": checkin.place,
         },
     )
+    notify(
+        family,
+        parents_of(family),
+        Kind.EXCHANGE_CHECKIN,
+        link=reverse(
+            "exchanges:detail",
+            args=[family.public_id, plan.public_id, int(exchange_at.timestamp())],
+        ),
+        detail=Detail(
+            {
+                ARRIVED: _("%(name)s arrived for the exchange"),
+                HANDED_OVER: _("%(name)s handed the children over"),
+                RECEIVED: _("%(name)s received the children"),
+            }[kind]
+            % {"name": actor.display_name},
+            checkin.place,
+        ),
+        actor=actor,
+    )
     return checkin
 
 
@@ -246,7 +268,6 @@ def _concerns(member: Membership, view: selectors.ExchangeView) -> bool:
     return member.pk in parties or member.role == Role.CAREGIVER
 
 
-@transaction.atomic
 def _mark_sent(family: Family, member: Membership, at: dt.datetime, due: list[int]) -> bool:
     """Marks every due reminder as sent; True if the closest one was not sent before. A cron
     that was down sends one email, not one per missed reminder time."""
@@ -286,14 +307,32 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                 for m in setting.minutes_before
                 if view.at - dt.timedelta(minutes=m) <= now < view.at
             ]
-            if due and _mark_sent(setting.family, member, view.at, due):
-                link = absolute_url(
-                    reverse(
-                        "exchanges:detail",
-                        args=[setting.family.public_id, view.plan.public_id, view.timestamp],
-                    )
-                )
-                context = {"user": member.user, "view": view, "link": link}
-                send_templated_email(member.user.email, "exchange_reminder", context)
-                sent += 1
+            if not due:
+                continue
+            # Marked and notified in one transaction: a crash between them loses neither.
+            with transaction.atomic():
+                if _mark_sent(setting.family, member, view.at, due):
+                    _remind(setting.family, member, view)
+                    sent += 1
     return sent
+
+
+def _remind(family: Family, member: Membership, view: selectors.ExchangeView) -> None:
+    when = timezone.localtime(view.at, zoneinfo.ZoneInfo(member.user.timezone or "UTC"))
+    notify(
+        family,
+        [member.user],
+        Kind.EXCHANGE_REMINDER,
+        link=reverse(
+            "exchanges:detail", args=[family.public_id, view.plan.public_id, view.timestamp]
+        ),
+        detail=Detail(
+            _("Exchange on %(when)s: %(a)s hands over to %(b)s")
+            % {
+                "when": date_format(when, "l j F, H:i"),
+                "a": view.name(view.from_parent),
+                "b": view.name(view.to_parent),
+            },
+            _("Where: %(place)s") % {"place": view.terms.place_name} if view.terms else "",
+        ),
+    )

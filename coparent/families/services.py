@@ -29,6 +29,9 @@ from coparent.families.models import (
     ProfessionalKind,
     Role,
 )
+from coparent.notifications.models import Kind
+from coparent.notifications.selectors import parents_of
+from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
 
 PROFESSIONAL_DEFAULT_DAYS = 90
@@ -393,6 +396,26 @@ def invitation_accept(
         kind="member.joined",
         fields={"member": str(membership.public_id), "role": membership.role},
     )
+    professional = membership.role == Role.PROFESSIONAL
+    notify(
+        family,
+        parents_of(family),
+        Kind.PROFESSIONAL_ACCESS if professional else Kind.MEMBER_JOINED,
+        link=reverse("families:members", args=[family.public_id]),
+        detail=Detail(
+            (
+                _("%(name)s accepted the invitation: read-only access for %(days)d days")
+                if professional
+                else _("%(name)s accepted the invitation and joined as %(role)s")
+            )
+            % {
+                "name": user.display_name,
+                "role": membership.get_role_display().lower(),
+                "days": invitation.access_days or PROFESSIONAL_DEFAULT_DAYS,
+            }
+        ),
+        actor=user,
+    )
     return membership
 
 
@@ -416,3 +439,15 @@ def membership_revoke(*, family: Family, actor: User, membership: Membership) ->
         kind="member.access_ended",
         fields={"member": str(locked.public_id)},
     )
+    if locked.role == Role.PROFESSIONAL:
+        notify(
+            family,
+            parents_of(family),
+            Kind.PROFESSIONAL_ACCESS,
+            link=reverse("families:members", args=[family.public_id]),
+            detail=Detail(
+                _("%(actor)s ended %(name)s's read-only access")
+                % {"actor": actor.display_name, "name": locked.user.display_name}
+            ),
+            actor=actor,
+        )

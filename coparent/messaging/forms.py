@@ -87,17 +87,6 @@ class PreferenceForm(forms.Form):
         label=_("Fold away messages that may be hostile, so I choose when to read them"),
         required=False,
     )
-    email_new_messages = forms.BooleanField(
-        label=_("Email me when someone writes to me"), required=False
-    )
-    email_include_content = forms.BooleanField(
-        label=_("Include the subject and the message itself in those emails"),
-        required=False,
-        help_text=_(
-            "Off by default: anyone who can read your email, or see its preview on a shared "
-            "device, could read your messages."
-        ),
-    )
 
 
 class SearchForm(forms.Form):

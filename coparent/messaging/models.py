@@ -134,8 +134,6 @@ class MessagingPreference(FamilyOwned):
         "families.Membership", on_delete=models.CASCADE, related_name="messaging_preference"
     )
     shield = models.BooleanField(default=False)
-    email_new_messages = models.BooleanField(default=True)
-    email_include_content = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"preferences of {self.membership_id}"

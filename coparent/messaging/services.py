@@ -8,15 +8,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.core.emails import send_templated_email
 from coparent.core.errors import ServiceError
-from coparent.core.http import absolute_url
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
 from coparent.messaging import files
@@ -29,6 +26,8 @@ from coparent.messaging.models import (
     ThreadParticipant,
 )
 from coparent.messaging.tone import ToneResult, tone_check
+from coparent.notifications.models import Kind
+from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog import content_hash, new_salt
 
@@ -95,21 +94,12 @@ def preference_get(membership: Membership) -> MessagingPreference:
 
 
 @transaction.atomic
-def preference_update(
-    *,
-    family: Family,
-    actor: User,
-    shield: bool,
-    email_new_messages: bool,
-    email_include_content: bool,
-) -> MessagingPreference:
+def preference_update(*, family: Family, actor: User, shield: bool) -> MessagingPreference:
     membership = require_member(family, actor)
     preference, _created = MessagingPreference.objects.get_or_create(
         family=family, membership=membership
     )
     preference.shield = shield
-    preference.email_new_messages = email_new_messages
-    preference.email_include_content = email_include_content and email_new_messages
     preference.save()
     return preference
 
@@ -419,45 +409,22 @@ def message_redact(
 
 
 def _notify(family: Family, thread: Thread, message: Message, sender: Membership) -> None:
-    """Email the other participants after commit. The email says who wrote and links to the
-    conversation; the words themselves only for people who asked for them."""
+    """The other participants are told; the words of the message never leave the app (a
+    redaction could not reach them there), the subject only for people who asked for details."""
     others = (
         ThreadParticipant.objects.filter(thread=thread)
         .exclude(membership=sender)
-        .filter(Q(membership__revoked_at__isnull=True))
+        .filter(membership__revoked_at__isnull=True)
         .select_related("membership__user")
     )
-    recipients = []
-    prefs = {
-        p.membership_id: p
-        for p in MessagingPreference.objects.filter(
-            membership_id__in=[o.membership_id for o in others]
-        )
-    }
-    for seat in others:
-        member = seat.membership
-        if not member.is_active() or not member.user.email_verified:
-            continue
-        pref = prefs.get(member.pk)
-        if pref is not None and not pref.email_new_messages:
-            continue
-        recipients.append((member.user.email, bool(pref and pref.email_include_content)))
-    if not recipients:
-        return
-    link = absolute_url(reverse("messaging:thread", args=[family.public_id, thread.public_id]))
-    context = {
-        "sender": message.sender.display_name,
-        "family": family.name,
-        "link": link,
-        "settings_link": absolute_url(reverse("messaging:settings", args=[family.public_id])),
-    }
-    subject, body = thread.subject, message.body
-
-    def send() -> None:
-        for email, with_content in recipients:
-            extra = {"subject": subject, "body": body} if with_content else {}
-            send_templated_email(
-                email, "new_message", {**context, "with_content": with_content, **extra}
-            )
-
-    transaction.on_commit(send)
+    notify(
+        family,
+        [seat.membership.user for seat in others if seat.membership.is_active()],
+        Kind.MESSAGE,
+        link=reverse("messaging:thread", args=[family.public_id, thread.public_id]),
+        detail=Detail(
+            _("%(sender)s wrote in “%(subject)s”")
+            % {"sender": message.sender.display_name, "subject": thread.subject}
+        ),
+        actor=message.sender,
+    )

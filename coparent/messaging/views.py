@@ -380,11 +380,7 @@ def preferences(request: FamilyRequest) -> HttpResponse:
     current = services.preference_get(request.membership)
     form = forms.PreferenceForm(
         request.POST or None,
-        initial={
-            "shield": current.shield,
-            "email_new_messages": current.email_new_messages,
-            "email_include_content": current.email_include_content,
-        },
+        initial={"shield": current.shield},
     )
     if request.method == "POST" and form.is_valid():
         services.preference_update(family=request.family, actor=request.user, **form.cleaned_data)

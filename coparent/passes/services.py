@@ -8,20 +8,21 @@ import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coparent.accounts.models import User
-from coparent.core.emails import send_templated_email
 from coparent.core.errors import Conflict, ServiceError
-from coparent.core.http import absolute_url
 from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_parent
+from coparent.notifications.models import Kind
+from coparent.notifications.selectors import parents_of
+from coparent.notifications.services import Detail, notify
 from coparent.passes import tokens
 from coparent.passes.models import Gate, PassCheck, PickupPass
 from coparent.records.services import family_lock, record_append
@@ -73,15 +74,6 @@ def responsible_parent_covers(
         if any(segment.parent != parent_id for segment in found.timeline(start, end).segments):
             return False
     return True
-
-
-def _other_parents(family: Family, actor: User) -> list[Membership]:
-    return list(
-        Membership.objects.active()
-        .filter(family=family, role=Role.PARENT)
-        .exclude(user=actor)
-        .select_related("user")
-    )
 
 
 @transaction.atomic
@@ -166,43 +158,46 @@ def pass_issue(
             **({"holder": str(holder.user.public_id)} if holder is not None else {}),
         },
     )
-    _notify_other_parents(family, actor, pickup_pass)
+    notify(
+        family,
+        parents_of(family),
+        Kind.PASS_ISSUED,
+        link=reverse("passes:detail", args=[family.public_id, pickup_pass.public_id]),
+        detail=Detail(
+            _("%(who)s issued a pickup pass: %(person)s may collect %(children)s at %(place)s")
+            % {
+                "who": actor.display_name,
+                "person": pickup_pass.person_name,
+                "children": ", ".join(c.first_name for c in children),
+                "place": pickup_pass.place,
+            },
+            _(
+                "By the agreed schedule that window is not all theirs, so the pass works only "
+                "if you co-sign it."
+            )
+            if pickup_pass.needs_cosign
+            else "",
+        ),
+        actor=actor,
+    )
     if holder is not None:
-        _notify_holder(family, actor, pickup_pass, holder)
-    return pickup_pass
-
-
-def _notify_other_parents(family: Family, actor: User, pickup_pass: PickupPass) -> None:
-    from django.urls import reverse
-
-    link = absolute_url(reverse("passes:detail", args=[family.public_id, pickup_pass.public_id]))
-    children = ", ".join(c.first_name for c in pickup_pass.children.all())
-    for membership in _other_parents(family, actor):
-        context = {
-            "issuer": actor,
-            "pass": pickup_pass,
-            "children": children,
-            "link": link,
-            "user": membership.user,
-        }
-        transaction.on_commit(
-            partial(send_templated_email, membership.user.email, "pass_issued", context)
+        notify(
+            family,
+            [holder.user],
+            Kind.PASS_ISSUED,
+            link=reverse("passes:mine", args=[family.public_id]),
+            detail=Detail(
+                _("%(who)s gave you a pickup pass for %(children)s at %(place)s")
+                % {
+                    "who": actor.display_name,
+                    "children": ", ".join(c.first_name for c in children),
+                    "place": pickup_pass.place,
+                },
+                _("Show it to the staff at the gate from your pickup passes page."),
+            ),
+            actor=actor,
         )
-
-
-def _notify_holder(
-    family: Family, actor: User, pickup_pass: PickupPass, holder: Membership
-) -> None:
-    from django.urls import reverse
-
-    context = {
-        "issuer": actor,
-        "pass": pickup_pass,
-        "children": ", ".join(c.first_name for c in pickup_pass.children.all()),
-        "link": absolute_url(reverse("passes:mine", args=[family.public_id])),
-        "user": holder.user,
-    }
-    transaction.on_commit(partial(send_templated_email, holder.user.email, "pass_for_you", context))
+    return pickup_pass
 
 
 def _locked(family: Family, pickup_pass: PickupPass) -> PickupPass:
@@ -226,6 +221,17 @@ def pass_cosign(*, family: Family, actor: User, pickup_pass: PickupPass) -> Pick
     record_append(
         family=family, actor=actor, kind="pass.cosigned", fields={"pass": str(locked.public_id)}
     )
+    notify(
+        family,
+        [locked.issued_by.user],
+        Kind.PASS_COSIGNED,
+        link=reverse("passes:detail", args=[family.public_id, locked.public_id]),
+        detail=Detail(
+            _("%(who)s co-signed your pickup pass for %(person)s; it can be used now")
+            % {"who": actor.display_name, "person": locked.person_name}
+        ),
+        actor=actor,
+    )
     return locked
 
 
@@ -245,6 +251,17 @@ def pass_revoke(*, family: Family, actor: User, pickup_pass: PickupPass) -> Pick
     locked.save(update_fields=["revoked_at", "revoked_by"])
     record_append(
         family=family, actor=actor, kind="pass.revoked", fields={"pass": str(locked.public_id)}
+    )
+    notify(
+        family,
+        parents_of(family),
+        Kind.PASS_REVOKED,
+        link=reverse("passes:detail", args=[family.public_id, locked.public_id]),
+        detail=Detail(
+            _("%(who)s revoked the pickup pass for %(person)s")
+            % {"who": actor.display_name, "person": locked.person_name}
+        ),
+        actor=actor,
     )
     return locked
 
@@ -410,5 +427,23 @@ def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckRe
     if gate is None or gate.family_id == found.family_id:
         PassCheck.objects.create(
             family=found.family, pickup_pass=found, gate=gate, valid=valid, reason=reason
+        )
+        notify(
+            found.family,
+            parents_of(found.family),
+            Kind.PASS_CHECKED,
+            link=reverse("passes:detail", args=[found.family.public_id, found.public_id]),
+            detail=Detail(
+                (
+                    _("The pickup pass for %(person)s was checked%(at)s: valid")
+                    if valid
+                    else _("The pickup pass for %(person)s was checked%(at)s: NOT valid")
+                )
+                % {
+                    "person": found.person_name,
+                    "at": _(" at %(gate)s") % {"gate": gate.name} if gate else "",
+                },
+                str(REASONS.get(reason, "")),
+            ),
         )
     return CheckResult(valid, reason, found)

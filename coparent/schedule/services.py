@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,9 @@ from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
 from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_member, require_parent
+from coparent.notifications.models import Kind
+from coparent.notifications.selectors import parents_of
+from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
 from coparent.schedule.models import (
     Event,
@@ -193,6 +197,18 @@ def schedule_propose(
         proposed_by=actor,
     )
     _record_version("schedule.proposed", version, actor)
+    notify(
+        family,
+        parents_of(family),
+        Kind.SCHEDULE_PROPOSAL,
+        link=reverse("schedule:overview", args=[family.public_id]),
+        detail=Detail(
+            _("%(name)s proposed a schedule; it takes effect when you accept it")
+            % {"name": actor.display_name},
+            note.strip()[:500],
+        ),
+        actor=actor,
+    )
     return version
 
 
@@ -238,6 +254,14 @@ def schedule_accept(*, family: Family, actor: User, version: ScheduleVersion) ->
     locked.decided_at = now
     locked.save(update_fields=["status", "decided_by", "decided_at", "effective_at"])
     _record_version("schedule.accepted", locked, actor)
+    notify(
+        family,
+        [locked.proposed_by],
+        Kind.SCHEDULE_ANSWER,
+        link=reverse("schedule:overview", args=[family.public_id]),
+        detail=Detail(_("%(name)s accepted your schedule proposal") % {"name": actor.display_name}),
+        actor=actor,
+    )
     return locked
 
 
@@ -257,6 +281,14 @@ def schedule_decline(
         locked.note = (locked.note + "\n" if locked.note else "") + note.strip()[:300]
     locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
     _record_version("schedule.declined", locked, actor)
+    notify(
+        family,
+        [locked.proposed_by],
+        Kind.SCHEDULE_ANSWER,
+        link=reverse("schedule:overview", args=[family.public_id]),
+        detail=Detail(_("%(name)s declined your schedule proposal") % {"name": actor.display_name}),
+        actor=actor,
+    )
     return locked
 
 
@@ -352,6 +384,22 @@ def swap_request(
         counter_of=counter_of,
     )
     _record_swap("swap.countered" if counter_of else "swap.requested", swap, actor)
+    notify(
+        family,
+        parents_of(family),
+        Kind.SWAP_REQUEST,
+        link=reverse("schedule:swap_detail", args=[family.public_id, swap.public_id]),
+        detail=Detail(
+            (
+                _("%(name)s answered your swap request with one of their own")
+                if counter_of
+                else _("%(name)s asked for a swap; please answer")
+            )
+            % {"name": actor.display_name},
+            swap.reason,
+        ),
+        actor=actor,
+    )
     return swap
 
 
@@ -391,6 +439,22 @@ def _decide(
     locked.response = response.strip()[:1000]
     locked.save(update_fields=["status", "decided_by", "decided_at", "response"])
     _record_swap(kind, locked, actor)
+    notify(
+        family,
+        [locked.requested_by],
+        Kind.SWAP_ANSWER,
+        link=reverse("schedule:swap_detail", args=[family.public_id, locked.public_id]),
+        detail=Detail(
+            (
+                _("%(name)s accepted your swap request")
+                if status == SwapStatus.ACCEPTED
+                else _("%(name)s declined your swap request")
+            )
+            % {"name": actor.display_name},
+            locked.response,
+        ),
+        actor=actor,
+    )
     return locked
 
 

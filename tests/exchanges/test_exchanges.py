@@ -13,6 +13,7 @@ from coparent.core.errors import Conflict, ServiceError
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import CheckIn
 from coparent.families.models import Membership
+from coparent.notifications.models import Notification
 from coparent.records.models import LogEntry
 from coparent.schedule import services as schedule_services
 from tests.cast import Cast
@@ -245,7 +246,7 @@ def test_planned_versus_actual_after_a_late_and_a_missed_exchange(cast: Cast) ->
     assert [v.at for v in row.problems] == [late_at, missed_at]
 
 
-def test_reminders_are_sent_once_when_due(cast: Cast) -> None:
+def test_reminders_are_sent_once_when_due(cast: Cast, django_capture_on_commit_callbacks) -> None:
     plan = daily_exchanges(cast)
     at = next_exchange()
     giver, _taker = sides(plan, at)
@@ -256,12 +257,16 @@ def test_reminders_are_sent_once_when_due(cast: Cast) -> None:
         services.reminders_update(
             family=cast.family_a, actor=giver, minutes_before=[7], by_email=True
         )
-    assert services.reminders_send(now=at - dt.timedelta(minutes=90)) == 0
-    assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 1
-    assert services.reminders_send(now=at - dt.timedelta(minutes=58)) == 0
-    assert services.reminders_send(now=at - dt.timedelta(minutes=10)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send(now=at - dt.timedelta(minutes=90)) == 0
+        assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 1
+        assert services.reminders_send(now=at - dt.timedelta(minutes=58)) == 0
+        assert services.reminders_send(now=at - dt.timedelta(minutes=10)) == 1
     assert [m.to for m in mail.outbox] == [[giver.email], [giver.email]]
-    assert mail.outbox[0].subject == "Reminder: exchange coming up"
+    # Neutral unless the parent asks for details; the app has the whole reminder.
+    assert mail.outbox[0].subject == "You have a reminder from coparent"
+    reminder = Notification.objects.filter(recipient=giver, kind="exchange_reminder").first()
+    assert reminder is not None and "hands over to" in reminder.detail_title
 
 
 def test_exchange_pages_and_api(cast: Cast, client_for) -> None:

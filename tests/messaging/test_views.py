@@ -92,7 +92,7 @@ def test_the_shield_folds_hostile_messages_behind_a_click(cast: Cast, client_for
     alice = client_for(cast.alice)
     path = url(cast, f"{thread.public_id}/")
     assert '<details class="shielded"' not in alice.get(path).content.decode()
-    alice.post(url(cast, "settings/"), {"shield": "on", "email_new_messages": "on"})
+    alice.post(url(cast, "settings/"), {"shield": "on"})
     assert MessagingPreference.objects.get(membership=member(cast, cast.alice)).shield
     page = alice.get(path).content.decode()
     assert '<details class="shielded">' in page and "You are pathetic." in page
@@ -251,12 +251,14 @@ def test_response_times_page(cast: Cast, client_for) -> None:
     assert "Median wait for a reply" in page
 
 
-def test_settings_page_saves_email_choices(cast: Cast, client_for) -> None:
+def test_settings_page_saves_the_shield_and_points_to_notification_choices(
+    cast: Cast, client_for
+) -> None:
     alice = client_for(cast.alice)
-    assert alice.get(url(cast, "settings/")).status_code == 200
-    alice.post(url(cast, "settings/"), {"email_new_messages": "on", "email_include_content": "on"})
-    pref = MessagingPreference.objects.get(membership=member(cast, cast.alice))
-    assert pref.email_include_content and not pref.shield
+    page = alice.get(url(cast, "settings/")).content.decode()
+    assert "/account/notifications/" in page, "email choices live with all notifications"
+    alice.post(url(cast, "settings/"), {"shield": "on"})
+    assert MessagingPreference.objects.get(membership=member(cast, cast.alice)).shield
     assert client_for(cast.mediator).post(url(cast, "settings/"), {}).status_code == 403
 
 

@@ -1,0 +1,48 @@
+"""What each kind says when it must not say anything (the neutral title), and how it is
+delivered until the person chooses otherwise."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from coparent.notifications.models import Channel, Kind
+
+# Neutral: true of any family, naming nobody and quoting nothing, safe on a shared screen.
+NEUTRAL_TITLES: dict[str, Promise] = {
+    Kind.MESSAGE: _("You have a new message in coparent"),
+    Kind.SWAP_REQUEST: _("You have a new request in coparent"),
+    Kind.SWAP_ANSWER: _("A request you made in coparent was answered"),
+    Kind.SCHEDULE_PROPOSAL: _("You have a new proposal in coparent"),
+    Kind.SCHEDULE_ANSWER: _("A proposal you made in coparent was answered"),
+    Kind.PASS_ISSUED: _("There is news about a pickup pass in coparent"),
+    Kind.PASS_COSIGNED: _("There is news about a pickup pass in coparent"),
+    Kind.PASS_REVOKED: _("There is news about a pickup pass in coparent"),
+    Kind.PASS_CHECKED: _("There is news about a pickup pass in coparent"),
+    Kind.EXCHANGE_REMINDER: _("You have a reminder from coparent"),
+    Kind.EXCHANGE_CHECKIN: _("There is news about an exchange in coparent"),
+    Kind.MEMBER_JOINED: _("There is news about your family in coparent"),
+    Kind.PROFESSIONAL_ACCESS: _("There is news about your family in coparent"),
+    Kind.SIGN_IN: _("New sign-in to your coparent account"),
+}
+
+# What was emailed before notifications existed keeps being emailed; the rest waits in the app.
+DEFAULT_CHANNELS: dict[str, str] = {
+    Kind.MESSAGE: Channel.EMAIL,
+    Kind.SWAP_REQUEST: Channel.EMAIL,
+    Kind.SWAP_ANSWER: Channel.APP,
+    Kind.SCHEDULE_PROPOSAL: Channel.EMAIL,
+    Kind.SCHEDULE_ANSWER: Channel.APP,
+    Kind.PASS_ISSUED: Channel.EMAIL,
+    Kind.PASS_COSIGNED: Channel.APP,
+    Kind.PASS_REVOKED: Channel.APP,
+    Kind.PASS_CHECKED: Channel.APP,
+    Kind.EXCHANGE_REMINDER: Channel.EMAIL,
+    Kind.EXCHANGE_CHECKIN: Channel.APP,
+    Kind.MEMBER_JOINED: Channel.APP,
+    Kind.PROFESSIONAL_ACCESS: Channel.EMAIL,
+    Kind.SIGN_IN: Channel.EMAIL,
+}
+
+# Only these get through quiet hours: a handover does not wait for the morning.
+THROUGH_QUIET_HOURS = frozenset({Kind.EXCHANGE_REMINDER})
