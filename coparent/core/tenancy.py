@@ -75,6 +75,7 @@ def membership_for(
     )
     if membership is None or (roles is not None and membership.role not in set(roles)):
         raise Http404
+    membership.user = user  # the same row, already loaded: pages read membership.user freely
     return membership
 
 
