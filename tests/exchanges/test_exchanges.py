@@ -501,3 +501,40 @@ def test_a_check_in_is_recorded_once_even_when_sent_twice(cast: Cast) -> None:
             side=row.side,
             at=at,
         )
+
+
+def _queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_exchange_pages_take_a_fixed_number_of_queries_whatever_the_history(
+    cast: Cast, client_for
+) -> None:
+    plan = daily_exchanges(cast)
+    at = next_exchange() - dt.timedelta(days=1)
+    family = cast.family_a.public_id
+    pages = [
+        f"/f/{family}/exchanges/{plan.public_id}/{int(at.timestamp())}/",
+        f"/f/{family}/exchanges/",
+        f"/f/{family}/exchanges/report/",
+    ]
+    gran, alice = client_for(cast.gran), client_for(cast.alice)
+    for client in (gran, alice):  # a session's first request does its own bookkeeping
+        client.get(pages[1])
+    before = [_queries(gran, p) for p in pages] + [_queries(alice, p) for p in pages]
+    for days in range(2, 7):
+        past = at - dt.timedelta(days=days)
+        _giver, taker = sides(plan, past)
+        services.checkin_record(
+            family=cast.family_a, actor=taker, plan=plan, exchange_at=past, kind="arrived", now=past
+        )
+        services.missed_report(family=cast.family_a, actor=taker, plan=plan, exchange_at=past)
+    gran_pass(cast, next_exchange() + dt.timedelta(days=1), person_name="Uncle Rowan")
+    after = [_queries(gran, p) for p in pages] + [_queries(alice, p) for p in pages]
+    assert after == before
+    assert max(after) <= 30

@@ -157,3 +157,31 @@ def test_the_preview_lists_only_exchanges_still_to_come(cast: Cast, client_for) 
     page = client_for(cast.alice).get(builder_url(cast))
     upcoming = page.context["preview"]["exchanges"]
     assert upcoming and all(at >= timezone.now() for at, _a, _b in upcoming)
+
+
+def test_the_builder_takes_a_fixed_number_of_queries_whatever_the_history(
+    cast: Cast, client_for
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agreed(cast, rich_spec())
+    client = client_for(cast.alice)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(builder_url(cast)).status_code == 200
+        return len(captured)
+
+    count()  # a session's first request does its own bookkeeping
+    before = count()
+    for days in (5, 9, 13):
+        version = services.schedule_propose(
+            family=cast.family_a,
+            actor=cast.alice,
+            spec={**rich_spec(), "x-exchange-place": f"Place {days}"},
+            effective_at=timezone.now() + dt.timedelta(days=days),
+        )
+        services.schedule_accept(family=cast.family_a, actor=cast.bob, version=version)
+    assert count() == before
+    assert before <= 25
