@@ -538,3 +538,33 @@ def test_exchange_pages_take_a_fixed_number_of_queries_whatever_the_history(
     after = [_queries(gran, p) for p in pages] + [_queries(alice, p) for p in pages]
     assert after == before
     assert max(after) <= 30
+
+
+def test_reporting_a_missed_exchange_at_any_time_writes_nothing_unless_it_is_one(
+    cast: Cast, client_for
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    plan = daily_exchanges(cast)
+    client = client_for(cast.alice)
+    base = f"/f/{cast.family_a.public_id}/exchanges/{plan.public_id}"
+    real = int((next_exchange() - dt.timedelta(days=1)).timestamp())
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.one_of(st.integers(min_value=0, max_value=10**20), st.integers(real - 7200, real - 1))
+    )
+    def check(at: int) -> None:
+        response = client.post(f"{base}/{at}/missed/")
+        assert response.status_code in (302, 404)
+        assert not CheckIn.objects.exists()
+        assert not LogEntry.objects.filter(kind="exchange.missed").exists()
+
+    check()
+    assert client.post(f"{base}/{real}/missed/").status_code == 302
+    assert CheckIn.objects.get().kind == "missed"
