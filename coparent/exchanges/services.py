@@ -298,8 +298,8 @@ def reminders_update(
 
 
 def _concerns(member: Membership, view: selectors.ExchangeView) -> bool:
-    parties = {m.pk for m in (view.from_member, view.to_member) if m is not None}
-    return member.pk in parties or member.role == Role.CAREGIVER
+    """The people on the exchange: its two parents, or a caregiver with a pass for it."""
+    return selectors.check_in_side(member, view) is not None
 
 
 @transaction.atomic

@@ -568,3 +568,16 @@ def test_reporting_a_missed_exchange_at_any_time_writes_nothing_unless_it_is_one
     check()
     assert client.post(f"{base}/{real}/missed/").status_code == 302
     assert CheckIn.objects.get().kind == "missed"
+
+
+def test_a_caregiver_is_reminded_only_of_exchanges_they_hold_a_pass_for(cast: Cast) -> None:
+    daily_exchanges(cast)
+    at = next_exchange()
+    services.reminders_update(
+        family=cast.family_a, actor=cast.gran, minutes_before=[60], by_email=True
+    )
+    assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 0
+    later = at + dt.timedelta(days=1)
+    gran_pass(cast, later)
+    assert services.reminders_send(now=later - dt.timedelta(minutes=59)) == 1
+    assert [m.to for m in mail.outbox] == [[cast.gran.email]]
