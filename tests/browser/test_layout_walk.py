@@ -33,11 +33,21 @@ def family_with_a_schedule():
         cast,
         two_two_three(**{"x-exchange-place": "Riverside Community Library, north entrance"}),
     )
+    # Kit's own plan too: with two plans each night is labelled ("All children: Alice Parent").
+    own = services.schedule_propose(
+        family=cast.family_a,
+        actor=cast.alice,
+        spec=two_two_three(),
+        child=cast.kit,
+        effective_at=timezone.now() + dt.timedelta(days=1),
+    )
+    services.schedule_accept(family=cast.family_a, actor=cast.bob, version=own)
     today = timezone.now().date()
     services.event_create(
         family=cast.family_a,
         actor=cast.alice,
-        title="Parent-teacher conference with Ms Abernathy-Whitfield",
+        # One long word, as a pasted link or a hyphenated name makes: it must not widen a day.
+        title="Parent-teacher-conference-with-Ms-Abernathy-Whitfield",
         kind="school",
         starts_at=dt.datetime.combine(today, dt.time(16), tzinfo=dt.UTC),
     )
@@ -92,7 +102,7 @@ def test_the_week_fits_the_screen(new_page, viewport):
     page = new_page(viewport)
     sign_in(page, cast.alice.email)
     page.goto(f"/f/{cast.family_a.public_id}/calendar/week/")
-    page.get_by_text("Ms Abernathy-Whitfield").first.wait_for()
+    page.get_by_text("Ms-Abernathy-Whitfield").first.wait_for()
     assert_no_horizontal_overflow(page, "week view")
     wider = page.evaluate(
         """() => [...document.querySelectorAll('ol.days .day')]
