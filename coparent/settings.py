@@ -257,6 +257,8 @@ LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# One date format across the site (coparent/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["coparent.formats"]
 TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"

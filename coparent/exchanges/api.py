@@ -20,6 +20,7 @@ from coparent.core.inputs import Instant, JsonNumber, Text
 from coparent.core.tenancy import get_for_family
 from coparent.exchanges import selectors, services
 from coparent.exchanges.models import ExchangeTerms, PlaceKind
+from coparent.exchanges.outcome import MISSED
 from coparent.families.models import Role
 from coparent.schedule import selectors as schedule
 
@@ -56,7 +57,13 @@ class ExchangeViewOut(Schema):
 class ExchangeCheckInIn(Schema):
     plan: uuid.UUID
     at: Instant
-    kind: Literal["arrived", "handed_over", "received"]
+    kind: Annotated[
+        Literal["arrived", "handed_over", "received", "missed"],
+        Field(
+            description="“missed”: a parent on the exchange reports that it did not happen "
+            "(from its time to a week after)."
+        ),
+    ]
     latitude: Annotated[float, Field(ge=-90, le=90), JsonNumber] | None = None
     longitude: Annotated[float, Field(ge=-180, le=180), JsonNumber] | None = None
 
@@ -99,6 +106,9 @@ class ExchangeReportOut(Schema):
     label: str
     counts: list[ExchangeCountsOut]
     late_or_missed: list[dt.datetime]
+    not_recorded: int = Field(
+        description="Past exchanges nobody checked in to; they count as planned."
+    )
 
 
 def _exchange_out(view: selectors.ExchangeView) -> ExchangeViewOut:
@@ -176,15 +186,20 @@ def check_in(
 ) -> Status[ExchangeViewOut]:
     membership = family_membership(request, family_id)
     plan = schedule.plan_get(membership.family, membership, payload.plan)
-    services.checkin_record(
-        family=membership.family,
-        actor=actor(request),
-        plan=plan,
-        exchange_at=payload.at,
-        kind=payload.kind,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-    )
+    if payload.kind == MISSED:
+        services.missed_report(
+            family=membership.family, actor=actor(request), plan=plan, exchange_at=payload.at
+        )
+    else:
+        services.checkin_record(
+            family=membership.family,
+            actor=actor(request),
+            plan=plan,
+            exchange_at=payload.at,
+            kind=payload.kind,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+        )
     view = selectors.exchange_get(membership.family, membership, plan, payload.at)
     assert view is not None
     return Status(201, _exchange_out(view))
@@ -254,6 +269,7 @@ def report(
                 for name, planned, actual in row.lines
             ],
             late_or_missed=[v.at for v in row.problems],
+            not_recorded=row.not_recorded,
         )
         for row in rows
     ]

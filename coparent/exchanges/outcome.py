@@ -17,6 +17,8 @@ ARRIVED = "arrived"
 HANDED_OVER = "handed_over"
 RECEIVED = "received"
 KINDS = (ARRIVED, HANDED_OVER, RECEIVED)
+# Not a check-in: a parent's report that the exchange did not happen.
+MISSED = "missed"
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,22 @@ class CheckInFact:
 
 @dataclass(frozen=True)
 class Outcome:
-    state: str  # "upcoming", "waiting", "done", "cancelled"
+    # "upcoming", "waiting", "done", "missed" (a parent reported it did not happen),
+    # "not_recorded" (its time is past and nobody said anything), "cancelled"
+    state: str
     late: tuple[str, ...]  # parent ids who arrived after the grace period
-    no_show: tuple[str, ...]  # parent ids with no check-in once the grace period is over
+    no_show: tuple[str, ...]  # parent ids the other side's check-in or report shows absent
     handover_at: datetime | None
+
+    @property
+    def happened(self) -> bool | None:
+        """For the actual-time report: True when the children changed hands, False when the
+        record shows they did not, None when nothing says (count it as planned)."""
+        if self.handover_at is not None:
+            return True
+        if self.state == "missed" or self.no_show:
+            return False
+        return None
 
 
 def outcome(
@@ -43,7 +57,10 @@ def outcome(
     planned_at: datetime | None = None,
 ) -> Outcome:
     """`exchange` is None when the schedule no longer has an exchange at `planned_at` (a swap or
-    a new version removed it): check-ins made for it stay, and it reads as cancelled."""
+    a new version removed it): check-ins made for it stay, and it reads as cancelled.
+
+    Silence is not a no-show: a side is a no-show only when the other side checked in or a
+    parent reported the exchange did not happen, and the grace period is over."""
     facts = list(facts)
     if exchange is None:
         return Outcome("cancelled", (), (), None)
@@ -51,16 +68,37 @@ def outcome(
     handover = [f.at for f in facts if f.kind in (HANDED_OVER, RECEIVED)]
     handover_at = min(handover) if handover else None
     sides = (exchange.from_parent, exchange.to_parent)
+    present = [f for f in facts if f.kind in KINDS]
+    reported_missed = {f.parent for f in facts if f.kind == MISSED}
     first_seen = {
-        side: min((f.at for f in facts if f.parent == side), default=None) for side in sides
+        side: min((f.at for f in present if f.parent == side), default=None) for side in sides
     }
     late = tuple(
         side for side in sides if (seen := first_seen[side]) is not None and seen > deadline
     )
     if now < exchange.at and not facts:
         return Outcome("upcoming", (), (), None)
-    no_show = tuple(side for side in sides if first_seen[side] is None and now > deadline)
-    state = "done" if handover_at is not None else "waiting"
+    if not facts:
+        state = "not_recorded" if now > deadline else "waiting"
+        return Outcome(state, (), (), None)
+
+    def spoke(side: str) -> bool:
+        return first_seen[side] is not None or side in reported_missed
+
+    no_show = tuple(
+        side
+        for side in sides
+        if now > deadline
+        and handover_at is None
+        and not spoke(side)
+        and any(spoke(other) for other in sides if other != side)
+    )
+    if handover_at is not None:
+        state = "done"
+    elif reported_missed:
+        state = "missed"
+    else:
+        state = "waiting"
     return Outcome(state, late, no_show, handover_at)
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from coparent.engine import Exchange, ParentCounts, Schedule, Timeline, exchanges
 from coparent.exchanges.models import CheckIn, ExchangeTerms, ReminderSetting, TermsStatus
 from coparent.exchanges.outcome import CheckInFact, Outcome, actual_timeline, outcome
-from coparent.families.models import Child, Family, Membership
+from coparent.families.models import Child, Family, Membership, Role
+from coparent.passes.models import PickupPass
 from coparent.schedule import selectors as schedule
 from coparent.schedule.models import Plan
 
@@ -180,6 +181,7 @@ class ReportPlan:
     planned: dict[str, ParentCounts]
     actual: dict[str, ParentCounts]
     problems: list[ExchangeView]
+    not_recorded: int = 0  # past exchanges nobody checked in to: counted as planned
 
     @property
     def lines(self) -> list[tuple[str, ParentCounts, ParentCounts]]:
@@ -196,8 +198,9 @@ def planned_versus_actual(
     now: dt.datetime | None = None,
 ) -> list[ReportPlan]:
     """Per plan (so per child): counts by the schedule and by what the check-ins show, plus the
-    exchanges that went wrong. An exchange with no handover recorded after its grace period
-    counts as not having happened: the children stayed where they were."""
+    exchanges that went wrong. An exchange counts as not having happened (the children stayed
+    where they were) only when the record says so: a parent reported it missed, or one side
+    checked in and the other never came. One nobody recorded counts as planned."""
     now = now or timezone.now()
     windows = _plan_windows(family, membership, start, end)
     views = _views(family, windows, now)
@@ -206,14 +209,17 @@ def planned_versus_actual(
         plan, found, planned = window.plan, window.schedule, window.timeline
         handovers: dict[dt.datetime, dt.datetime | None] = {}
         problems = []
+        not_recorded = 0
         for view in views:
             if view.plan.pk != plan.pk or view.outcome is None or view.outcome.state == "cancelled":
                 continue
-            if view.outcome.handover_at is not None:
+            happened = view.outcome.happened
+            if happened is True:
                 handovers[view.at] = view.outcome.handover_at
-            elif view.at + grace_of(view.terms) < now:
+            elif happened is False:
                 handovers[view.at] = None
-            if view.outcome.late or view.outcome.no_show:
+            not_recorded += view.outcome.state == "not_recorded"
+            if view.outcome.late or view.outcome.no_show or view.outcome.state == "missed":
                 problems.append(view)
         actual = actual_timeline(found, planned, handovers)
         result.append(
@@ -225,9 +231,49 @@ def planned_versus_actual(
                 planned=planned.summary(),
                 actual=actual.summary(),
                 problems=problems,
+                not_recorded=not_recorded,
             )
         )
     return result
+
+
+def pass_holder_for(member: Membership, view: ExchangeView) -> PickupPass | None:
+    """A caregiver's pickup pass that covers this exchange: held by them (PickupPass.holder, not
+    a typed name anyone could enter), agreed (not revoked, not waiting for the other parent's
+    signature), valid at the exchange time, and for at least one of its children."""
+    if member.role != Role.CAREGIVER:
+        return None
+    children = {c.pk for c in view.children}
+    candidates = (
+        PickupPass.objects.filter(
+            family=member.family,
+            holder=member,
+            revoked_at__isnull=True,
+            starts_at__lte=view.at,
+            ends_at__gte=view.at,
+        )
+        .exclude(needs_cosign=True, cosigned_at__isnull=True)
+        .prefetch_related("children")
+    )
+    for found in candidates:
+        if not children or children & {c.pk for c in found.children.all()}:
+            return found
+    return None
+
+
+def check_in_side(member: Membership, view: ExchangeView) -> str | None:
+    """The side ("A"/"B") a member checks in for at this exchange, or None if they may not:
+    the two parents on it, or a caregiver named on a pickup pass for it, who collects for the
+    receiving parent."""
+    if member.role == Role.PARENT:
+        if view.from_member is not None and member.pk == view.from_member.pk:
+            return view.from_parent
+        if view.to_member is not None and member.pk == view.to_member.pk:
+            return view.to_parent
+        return None
+    if pass_holder_for(member, view) is not None:
+        return view.to_parent
+    return None
 
 
 def reminder_setting(membership: Membership) -> ReminderSetting | None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -24,7 +25,7 @@ from coparent.exchanges.models import (
     ReminderSetting,
     TermsStatus,
 )
-from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, KINDS, RECEIVED
+from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, KINDS, MISSED, RECEIVED
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
 from coparent.notifications.models import Kind
@@ -38,6 +39,10 @@ CHECK_IN_CLOSES = dt.timedelta(hours=24)
 NEAR_METRES = 250
 MAX_GRACE_MINUTES = 240
 REMINDER_CHOICES = (15, 30, 60, 120, 24 * 60)
+MISSED_REPORT_CLOSES = dt.timedelta(days=7)
+NOT_ON_THIS_EXCHANGE = _lazy(
+    "Only the two parents on this exchange, or someone named on a pickup pass for it, can check in."
+)
 
 
 def _parent_side(plan: Plan, actor: User) -> str:
@@ -171,8 +176,8 @@ def checkin_record(
     longitude: float | None = None,
     now: dt.datetime | None = None,
 ) -> CheckIn:
-    """A parent, or a caregiver doing the pickup for one, says "arrived", "handed over" or
-    "received". The time is the server's."""
+    """A parent on the exchange, or a caregiver named on a pickup pass for it, says "arrived",
+    "handed over" or "received". The time is the server's."""
     now = now or timezone.now()
     member = require_member(family, actor, writable=True)
     if kind not in KINDS:
@@ -184,13 +189,9 @@ def checkin_record(
         raise ServiceError(_("Check-in opens three hours before the exchange."))
     if now > exchange_at + CHECK_IN_CLOSES:
         raise ServiceError(_("Check-in for this exchange closed a day after it."))
-    side = plan.parent_id_of(member.pk)
+    side = selectors.check_in_side(member, view)
     if side is None:
-        if member.role != Role.CAREGIVER:
-            raise ServiceError(
-                _("Only the parents, or a caregiver picking up, can check in."), code="forbidden"
-            )
-        side = view.to_parent  # a caregiver collects for the receiving parent
+        raise ServiceError(str(NOT_ON_THIS_EXCHANGE), code="forbidden")
     expected = {ARRIVED, HANDED_OVER} if side == view.from_parent else {ARRIVED, RECEIVED}
     if kind not in expected:
         raise ServiceError(
@@ -249,6 +250,61 @@ def checkin_record(
 
 
 @transaction.atomic
+def missed_report(
+    *,
+    family: Family,
+    actor: User,
+    plan: Plan,
+    exchange_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> CheckIn:
+    """A parent on the exchange reports that it did not happen. Without this (or a check-in by
+    one side), a past exchange nobody recorded counts as planned, never as a no-show."""
+    now = now or timezone.now()
+    member = require_member(family, actor, writable=True)
+    view = selectors.exchange_get(family, member, plan, exchange_at)
+    if view is None or view.outcome is None or view.outcome.state == "cancelled":
+        raise ServiceError(_("The schedule has no exchange at that time."))
+    side = selectors.check_in_side(member, view)
+    if side is None or member.role != Role.PARENT:
+        raise ServiceError(
+            _("Only the two parents on this exchange can report that it did not happen."),
+            code="forbidden",
+        )
+    if now < exchange_at:
+        raise ServiceError(_("You can report a missed exchange once its time has come."))
+    if now > exchange_at + MISSED_REPORT_CLOSES:
+        raise ServiceError(_("A missed exchange is reported within a week of it."))
+    if view.outcome.handover_at is not None:
+        raise Conflict(_("A handover is already recorded for this exchange."))
+    family_lock(family)
+    if CheckIn.objects.filter(
+        family=family, plan=plan, exchange_at=exchange_at, side=side, kind=MISSED
+    ).exists():
+        raise Conflict(_("You already reported this exchange as missed."))
+    report = CheckIn.objects.create(
+        family=family,
+        plan=plan,
+        exchange_at=exchange_at,
+        kind=MISSED,
+        member=member,
+        side=side,
+        at=now,
+    )
+    record_append(
+        family=family,
+        actor=actor,
+        kind="exchange.missed",
+        fields={
+            "plan": str(plan.public_id),
+            "exchange": exchange_at.astimezone(dt.UTC).isoformat(),
+            "side": side,
+        },
+    )
+    return report
+
+
+@transaction.atomic
 def reminders_update(
     *, family: Family, actor: User, minutes_before: list[int], by_email: bool
 ) -> ReminderSetting:
@@ -264,8 +320,8 @@ def reminders_update(
 
 
 def _concerns(member: Membership, view: selectors.ExchangeView) -> bool:
-    parties = {m.pk for m in (view.from_member, view.to_member) if m is not None}
-    return member.pk in parties or member.role == Role.CAREGIVER
+    """The people on the exchange: its two parents, or a caregiver with a pass for it."""
+    return selectors.check_in_side(member, view) is not None
 
 
 def _mark_sent(family: Family, member: Membership, at: dt.datetime, due: list[int]) -> bool:
@@ -329,7 +385,7 @@ def _remind(family: Family, member: Membership, view: selectors.ExchangeView) ->
         detail=Detail(
             _("Exchange on %(when)s: %(a)s hands over to %(b)s")
             % {
-                "when": date_format(when, "l j F, H:i"),
+                "when": date_format(when, "DATETIME_FORMAT"),
                 "a": view.name(view.from_parent),
                 "b": view.name(view.to_parent),
             },

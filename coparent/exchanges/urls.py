@@ -22,4 +22,9 @@ urlpatterns = [
         views.check_in,
         name="check_in",
     ),
+    path(
+        "f/<str:family_id>/exchanges/<str:plan_id>/<int:at>/missed/",
+        views.report_missed,
+        name="missed",
+    ),
 ]

@@ -19,6 +19,7 @@ from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.exchanges import forms, selectors, services
 from coparent.exchanges.models import ExchangeTerms
+from coparent.exchanges.outcome import MISSED
 from coparent.families.models import Role
 from coparent.schedule import selectors as schedule
 
@@ -63,13 +64,48 @@ def exchange_detail(request: FamilyRequest, plan_id: str, at: int) -> HttpRespon
     view = selectors.exchange_get(request.family, request.membership, plan, _instant(at))
     if view is None:
         raise Http404
-    side = plan.parent_id_of(request.membership.pk)
-    if side is None and request.membership.role == Role.CAREGIVER:
-        side = view.to_parent
+    member = request.membership
+    side = None if member.read_only else selectors.check_in_side(member, view)
     kinds = []
-    if side is not None and not request.membership.read_only:
+    if side is not None:
         kinds = ["arrived", "handed_over" if side == view.from_parent else "received"]
-    return render(request, "exchanges/detail.html", {"view": view, "kinds": kinds})
+    now = timezone.now()
+    can_report_missed = (
+        side is not None
+        and member.role == Role.PARENT
+        and view.outcome is not None
+        and view.outcome.state not in ("cancelled", "done", "upcoming")
+        and view.at <= now <= view.at + services.MISSED_REPORT_CLOSES
+        and not any(c.kind == MISSED and c.side == side for c in view.checkins)
+    )
+    return render(
+        request,
+        "exchanges/detail.html",
+        {
+            "view": view,
+            "kinds": kinds,
+            "can_report_missed": can_report_missed,
+            "caregiver_without_pass": member.role == Role.CAREGIVER and side is None,
+        },
+    )
+
+
+@require_POST
+@login_required
+@family_view(roles=[Role.PARENT], write=True)
+def report_missed(request: FamilyRequest, plan_id: str, at: int) -> HttpResponse:
+    plan = schedule.plan_get(request.family, request.membership, plan_id)
+    try:
+        services.missed_report(
+            family=request.family, actor=request.user, plan=plan, exchange_at=_instant(at)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Recorded: this exchange did not happen. The other parent can see it.")
+        )
+    return redirect("exchanges:detail", request.family.public_id, plan.public_id, at)
 
 
 @require_POST

@@ -21,6 +21,8 @@ from coparent.core.forms import (
 )
 from coparent.engine import COMMON_HOLIDAYS, TEMPLATES
 from coparent.schedule.models import EventKind
+from coparent.schedule.specs import AGREED_ROTATION
+from coparent.schedule.specs import holiday_field_keys as holiday_field_names
 
 TEMPLATE_LABELS = {
     "7-7": _("Alternating weeks (7-7): one week each"),
@@ -53,18 +55,6 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _parent_choices(names: dict[str, str]) -> list[tuple[str, str]]:
     return [("A", names.get("A", "")), ("B", names.get("B", ""))]
-
-
-def holiday_field_names(index: int) -> dict[str, str]:
-    prefix = f"holiday_{index}"
-    return {
-        "on": prefix,
-        "parent": f"{prefix}_parent",
-        "start_days": f"{prefix}_start_days",
-        "start_time": f"{prefix}_start_time",
-        "end_days": f"{prefix}_end_days",
-        "end_time": f"{prefix}_end_time",
-    }
 
 
 class ScheduleBuilderForm(forms.Form):
@@ -132,12 +122,22 @@ class ScheduleBuilderForm(forms.Form):
         *args: Any,
         names: dict[str, str],
         children: list[tuple[str, str]],
+        agreed_pattern: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.names = names
         parents = _parent_choices(names)
         self.fields["child"].choices = children  # type: ignore[attr-defined]
+        if agreed_pattern:
+            # An agreed rotation the templates cannot show stays choosable as it is.
+            self.fields["template"].choices = [  # type: ignore[attr-defined]
+                (
+                    AGREED_ROTATION,
+                    _("The agreed pattern (%(pattern)s)") % {"pattern": agreed_pattern},
+                ),
+                *self.fields["template"].choices,  # type: ignore[attr-defined]
+            ]
         self.fields["first"].choices = parents  # type: ignore[attr-defined]
         for index, holiday in enumerate(COMMON_HOLIDAYS):
             keys = holiday_field_names(index)

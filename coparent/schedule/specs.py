@@ -13,12 +13,28 @@ from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import json_text_problem
-from coparent.engine import COMMON_HOLIDAYS, Schedule, SpecError, parse_spec
+from coparent.engine import COMMON_HOLIDAYS, TEMPLATES, Schedule, SpecError, parse_spec
 from coparent.schedule.models import PARENT_IDS, Plan, ScheduleVersion, SwapRequest
 
 # Keys whose values name a parent, wherever they appear in a spec.
 _PARENT_KEYS = {"first", "parent", "even", "odd", "first_half", "second_half", "default"}
 _TOP_LEVEL = {"timezone", "parents", "night_check", "day_rule"}
+# The builder's pattern choice that keeps an agreed rotation it cannot show (a custom pattern).
+AGREED_ROTATION = "agreed"
+TEMPLATE_NAMES = set(TEMPLATES)
+
+
+def holiday_field_keys(index: int) -> dict[str, str]:
+    """The builder form's field names for COMMON_HOLIDAYS[index]."""
+    prefix = f"holiday_{index}"
+    return {
+        "on": prefix,
+        "parent": f"{prefix}_parent",
+        "start_days": f"{prefix}_start_days",
+        "start_time": f"{prefix}_start_time",
+        "end_days": f"{prefix}_end_days",
+        "end_time": f"{prefix}_end_time",
+    }
 
 
 def _rename(value: Any, names: dict[str, str], key: str | None = None) -> Any:
@@ -209,3 +225,143 @@ def common_holiday_rule(
     rule["start"] = {"days": start_days, "time": start_time.strftime("%H:%M")}
     rule["end"] = {"days": end_days, "time": end_time.strftime("%H:%M")}
     return rule
+
+
+_BUILT_KEYS = {"timezone", "parents", "rotation", "holidays", "x-exchange-place"}
+_ROTATION_FIELDS = {"template", "anchor", "first", "exchange_time"}
+
+
+def _wall(text: Any) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def _even_parent(parent: Any) -> Any:
+    if isinstance(parent, dict):
+        return (parent.get("first_half") or parent).get("even")
+    return parent
+
+
+def _common_holiday_values(rule: Any) -> tuple[int, dict[str, Any]] | None:
+    """(index, the builder's values) when `rule` is exactly what the builder would make for a
+    COMMON_HOLIDAYS entry; None otherwise (the rule is kept as it is)."""
+    if not isinstance(rule, dict):
+        return None
+    for index, holiday in enumerate(COMMON_HOLIDAYS):
+        if holiday.name != rule.get("name"):
+            continue
+        start, end = rule.get("start") or {}, rule.get("end") or {}
+        values = {
+            "even_parent": _even_parent(rule.get("parent")),
+            "start_days": start.get("days"),
+            "start_time": _wall(start.get("time")),
+            "end_days": end.get("days"),
+            "end_time": _wall(end.get("time")),
+        }
+        if values["even_parent"] not in PARENT_IDS or None in values.values():
+            return None
+        try:
+            rebuilt = common_holiday_rule(index, **values)
+        except (TypeError, ValueError):
+            return None
+        return (index, values) if rebuilt == rule else None
+    return None
+
+
+def _school_period(rule: Any, wall: dt.time) -> tuple[dt.date, dt.date, str] | None:
+    """The builder's school-break line for `rule`, if the builder would make exactly it."""
+    if not isinstance(rule, dict):
+        return None
+    periods = (
+        (rule.get("date") or {}).get("periods") if isinstance(rule.get("date"), dict) else None
+    )
+    if not isinstance(periods, list) or len(periods) != 1 or not isinstance(periods[0], dict):
+        return None
+    try:
+        first = dt.date.fromisoformat(str(periods[0].get("first")))
+        last = dt.date.fromisoformat(str(periods[0].get("last")))
+    except ValueError:
+        return None
+    name = str(rule.get("name") or "")
+    rebuilt = builder_spec(
+        timezone="UTC",
+        template="7-7",
+        anchor=first,
+        first="A",
+        exchange_time=wall,
+        holidays=[],
+        school_periods=[(first, last, name)],
+    )["holidays"][0]
+    return (first, last, name) if name and rebuilt == rule else None
+
+
+def builder_values(spec: dict[str, Any]) -> dict[str, Any]:
+    """The builder's fields for an agreed plain spec, so a change starts from what was agreed.
+
+    Returns the typed values (as a valid builder form would clean them), plus
+    `agreed_rotation` when the rotation is not one of the named templates, `kept_holidays`
+    (rules the builder has no fields for) and `kept` (other top-level parts): the builder puts
+    those back unchanged, so proposing a small change never drops them."""
+    raw = spec.get("rotation")
+    rotation: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    wall = _wall(rotation.get("exchange_time")) or dt.time(18, 0)
+    try:
+        anchor = dt.date.fromisoformat(str(rotation.get("anchor")))
+    except ValueError:
+        anchor = None
+    template = rotation.get("template")
+    plain_template = set(rotation) <= _ROTATION_FIELDS and template in TEMPLATE_NAMES
+    values: dict[str, Any] = {
+        "timezone": spec.get("timezone", "UTC"),
+        "template": template if plain_template else AGREED_ROTATION,
+        "anchor": anchor,
+        "first": rotation.get("first", "A") if rotation.get("first") in PARENT_IDS else "A",
+        "exchange_time": wall,
+        "exchange_place": str(spec.get("x-exchange-place", "")),
+        "agreed_rotation": None if plain_template else rotation,
+        "kept_holidays": [],
+        "kept": {k: v for k, v in spec.items() if k not in _BUILT_KEYS},
+    }
+    periods = []
+    holidays = spec.get("holidays")
+    for rule in holidays if isinstance(holidays, list) else []:
+        common = _common_holiday_values(rule)
+        if common is not None:
+            index, found = common
+            keys = holiday_field_keys(index)
+            values[keys["on"]] = True
+            values[keys["parent"]] = found["even_parent"]
+            for name in ("start_days", "start_time", "end_days", "end_time"):
+                values[keys[name]] = found[name]
+            continue
+        period = _school_period(rule, wall)
+        if period is not None:
+            periods.append(period)
+        else:
+            values["kept_holidays"].append(rule)
+    values["periods"] = periods
+    values["school_periods"] = "\n".join(f"{a} {b} {name}" for a, b, name in periods)
+    return values
+
+
+def builder_spec_with_kept(
+    built: dict[str, Any],
+    *,
+    agreed_rotation: dict[str, Any] | None,
+    kept_holidays: list[Any],
+    kept: dict[str, Any],
+) -> dict[str, Any]:
+    """The builder's spec with the agreed parts it has no fields for put back."""
+    spec = dict(built)
+    if agreed_rotation is not None and built["rotation"]["template"] == AGREED_ROTATION:
+        rotation = dict(agreed_rotation)
+        for key in ("anchor", "first", "exchange_time"):
+            rotation[key] = built["rotation"][key]
+        spec["rotation"] = rotation
+    if kept_holidays:
+        spec["holidays"] = [*spec.get("holidays", []), *kept_holidays]
+    for key, value in kept.items():
+        spec.setdefault(key, value)
+    return spec

@@ -103,3 +103,17 @@ def sign_in(page, email: str, *, witnessed: bool = False) -> None:
     page.get_by_role("heading", name="Family A").wait_for()
     if witnessed:
         page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
+
+
+def open_menu(page) -> None:
+    """Opens the site menu when it is folded behind its button (on a phone)."""
+    summary = page.locator("details.menu > summary")
+    if summary.is_visible() and page.locator("details.menu[open]").count() == 0:
+        summary.click()
+
+
+def assert_no_horizontal_overflow(page, label: str) -> None:
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{label}: the page is {overflow} px wider than the screen"

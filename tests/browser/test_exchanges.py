@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import PHONE, assert_accessible, screenshot, sign_in
+from tests.browser.conftest import PHONE, assert_accessible, open_menu, screenshot, sign_in
 from tests.cast import build_cast
 from tests.exchanges.helpers import daily_exchanges, next_exchange, sides
 from tests.exchanges.test_exchanges import agree_terms
@@ -22,6 +22,7 @@ def test_parents_see_the_terms_and_check_in(new_page) -> None:
     giver, _taker = sides(plan, at)
     page = new_page(PHONE)
     sign_in(page, giver.email)
+    open_menu(page)
     page.get_by_role("link", name="Exchanges").click()
     page.get_by_role("heading", name="Exchanges", exact=True).wait_for()
     assert "Library car park" in page.locator("main").inner_text()

@@ -25,7 +25,7 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Calendar").first.wait_for()
+    page.get_by_role("heading", name="Family A").wait_for()
 
 
 def bobs_two_nights(today: dt.date) -> dt.date:

@@ -176,13 +176,153 @@ def test_check_in_rules(cast: Cast) -> None:
             kind="arrived",
             now=at,
         )
-    # A caregiver picking up checks in for the receiving parent.
+    # A caregiver is not on a handover between the parents...
+    with pytest.raises(ServiceError, match="named on a pickup pass") as refused:
+        services.checkin_record(
+            family=cast.family_a, actor=cast.gran, plan=plan, exchange_at=at, kind="arrived", now=at
+        )
+    assert refused.value.code == "forbidden"
+    assert not CheckIn.objects.filter(member__user=cast.gran).exists()
+    # ...until a parent names them on a pickup pass for it: then they collect for the receiver.
+    gran_pass(cast, at)
     services.checkin_record(
         family=cast.family_a, actor=cast.gran, plan=plan, exchange_at=at, kind="arrived", now=at
     )
     assert CheckIn.objects.get(member__user=cast.gran).side == plan.parent_id_of(
         membership(cast, taker).pk
     )
+
+
+def gran_pass(cast: Cast, at: dt.datetime, **extra):
+    from coparent.passes import services as pass_services
+
+    from coparent.families.models import Membership
+
+    values = {
+        "person_name": "",
+        "holder": Membership.objects.get(family=cast.family_a, user=cast.gran),
+        "children": [cast.kit],
+        "place": "School gate",
+        "starts_at": at - dt.timedelta(hours=1),
+        "ends_at": at + dt.timedelta(hours=1),
+    }
+    values.update(extra)
+    issued = pass_services.pass_issue(family=cast.family_a, actor=cast.alice, **values)
+    if issued.needs_cosign:
+        pass_services.pass_cosign(family=cast.family_a, actor=cast.bob, pickup_pass=issued)
+    return issued
+
+
+def test_a_pass_for_someone_else_or_another_time_lets_no_caregiver_check_in(cast: Cast) -> None:
+    plan = daily_exchanges(cast)
+    at = next_exchange()
+    gran_pass(cast, at, person_name="Uncle Rowan", holder=None)
+    gran_pass(cast, at, person_name="Gran Caregiver", holder=None)  # her name, typed: not hers
+    gran_pass(cast, at + dt.timedelta(hours=3))
+    with pytest.raises(ServiceError, match="named on a pickup pass"):
+        services.checkin_record(
+            family=cast.family_a, actor=cast.gran, plan=plan, exchange_at=at, kind="arrived", now=at
+        )
+
+
+def test_a_caregiver_without_a_pass_is_refused_on_the_page_and_in_the_api(
+    cast: Cast, client_for
+) -> None:
+    plan = daily_exchanges(cast)
+    at = next_exchange()
+    family = cast.family_a.public_id
+    client = client_for(cast.gran)
+    detail = client.get(f"/f/{family}/exchanges/{plan.public_id}/{int(at.timestamp())}/")
+    page = detail.content.decode()
+    assert "I received the children" not in page and "I&#x27;ve arrived" not in page
+    assert "ask a parent for a pickup pass in your name" in page
+    posted = client.post(
+        f"/f/{family}/exchanges/{plan.public_id}/{int(at.timestamp())}/check-in/",
+        {"kind": "received"},
+        follow=True,
+    )
+    assert "named on a pickup pass" in posted.content.decode()
+    api = client.post(
+        f"/api/v1/families/{family}/exchanges/check-ins",
+        {"plan": str(plan.public_id), "at": at.isoformat(), "kind": "received"},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    assert "named on a pickup pass" in api.json()["error"]["message"]
+    assert not CheckIn.objects.filter(member__user=cast.gran).exists()
+    gran_pass(cast, at)
+    page = client.get(f"/f/{family}/exchanges/{plan.public_id}/{int(at.timestamp())}/")
+    assert "I received the children" in page.content.decode()
+
+
+def test_a_past_exchange_nobody_recorded_counts_as_planned(cast: Cast, client_for) -> None:
+    daily_exchanges(cast)
+    alice = membership(cast, cast.alice)
+    end = next_exchange() - dt.timedelta(days=1, hours=1)
+    start = end - dt.timedelta(days=20)
+    (row,) = selectors.planned_versus_actual(cast.family_a, alice, start, end)
+    assert {s: c.overnights for s, c in row.actual.items()} == {
+        s: c.overnights for s, c in row.planned.items()
+    }
+    assert row.problems == [] and row.not_recorded == 20
+    views = selectors.exchange_views(cast.family_a, alice, start, end)
+    assert {v.outcome.state for v in views} == {"not_recorded"}
+    assert all(v.no_show_names == [] for v in views)
+    client = client_for(cast.alice)
+    family = cast.family_a.public_id
+    listing = client.get(f"/f/{family}/exchanges/").content.decode()
+    assert "No-show" not in listing and "Not recorded" in listing
+    body = client.get(
+        f"/api/v1/families/{family}/exchanges/report"
+        f"?start={start.isoformat().replace('+00:00', 'Z')}"
+        f"&end={end.isoformat().replace('+00:00', 'Z')}"
+    ).json()
+    assert body[0]["not_recorded"] == 20 and body[0]["late_or_missed"] == []
+    assert {c["planned_overnights"] for c in body[0]["counts"]} == {
+        c["actual_overnights"] for c in body[0]["counts"]
+    }
+
+
+def test_a_parent_reports_a_missed_exchange(cast: Cast, client_for) -> None:
+    plan = daily_exchanges(cast)
+    at = next_exchange() - dt.timedelta(days=2)
+    giver, taker = sides(plan, at)
+    with pytest.raises(ServiceError, match="two parents on this exchange"):
+        services.missed_report(family=cast.family_a, actor=cast.gran, plan=plan, exchange_at=at)
+    with pytest.raises(ServiceError, match="once its time has come"):
+        services.missed_report(
+            family=cast.family_a, actor=giver, plan=plan, exchange_at=next_exchange()
+        )
+    client = client_for(taker)
+    family = cast.family_a.public_id
+    url = f"/f/{family}/exchanges/{plan.public_id}/{int(at.timestamp())}/"
+    assert "It did not happen" in client.get(url).content.decode()
+    page = client.post(url + "missed/", follow=True).content.decode()
+    assert "Recorded: this exchange did not happen." in page
+    assert "It did not happen" not in page
+    view = selectors.exchange_get(cast.family_a, membership(cast, cast.alice), plan, at)
+    assert view.outcome.state == "missed" and view.no_show_names == [giver.display_name]
+    assert LogEntry.objects.filter(family=cast.family_a, kind="exchange.missed").count() == 1
+    with pytest.raises(Conflict):
+        services.missed_report(family=cast.family_a, actor=taker, plan=plan, exchange_at=at)
+    api = client_for(giver).post(
+        f"/api/v1/families/{family}/exchanges/check-ins",
+        {"plan": str(plan.public_id), "at": at.isoformat(), "kind": "missed"},
+        content_type="application/json",
+    )
+    assert api.status_code == 201 and api.json()["state"] == "missed"
+    assert api.json()["no_show"] == []  # both say it did not happen: nobody is blamed
+    later = at - dt.timedelta(days=1)
+    services.checkin_record(
+        family=cast.family_a,
+        actor=sides(plan, later)[1],
+        plan=plan,
+        exchange_at=later,
+        kind="received",
+        now=later,
+    )
+    with pytest.raises(Conflict, match="handover is already recorded"):
+        services.missed_report(family=cast.family_a, actor=giver, plan=plan, exchange_at=later)
 
 
 def test_exchanges_regenerate_when_a_swap_changes_the_schedule(cast: Cast) -> None:
@@ -232,6 +372,16 @@ def test_planned_versus_actual_after_a_late_and_a_missed_exchange(cast: Cast) ->
         exchange_at=late_at,
         kind="received",
         now=late_at + dt.timedelta(hours=2),
+    )
+    # At the second exchange `giver` receives; `taker` arrives to hand over and the other
+    # parent never comes, so the children stay with `taker`.
+    services.checkin_record(
+        family=cast.family_a,
+        actor=taker,
+        plan=plan,
+        exchange_at=missed_at,
+        kind="arrived",
+        now=missed_at,
     )
     alice = membership(cast, cast.alice)
     start, end = late_at - dt.timedelta(days=1), missed_at + dt.timedelta(hours=23)
@@ -360,3 +510,83 @@ def test_a_check_in_is_recorded_once_even_when_sent_twice(cast: Cast) -> None:
             side=row.side,
             at=at,
         )
+
+
+def _queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_exchange_pages_take_a_fixed_number_of_queries_whatever_the_history(
+    cast: Cast, client_for
+) -> None:
+    plan = daily_exchanges(cast)
+    at = next_exchange() - dt.timedelta(days=1)
+    family = cast.family_a.public_id
+    pages = [
+        f"/f/{family}/exchanges/{plan.public_id}/{int(at.timestamp())}/",
+        f"/f/{family}/exchanges/",
+        f"/f/{family}/exchanges/report/",
+    ]
+    gran, alice = client_for(cast.gran), client_for(cast.alice)
+    for client in (gran, alice):  # a session's first request does its own bookkeeping
+        client.get(pages[1])
+    before = [_queries(gran, p) for p in pages] + [_queries(alice, p) for p in pages]
+    for days in range(2, 7):
+        past = at - dt.timedelta(days=days)
+        _giver, taker = sides(plan, past)
+        services.checkin_record(
+            family=cast.family_a, actor=taker, plan=plan, exchange_at=past, kind="arrived", now=past
+        )
+        services.missed_report(family=cast.family_a, actor=taker, plan=plan, exchange_at=past)
+    gran_pass(cast, next_exchange() + dt.timedelta(days=1), person_name="Uncle Rowan", holder=None)
+    after = [_queries(gran, p) for p in pages] + [_queries(alice, p) for p in pages]
+    assert after == before
+    assert max(after) <= 30
+
+
+def test_reporting_a_missed_exchange_at_any_time_writes_nothing_unless_it_is_one(
+    cast: Cast, client_for
+) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    plan = daily_exchanges(cast)
+    client = client_for(cast.alice)
+    base = f"/f/{cast.family_a.public_id}/exchanges/{plan.public_id}"
+    real = int((next_exchange() - dt.timedelta(days=1)).timestamp())
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.one_of(st.integers(min_value=0, max_value=10**20), st.integers(real - 7200, real - 1))
+    )
+    def check(at: int) -> None:
+        response = client.post(f"{base}/{at}/missed/")
+        assert response.status_code in (302, 404)
+        assert not CheckIn.objects.exists()
+        assert not LogEntry.objects.filter(kind="exchange.missed").exists()
+
+    check()
+    assert client.post(f"{base}/{real}/missed/").status_code == 302
+    assert CheckIn.objects.get().kind == "missed"
+
+
+def test_a_caregiver_is_reminded_only_of_exchanges_they_hold_a_pass_for(cast: Cast) -> None:
+    daily_exchanges(cast)
+    at = next_exchange()
+    services.reminders_update(
+        family=cast.family_a, actor=cast.gran, minutes_before=[60], by_email=True
+    )
+    assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 0
+    later = at + dt.timedelta(days=1)
+    gran_pass(cast, later)
+    assert services.reminders_send(now=later - dt.timedelta(minutes=59)) == 1
+    assert [m.to for m in mail.outbox] == [[cast.gran.email]]

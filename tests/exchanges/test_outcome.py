@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from coparent.engine import Exchange, Segment, parse_spec
 from coparent.engine import exchanges as engine_exchanges
 from coparent.exchanges.outcome import (
     ARRIVED,
     HANDED_OVER,
+    MISSED,
     RECEIVED,
     CheckInFact,
     actual_segments,
@@ -57,6 +61,56 @@ def test_no_show_once_the_grace_period_is_over() -> None:
     assert outcome(EXCHANGE, facts, grace=GRACE, now=at(15)).no_show == ()
     later = outcome(EXCHANGE, facts, grace=GRACE, now=at(16))
     assert later.no_show == ("B",) and later.state == "waiting"
+
+
+def test_an_exchange_nobody_recorded_is_not_recorded_not_a_no_show() -> None:
+    result = outcome(EXCHANGE, [], grace=GRACE, now=at(60 * 24 * 30))
+    assert (result.state, result.no_show, result.late) == ("not_recorded", (), ())
+    assert result.happened is None, "it counts as planned"
+    assert outcome(EXCHANGE, [], grace=GRACE, now=at(10)).state == "waiting"
+
+
+def test_a_parents_report_that_it_did_not_happen_makes_the_other_a_no_show() -> None:
+    result = outcome(EXCHANGE, [CheckInFact("A", MISSED, at(40))], grace=GRACE, now=at(60))
+    assert (result.state, result.no_show, result.happened) == ("missed", ("B",), False)
+
+
+def test_both_parents_reporting_it_missed_is_nobodys_no_show() -> None:
+    facts = [CheckInFact("A", MISSED, at(40)), CheckInFact("B", MISSED, at(50))]
+    result = outcome(EXCHANGE, facts, grace=GRACE, now=at(60))
+    assert (result.state, result.no_show, result.happened) == ("missed", (), False)
+
+
+def test_a_recorded_handover_means_nobody_was_absent() -> None:
+    result = outcome(EXCHANGE, [CheckInFact("B", RECEIVED, at(5))], grace=GRACE, now=at(60))
+    assert (result.state, result.no_show, result.happened) == ("done", (), True)
+
+
+@given(
+    minutes_after=st.integers(min_value=-600, max_value=60 * 24 * 400),
+    grace=st.integers(min_value=0, max_value=240),
+)
+def test_silence_is_never_a_no_show(minutes_after: int, grace: int) -> None:
+    result = outcome(EXCHANGE, [], grace=dt.timedelta(minutes=grace), now=at(minutes_after))
+    assert result.no_show == () and result.happened is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B"]),
+            st.sampled_from([ARRIVED, HANDED_OVER, RECEIVED, MISSED]),
+            st.integers(min_value=-180, max_value=60 * 24),
+        ),
+        max_size=6,
+    )
+)
+def test_a_no_show_always_has_evidence_from_the_other_side(facts_spec) -> None:
+    facts = [CheckInFact(side, kind, at(m)) for side, kind, m in facts_spec]
+    result = outcome(EXCHANGE, facts, grace=GRACE, now=at(60 * 25))
+    spoke = {f.parent for f in facts}
+    for side in result.no_show:
+        assert side not in spoke and spoke - {side}
 
 
 def test_an_exchange_the_schedule_dropped_reads_as_cancelled() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -17,11 +18,19 @@ from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.engine import COMMON_HOLIDAYS, SpecError, exchanges
+from coparent.engine.changes import spec_changes
 from coparent.families.models import Child, Role
 from coparent.families.selectors import child_list, member_list
 from coparent.schedule import forms, ical, selectors, services
 from coparent.schedule.models import Plan, ScheduleVersion
-from coparent.schedule.specs import builder_spec, common_holiday_rule, parsed
+from coparent.schedule.specs import (
+    builder_spec,
+    builder_spec_with_kept,
+    builder_values,
+    common_holiday_rule,
+    holiday_field_keys,
+    parsed,
+)
 
 PREVIEW_WEEKS = 8
 
@@ -37,52 +46,85 @@ def _child_from_choice(request: FamilyRequest, value: str) -> Child | None:
     return None if value in ("", "all") else get_for_family(Child, request.family, public_id=value)
 
 
-def _parent_names(request: FamilyRequest) -> dict[str, str]:
-    """Names for "A" and "B" before a plan exists: the parents in the order they joined."""
-    plan = (
-        Plan.objects.filter(family=request.family)
-        .select_related("parent_a__user", "parent_b__user")
-        .first()
-    )
-    if plan:
-        return selectors.parent_names(plan)
-    parents = [m for m in member_list(request.family) if m.role == Role.PARENT]
-    return {
-        letter: parents[i].user.display_name if i < len(parents) else _("the other parent")
-        for i, letter in enumerate("AB")
-    }
+@dataclass
+class _Base:
+    """What a proposal starts from: the agreed plan the chosen children follow today (their own
+    plan when they have one, else the shared plan), its current spec and the builder's values
+    for it. Empty before anything is agreed."""
+
+    plan: Plan | None = None
+    spec: dict[str, Any] | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def names(self, request: FamilyRequest) -> dict[str, str]:
+        """Names for "A" and "B": the plan's, or before a plan exists, the parents in the order
+        they joined."""
+        if self.plan is not None:
+            return selectors.parent_names(self.plan)
+        parents = [m for m in member_list(request.family) if m.role == Role.PARENT]
+        return {
+            letter: parents[i].user.display_name if i < len(parents) else _("the other parent")
+            for i, letter in enumerate("AB")
+        }
+
+    @property
+    def agreed_pattern(self) -> str:
+        rotation = self.values.get("agreed_rotation") or {}
+        return str(rotation.get("pattern") or rotation.get("template") or "")
 
 
-def _builder_initial(request: FamilyRequest) -> dict[str, Any]:
+def _base(request: FamilyRequest, choice: str) -> _Base:
+    plans = list(selectors.plan_queryset(request.family))
+    child = None
+    if choice not in ("", "all"):
+        child = next((c for c in child_list(request.family) if str(c.public_id) == choice), None)
+    own = next((p for p in plans if child is not None and p.child_id == child.pk), None)
+    shared = next((p for p in plans if p.child_id is None), None)
+    plan = own or shared or (plans[0] if plans and child is None else None)
+    spec = selectors.current_spec(plan) if plan is not None else None
+    if plan is None or spec is None:
+        return _Base(plan=plan)
+    return _Base(plan=plan, spec=spec, values=builder_values(spec))
+
+
+def _builder_initial(request: FamilyRequest, base: _Base, choice: str) -> dict[str, Any]:
     today = timezone.localdate()
     initial: dict[str, Any] = {
-        "child": request.GET.get("child", "all"),
+        "child": choice,
         "anchor": today - dt.timedelta(days=today.weekday()),
         "timezone": request.user.timezone or "UTC",
         "template": "2-2-3",
         "first": "A",
+        "exchange_time": dt.time(18, 0),
+        "exchange_place": "",
         "effective_date": today + dt.timedelta(days=1),
+        "periods": [],
     }
-    plan = Plan.objects.filter(family=request.family).first()
-    spec = selectors.current_spec(plan) if plan else None
-    if spec and "rotation" in spec:
-        rotation = spec["rotation"]
-        initial.update(
-            template=rotation.get("template", "2-2-3"),
-            anchor=rotation.get("anchor"),
-            first=rotation.get("first", "A"),
-            exchange_time=rotation.get("exchange_time", "18:00"),
-            timezone=spec["timezone"],
-            exchange_place=spec.get("x-exchange-place", ""),
-        )
+    for key, value in base.values.items():
+        if value is not None and key not in ("agreed_rotation", "kept_holidays", "kept"):
+            initial[key] = value
     return initial
 
 
-def _spec_from_builder(form: forms.ScheduleBuilderForm) -> dict[str, Any]:
-    data = form.cleaned_data
+def _builder_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The cleaned-data shape of the form's values (initial or posted), with every holiday row
+    filled from its defaults when the row is not ticked."""
+    values = dict(data)
+    for index, holiday in enumerate(COMMON_HOLIDAYS):
+        keys = holiday_field_keys(index)
+        values.setdefault(keys["on"], False)
+        values.setdefault(keys["parent"], "B" if holiday.assignment == "father" else "A")
+        values.setdefault(keys["start_days"], holiday.start["days"])
+        values.setdefault(keys["start_time"], dt.time.fromisoformat(holiday.start["time"]))
+        values.setdefault(keys["end_days"], holiday.end["days"])
+        values.setdefault(keys["end_time"], dt.time.fromisoformat(holiday.end["time"]))
+    return values
+
+
+def _spec_from_values(data: dict[str, Any], base: _Base) -> dict[str, Any]:
     holidays = []
     for index in range(len(COMMON_HOLIDAYS)):
-        keys = forms.holiday_field_names(index)
+        keys = holiday_field_keys(index)
         if data.get(keys["on"]):
             holidays.append(
                 common_holiday_rule(
@@ -94,7 +136,7 @@ def _spec_from_builder(form: forms.ScheduleBuilderForm) -> dict[str, Any]:
                     end_time=data[keys["end_time"]],
                 )
             )
-    return builder_spec(
+    built = builder_spec(
         timezone=data["timezone"],
         template=data["template"],
         anchor=data["anchor"],
@@ -104,6 +146,30 @@ def _spec_from_builder(form: forms.ScheduleBuilderForm) -> dict[str, Any]:
         school_periods=data["periods"],
         exchange_place=data.get("exchange_place", ""),
     )
+    if not base.values:
+        return built
+    return builder_spec_with_kept(
+        built,
+        agreed_rotation=base.values["agreed_rotation"],
+        kept_holidays=base.values["kept_holidays"],
+        kept=base.values["kept"],
+    )
+
+
+def _changes(spec: dict[str, Any], base: _Base, names: dict[str, str]) -> list[str] | None:
+    """The proposal's differences from the agreed plan, or None when nothing is agreed yet."""
+    return None if base.spec is None else spec_changes(base.spec, spec, names)
+
+
+def _kept_names(base: _Base) -> list[str]:
+    """The agreed parts the builder has no fields for, which it keeps as they are."""
+    names = [str(rule.get("name", "")) for rule in base.values.get("kept_holidays", [])]
+    names += [
+        key.removeprefix("x-").replace("_", " ").capitalize()
+        for key in base.values.get("kept", {})
+        if key not in ("night_check", "day_rule")
+    ]
+    return [name for name in names if name]
 
 
 def _merge_school_calendar(form: forms.ScheduleBuilderForm) -> None:
@@ -152,7 +218,8 @@ def _preview(spec: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
         day["name"] = names.get(day["parent"] or "", "")
         day["special"] = specials.get(day["date"], "")
     year = schedule.timeline(start, start + dt.timedelta(days=365)).summary()
-    upcoming = exchanges(timeline)[:3]
+    now = timezone.now()
+    upcoming = [e for e in exchanges(timeline) if e.at >= now][:3]
     return {
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
         "year": [(names[p], p, counts) for p, counts in year.items()],
@@ -166,27 +233,6 @@ def _preview(spec: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
             for e in upcoming
         ],
     }
-
-
-def _initial_preview(form: forms.ScheduleBuilderForm, names: dict[str, str]) -> dict[str, Any]:
-    """The preview of the form's starting values, so the page opens with a picture."""
-    initial = form.initial
-    exchange_time = initial.get("exchange_time", dt.time(18, 0))
-    if isinstance(exchange_time, str):
-        exchange_time = dt.time.fromisoformat(exchange_time)
-    anchor = initial["anchor"]
-    if isinstance(anchor, str):
-        anchor = dt.date.fromisoformat(anchor)
-    spec = builder_spec(
-        timezone=initial["timezone"],
-        template=initial.get("template", "2-2-3"),
-        anchor=anchor,
-        first=initial.get("first", "A"),
-        exchange_time=exchange_time,
-        holidays=[],
-        school_periods=[],
-    )
-    return _preview(spec, names)
 
 
 def _propose(
@@ -220,13 +266,16 @@ def _propose(
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
 def schedule_builder(request: FamilyRequest) -> HttpResponse:
-    names = _parent_names(request)
+    choice = (request.POST if request.method == "POST" else request.GET).get("child", "all")
+    base = _base(request, choice)
+    names = base.names(request)
     form = forms.ScheduleBuilderForm(
         request.POST or None,
         request.FILES or None,
         names=names,
         children=_child_choices(request),
-        initial=_builder_initial(request),
+        agreed_pattern=base.agreed_pattern,
+        initial=_builder_initial(request, base, choice),
     )
     if not ScheduleVersion.objects.filter(family=request.family, status="accepted").exists():
         # The first agreed schedule has no start: it covers the past as well.
@@ -238,26 +287,48 @@ def schedule_builder(request: FamilyRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _merge_school_calendar(form)
         if form.is_valid() and not form.errors:
-            spec = _spec_from_builder(form)
+            spec = _spec_from_values(form.cleaned_data, base)
             preview = _preview(spec, names)
+            preview["changes"] = _changes(spec, base, names)
             if request.POST.get("action") == "propose" and "error" not in preview:
-                data = form.cleaned_data
-                effective = None
-                if data.get("effective_date"):
-                    zone = selectors.zone_of(data["timezone"])
-                    effective = dt.datetime.combine(
-                        data["effective_date"], data["exchange_time"], tzinfo=zone
+                if preview["changes"] == []:
+                    form.add_error(
+                        None,
+                        _(
+                            "No change: this is the agreed plan as it stands. Change something "
+                            "before sending it to the other parent."
+                        ),
                     )
-                if sent := _propose(request, form, spec, effective):
-                    return sent
+                else:
+                    data = form.cleaned_data
+                    effective = None
+                    if data.get("effective_date"):
+                        zone = selectors.zone_of(data["timezone"])
+                        effective = dt.datetime.combine(
+                            data["effective_date"], data["exchange_time"], tzinfo=zone
+                        )
+                    if sent := _propose(request, form, spec, effective):
+                        return sent
     if request.method != "POST":
-        preview = _initial_preview(form, names)
+        spec = _spec_from_values(_builder_values(dict(form.initial)), base)
+        preview = _preview(spec, names)
+        preview["changes"] = _changes(spec, base, names)
     if partial:
         return render(request, "schedule/_preview.html", {"preview": preview, "form": form})
     return render(
         request,
         "schedule/builder.html",
-        {"form": form, "preview": preview, "tab": "schedule"},
+        {
+            "form": form,
+            "preview": preview,
+            "tab": "schedule",
+            "base": base,
+            "kept": _kept_names(base),
+            "child_plans": [
+                (str(p.child.public_id) if p.child else "all", selectors.plan_label(p))
+                for p in selectors.plan_queryset(request.family)
+            ],
+        },
     )
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coparent.core.forms import FIRST_DAY, LAST_DAY
@@ -70,7 +71,7 @@ def calendar_week(request: FamilyRequest) -> HttpResponse:
         {
             "calendar": view,
             "days": view.days,
-            "title": _("Week of %(date)s") % {"date": first.strftime("%d %b %Y")},
+            "title": _("Week of %(date)s") % {"date": date_format(first)},
             "previous": first - dt.timedelta(days=7),
             "following": first + dt.timedelta(days=7),
             "tab": "week",
@@ -90,7 +91,7 @@ def calendar_agenda(request: FamilyRequest) -> HttpResponse:
         {
             "calendar": view,
             "days": [d for d in view.days if not d.quiet or d.is_today],
-            "title": _("Next 30 days from %(date)s") % {"date": first.strftime("%d %b %Y")},
+            "title": _("Next 30 days from %(date)s") % {"date": date_format(first)},
             "previous": first - dt.timedelta(days=30),
             "following": first + dt.timedelta(days=30),
             "tab": "agenda",
