@@ -194,9 +194,8 @@ def test_check_in_rules(cast: Cast) -> None:
 
 
 def gran_pass(cast: Cast, at: dt.datetime, **extra):
-    from coparent.passes import services as pass_services
-
     from coparent.families.models import Membership
+    from coparent.passes import services as pass_services
 
     values = {
         "person_name": "",
