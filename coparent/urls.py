@@ -14,6 +14,7 @@ from coparent.families import views as family_views
 from coparent.families.api import router as family_router
 from coparent.messaging.api import router as messaging_router
 from coparent.passes.api import router as pass_router
+from coparent.push.api import router as push_router
 from coparent.records.api import router as record_router
 from coparent.schedule.api import router as schedule_router
 
@@ -24,6 +25,7 @@ api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
+api.add_router("/", push_router)
 
 
 @not_family_scoped
@@ -68,4 +70,5 @@ urlpatterns = [
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.schedule.urls")),
+    path("", include("coparent.push.urls")),
 ]

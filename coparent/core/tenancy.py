@@ -28,6 +28,7 @@ NOT_FAMILY_SCOPED = {
     "accounts.UserSession",
     "accounts.ApiToken",
     "families.Family",
+    "push.PushSubscription",  # a person's browser, for every family they are in
     "records.AppendOnlyGuard",
 }
 
