@@ -286,9 +286,13 @@ EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
 
 # Web push (coparent/push): the VAPID key pair signs every push request, created on first use.
 PUSH_VAPID_KEY_FILE = os.environ.get("COPARENT_PUSH_KEY_FILE", str(VAR_DIR / "push-vapid.pem"))
-# Who push services contact about this server's traffic (RFC 8292): the operator's address.
+# Who push services contact about this server's traffic (RFC 8292): the operator's address, or
+# the site's own HTTPS address while the sender address is still the localhost default.
+_sender = parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@coparent.localhost"
 PUSH_VAPID_SUBJECT = os.environ.get("PUSH_VAPID_SUBJECT") or (
-    "mailto:" + (parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@coparent.localhost")
+    SITE_URL
+    if _sender.endswith(".localhost") and SITE_URL.startswith("https://")
+    else f"mailto:{_sender}"
 )
 # The push services browsers subscribe at; the server POSTs to no other host.
 PUSH_SERVICE_HOSTS = [

@@ -490,3 +490,18 @@ def test_every_page_links_the_manifest_and_theme_colour(cast: Cast, client_for) 
 )
 def test_devices_get_a_name_their_owner_recognises(user_agent: str, label: str) -> None:
     assert device_label(user_agent) == label
+
+
+def test_check_refuses_a_subject_that_is_no_contact(settings) -> None:
+    from coparent.push.checks import vapid_subject, vapid_subject_reachable
+
+    assert vapid_subject() == []
+    for wrong in ("operator@example.org", "https://coparent.example.org/app"):
+        settings.PUSH_VAPID_SUBJECT = wrong
+        assert [m.id for m in vapid_subject()] == ["push.E001"]
+    settings.PUSH_VAPID_SUBJECT = "https://coparent.example.org"
+    assert vapid_subject() == []
+    settings.PUSH_VAPID_SUBJECT = "mailto:no-reply@coparent.localhost"
+    assert [m.id for m in vapid_subject_reachable()] == ["push.W001"]
+    settings.PUSH_VAPID_SUBJECT = "mailto:ops@example.org"
+    assert vapid_subject_reachable() == []
