@@ -99,7 +99,7 @@ def test_the_account_section_says_where_this_device_stands(new_page, viewport) -
     page.goto("/account/notifications/")
     assert state(page) == "off"
     page.get_by_role("button", name="Turn on notifications on this device").wait_for()
-    page.get_by_text("Chrome on Android").wait_for()
+    page.locator("strong", has_text="Chrome on Android").wait_for()
     assert page.evaluate(NO_OVERFLOW)
     assert_accessible(page, "notifications")
     screenshot(page, f"{shots}-account-notifications")
@@ -113,13 +113,16 @@ def test_a_blocked_or_unsupported_browser_is_told_so(new_page, live_server) -> N
     build_cast()
     page = new_page(PHONE)
     sign_in(page, "alice@example.test")
+    # As a person who once answered "Block": Chromium's own permission store, for this context.
     session = page.context.new_cdp_session(page)
+    target = session.send("Target.getTargetInfo")["targetInfo"]
     session.send(
         "Browser.setPermission",
         {
             "permission": {"name": "notifications"},
             "setting": "denied",
             "origin": live_server.url,
+            "browserContextId": target["browserContextId"],
         },
     )
     page.goto("/account/notifications/")
