@@ -137,3 +137,61 @@ def test_a_blocked_or_unsupported_browser_is_told_so(new_page, live_server) -> N
     assert state(older) == "unsupported"
     older.get_by_text("can't show notifications from coparent").wait_for()
     assert older.evaluate(NO_OVERFLOW)
+
+
+FAKE_PUSH_MANAGER = """
+(() => {
+  // Chromium's real pushManager.subscribe() needs Google's push service, which a test has not:
+  // this stands in for it with a subscription like the one it returns. Everything else (the
+  // worker, permissions, the page's script, the API) is real.
+  const subscription = {
+    endpoint: "%(endpoint)s",
+    toJSON() {
+      return {endpoint: this.endpoint, expirationTime: null,
+              keys: {p256dh: "%(p256dh)s", auth: "%(auth)s"}};
+    },
+    async unsubscribe() { sessionStorage.setItem("unsubscribed", "yes"); return true; },
+  };
+  PushManager.prototype.getSubscription = async function () {
+    return sessionStorage.getItem("subscribed") ? subscription : null;
+  };
+  PushManager.prototype.subscribe = async function (options) {
+    if (!(options.applicationServerKey instanceof Uint8Array) ||
+        options.applicationServerKey.length !== 65 || !options.userVisibleOnly) {
+      throw new DOMException("bad options", "InvalidAccessError");
+    }
+    sessionStorage.setItem("subscribed", "yes");
+    return subscription;
+  };
+})();
+"""
+
+
+def test_turning_notifications_on_and_off_on_this_device(new_page, live_server) -> None:
+    from coparent.push.models import PushSubscription
+
+    build_cast()
+    keys = browser_keys()
+    endpoint = "https://fcm.googleapis.com/fcm/send/this-phone"
+    page = new_page(PHONE)
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script(
+        FAKE_PUSH_MANAGER % {"endpoint": endpoint, "p256dh": keys.p256dh, "auth": keys.auth}
+    )
+    sign_in(page, "alice@example.test")
+    page.goto("/account/notifications/")
+    assert state(page) == "off"
+
+    page.get_by_role("button", name="Turn on notifications on this device").click()
+    page.get_by_text("This device gets notifications.").wait_for()
+    assert state(page) == "on"
+    page.locator("[data-this-device]").wait_for()
+    [saved] = PushSubscription.objects.all()
+    assert (saved.endpoint, saved.p256dh, saved.label) == (endpoint, keys.p256dh, "Chrome on Linux")
+    assert page.evaluate(NO_OVERFLOW)
+    screenshot(page, "phone-account-notifications-on")
+
+    page.get_by_role("button", name="Turn off on this device").click()
+    page.get_by_text("No device gets notifications yet.").wait_for()
+    assert page.evaluate("sessionStorage.getItem('unsubscribed')") == "yes"
+    assert not PushSubscription.objects.exists()
