@@ -100,6 +100,7 @@ def test_the_account_section_says_where_this_device_stands(new_page, viewport) -
     assert state(page) == "off"
     page.get_by_role("button", name="Turn on notifications on this device").wait_for()
     page.locator("strong", has_text="Chrome on Android").wait_for()
+    assert page.locator("[data-this-device]").is_hidden()
     assert page.evaluate(NO_OVERFLOW)
     assert_accessible(page, "notifications")
     screenshot(page, f"{shots}-account-notifications")
