@@ -7,6 +7,7 @@ turns on every transport-security setting and refuses to start with an insecure 
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "coparent.exchanges",
     "coparent.attention",
     "coparent.notifications",
+    "coparent.push",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
 ]
 
@@ -287,6 +289,30 @@ RECORD_CHECKPOINT_DIR = os.environ.get(
     "COPARENT_RECORD_CHECKPOINT_DIR", str(VAR_DIR / "record-checkpoints")
 )
 EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
+
+# Web push (coparent/push): the VAPID key pair signs every push request, created on first use.
+PUSH_VAPID_KEY_FILE = os.environ.get("COPARENT_PUSH_KEY_FILE", str(VAR_DIR / "push-vapid.pem"))
+# Who push services contact about this server's traffic (RFC 8292): the operator's address, or
+# the site's own HTTPS address while the sender address is still the localhost default.
+_sender = parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@coparent.localhost"
+PUSH_VAPID_SUBJECT = os.environ.get("PUSH_VAPID_SUBJECT") or (
+    SITE_URL
+    if _sender.endswith(".localhost") and SITE_URL.startswith("https://")
+    else f"mailto:{_sender}"
+)
+# The push services browsers subscribe at; the server POSTs to no other host.
+PUSH_SERVICE_HOSTS = [
+    h.strip().lower()
+    for h in os.environ.get(
+        "PUSH_SERVICE_HOSTS",
+        "fcm.googleapis.com,*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com",
+    ).split(",")
+    if h.strip()
+]
+PUSH_ALLOW_HTTP_LOOPBACK = False  # the tests' fake push service only
+PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
+PUSH_TTL_SECONDS = 24 * 3600  # how long a push service keeps a notification for an offline phone
+PUSH_SUBSCRIPTIONS_PER_USER = 20
 
 # Server errors (django.request) and refused suspicious requests (django.security: bad Host,
 # oversized bodies) are one JSON line each on stderr, with the request id (core.logging). They

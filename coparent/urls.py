@@ -16,6 +16,7 @@ from coparent.families.api import router as family_router
 from coparent.messaging.api import router as messaging_router
 from coparent.notifications.api import router as notification_router
 from coparent.passes.api import router as pass_router
+from coparent.push.api import router as push_router
 from coparent.records.api import router as record_router
 from coparent.schedule.api import router as schedule_router
 
@@ -28,6 +29,7 @@ api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
 api.add_router("/", attention_router)
 api.add_router("/", notification_router)
+api.add_router("/", push_router)
 
 
 @not_family_scoped
@@ -73,4 +75,5 @@ urlpatterns = [
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.notifications.urls")),
+    path("", include("coparent.push.urls")),
 ]

@@ -9,6 +9,8 @@ from django.test import Client
 from time_machine import TimeMachineFixture
 
 from tests.cast import Cast, build_cast
+from tests.push.fake_push_service import FakePushService
+from tests.push.fake_push_service import running as running_push_service
 
 # Every test runs at one instant, never at the real date: a Wednesday mid-morning in Chicago,
 # mid-month, far from DST changes and the year's end. COPARENT_TEST_NOW (ISO 8601 with a UTC
@@ -145,3 +147,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             f"CI=true: {len(skipped)} test(s) were skipped, which CI counts as failure.", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def push_service() -> Iterator[FakePushService]:
+    """A push service on localhost that checks VAPID and keeps what it received."""
+    yield from running_push_service()

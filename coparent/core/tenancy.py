@@ -29,6 +29,7 @@ NOT_FAMILY_SCOPED = {
     "accounts.UserSession",
     "accounts.ApiToken",
     "families.Family",
+    "push.PushSubscription",  # a person's browser, for every family they are in
     "records.AppendOnlyGuard",
     # One person's own choices, the same in every family they belong to.
     "notifications.ChannelPreference",

@@ -43,6 +43,7 @@ from coparent.notifications.models import (
     Notification,
     NotificationSettings,
 )
+from coparent.push import services as push
 
 logger = logging.getLogger("coparent.notifications")
 
@@ -183,11 +184,26 @@ def _send_email(delivery: Delivery) -> None:
     )
 
 
-# How each channel is sent; a channel missing here is offered but skipped when due. Push, once
-# coparent.push is merged: Channel.PUSH: a function calling push.send_to_user(user, title=...,
-# body=..., url=..., tag=...) with the neutral title unless the person asked for details.
+def _send_push(delivery: Delivery) -> None:
+    """Lock screens are public: the neutral title unless the person asked for details. A tap
+    opens the page where it is answered (a path; signing in comes first if needed)."""
+    notification = delivery.notification
+    user = notification.recipient
+    detailed = settings_get(user).include_details
+    link = notification.link
+    push.send_to_user(
+        user,
+        title=push.NEUTRAL_TITLE,
+        body=notification.detail_title if detailed else notification.title,
+        url=link if link.startswith("/") else reverse("notifications:list"),
+        tag=f"n-{notification.public_id}",
+    )
+
+
+# How each channel is sent; a channel missing here is offered but skipped when due.
 SENDERS: dict[str, Callable[[Delivery], None]] = {
     Channel.EMAIL: _send_email,
+    Channel.PUSH: _send_push,
 }
 
 

@@ -4,6 +4,7 @@ person's own zone, the daily digest, and never twice."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from zoneinfo import ZoneInfo
 
@@ -14,10 +15,12 @@ from django.db import connection
 from coparent.notifications import services, timing
 from coparent.notifications.models import Channel, Delivery, Kind
 from coparent.notifications.services import Detail, notify
+from coparent.push import services as push_services
 from tests.cast import Cast
 from tests.exchanges.helpers import daily_exchanges, next_exchange, sides
 from tests.messaging.helpers import open_thread, send
 from tests.notifications.helpers import choose, clock, told
+from tests.push.fake_push_service import FakePushService, browser_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -167,15 +170,54 @@ def test_a_failed_send_is_released_for_the_retry(cast: Cast, monkeypatch) -> Non
     assert len(mail.outbox) == 1
 
 
-def test_a_channel_this_server_does_not_offer_is_skipped(cast: Cast) -> None:
+@pytest.mark.parametrize("details", [False, True])
+def test_push_reaches_the_device_neutral_unless_details_were_asked_for(
+    cast: Cast, push_service: FakePushService, details: bool
+) -> None:
+    browser = browser_keys()
+    push_services.subscription_save(
+        user=cast.bob,
+        endpoint=push_service.endpoint("bob-phone"),
+        p256dh=browser.p256dh,
+        auth=browser.auth,
+        user_agent="",
+    )
+    choose(cast.bob, channels={Kind.MESSAGE: Channel.PUSH}, include_details=details)
+    open_thread(cast)
+    delivery = Delivery.objects.select_related("notification").get(notification__recipient=cast.bob)
+    assert delivery.channel == Channel.PUSH
+    assert services.delivery_send(delivery.pk) is True
+    assert services.delivery_send(delivery.pk) is False  # once, however often it is run
+    [request] = push_service.received
+    payload = json.loads(browser.decrypt(request.body))
+    notification = delivery.notification
+    assert payload["url"] == notification.link
+    if details:
+        assert payload["body"] == notification.detail_title
+    else:
+        assert payload["body"] == notification.title
+        assert cast.alice.display_name not in json.dumps(payload)
+
+
+def test_a_push_service_failing_for_now_leaves_the_delivery_to_retry(
+    cast: Cast, push_service: FakePushService
+) -> None:
+    browser = browser_keys()
+    push_services.subscription_save(
+        user=cast.bob,
+        endpoint=push_service.endpoint("bob-phone"),
+        p256dh=browser.p256dh,
+        auth=browser.auth,
+        user_agent="",
+    )
     choose(cast.bob, channels={Kind.MESSAGE: Channel.PUSH})
     open_thread(cast)
     delivery = Delivery.objects.get(notification__recipient=cast.bob)
-    assert delivery.channel == Channel.PUSH
-    assert services.SENDERS.get(Channel.PUSH) is None
-    assert services.delivery_send(delivery.pk) is False
+    push_service.status["/push/bob-phone"] = 503
+    with pytest.raises(push_services.PushUnavailable):
+        services.delivery_send(delivery.pk)
     delivery.refresh_from_db()
-    assert delivery.skipped == "channel not available"
+    assert delivery.sent_at is None and delivery.claim is None
 
 
 def test_an_unconfirmed_address_is_never_emailed(cast: Cast) -> None:
