@@ -29,6 +29,7 @@ NOT_FAMILY_SCOPED = {
     "accounts.ApiToken",
     "families.Family",
     "records.AppendOnlyGuard",
+    "worker.PeriodicRun",  # one row per periodic job and period: no family data
 }
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from coparent.core.errors import Conflict, ServiceError
@@ -17,6 +16,7 @@ from coparent.records.models import LogEntry
 from coparent.schedule import services as schedule_services
 from tests.cast import Cast
 from tests.exchanges.helpers import daily_exchanges, next_exchange, sides
+from tests.tasks import committing, sent_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -256,12 +256,13 @@ def test_reminders_are_sent_once_when_due(cast: Cast) -> None:
         services.reminders_update(
             family=cast.family_a, actor=giver, minutes_before=[7], by_email=True
         )
-    assert services.reminders_send(now=at - dt.timedelta(minutes=90)) == 0
-    assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 1
-    assert services.reminders_send(now=at - dt.timedelta(minutes=58)) == 0
-    assert services.reminders_send(now=at - dt.timedelta(minutes=10)) == 1
-    assert [m.to for m in mail.outbox] == [[giver.email], [giver.email]]
-    assert mail.outbox[0].subject == "Reminder: exchange coming up"
+    with committing():
+        assert services.reminders_send(now=at - dt.timedelta(minutes=90)) == 0
+        assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 1
+        assert services.reminders_send(now=at - dt.timedelta(minutes=58)) == 0
+        assert services.reminders_send(now=at - dt.timedelta(minutes=10)) == 1
+    assert [m.to for m in sent_mail()] == [[giver.email], [giver.email]]
+    assert sent_mail()[0].subject == "Reminder: exchange coming up"
 
 
 def test_exchange_pages_and_api(cast: Cast, client_for) -> None:
