@@ -47,7 +47,9 @@ def send_templated_email(to: str, template: str, context: dict[str, Any]) -> Non
     sent by `email_send_task`: a mail server that is slow or down never holds up or fails a
     request, and the worker retries it later."""
     subject, body = render_text(template, context)
-    transaction.on_commit(partial(email_send_task.enqueue, to, subject, body, template))
+    transaction.on_commit(
+        partial(email_send_task.enqueue, to=to, subject=subject, body=body, template=template)
+    )
 
 
 @task()

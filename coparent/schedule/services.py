@@ -210,6 +210,7 @@ def schedule_propose(
         effective_at=effective_at,
         note=note.strip()[:500],
         proposed_by=actor,
+        proposed_at=now,
         respond_by=respond_by,
     )
     _record_version("schedule.proposed", version, actor)
