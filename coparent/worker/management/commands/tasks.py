@@ -19,7 +19,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         listing = sub.add_parser("list", help="Tasks not done yet: failed, running, waiting.")
         listing.add_argument("--failed", action="store_true", help="Only tasks that failed.")
-        retry = sub.add_parser("retry", help="Run a failed task again.")
+        retry = sub.add_parser(
+            "retry", help="Run a failed task again (or one a killed worker left running)."
+        )
         retry.add_argument("id", help="The task's id, as `tasks list` shows it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,7 +32,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{options['id']!r} is not a task id.")
                 sys.exit(1)
             if not services.task_retry(task_id):
-                self.stderr.write(f"No failed task {task_id}.")
+                self.stderr.write(
+                    f"No failed task {task_id} (nor one left running for over an hour)."
+                )
                 sys.exit(1)
             self.stdout.write(f"Task {task_id} is queued again.")
             return
