@@ -312,7 +312,7 @@ def _tell_parents(plan: Plan, template: str, link: str) -> None:
 def _swap_expire(family: Family, pk: int, now: dt.datetime) -> bool:
     family_lock(family)
     swap = (
-        SwapRequest.objects.select_for_update(no_key=True)
+        SwapRequest.objects.select_for_update(no_key=True, of=("self",))
         .select_related("plan__parent_a__user", "plan__parent_b__user")
         .get(pk=pk, family=family)
     )
@@ -332,8 +332,8 @@ def _version_expire(family: Family, pk: int, now: dt.datetime) -> bool:
     family_lock(family)
     Plan.objects.select_for_update(no_key=True).get(versions__pk=pk, family=family)
     version = (
-        ScheduleVersion.objects.select_for_update(no_key=True)
-        .select_related("plan__parent_a__user", "plan__parent_b__user", "plan__child")
+        ScheduleVersion.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("plan__parent_a__user", "plan__parent_b__user")
         .get(pk=pk, family=family)
     )
     if (

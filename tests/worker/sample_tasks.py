@@ -35,3 +35,9 @@ def fails_twice(label: str) -> str:
         if calls.count(label) <= 2:
             raise ConnectionError("the mail server hung up")
     return label
+
+
+@task()
+def periodic_note() -> None:
+    with _lock:
+        calls.append("periodic")

@@ -221,3 +221,31 @@ def test_no_email_is_sent_inside_a_request_and_a_silent_mail_server_times_out(
     finally:
         server.close()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes stale connections between tasks
+def test_the_worker_command_in_batch_mode_runs_what_is_due_and_the_periodic_jobs(
+    settings,
+) -> None:
+    settings.COPARENT_PERIODIC_TASKS = {
+        "test.note": ("tests.worker.sample_tasks.periodic_note", 300)
+    }
+    sample_tasks.note.enqueue("queued")
+    out = StringIO()
+    call_command("worker", "--batch", "--worker-id", "batch", stdout=out)
+    assert "Ran 2 task(s)." in out.getvalue()
+    assert sorted(sample_tasks.calls) == ["periodic", "queued"]
+
+
+@pytest.mark.django_db
+def test_a_task_a_killed_worker_left_running_can_be_retried_after_an_hour(time_machine) -> None:
+    from coparent.worker.runner import claim_next
+
+    result = sample_tasks.note.enqueue("interrupted")
+    claim_next("killed-worker")  # claimed, then the worker died before finishing
+    with pytest.raises(SystemExit):
+        call_command("tasks", "retry", str(result.id), stderr=StringIO())
+    assert "RUNNING" in tasks_output("list")
+    time_machine.shift(dt.timedelta(hours=1, minutes=1))
+    assert "queued again" in tasks_output("retry", str(result.id))
+    assert run_tasks() == 1 and sample_tasks.calls == ["interrupted"]
