@@ -11,6 +11,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from coparent.core.errors import Conflict, ServiceError
 from coparent.records.models import LogEntry
@@ -168,3 +171,64 @@ def test_the_overview_shows_the_deadline_and_its_queries_do_not_grow_with_histor
     with CaptureQueriesContext(connection) as few:
         bob.get(f"/f/{cast.family_a.public_id}/schedule/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@hypothesis_settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    respond_by=st.one_of(
+        st.datetimes(
+            min_value=dt.datetime(1970, 1, 1),
+            max_value=dt.datetime(2200, 1, 1),
+            timezones=st.sampled_from(
+                [dt.UTC, ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Etc/GMT+12")]
+            ),
+        ).map(lambda moment: moment.isoformat()),
+        st.text(max_size=40),
+        st.sampled_from(["2026-06-18T12:00:00", "2026-06-18", "\x00", "\ud800", "9" * 5000]),
+        # Around the window that counts: from a day ago to 95 days on (not within seconds of an
+        # edge, where the ticking clock could decide either way).
+        st.timedeltas(min_value=dt.timedelta(days=-1), max_value=dt.timedelta(days=95)).filter(
+            lambda offset: all(
+                abs(offset - edge) > dt.timedelta(seconds=5)
+                for edge in (dt.timedelta(0), dt.timedelta(days=90))
+            )
+        ),
+    )
+)
+def test_the_api_answer_deadline_is_accepted_only_in_the_next_ninety_days(
+    cast: Cast, client_for, respond_by: str | dt.timedelta
+) -> None:
+    alice = client_for(cast.alice)
+    now = timezone.now()
+    if isinstance(respond_by, dt.timedelta):
+        respond_by = (now + respond_by).isoformat()
+    before = LogEntry.objects.filter(family=cast.family_a).count()
+    response = alice.post(
+        f"/api/v1/families/{cast.family_a.public_id}/schedule/versions",
+        {"spec": two_two_three(), "respond_by": respond_by},
+        content_type="application/json",
+    )
+    try:
+        moment = dt.datetime.fromisoformat(respond_by)
+    except ValueError:
+        moment = None
+    fine = (
+        moment is not None
+        and moment.utcoffset() is not None
+        and "T" in respond_by
+        and now < moment <= now + dt.timedelta(days=90)
+    )
+    if fine:
+        assert response.status_code == 201, (respond_by, response.content)
+        created = ScheduleVersion.objects.get(public_id=response.json()["id"])
+        assert created.respond_by == moment
+        created.delete()
+        return
+    assert 400 <= response.status_code < 500, (respond_by, response.content)
+    assert set(response.json()["error"]) == {"code", "message", "fields"}
+    assert not ScheduleVersion.objects.exists()
+    assert LogEntry.objects.filter(family=cast.family_a).count() == before
