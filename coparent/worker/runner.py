@@ -33,6 +33,8 @@ def claim_next(worker_id: str, *, backend: str = "default") -> DBTaskResult[Any,
     worker has locked; SQLite has one writer at a time (BEGIN IMMEDIATE), so the second worker
     sees the row already RUNNING."""
     due = DBTaskResult.objects.ready().filter(backend_name=backend)
+    if not due.exists():
+        return None  # a plain read: an idle worker's polling never takes SQLite's write lock
     try:
         with transaction.atomic():
             result = due.select_for_update(skip_locked=True, no_key=True).first()

@@ -77,3 +77,21 @@ def test_two_workers_send_an_exchange_reminder_once(cast: Cast, settings, time_m
     assert DBTaskResult.objects.filter(task_path__endswith="reminders_send_task").count() == 2
     assert [m.to for m in mail.outbox] == [[giver.email]]
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_a_periodic_job_that_names_no_task_is_a_check_error(settings) -> None:
+    from coparent.worker.checks import periodic_tasks_check
+
+    assert periodic_tasks_check() == []
+    settings.COPARENT_PERIODIC_TASKS = {
+        "missing": ("coparent.nowhere.task", 300),
+        "not a task": ("coparent.schedule.services.deadlines_expire", 300),
+        "never": ("coparent.schedule.tasks.deadlines_expire_task", 0),
+        "shapeless": "coparent.schedule.tasks.deadlines_expire_task",
+    }
+    assert [p.id for p in periodic_tasks_check()] == [
+        "coparent.worker.E001",
+        "coparent.worker.E001",
+        "coparent.worker.E002",
+        "coparent.worker.E001",
+    ]
