@@ -25,7 +25,10 @@ run: setup
 	$(BIN)/coparent createcachetable
 	$(BIN)/coparent demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo accounts are listed in README.md)"
-	$(BIN)/coparent runserver $(HOST):$(PORT)
+	@# The worker (emails, reminders, deadlines) runs beside the server; Ctrl-C stops both.
+	@$(BIN)/coparent worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  $(BIN)/coparent runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
+    "coparent.worker",  # background work: `coparent worker`, periodic jobs, retries
+    "django_tasks_db",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
 ]
 
@@ -231,7 +233,10 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Email: console in development, SMTP in production (EMAIL_HOST, EMAIL_PORT, ...).
+# Email: console in development, SMTP in production (EMAIL_HOST, EMAIL_PORT, ...). Mail is sent
+# by the worker (core.emails), never inside a request; a server that accepts the connection and
+# never answers gives up after EMAIL_TIMEOUT seconds (the environment variable; Django 6.1 takes
+# the timeout in MAILERS' options), and the task is retried later.
 MAILERS: dict[str, dict[str, object]] = {
     "default": {
         "BACKEND": os.environ.get(
@@ -249,9 +254,30 @@ if str(MAILERS["default"]["BACKEND"]).endswith("smtp.EmailBackend"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": os.environ.get("EMAIL_USE_TLS", "0") == "1",
-        # A server that accepts the connection and never answers must not hang the request.
         "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
+# Background work (docs/ARCHITECTURE.md, "Background work"): tasks are rows in the database,
+# run by `coparent worker`; nothing is sent inside a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic jobs: name -> (the task's dotted path, every how many seconds). Each period is
+# enqueued once however many workers run (coparent.worker.scheduler).
+COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
+    "exchanges.remind": ("coparent.exchanges.tasks.reminders_send_task", 300),
+    "schedule.expire": ("coparent.schedule.tasks.deadlines_expire_task", 300),
+    "worker.prune": ("coparent.worker.tasks.results_prune_task", 24 * 3600),
+    "notifications.release": ("coparent.notifications.tasks.release_held", 300),
+    "notifications.digest": ("coparent.notifications.tasks.send_digests", 600),
+}
+# A task that raises runs again after 30 s, 1, 2, 4 min... (at most an hour apart) until it
+# has run this many times; then it stays failed for `coparent tasks list --failed`.
+COPARENT_TASK_MAX_ATTEMPTS = int(os.environ.get("COPARENT_TASK_MAX_ATTEMPTS", "6"))
+COPARENT_TASK_RETRY_SECONDS = float(os.environ.get("COPARENT_TASK_RETRY_SECONDS", "30"))
+COPARENT_TASK_RETRY_MAX_SECONDS = 3600.0
+# Finished tasks carry the emails they sent: successful ones are deleted after this many days,
+# failed ones after COPARENT_TASK_FAILED_KEEP_DAYS (long enough for an operator to look).
+COPARENT_TASK_KEEP_DAYS = 2
+COPARENT_TASK_FAILED_KEEP_DAYS = 30
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coparent <no-reply@coparent.localhost>")
 
 LANGUAGE_CODE = "en"
@@ -333,6 +359,9 @@ LOGGING = {
     },
     "loggers": {
         "coparent.security": {"handlers": ["console"], "level": "INFO"},
+        # The worker logs task ids, names and error classes, never arguments or messages.
+        "coparent.worker": {"handlers": ["console"], "level": "INFO"},
+        "django.tasks": {"handlers": ["console"], "level": "WARNING"},
         "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
     },

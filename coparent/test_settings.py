@@ -6,6 +6,8 @@ from coparent.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# TASKS stays the real database backend: tests run the queue as a worker does (tests/tasks.py),
+# so what is enqueued, claimed and retried is what production does.
 SITE_URL = "http://testserver"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LOGGING["loggers"]["coparent.security"]["level"] = "CRITICAL"  # type: ignore[index]  # noqa: F405

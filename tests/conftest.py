@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.test import Client
@@ -91,6 +92,28 @@ def _append_only_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         AppendOnlyGuard.objects.create(note="Log rows are append-only while this row exists.")
     yield
     AppendOnlyGuard.objects.all().delete()
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks():
+    """pytest-django's fixture, but with execute=True the callbacks run once (they are taken off
+    the list, as a commit does) and the worker then runs what they queued (emails), as it would
+    right after the commit: tests read mail.outbox afterwards."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.test import TestCase
+
+    from tests.tasks import run_tasks
+
+    @contextmanager
+    def capture(*, using: str = DEFAULT_DB_ALIAS, execute: bool = False) -> Iterator[list]:
+        start = len(connections[using].run_on_commit)
+        with TestCase.captureOnCommitCallbacks(using=using, execute=execute) as callbacks:
+            yield callbacks
+        if execute:
+            del connections[using].run_on_commit[start:]
+            run_tasks()
+
+    return capture
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from coparent.passes import services as pass_services
 from coparent.records import keys, selectors
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.schedule import services as schedule_services
+from coparent.schedule.models import ScheduleVersion, SwapRequest
 from coparent.tlog import (
     decode,
     leaf_hash,
@@ -119,7 +120,33 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             family=family, actor=cast.alice, subject="Week plans", body="Starting a thread."
         )
         newcomers = [make_user(f"helper{n}@example.test", f"Helper {n}") for n in range(rounds)]
+        # Requests whose answer deadline passes (the worker's expiry job runs beside the rest).
+        unanswered = [
+            schedule_services.swap_request(
+                family=family,
+                actor=cast.alice,
+                plan=plan,
+                start_at=INSTANT + (150 + 2 * n) * DAY,
+                end_at=INSTANT + (151 + 2 * n) * DAY,
+                respond_by=INSTANT + DAY,
+            )
+            for n in range(3)
+        ]
+        schedule_services.schedule_propose(
+            family=family,
+            actor=cast.bob,
+            spec={
+                "timezone": "UTC",
+                "parents": ["A", "B"],
+                "rotation": {"template": "2-2-3", "anchor": "2026-02-02", "first": "A"},
+            },
+            effective_at=INSTANT + 300 * DAY,
+            respond_by=INSTANT + DAY,
+        )
         start = len(LogEntry.objects.filter(family=family))
+
+        def deadlines(n: int) -> None:
+            schedule_services.deadlines_expire(now=INSTANT + 2 * DAY)
 
         def alice_writes(n: int) -> None:
             sent = messaging_services.message_send(
@@ -260,6 +287,7 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             "swaps and events": swaps_and_events,
             "people and passes": people_and_passes,
             "exchanges and links": exchanges_and_links,
+            "deadlines": deadlines,
         }
         errors, seen = run_writers(family, jobs, rounds)
         assert not errors, "\n".join(errors)
@@ -268,6 +296,10 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
         written = LogEntry.objects.filter(family=family).count() - start
         assert written >= rounds * 25
         assert not Membership.objects.active().filter(family=family, user__in=newcomers).exists()
+        assert {
+            s.status for s in SwapRequest.objects.filter(pk__in=[u.pk for u in unanswered])
+        } == {"expired"}
+        assert ScheduleVersion.objects.filter(family=family, status="expired").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

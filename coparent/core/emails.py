@@ -1,18 +1,16 @@
-"""Plain-text emails rendered from templates. Never put message bodies or addresses of one
-parent into an email to anyone else."""
+"""Plain-text emails rendered from templates and sent by the worker. Never put message bodies or
+addresses of one parent into an email to anyone else."""
 
 from __future__ import annotations
 
-import logging
-import smtplib
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
 from django.template.backends.django import DjangoTemplates
-
-logger = logging.getLogger("coparent.email")
 
 
 @cache
@@ -43,17 +41,27 @@ def render_text(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def send_templated_email(
-    to: str, template: str, context: dict[str, Any], *, raise_errors: bool = False
-) -> None:
-    """Emails go out after the write they announce has committed; a mail server that is down must
-    not turn that into an error page (the person would retry, and a message would be on the
-    family record twice). The failure is logged, without the address or the text. A background
-    task passes `raise_errors` instead, so that it fails and is retried."""
+def send_templated_email(to: str, template: str, context: dict[str, Any]) -> None:
+    """Queue an email for the worker, once the write it announces has committed (a rolled-back
+    write announces nothing). It is rendered now, while the context's objects are at hand, and
+    sent by `email_send_task`: a mail server that is slow or down never holds up or fails a
+    request, and the worker retries it later."""
     subject, body = render_text(template, context)
-    try:
-        send_mail(subject, body, None, [to])
-    except (OSError, smtplib.SMTPException):
-        logger.warning("email %s not sent: the mail server refused or was unreachable", template)
-        if raise_errors:
-            raise
+    transaction.on_commit(
+        partial(email_send_task.enqueue, to=to, subject=subject, body=body, template=template)
+    )
+
+
+@task()
+def email_send_task(to: str, subject: str, body: str, template: str = "") -> None:
+    """Send one rendered email. A refusal or an unreachable server (SMTPException, OSError,
+    EMAIL_TIMEOUT) raises, so the worker retries it with backoff; `template` names the email in
+    `coparent tasks list` without showing the address or the text."""
+    send_mail(subject, body, None, [to])
+
+
+def send_templated_email_now(to: str, template: str, context: dict[str, Any]) -> None:
+    """Render and send at once, raising on failure: for a task that is itself retried (a
+    notification's delivery, which must not count as sent until the mail server took it)."""
+    subject, body = render_text(template, context)
+    email_send_task.call(to=to, subject=subject, body=body, template=template)

@@ -34,6 +34,7 @@ NOT_FAMILY_SCOPED = {
     # One person's own choices, the same in every family they belong to.
     "notifications.ChannelPreference",
     "notifications.NotificationSettings",
+    "worker.PeriodicRun",  # one row per periodic job and period: no family data
 }
 
 

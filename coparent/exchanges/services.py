@@ -339,8 +339,9 @@ def _mark_sent(family: Family, member: Membership, at: dt.datetime, due: list[in
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:
-    """Send every reminder that is due and not sent yet (run by `coparent exchanges remind`
-    every few minutes). Each is sent once, even if two runs overlap."""
+    """Queue every reminder that is due and not sent yet (the worker runs this every five
+    minutes, `coparent exchanges remind` on demand). Each is sent once, even if two runs
+    overlap."""
     now = now or timezone.now()
     sent = 0
     horizon = max(REMINDER_CHOICES)

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     SWAP_ANSWER = "swap_answer", _("Answers to your swap requests")
     SCHEDULE_PROPOSAL = "schedule_proposal", _("Schedule proposals")
     SCHEDULE_ANSWER = "schedule_answer", _("Answers to your schedule proposals")
+    DEADLINE_EXPIRED = "deadline_expired", _("Requests and proposals that expired unanswered")
     PASS_ISSUED = "pass_issued", _("Pickup passes issued")
     PASS_COSIGNED = "pass_cosigned", _("Your pickup passes co-signed")
     PASS_REVOKED = "pass_revoked", _("Pickup passes revoked")

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
-from coparent.core.emails import send_templated_email
+from coparent.core.emails import send_templated_email_now
 from coparent.core.errors import ServiceError
 from coparent.core.http import absolute_url
 from coparent.families.models import Family
@@ -170,7 +170,7 @@ def _send_email(delivery: Delivery) -> None:
     notification = delivery.notification
     user = notification.recipient
     detailed = settings_get(user).include_details
-    send_templated_email(
+    send_templated_email_now(
         user.email,
         "notification",
         {
@@ -180,7 +180,6 @@ def _send_email(delivery: Delivery) -> None:
             "link": absolute_url(notification.link if detailed else reverse("notifications:list")),
             "settings_link": absolute_url(reverse("notifications:settings")),
         },
-        raise_errors=True,
     )
 
 
@@ -296,7 +295,7 @@ def _digest_send(user_id: int, now: dt.datetime) -> int:
     )
     user = User.objects.get(pk=user_id)
     try:
-        send_templated_email(
+        send_templated_email_now(
             user.email,
             "notification_digest",
             {
@@ -306,7 +305,6 @@ def _digest_send(user_id: int, now: dt.datetime) -> int:
                 "link": absolute_url(reverse("notifications:list")),
                 "settings_link": absolute_url(reverse("notifications:settings")),
             },
-            raise_errors=True,
         )
     except Exception:
         Delivery.objects.filter(claim=token).update(claim=None, claimed_at=None)

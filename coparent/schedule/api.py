@@ -41,6 +41,9 @@ class VersionOut(Schema):
     effective_at: dt.datetime | None
     proposed_by: str
     proposed_at: dt.datetime
+    respond_by: dt.datetime | None = Field(
+        description="A proposal not answered by then expires (empty for older decided versions)"
+    )
     decided_by: str | None
     decided_at: dt.datetime | None
     note: str
@@ -52,6 +55,9 @@ class ProposalIn(Schema):
     child_id: uuid.UUID | None = None
     effective_at: Instant | None = None
     note: Annotated[str, Text(500)] = ""
+    respond_by: Instant | None = Field(
+        None, description="The answer deadline; 14 days from now if not given, at most 90"
+    )
 
 
 class DecisionIn(Schema):
@@ -151,6 +157,7 @@ def _version_out(version: ScheduleVersion) -> VersionOut:
         effective_at=version.effective_at,
         proposed_by=version.proposed_by.display_name,
         proposed_at=version.proposed_at,
+        respond_by=version.respond_by,
         decided_by=version.decided_by.display_name if version.decided_by else None,
         decided_at=version.decided_at,
         note=version.note,
@@ -288,6 +295,7 @@ def version_propose(
         child=_child(membership.family, payload.child_id),
         effective_at=payload.effective_at,
         note=payload.note,
+        respond_by=payload.respond_by,
     )
     return Status(201, _version_out(version))
 

@@ -61,6 +61,7 @@ class VersionStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Agreed")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired without an answer")
 
 
 class ScheduleVersion(FamilyOwned):
@@ -78,6 +79,9 @@ class ScheduleVersion(FamilyOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     proposed_at = models.DateTimeField(default=timezone.now)
+    # A proposal nobody answers by then expires (schedule.tasks); empty only for versions that
+    # were agreed or decided before proposals had a deadline.
+    respond_by = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -105,7 +109,8 @@ class SwapStatus(models.TextChoices):
 class SwapRequest(FamilyOwned):
     """A parent asks for the children during [start_at, end_at), optionally giving the other
     parent [offer_start_at, offer_end_at) back. Accepted, it becomes a swap in the engine spec
-    (source "swap:<public_id>"). "expired" is never stored: it is read from the deadline."""
+    (source "swap:<public_id>"). Past its deadline a pending request is expired: the worker
+    stores that within minutes (schedule.tasks); until then `current_status` reads it."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="swaps")
     requested_by = models.ForeignKey(

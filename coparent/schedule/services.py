@@ -42,6 +42,9 @@ from coparent.schedule.models import (
 from coparent.schedule.specs import checked_plain_spec
 
 MAX_SWAP_DAYS = 120
+# How long the other parent has to answer a schedule proposal unless the proposer says otherwise.
+PROPOSAL_RESPOND_DAYS = 14
+MAX_PROPOSAL_RESPOND_DAYS = 90
 
 
 def _aware(value: dt.datetime | None, field: str) -> dt.datetime:
@@ -80,7 +83,7 @@ def _iso(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat() if value else ""
 
 
-def _record_version(kind: str, version: ScheduleVersion, actor: User) -> None:
+def _record_version(kind: str, version: ScheduleVersion, actor: User | None) -> None:
     spec_text = json.dumps(version.spec, sort_keys=True, separators=(",", ":"))
     record_append(
         family=version.family,
@@ -96,7 +99,7 @@ def _record_version(kind: str, version: ScheduleVersion, actor: User) -> None:
     )
 
 
-def _record_swap(kind: str, swap: SwapRequest, actor: User) -> None:
+def _record_swap(kind: str, swap: SwapRequest, actor: User | None) -> None:
     record_append(
         family=swap.family,
         actor=actor,
@@ -149,12 +152,25 @@ def schedule_propose(
     child: Child | None = None,
     effective_at: dt.datetime | None = None,
     note: str = "",
+    respond_by: dt.datetime | None = None,
 ) -> ScheduleVersion:
     """A parent proposes a schedule (the first one, or a change from `effective_at` on). It takes
-    effect only when the other parent accepts it. A newer proposal by the same parent replaces
-    their own pending one."""
+    effect only when the other parent accepts it by `respond_by` (14 days unless given); after
+    that it expires. A newer proposal by the same parent replaces their own pending one."""
     require_parent(family, actor)
     checked = checked_plain_spec(spec)
+    now = timezone.now()
+    if respond_by is None:
+        respond_by = now + dt.timedelta(days=PROPOSAL_RESPOND_DAYS)
+    respond_by = _aware(respond_by, "respond_by")
+    if respond_by <= now:
+        raise ServiceError(_("The answer deadline must be in the future."), field="respond_by")
+    if respond_by > now + dt.timedelta(days=MAX_PROPOSAL_RESPOND_DAYS):
+        raise ServiceError(
+            _("The answer deadline can be at most %(days)d days away.")
+            % {"days": MAX_PROPOSAL_RESPOND_DAYS},
+            field="respond_by",
+        )
     # Two parents proposing a family's first schedule at once must not make two plans.
     family_lock(family)
     plan = _plan_for(family, child, create=True)
@@ -195,6 +211,8 @@ def schedule_propose(
         effective_at=effective_at,
         note=note.strip()[:500],
         proposed_by=actor,
+        proposed_at=now,
+        respond_by=respond_by,
     )
     _record_version("schedule.proposed", version, actor)
     notify(
@@ -223,6 +241,8 @@ def _locked_version(family: Family, version: ScheduleVersion) -> ScheduleVersion
             _("This proposal was already %(status)s.")
             % {"status": locked.get_status_display().lower()}
         )
+    if locked.respond_by is not None and locked.respond_by <= timezone.now():
+        raise Conflict(_("This proposal expired: its answer deadline has passed."))
     return locked
 
 
@@ -304,6 +324,103 @@ def schedule_withdraw(*, family: Family, actor: User, version: ScheduleVersion) 
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     _record_version("schedule.withdrawn", locked, actor)
     return locked
+
+
+# ---- deadlines ---------------------------------------------------------------------------------
+
+
+def _tell_parents(plan: Plan, link: str, title: str, body: str) -> None:
+    """Both parents hear of an expiry: nobody did it, so nobody is left out as the actor."""
+    notify(
+        plan.family,
+        [m.user for m in (plan.parent_a, plan.parent_b) if m.is_active()],
+        Kind.DEADLINE_EXPIRED,
+        link=link,
+        detail=Detail(title, body),
+    )
+
+
+@transaction.atomic
+def _swap_expire(family: Family, pk: int, now: dt.datetime) -> bool:
+    family_lock(family)
+    swap = (
+        SwapRequest.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("plan__parent_a__user", "plan__parent_b__user")
+        .get(pk=pk, family=family)
+    )
+    if swap.status != SwapStatus.PENDING or swap.respond_by > now:
+        return False  # answered or withdrawn meanwhile
+    swap.status = SwapStatus.EXPIRED
+    swap.decided_at = now
+    swap.save(update_fields=["status", "decided_at"])
+    _record_swap("swap.expired", swap, None)
+    _tell_parents(
+        swap.plan,
+        reverse("schedule:swap_detail", args=[family.public_id, swap.public_id]),
+        _("A swap request expired without an answer"),
+        _("The agreed schedule stays as it was. To ask again, make a new request."),
+    )
+    return True
+
+
+@transaction.atomic
+def _version_expire(family: Family, pk: int, now: dt.datetime) -> bool:
+    family_lock(family)
+    Plan.objects.select_for_update(no_key=True).get(versions__pk=pk, family=family)
+    version = (
+        ScheduleVersion.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("plan__parent_a__user", "plan__parent_b__user")
+        .get(pk=pk, family=family)
+    )
+    if (
+        version.status != VersionStatus.PROPOSED
+        or version.respond_by is None
+        or version.respond_by > now
+    ):
+        return False
+    version.status = VersionStatus.EXPIRED
+    version.decided_at = now
+    version.save(update_fields=["status", "decided_at"])
+    _record_version("schedule.expired", version, None)
+    _tell_parents(
+        version.plan,
+        reverse("schedule:overview", args=[family.public_id]) + f"#version-{version.pk}",
+        _("A schedule proposal expired without an answer"),
+        _("The agreed schedule stays as it was. To propose it again, make a new proposal."),
+    )
+    return True
+
+
+def deadlines_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire every swap request and schedule proposal still unanswered at its deadline: the
+    status is stored, the record says so (with no actor: nobody did it) and both parents get an
+    email. Each one is its own transaction, under the family's lock, and checked again there, so
+    an answer that lands first wins and two runs expire each once. The number expired; if one
+    could not be expired the others still are, and the error is raised at the end so the worker
+    tries again."""
+    now = now or timezone.now()
+    due: list[tuple[Any, Family, int]] = [
+        (_swap_expire, swap.family, swap.pk)
+        for swap in SwapRequest.objects.filter(
+            status=SwapStatus.PENDING, respond_by__lte=now
+        ).select_related("family")
+    ]
+    due += [
+        (_version_expire, version.family, version.pk)
+        for version in ScheduleVersion.objects.filter(
+            status=VersionStatus.PROPOSED, respond_by__lte=now
+        ).select_related("family")
+    ]
+    expired = 0
+    failure: Exception | None = None
+    for expire, family, pk in due:
+        try:
+            expired += expire(family, pk, now)
+        except Exception as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return expired
 
 
 # ---- swaps ------------------------------------------------------------------------------------

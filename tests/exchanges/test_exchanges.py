@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from coparent.core.errors import Conflict, ServiceError
@@ -18,6 +17,7 @@ from coparent.records.models import LogEntry
 from coparent.schedule import services as schedule_services
 from tests.cast import Cast
 from tests.exchanges.helpers import daily_exchanges, next_exchange, sides
+from tests.tasks import committing, sent_mail
 
 pytestmark = pytest.mark.django_db
 
@@ -406,14 +406,14 @@ def test_reminders_are_sent_once_when_due(cast: Cast, django_capture_on_commit_c
         services.reminders_update(
             family=cast.family_a, actor=giver, minutes_before=[7], by_email=True
         )
-    with django_capture_on_commit_callbacks(execute=True):
+    with committing():
         assert services.reminders_send(now=at - dt.timedelta(minutes=90)) == 0
         assert services.reminders_send(now=at - dt.timedelta(minutes=59)) == 1
         assert services.reminders_send(now=at - dt.timedelta(minutes=58)) == 0
         assert services.reminders_send(now=at - dt.timedelta(minutes=10)) == 1
-    assert [m.to for m in mail.outbox] == [[giver.email], [giver.email]]
+    assert [m.to for m in sent_mail()] == [[giver.email], [giver.email]]
     # Neutral unless the parent asks for details; the app has the whole reminder.
-    assert mail.outbox[0].subject == "You have a reminder from coparent"
+    assert sent_mail()[0].subject == "You have a reminder from coparent"
     reminder = Notification.objects.filter(recipient=giver, kind="exchange_reminder").first()
     assert reminder is not None and "hands over to" in reminder.detail_title
 

@@ -1,5 +1,6 @@
-"""`coparent exchanges remind`: send the exchange reminders that are due (run it from cron every
-five minutes; each reminder goes out once)."""
+"""`coparent exchanges remind`: queue the exchange reminders that are due now. The worker does
+this by itself every five minutes; the command is a manual trigger (each reminder goes out once,
+however often it runs)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("remind", help="Send the reminders that are due now.")
+        sub.add_parser("remind", help="Queue the reminders that are due now.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"Sent {reminders_send()} reminder(s).")
+        self.stdout.write(f"Queued {reminders_send()} reminder(s) for the worker to send.")
