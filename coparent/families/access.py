@@ -62,6 +62,7 @@ PAGES: dict[str, str] = {
     "exchanges:terms_decide": noop("opened proposed exchange terms"),
     "exchanges:detail": noop("viewed an exchange"),
     "exchanges:check_in": noop("opened the check-in of an exchange"),
+    "exchanges:missed": noop("opened the report of a missed exchange"),
     "schedule:month": noop("viewed the calendar"),
     "schedule:week": noop("viewed the calendar by week"),
     "schedule:agenda": noop("viewed the agenda"),

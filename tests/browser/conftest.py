@@ -85,6 +85,10 @@ def assert_accessible(page, label: str) -> None:
 
 
 def link_from_mail(mailbox, to: str) -> str:
+    """The first link in the latest email to `to`, once the worker has sent what was queued."""
+    from tests.tasks import run_tasks
+
+    run_tasks()
     for message in reversed(mailbox):
         if to in message.to:
             return re.search(r"https?://\S+", message.body).group(0)

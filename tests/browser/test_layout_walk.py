@@ -90,10 +90,10 @@ def test_the_desktop_menu_is_one_row_always_open(new_page):
     for name in ("Home", "Messages", "Calendar", "Exchanges", "Record", "Account"):
         assert page.get_by_role("link", name=name, exact=True).is_visible(), name
     assert not page.locator("details.menu > summary").is_visible()
+    screenshot(page, "desktop-menu")
     height = page.locator("header.site-header").bounding_box()["height"]
     assert height < 70, f"the header takes {height} px on a desktop"
     assert_accessible(page, "family home with the desktop menu")
-    screenshot(page, "desktop-menu")
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "phone"])

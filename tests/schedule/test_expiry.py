@@ -11,11 +11,13 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from coparent.core.errors import Conflict, ServiceError
+from coparent.notifications.models import Notification
 from coparent.records.models import LogEntry
 from coparent.schedule import services
 from coparent.schedule.models import ScheduleVersion, SwapStatus, VersionStatus
@@ -63,8 +65,11 @@ def test_an_unanswered_swap_expires_by_itself_and_both_parents_are_told(
     assert request.status == SwapStatus.EXPIRED and request.decided_by is None
     assert kinds(cast, ".expired") == [("swap.expired", None)], "nobody did it: no actor"
     assert sorted(m.to[0] for m in mail.outbox) == sorted([cast.alice.email, cast.bob.email])
-    assert {m.subject for m in mail.outbox} == {"A swap request expired without an answer"}
-    assert f"/swaps/{request.public_id}/" in mail.outbox[0].body
+    assert {m.subject for m in mail.outbox} == {"A request or proposal in coparent expired"}
+    told = Notification.objects.filter(kind="deadline_expired")
+    assert sorted(n.recipient.email for n in told) == sorted([cast.alice.email, cast.bob.email])
+    assert all(n.link.endswith(f"/swaps/{request.public_id}/") for n in told)
+    assert {n.detail_title for n in told} == {"A swap request expired without an answer"}
     assert "Grandma" not in mail.outbox[0].body, "no content of the request in the email"
 
     time_machine.shift(dt.timedelta(minutes=5))
@@ -106,7 +111,10 @@ def test_a_proposal_has_fourteen_days_to_be_answered_then_expires(cast: Cast, ti
     assert version.status == VersionStatus.EXPIRED and version.decided_at is not None
     assert kinds(cast, ".expired") == [("schedule.expired", None)]
     assert sorted(m.to[0] for m in mail.outbox) == sorted([cast.alice.email, cast.bob.email])
-    assert {m.subject for m in mail.outbox} == {"A schedule proposal expired without an answer"}
+    assert {m.subject for m in mail.outbox} == {"A request or proposal in coparent expired"}
+    assert set(
+        Notification.objects.filter(kind="deadline_expired").values_list("detail_title", flat=True)
+    ) == {"A schedule proposal expired without an answer"}
     # The family can propose again, and the expired one stays in the history as it was.
     services.schedule_propose(family=cast.family_a, actor=cast.alice, spec=week_on_week_off())
     assert ScheduleVersion.objects.filter(status=VersionStatus.EXPIRED).count() == 1
@@ -165,7 +173,7 @@ def test_the_overview_shows_the_deadline_and_its_queries_do_not_grow_with_histor
         page = bob.get(f"/f/{cast.family_a.public_id}/schedule/").content.decode()
     assert page.count("expired unanswered on") == 3
     deadline = pending.respond_by.astimezone(ZoneInfo(cast.bob.timezone))
-    assert f"Answer by {deadline.day} {deadline:%B %Y, %H:%M}" in page
+    assert f"Answer by {date_format(deadline, 'DATETIME_FORMAT')}" in page
 
     ScheduleVersion.objects.filter(status=VersionStatus.EXPIRED).delete()
     with CaptureQueriesContext(connection) as few:

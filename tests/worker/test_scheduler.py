@@ -37,8 +37,10 @@ def test_every_registered_job_is_a_task_and_a_job_is_enqueued_once_per_period(
     assert sorted(scheduler.enqueue_due()) == sorted(jobs)
     assert scheduler.enqueue_due() == []
     time_machine.move_to(dt.datetime(2026, 6, 17, 15, 5, tzinfo=dt.UTC), tick=False)
-    assert sorted(scheduler.enqueue_due()) == ["exchanges.remind", "schedule.expire"]
-    assert DBTaskResult.objects.count() == len(jobs) + 2
+    every_five_minutes = sorted(name for name, (_path, every) in jobs.items() if every == 300)
+    assert "exchanges.remind" in every_five_minutes and "schedule.expire" in every_five_minutes
+    assert sorted(scheduler.enqueue_due()) == every_five_minutes
+    assert DBTaskResult.objects.count() == len(jobs) + len(every_five_minutes)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,6 +53,10 @@ def test_two_schedulers_at_the_same_instant_enqueue_each_period_once(
         assert two_workers(lambda _name: enqueued.extend(scheduler.enqueue_due())) == []
     assert sorted(enqueued) == sorted(settings.COPARENT_PERIODIC_TASKS)
     assert PeriodicRun.objects.count() == DBTaskResult.objects.count() == len(enqueued)
+
+
+def reminders() -> list[list[str]]:
+    return [m.to for m in mail.outbox if m.subject == "You have a reminder from coparent"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,13 +75,13 @@ def test_two_workers_send_an_exchange_reminder_once(cast: Cast, settings, time_m
     time_machine.move_to(at - dt.timedelta(minutes=59), tick=False)
     both_workers_run()
     both_workers_run()  # the same period: nothing enqueued again
-    assert [m.to for m in mail.outbox] == [[giver.email]]
+    assert reminders() == [[giver.email]]
     assert DBTaskResult.objects.filter(task_path__endswith="reminders_send_task").count() == 1
 
     time_machine.move_to(at - dt.timedelta(minutes=54), tick=False)
     both_workers_run()  # the next period runs again, and the reminder is not sent twice
     assert DBTaskResult.objects.filter(task_path__endswith="reminders_send_task").count() == 2
-    assert [m.to for m in mail.outbox] == [[giver.email]]
+    assert reminders() == [[giver.email]]
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 

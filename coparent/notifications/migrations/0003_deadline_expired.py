@@ -4,20 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_messaging_email_choices'),
+        ("notifications", "0002_messaging_email_choices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='channelpreference',
-            name='kind',
-            field=models.CharField(choices=[('message', 'New messages'), ('swap_request', 'Swap requests from the other parent'), ('swap_answer', 'Answers to your swap requests'), ('schedule_proposal', 'Schedule proposals'), ('schedule_answer', 'Answers to your schedule proposals'), ('deadline_expired', 'Requests and proposals that expired unanswered'), ('pass_issued', 'Pickup passes issued'), ('pass_cosigned', 'Your pickup passes co-signed'), ('pass_revoked', 'Pickup passes revoked'), ('pass_checked', 'Pickup passes checked at the gate'), ('exchange_reminder', 'Exchange reminders'), ('exchange_checkin', 'Check-ins by the other side at an exchange'), ('member_joined', 'Invitations accepted'), ('professional_access', 'Professional access granted or ended'), ('sign_in', 'New sign-ins to your account')], max_length=32),
+            model_name="channelpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("message", "New messages"),
+                    ("swap_request", "Swap requests from the other parent"),
+                    ("swap_answer", "Answers to your swap requests"),
+                    ("schedule_proposal", "Schedule proposals"),
+                    ("schedule_answer", "Answers to your schedule proposals"),
+                    ("deadline_expired", "Requests and proposals that expired unanswered"),
+                    ("pass_issued", "Pickup passes issued"),
+                    ("pass_cosigned", "Your pickup passes co-signed"),
+                    ("pass_revoked", "Pickup passes revoked"),
+                    ("pass_checked", "Pickup passes checked at the gate"),
+                    ("exchange_reminder", "Exchange reminders"),
+                    ("exchange_checkin", "Check-ins by the other side at an exchange"),
+                    ("member_joined", "Invitations accepted"),
+                    ("professional_access", "Professional access granted or ended"),
+                    ("sign_in", "New sign-ins to your account"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('message', 'New messages'), ('swap_request', 'Swap requests from the other parent'), ('swap_answer', 'Answers to your swap requests'), ('schedule_proposal', 'Schedule proposals'), ('schedule_answer', 'Answers to your schedule proposals'), ('deadline_expired', 'Requests and proposals that expired unanswered'), ('pass_issued', 'Pickup passes issued'), ('pass_cosigned', 'Your pickup passes co-signed'), ('pass_revoked', 'Pickup passes revoked'), ('pass_checked', 'Pickup passes checked at the gate'), ('exchange_reminder', 'Exchange reminders'), ('exchange_checkin', 'Check-ins by the other side at an exchange'), ('member_joined', 'Invitations accepted'), ('professional_access', 'Professional access granted or ended'), ('sign_in', 'New sign-ins to your account')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("message", "New messages"),
+                    ("swap_request", "Swap requests from the other parent"),
+                    ("swap_answer", "Answers to your swap requests"),
+                    ("schedule_proposal", "Schedule proposals"),
+                    ("schedule_answer", "Answers to your schedule proposals"),
+                    ("deadline_expired", "Requests and proposals that expired unanswered"),
+                    ("pass_issued", "Pickup passes issued"),
+                    ("pass_cosigned", "Your pickup passes co-signed"),
+                    ("pass_revoked", "Pickup passes revoked"),
+                    ("pass_checked", "Pickup passes checked at the gate"),
+                    ("exchange_reminder", "Exchange reminders"),
+                    ("exchange_checkin", "Check-ins by the other side at an exchange"),
+                    ("member_joined", "Invitations accepted"),
+                    ("professional_access", "Professional access granted or ended"),
+                    ("sign_in", "New sign-ins to your account"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
