@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from coparent.core.keyfile import KeyFile
 from coparent.tlog import (
     NoteError,
     Signer,
@@ -49,40 +49,17 @@ def _retired_path() -> Path:
     return _key_path().with_name(_key_path().name + ".retired")
 
 
-_cache: dict[str, tuple[tuple[int, int, int], Signer]] = {}
-_cache_lock = threading.Lock()
+def _new_signer() -> bytes:
+    return (generate_signer(key_name()).to_string() + "\n").encode()
 
 
-def _create(file: Path) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    signer = generate_signer(key_name())
-    try:
-        # O_EXCL: two processes starting at once must not write two different keys.
-        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(signer.to_string() + "\n")
+_key_file = KeyFile(_new_signer, lambda text: signer_from_string(text.decode().strip()))
 
 
 def signer() -> Signer:
     """The current signing key. A rotation replaces the file (a new inode), so comparing the
     file's identity with the cached one finds it at the next signature in every process."""
-    file = _key_path()
-    try:
-        stat = file.stat()
-    except FileNotFoundError:
-        _create(file)
-        stat = file.stat()
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    with _cache_lock:
-        cached = _cache.get(str(file))
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-    loaded = signer_from_string(file.read_text().strip())
-    with _cache_lock:
-        _cache[str(file)] = (stamp, loaded)
-    return loaded
+    return _key_file.load(_key_path())
 
 
 def verifier_key() -> str:
