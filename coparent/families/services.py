@@ -237,7 +237,13 @@ def invitation_create(
             lambda: send_templated_email(
                 email,
                 "invitation",
-                {"invitation": invitation, "family": family, "inviter": actor, "link": link},
+                {
+                    "invitation": invitation,
+                    "family": family,
+                    "inviter": actor,
+                    "link": link,
+                    "days": settings.INVITATION_DAYS,
+                },
             )
         )
     return invitation, token

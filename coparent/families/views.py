@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -141,7 +142,11 @@ def invitation_create(request: FamilyRequest) -> HttpResponse:
                 "families/invitation_created.html",
                 {"invitation": invitation, "link": link},
             )
-    return render(request, "families/invitation_form.html", {"form": form})
+    return render(
+        request,
+        "families/invitation_form.html",
+        {"form": form, "invitation_days": settings.INVITATION_DAYS},
+    )
 
 
 @login_required

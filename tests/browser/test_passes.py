@@ -112,7 +112,7 @@ def test_the_pass_form_revoke_question_and_place_sign_fit_the_screen(new_page, v
 
     parent.emulate_media(media="print")
     assert parent.get_by_test_id("gate-sign").is_visible()
-    assert parent.locator("svg").first.is_visible()
+    assert parent.locator("main svg").first.is_visible()
     assert not parent.get_by_role("button", name="Copy link").is_visible()
     assert not parent.locator(".site-header").is_visible()
     screenshot(parent, f"{size}-place-sign-print")
