@@ -335,7 +335,13 @@ def invitation_resend(
             lambda: send_templated_email(
                 locked.email,
                 "invitation",
-                {"invitation": locked, "family": family, "inviter": actor, "link": link},
+                {
+                    "invitation": locked,
+                    "family": family,
+                    "inviter": actor,
+                    "link": link,
+                    "days": settings.INVITATION_DAYS,
+                },
             )
         )
     return locked, token
