@@ -185,13 +185,14 @@ def checkin_record(
     view = selectors.exchange_get(family, member, plan, exchange_at)
     if view is None or view.outcome is None or view.outcome.state == "cancelled":
         raise ServiceError(_("The schedule has no exchange at that time."))
+    # Who may check in comes first: someone not on the exchange is told that, whatever the time.
+    side = selectors.check_in_side(member, view)
+    if side is None:
+        raise ServiceError(str(NOT_ON_THIS_EXCHANGE), code="forbidden")
     if now < exchange_at - CHECK_IN_OPENS:
         raise ServiceError(_("Check-in opens three hours before the exchange."))
     if now > exchange_at + CHECK_IN_CLOSES:
         raise ServiceError(_("Check-in for this exchange closed a day after it."))
-    side = selectors.check_in_side(member, view)
-    if side is None:
-        raise ServiceError(str(NOT_ON_THIS_EXCHANGE), code="forbidden")
     expected = {ARRIVED, HANDED_OVER} if side == view.from_parent else {ARRIVED, RECEIVED}
     if kind not in expected:
         raise ServiceError(
