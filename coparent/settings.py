@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
+    "coparent.safety",  # quick exit, the safety page
     "coparent.worker",  # background work: `coparent worker`, periodic jobs, retries
     "django_tasks_db",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "coparent.families.context_processors.navigation",
                 "coparent.attention.context_processors.attention",
                 "coparent.notifications.context_processors.unread",
+                "coparent.safety.context_processors.quick_exit",
             ],
         },
     }
@@ -315,6 +317,13 @@ RECORD_CHECKPOINT_DIR = os.environ.get(
     "COPARENT_RECORD_CHECKPOINT_DIR", str(VAR_DIR / "record-checkpoints")
 )
 EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
+
+# Safety (coparent/safety): where quick exit goes, and the help lines the safety page lists, as
+# JSON: [{"name": ..., "phone": ..., "text": ..., "url": "https://...", "hours": ...}].
+COPARENT_QUICK_EXIT_URL = os.environ.get(
+    "COPARENT_QUICK_EXIT_URL", "https://www.google.com/search?q=weather"
+)
+COPARENT_SAFETY_HOTLINES = os.environ.get("COPARENT_SAFETY_HOTLINES", "")
 
 # Web push (coparent/push): the VAPID key pair signs every push request, created on first use.
 PUSH_VAPID_KEY_FILE = os.environ.get("COPARENT_PUSH_KEY_FILE", str(VAR_DIR / "push-vapid.pem"))

@@ -76,4 +76,5 @@ urlpatterns = [
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),
+    path("", include("coparent.safety.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SafetyConfig(AppConfig):
+    name = "coparent.safety"
+    verbose_name = "Safety"
+
+    def ready(self) -> None:
+        from coparent.safety import checks  # noqa: F401  (registers the settings check)

@@ -1,0 +1,61 @@
+"""Quick exit in a real browser: the Exit button and Escape pressed twice each replace the page
+with the neutral site and end the session, on a phone and a desktop."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
+from tests.cast import build_cast
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NEUTRAL = "https://neutral.example/"
+
+
+def serve_neutral_site(page) -> None:
+    # The browser never leaves the machine: the neutral site is answered here.
+    page.context.route(
+        "https://neutral.example/**",
+        lambda route: route.fulfill(
+            body="<title>Weather</title><p>Sunny</p>", content_type="text/html"
+        ),
+    )
+
+
+@override_settings(COPARENT_QUICK_EXIT_URL=NEUTRAL)
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize("how", ["button", "escape"])
+def test_quick_exit_leaves_and_signs_out(new_page, viewport, how) -> None:
+    cast = build_cast()
+    page = new_page(viewport)
+    serve_neutral_site(page)
+    sign_in(page, cast.alice.email)
+    family = f"/f/{cast.family_a.public_id}/"
+    page.goto(family)
+    name = "phone" if viewport == PHONE else "desktop"
+    if how == "button":
+        screenshot(page, f"{name}-quick-exit-header")
+        page.get_by_test_id("quick-exit").click()
+    else:
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+    page.wait_for_url(NEUTRAL)
+    assert page.title() == "Weather"
+    # The session ended: the family page is behind the sign-in again.
+    page.goto(family)
+    page.wait_for_url("**/login/**")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_safety_page_reads_well(new_page, viewport) -> None:
+    page = new_page(viewport)
+    page.goto("/safety/")
+    page.get_by_role("heading", name="Your safety").wait_for()
+    assert_accessible(page, "safety")
+    screenshot(page, f"{'phone' if viewport == PHONE else 'desktop'}-safety")
+    wider = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert wider <= 0
