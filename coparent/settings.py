@@ -317,6 +317,8 @@ RECORD_CHECKPOINT_DIR = os.environ.get(
     "COPARENT_RECORD_CHECKPOINT_DIR", str(VAR_DIR / "record-checkpoints")
 )
 EMAIL_CONFIRMATION_SECONDS = 3 * 24 * 3600
+# Account → Sign-in history keeps each attempt this long (the worker's daily prune deletes older).
+SIGN_IN_HISTORY_DAYS = 365
 
 # Safety (coparent/safety): where quick exit goes, and the help lines the safety page lists, as
 # JSON: [{"name": ..., "phone": ..., "text": ..., "url": "https://...", "hours": ...}].

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from coparent.accounts import services
-from coparent.accounts.models import ApiToken, UserSession
+from coparent.accounts.models import ApiToken, SignInEvent, UserSession
 from coparent.api.base import actor, session_auth
 from coparent.core.inputs import Text
 from coparent.core.tenancy import NOT_FAMILY_SCOPED_API
@@ -42,6 +42,13 @@ class SessionOut(Schema):
     ip_address: str | None
     user_agent: str
     current: bool
+
+
+class SignInOut(Schema):
+    at: dt.datetime
+    outcome: Literal["signed-in", "wrong-password", "wrong-code"]
+    ip_address: str | None
+    user_agent: str
 
 
 class TokenOut(Schema):
@@ -118,6 +125,20 @@ def session_list(request: HttpRequest) -> list[SessionOut]:
             current=s.session_key == current,
         )
         for s in UserSession.objects.filter(user=actor(request))
+    ]
+
+
+@router.get(
+    "/sign-ins",
+    response=list[SignInOut],
+    summary="Your sign-in history: sign-ins and failed attempts, newest first (the last 100)",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
+def sign_in_list(request: HttpRequest) -> list[SignInOut]:
+    events = SignInEvent.objects.filter(user=actor(request)).order_by("-at")[:100]
+    return [
+        SignInOut(at=e.at, outcome=e.outcome, ip_address=e.ip_address, user_agent=e.user_agent)  # type: ignore[arg-type]
+        for e in events
     ]
 
 

@@ -129,6 +129,15 @@ class EmailChangeForm(forms.Form):
     )
 
 
+class ContactEmailForm(forms.Form):
+    contact_email = forms.EmailField(
+        label=_("Email for notifications"),
+        required=False,
+        help_text=_("Leave empty to get notifications at your sign-in address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class TokenCreateForm(forms.Form):
     name = TextField(label=_("Name"), max_length=80, help_text=_("e.g. “backup script”"))
     scope = forms.ChoiceField(

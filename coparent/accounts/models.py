@@ -47,6 +47,10 @@ class User(PublicIdMixin, AbstractBaseUser, PermissionsMixin):
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )
     email_verified = models.BooleanField(default=False)
+    # Where notifications go, when it is not the sign-in address (a parent may sign in with an
+    # address someone else can read, and want news somewhere safer). Used once confirmed.
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_email_confirmed = models.BooleanField(default=False)
     notify_new_sign_in = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -60,6 +64,16 @@ class User(PublicIdMixin, AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def notification_email(self) -> str:
+        """The address notifications and summaries go to: the confirmed contact address, or the
+        sign-in address. Account emails (confirmations, password reset) use the sign-in one."""
+        return (
+            self.contact_email
+            if self.contact_email and self.contact_email_confirmed
+            else self.email
+        )
 
     def get_full_name(self) -> str:
         return self.display_name
@@ -84,6 +98,32 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.user_agent[:40] or 'an unknown browser'}"
+
+
+class SignInEvent(models.Model):
+    """One attempt to sign in to an account: a success, or a wrong password or code. Only the
+    account's owner sees them (Account → Sign-in history); kept a year."""
+
+    SIGNED_IN = "signed-in"
+    WRONG_PASSWORD = "wrong-password"
+    WRONG_CODE = "wrong-code"
+    OUTCOMES: ClassVar[list[tuple[str, StrOrPromise]]] = [
+        (SIGNED_IN, _("Signed in")),
+        (WRONG_PASSWORD, _("Wrong password")),
+        (WRONG_CODE, _("Right password, wrong two-factor code")),
+    ]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
+    at = models.DateTimeField(default=django_timezone.now)
+    outcome = models.CharField(max_length=16, choices=OUTCOMES)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(PublicIdMixin):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coparent.accounts.models import ApiToken, User, UserSession, validate_timezone
+from coparent.accounts.models import ApiToken, SignInEvent, User, UserSession, validate_timezone
 from coparent.core.emails import send_templated_email
 from coparent.core.errors import ServiceError
 from coparent.core.http import absolute_url
@@ -29,6 +30,7 @@ from coparent.notifications.services import Detail, notify
 
 EMAIL_CONFIRM_SALT = "coparent.email-confirm"
 EMAIL_CHANGE_SALT = "coparent.email-change"
+CONTACT_EMAIL_SALT = "coparent.contact-email"
 RECOVERY_CODE_COUNT = 10
 
 
@@ -191,6 +193,45 @@ def email_change_confirm(*, user: User, token: str) -> User:
     return user
 
 
+def contact_email_set(*, user: User, contact_email: str, send: bool = True) -> None:
+    """Set (or clear, with "") the address notifications go to. A new address is used only
+    once its owner opens the link we send there, so nobody can send another person's news to
+    an address they control by typing it in."""
+    contact_email = _normalise_email(contact_email) if contact_email.strip() else ""
+    if contact_email == user.email:
+        contact_email = ""
+    if contact_email == user.contact_email and (user.contact_email_confirmed or not contact_email):
+        return
+    user.contact_email = contact_email
+    user.contact_email_confirmed = False
+    user.save(update_fields=["contact_email", "contact_email_confirmed"])
+    if contact_email and send:
+        token = signing.dumps(
+            {"u": str(user.public_id), "e": contact_email}, salt=CONTACT_EMAIL_SALT
+        )
+        link = absolute_url(reverse("accounts:confirm_contact_email", args=[token]))
+        send_templated_email(contact_email, "confirm_contact_email", {"user": user, "link": link})
+    security_log.info("contact email set user=%s", user.public_id)
+
+
+@transaction.atomic
+def contact_email_confirm(*, user: User, token: str) -> User:
+    try:
+        data = signing.loads(
+            token, salt=CONTACT_EMAIL_SALT, max_age=settings.EMAIL_CONFIRMATION_SECONDS
+        )
+    except signing.BadSignature:
+        raise ServiceError(_("This link is not valid or has expired.")) from None
+    if data["u"] != str(user.public_id):
+        raise ServiceError(_("This link was sent for another account."))
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.contact_email != data["e"]:
+        raise ServiceError(_("This link is for an address you have since changed."))
+    locked.contact_email_confirmed = True
+    locked.save(update_fields=["contact_email_confirmed"])
+    return locked
+
+
 @transaction.atomic
 def profile_update(
     *, user: User, display_name: str, timezone_name: str, notify_new_sign_in: bool
@@ -212,10 +253,37 @@ def profile_update(
 # Sessions ------------------------------------------------------------------------------------
 
 
+def sign_in_event_record(
+    *, user: User, outcome: str, ip_address: str | None, user_agent: str
+) -> SignInEvent:
+    """One line of the account's sign-in history (successes and failed attempts alike)."""
+    return SignInEvent.objects.create(
+        user=user, outcome=outcome, ip_address=ip_address, user_agent=user_agent[:300]
+    )
+
+
+def sign_in_failed(*, email: str, outcome: str, ip_address: str | None, user_agent: str) -> None:
+    """A wrong password or code for an address: written to that account's history if there
+    is one. The caller's answer is the same either way, so nobody learns whether it exists."""
+    user = User.objects.filter(email=_normalise_email(email)).first()
+    if user is not None:
+        sign_in_event_record(
+            user=user, outcome=outcome, ip_address=ip_address, user_agent=user_agent
+        )
+
+
+def sign_in_history_prune() -> int:
+    cutoff = timezone.now() - dt.timedelta(days=settings.SIGN_IN_HISTORY_DAYS)
+    return SignInEvent.objects.filter(at__lt=cutoff).delete()[0]
+
+
 def session_record(
     *, user: User, session_key: str, ip_address: str | None, user_agent: str
 ) -> UserSession:
     """Called at sign-in: remembers the browser and emails the owner if it is a new one."""
+    sign_in_event_record(
+        user=user, outcome=SignInEvent.SIGNED_IN, ip_address=ip_address, user_agent=user_agent
+    )
     known = UserSession.objects.filter(
         user=user, user_agent=user_agent[:300], ip_address=ip_address
     ).exists()

@@ -35,6 +35,13 @@ urlpatterns = [
         views.confirm_email_change,
         name="confirm_email_change",
     ),
+    path("account/contact-email/", views.contact_email, name="contact_email"),
+    path(
+        "account/contact-email/confirm/<str:token>/",
+        views.confirm_contact_email,
+        name="confirm_contact_email",
+    ),
+    path("account/sign-ins/", views.sign_in_history, name="sign_in_history"),
     path("account/two-factor/", views.two_factor, name="two_factor"),
     path("account/sessions/", views.sessions, name="sessions"),
     path("account/tokens/", views.tokens, name="tokens"),

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coparent.accounts import forms, services, throttle
-from coparent.accounts.models import User, UserSession
+from coparent.accounts.models import SignInEvent, User, UserSession
 from coparent.core import ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
@@ -36,6 +36,7 @@ from coparent.families.models import Invitation
 
 PENDING_2FA = "pending_2fa"
 PENDING_2FA_SECONDS = 300
+SIGN_IN_HISTORY_SHOWN = 100
 REAUTH_AT = "reauth_at"
 
 
@@ -206,6 +207,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
             if authenticated is None:
                 security_log.warning("login failed ip=%s", address)
+                services.sign_in_failed(
+                    email=email,
+                    outcome=SignInEvent.WRONG_PASSWORD,
+                    ip_address=address or None,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
                 form.add_error(None, _("The email address or password is not right."))
             elif not authenticated.email_verified:
                 throttle.not_a_failure(try_)
@@ -252,6 +259,12 @@ def login_code(request: HttpRequest) -> HttpResponse:
         else:
             device = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
             if device is None:
+                services.sign_in_event_record(
+                    user=user,
+                    outcome=SignInEvent.WRONG_CODE,
+                    ip_address=address or None,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
                 form.add_error("code", _("That code is not right."))
             else:
                 throttle.succeeded(try_)
@@ -402,6 +415,57 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
             )
             return redirect("accounts:profile")
     return render(request, "accounts/email_change.html", {"form": form, "section": "profile"})
+
+
+@recent_auth_required
+def contact_email(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    form = forms.ContactEmailForm(
+        request.POST or None, initial={"contact_email": user.contact_email}
+    )
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["contact_email"]
+        limit = throttle.account_email_check(email or user.email, client_address(request))
+        if limit.wait:
+            return too_many(request, limit.wait)
+        services.contact_email_set(user=user, contact_email=email, send=limit.send)
+        user.refresh_from_db()
+        if user.contact_email and not user.contact_email_confirmed:
+            messages.success(
+                request,
+                _("We sent a link to %(email)s. Notifications go there once you open it.")
+                % {"email": user.contact_email},
+            )
+        else:
+            messages.success(
+                request, _("Notifications go to %(email)s.") % {"email": user.notification_email}
+            )
+        return redirect("accounts:profile")
+    return render(request, "accounts/contact_email.html", {"form": form, "section": "profile"})
+
+
+@login_required
+def confirm_contact_email(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    try:
+        user = services.contact_email_confirm(user=request.user, token=token)
+    except ServiceError as error:
+        return render(
+            request, "accounts/confirm_failed.html", {"message": error.message}, status=400
+        )
+    messages.success(
+        request, _("Notifications now go to %(email)s.") % {"email": user.contact_email}
+    )
+    return redirect("accounts:profile")
+
+
+@login_required
+def sign_in_history(request: AuthenticatedRequest) -> HttpResponse:
+    events = SignInEvent.objects.filter(user=request.user).order_by("-at")[:SIGN_IN_HISTORY_SHOWN]
+    return render(
+        request,
+        "accounts/sign_in_history.html",
+        {"events": events, "shown": SIGN_IN_HISTORY_SHOWN, "section": "sign_ins"},
+    )
 
 
 @login_required

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 NOT_FAMILY_SCOPED = {
     "accounts.User",
     "accounts.UserSession",
+    "accounts.SignInEvent",
     "accounts.ApiToken",
     "families.Family",
     "push.PushSubscription",  # a person's browser, for every family they are in

@@ -171,7 +171,7 @@ def _send_email(delivery: Delivery) -> None:
     user = notification.recipient
     detailed = settings_get(user).include_details
     send_templated_email_now(
-        user.email,
+        user.notification_email,
         "notification",
         {
             "user": user,
@@ -296,7 +296,7 @@ def _digest_send(user_id: int, now: dt.datetime) -> int:
     user = User.objects.get(pk=user_id)
     try:
         send_templated_email_now(
-            user.email,
+            user.notification_email,
             "notification_digest",
             {
                 "user": user,
