@@ -32,6 +32,7 @@ from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
 from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule.models import Plan
 
 CHECK_IN_OPENS = dt.timedelta(hours=3)
@@ -214,7 +215,10 @@ def checkin_record(
         member=member,
         side=side,
         at=now,
-        place=place_of(view.terms, latitude, longitude),
+        # Under a protective order no check-in carries a place, even one rounded to the terms'.
+        place=""
+        if safety_selectors.protected_user_ids(family)
+        else place_of(view.terms, latitude, longitude),
     )
     record_append(
         family=family,

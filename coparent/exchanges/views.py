@@ -21,6 +21,7 @@ from coparent.exchanges import forms, selectors, services
 from coparent.exchanges.models import ExchangeTerms
 from coparent.exchanges.outcome import MISSED
 from coparent.families.models import Role
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule import selectors as schedule
 
 
@@ -86,6 +87,9 @@ def exchange_detail(request: FamilyRequest, plan_id: str, at: int) -> HttpRespon
             "kinds": kinds,
             "can_report_missed": can_report_missed,
             "caregiver_without_pass": member.role == Role.CAREGIVER and side is None,
+            # Under a protective order no check-in carries a place (coparent/safety).
+            "location_off": bool(kinds)
+            and bool(safety_selectors.protected_user_ids(request.family)),
         },
     )
 

@@ -86,6 +86,14 @@ PAGES: dict[str, str] = {
     "schedule:event_delete": noop("opened an event"),
     "schedule:report": noop("viewed the parenting-time report"),
     "schedule:report_csv": noop("downloaded the parenting-time report"),
+    "safety:protection": noop("opened the protective-order page"),
+    "safety:protection_end": noop("turned protective-order mode off"),
+    "safety:moderator": noop("changed the moderator"),
+    "safety:order_document": noop("downloaded the protective order"),
+    "safety:structured": noop("opened a message form"),
+    "safety:hold": noop("wrote a message for the moderator"),
+    "safety:moderation": noop("viewed the messages to moderate"),
+    "safety:moderate": noop("moderated a message"),
 }
 VISITS = 100
 

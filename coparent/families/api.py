@@ -25,6 +25,7 @@ from coparent.families.models import (
     Role,
 )
 from coparent.families.services import PROFESSIONAL_MAX_DAYS
+from coparent.safety import selectors as safety_selectors
 
 router = Router(tags=["families"])
 
@@ -110,15 +111,18 @@ def _family_out(membership: Membership) -> FamilyOut:
     )
 
 
-def _member_out(membership: Membership, viewer: Membership) -> MemberOut:
+def _member_out(membership: Membership, viewer: Membership, hidden: set[int]) -> MemberOut:
     return MemberOut(
         id=membership.public_id,
         name=membership.user.display_name,
         role=membership.role,
         label=membership.role_label,
         access_until=membership.access_until,
-        # Parents see how to reach the people they invited; nobody else sees addresses.
-        email=membership.user.email if viewer.is_parent else None,
+        # Parents see how to reach the people they invited; nobody else sees addresses, and
+        # nobody sees the address of a parent a protective order protects from them.
+        email=membership.user.email
+        if viewer.is_parent and membership.user_id not in hidden
+        else None,
     )
 
 
@@ -215,7 +219,8 @@ def child_update(request: HttpRequest, family_id: str, child_id: str, payload: C
 )
 def member_list(request: HttpRequest, family_id: str) -> list[MemberOut]:
     viewer = family_membership(request, family_id)
-    return [_member_out(m, viewer) for m in selectors.member_list(viewer.family)]
+    hidden = safety_selectors.hidden_from(viewer, viewer.family)
+    return [_member_out(m, viewer, hidden) for m in selectors.member_list(viewer.family)]
 
 
 @router.delete(

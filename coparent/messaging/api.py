@@ -9,7 +9,7 @@ from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
@@ -63,6 +63,12 @@ class MessageOut(Schema):
     hostile: bool
     seen_by: list[ReceiptOut]
     attachments: list[AttachmentOut]
+    form: str = Field(
+        "", description="Under a protective order: the structured form's topic that composed it."
+    )
+    moderation: str = Field(
+        "", description='Delivered by the moderator: "approved" as written, or "edited".'
+    )
 
 
 class MessageIn(Schema):
@@ -115,7 +121,7 @@ def _thread_out(thread: Thread) -> ThreadOut:
     )
 
 
-def _message_out(message: Message) -> MessageOut:
+def _message_out(message: Message, viewer_id: int) -> MessageOut:
     return MessageOut(
         id=message.public_id,
         thread_id=message.thread.public_id,
@@ -128,8 +134,10 @@ def _message_out(message: Message) -> MessageOut:
         seen_by=[
             ReceiptOut(viewer=v.viewer.display_name, viewed_at=v.viewed_at)
             for v in message.views.all()
-            if v.viewer_id != message.sender_id
+            if v.viewer_id != message.sender_id and (not v.withheld or v.viewer_id == viewer_id)
         ],
+        form=message.form,
+        moderation=message.moderation,
         attachments=[
             AttachmentOut(
                 id=a.public_id, name=a.original_name, media_type=a.media_type, size=a.size
@@ -195,7 +203,7 @@ def message_list(
     messages = selectors.message_page(thread, before=page.before, after=page.after)
     for message in messages:
         message.thread = thread
-    return [_message_out(m) for m in messages]
+    return [_message_out(m, actor(request).pk) for m in messages]
 
 
 @router.post(
@@ -221,7 +229,7 @@ def message_send(
         corrects=corrects,
         confirm_tone=payload.confirm_tone,
     )
-    return Status(201, _message_out(_fresh(message)))
+    return Status(201, _message_out(_fresh(message), actor(request).pk))
 
 
 @router.post(
@@ -259,7 +267,7 @@ def message_redact(
         reason=payload.reason,
         court_order=payload.court_order,
     )
-    return _message_out(_fresh(message))
+    return _message_out(_fresh(message), actor(request).pk)
 
 
 @router.post(
@@ -315,7 +323,7 @@ def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Sta
         confirm_tone=request.POST.get("confirm_tone", "").lower() in ("1", "true", "on"),
         uploads=[Upload(upload.name or "attachment", upload.read(limit + 1))],
     )
-    return Status(201, _message_out(_fresh(message)))
+    return Status(201, _message_out(_fresh(message), actor(request).pk))
 
 
 @router.get(
@@ -341,7 +349,9 @@ def message_search(
     request: HttpRequest, family_id: str, query: Query[SearchQuery]
 ) -> list[MessageOut]:
     membership = family_membership(request, family_id)
-    return [_message_out(m) for m in selectors.message_search(membership, query.q)]
+    return [
+        _message_out(m, actor(request).pk) for m in selectors.message_search(membership, query.q)
+    ]
 
 
 @router.get(

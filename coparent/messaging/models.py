@@ -68,6 +68,10 @@ class Message(FamilyOwned):
     created_at = models.DateTimeField(default=timezone.now)
     # The tone check's verdict when it was sent. Shown to receivers with the shield on; never
     # part of the record, and it never changes what is stored.
+    # Under a protective order (coparent/safety): the structured form that composed it, or how
+    # the moderator delivered it ("approved" as written, "edited").
+    form = models.CharField(max_length=16, blank=True)
+    moderation = models.CharField(max_length=10, blank=True)
     hostile = models.BooleanField(default=False)
     tone_phrases = models.JSONField(default=list, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
@@ -94,6 +98,9 @@ class MessageView(FamilyOwned):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="views")
     viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(default=timezone.now)
+    # Seen by a parent under a protective order (coparent/safety): shown to nobody but that
+    # parent, and not written to the family record, where the other parent would read it.
+    withheld = models.BooleanField(default=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["viewed_at"]

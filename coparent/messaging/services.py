@@ -29,6 +29,7 @@ from coparent.messaging.tone import ToneResult, tone_check
 from coparent.notifications.models import Kind
 from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
+from coparent.safety import selectors as safety_selectors
 from coparent.tlog import content_hash, new_salt
 
 MAX_SUBJECT = 200
@@ -77,7 +78,7 @@ def _writer_in_thread(family: Family, actor: User, thread: Thread) -> Membership
     return membership
 
 
-def _clean_body(body: str, *, allow_empty: bool = False) -> str:
+def clean_body(body: str, *, allow_empty: bool = False) -> str:
     body = body.strip()
     if not body and not allow_empty:
         raise ServiceError(_("Write a message first."), field="body")
@@ -202,7 +203,7 @@ def _check_message(
 ) -> tuple[ToneResult, list[files.CleanFile]]:
     """Everything that can refuse a message, before anything is written: the body, the files
     (cleaned once here, stored as cleaned) and the tone."""
-    body = _clean_body(body, allow_empty=bool(uploads))
+    body = clean_body(body, allow_empty=bool(uploads))
     if len(uploads) > MAX_ATTACHMENTS:
         raise ServiceError(
             _("Attach at most %(n)d files to one message.") % {"n": MAX_ATTACHMENTS},
@@ -225,10 +226,22 @@ def message_send(
     corrects: Message | None = None,
     confirm_tone: bool = False,
     uploads: Sequence[Upload] = (),
+    form: str = "",
+    moderated: str = "",
 ) -> Message:
     """Send a message. A correction is a new message that names the one it corrects (one's
-    own, in the same thread); the original stays as it was."""
+    own, in the same thread); the original stays as it was.
+
+    Under a protective order the other parent's free text goes to the moderator instead
+    (safety.services.message_hold); only a structured form (`form`, its topic) or the
+    moderator's delivery (`moderated`: "approved" or "edited") reaches the family directly."""
     membership = _writer_in_thread(family, actor, thread)
+    if not form and not moderated and safety_selectors.restriction_for(membership) is not None:
+        raise ServiceError(
+            _("A protective order applies: send this through a message form or the moderator."),
+            code="restricted",
+            field="body",
+        )
     if corrects is not None and (corrects.thread_id != thread.pk or corrects.sender_id != actor.pk):
         raise ServiceError(
             _("You can only correct your own messages in this conversation."), field="corrects"
@@ -250,6 +263,8 @@ def message_send(
             created_at=now,
             hostile=result.hostile,
             tone_phrases=result.phrases,
+            form=form,
+            moderation=moderated,
         )
         fields: dict[str, str] = {
             "thread": str(thread.public_id),
@@ -258,6 +273,10 @@ def message_send(
         }
         if corrects is not None:
             fields["corrects"] = str(corrects.public_id)
+        if form:
+            fields["form"] = form
+        if moderated:
+            fields["moderated"] = moderated
         record_append(family=family, actor=actor, kind="message.sent", fields=fields)
         for upload, clean in zip(uploads, cleaned, strict=True):
             _attachment_store(family, actor, message, upload.name, clean, stored)
@@ -329,19 +348,21 @@ def message_view(*, family: Family, actor: User, messages: Iterable[Message]) ->
     )
     created = []
     now = timezone.now()
+    withheld = safety_selectors.order_protecting(membership) is not None
     for message in wanted:
         if message.thread_id not in allowed or message.pk in seen:
             continue
         seen.add(message.pk)
         view = MessageView.objects.create(
-            family=family, message=message, viewer=actor, viewed_at=now
+            family=family, message=message, viewer=actor, viewed_at=now, withheld=withheld
         )
-        record_append(
-            family=family,
-            actor=actor,
-            kind="message.viewed",
-            fields={"message": str(message.public_id), "viewer": str(actor.public_id)},
-        )
+        if not withheld:
+            record_append(
+                family=family,
+                actor=actor,
+                kind="message.viewed",
+                fields={"message": str(message.public_id), "viewer": str(actor.public_id)},
+            )
         created.append(view)
     return created
 

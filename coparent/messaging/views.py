@@ -27,6 +27,9 @@ from coparent.families.selectors import member_list
 from coparent.messaging import files, forms, selectors, services
 from coparent.messaging.models import Message, MessageView, Thread
 from coparent.messaging.services import ToneWarning, Upload
+from coparent.safety import selectors as safety_selectors
+from coparent.safety.forms import HoldForm
+from coparent.safety.structured import FORMS, TOPICS
 
 RECORD_ROLES = (Role.PARENT, Role.PROFESSIONAL)
 
@@ -67,7 +70,11 @@ def _decorate(messages: list[Message], request: FamilyRequest, shield: bool) -> 
         views: list[MessageView] = list(message.views.all())
         mine = message.sender_id == user.pk
         message.mine = mine  # type: ignore[attr-defined]
-        message.receipts = [v for v in views if v.viewer_id != message.sender_id]  # type: ignore[attr-defined]
+        message.receipts = [  # type: ignore[attr-defined]
+            v
+            for v in views
+            if v.viewer_id != message.sender_id and (not v.withheld or v.viewer_id == user.pk)
+        ]
         message.folded = shield and message.hostile and not mine  # type: ignore[attr-defined]
         message.report_seen = (  # type: ignore[attr-defined]
             can_receipt and not mine and all(v.viewer_id != user.pk for v in views)
@@ -109,7 +116,17 @@ def _thread_context(
     if form is None:
         form = forms.MessageForm(initial={"corrects": corrects.public_id if corrects else None})
     participants = selectors.participant_list(thread)
+    restriction = safety_selectors.restriction_for(membership) if membership.is_parent else None
+    if restriction is not None:
+        extra.setdefault("hold_form", HoldForm())
+        extra["held"] = safety_selectors.held_in_thread(thread.pk, request.user.pk)
+        extra["restriction_topics"] = [
+            (name, label, [(k, t) for k, t in TOPICS.items() if t.form == name])
+            for name, label in FORMS.items()
+        ]
     return {
+        "restriction": restriction,
+        "receipts_hidden": restriction is not None,
         "thread": thread,
         "participants": participants,
         "readers": readers_sentence(
@@ -256,13 +273,16 @@ def thread_poll(request: FamilyRequest, thread_id: str) -> HttpResponse:
         if m.mine and m not in fresh  # type: ignore[attr-defined]
     ]
     cursor = _micros(fresh[-1].created_at) if fresh else request.GET.get("after", "")
+    restriction = safety_selectors.restriction_for(membership) if membership.is_parent else None
     return render(
         request,
         "messaging/_poll.html",
         {
             "thread": thread,
             "fresh": fresh,
-            "receipts": recent,
+            "receipts": [] if restriction is not None else recent,
+            "restriction": restriction,
+            "receipts_hidden": restriction is not None,
             "cursor": cursor,
             "shield": shield,
             "can_write": not membership.read_only,

@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("Invitations accepted")
     PROFESSIONAL_ACCESS = "professional_access", _("Professional access granted or ended")
     SIGN_IN = "sign_in", _("New sign-ins to your account")
+    PROTECTION = "protection", _("A protective order starting or ending in a family")
+    MODERATION = "moderation", _("Messages to moderate, and the moderator's decisions")
 
 
 class Channel(models.TextChoices):

@@ -171,6 +171,6 @@ def pass_verify(request: HttpRequest, token: Annotated[str, Text(500)]) -> Verif
         body.place = found.place
         body.starts_at = found.starts_at
         body.ends_at = found.ends_at
-        body.issued_by = found.issued_by.user.display_name
+        body.issued_by = services.issuer_names(found)
         body.issued_at = found.issued_at
     return body

@@ -26,6 +26,7 @@ from coparent.notifications.services import Detail, notify
 from coparent.passes import tokens
 from coparent.passes.models import Gate, PassCheck, PickupPass
 from coparent.records.services import family_lock, record_append
+from coparent.safety import selectors as safety_selectors
 
 MAX_WINDOW = dt.timedelta(days=366)
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -447,3 +448,15 @@ def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckRe
             ),
         )
     return CheckResult(valid, reason, found)
+
+
+def issuer_names(pickup_pass: PickupPass) -> str:
+    """Who issued (and co-signed) a pass, as the gate reads it. A parent under a protective
+    order is "a parent": whoever holds the pass, or stands beside the staff, learns no name."""
+    protected = safety_selectors.protected_user_ids(pickup_pass.family_id)
+    names = [
+        _("A parent") if m.user_id in protected else m.user.display_name
+        for m in (pickup_pass.issued_by, pickup_pass.cosigned_by)
+        if m is not None
+    ]
+    return _(" and ").join(names)

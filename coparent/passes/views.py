@@ -284,6 +284,7 @@ def _result_page(
         "reason_text": services.REASONS.get(result.reason, ""),
         "pass": pickup_pass,
         "children": [c.first_name for c in pickup_pass.children.all()] if pickup_pass else [],
+        "issuers": services.issuer_names(pickup_pass) if pickup_pass else "",
         "zone": selectors.family_zone(known) if known else dt.UTC,
         "checked_at": timezone.now(),
         "gate": gate,

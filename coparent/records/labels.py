@@ -157,6 +157,15 @@ def _invitation(who: str, fields: Fields) -> str:
     return _("%(who)s invited someone to join as %(role)s") % {"who": who, "role": _role(fields)}
 
 
+def _moderated(who: str, fields: Fields) -> str:
+    decision = fields.get("decision")
+    if decision == "approved":
+        return _("%(who)s delivered a moderated message as written") % {"who": who}
+    if decision == "edited":
+        return _("%(who)s delivered a moderated message with changes") % {"who": who}
+    return _("%(who)s did not deliver a moderated message") % {"who": who}
+
+
 LABELS: dict[str, Sentence] = {
     "family.created": _plain(noop("%(who)s created the family")),
     "member.joined": _member_joined,
@@ -200,6 +209,16 @@ LABELS: dict[str, Sentence] = {
     "gate.link_replaced": _plain(
         noop("%(who)s replaced the staff link of a place where pickup passes are checked")
     ),
+    "safety.protection_started": _plain(
+        noop(
+            "%(who)s turned on protective-order mode: messages from the other parent pass a "
+            "form or a moderator, and their read receipts stay off the record"
+        )
+    ),
+    "safety.protection_ended": _plain(noop("%(who)s turned off protective-order mode")),
+    "safety.moderator_set": _plain(noop("%(who)s named who moderates messages")),
+    "safety.message_held": _plain(noop("%(who)s wrote a message for the moderator to review")),
+    "safety.message_moderated": _moderated,
     ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
 }
 

@@ -6,4 +6,4 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from coparent.safety import checks  # noqa: F401  (registers the settings check)
+        from coparent.safety import attention, checks, disclosure  # noqa: F401  (registers them)

@@ -32,7 +32,10 @@ _TOP_KEYS = ("actor", "fields", "index", "kind", "time", "v")
 # Kinds known today: (required fields, optional fields). Other kinds are accepted with any
 # well-formed fields so later features (schedules, swaps, expenses...) need no format change.
 KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "message.sent": (frozenset({"thread", "message", "content"}), frozenset({"corrects"})),
+    "message.sent": (
+        frozenset({"thread", "message", "content"}),
+        frozenset({"corrects", "form", "moderated"}),
+    ),
     "message.viewed": (frozenset({"message", "viewer"}), frozenset()),
     "attachment.added": (
         frozenset({"message", "attachment", "content", "media_type"}),

@@ -321,7 +321,7 @@ def test_a_hostile_subject_is_refused_through_the_api_too(cast: Cast, client_for
     assert not Thread.objects.exists()
 
 
-THREAD_PAGE_QUERIES = 13  # includes the nav badge
+THREAD_PAGE_QUERIES = 14  # includes the nav badge and the protective-order check
 
 
 def test_compose_forms_say_who_will_read_by_name(

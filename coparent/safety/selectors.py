@@ -1,0 +1,76 @@
+"""Reads of protective-order mode, asked by other apps' services and pages: who is protected,
+and whether a member's words to the family must pass a form or the moderator."""
+
+from __future__ import annotations
+
+from coparent.families.models import Family, Membership, Role
+from coparent.safety.models import HeldMessage, HeldStatus, ProtectiveOrder
+
+
+def active_orders(family: Family | int) -> list[ProtectiveOrder]:
+    family_id = family if isinstance(family, int) else family.pk
+    return list(
+        ProtectiveOrder.objects.filter(family_id=family_id, ended_at__isnull=True).select_related(
+            "protected__user", "moderator__user"
+        )
+    )
+
+
+def order_protecting(membership: Membership) -> ProtectiveOrder | None:
+    """The active order that protects this member, if any."""
+    return ProtectiveOrder.objects.filter(
+        family_id=membership.family_id, protected=membership, ended_at__isnull=True
+    ).first()
+
+
+def protected_user_ids(family: Family | int) -> set[int]:
+    family_id = family if isinstance(family, int) else family.pk
+    return set(
+        ProtectiveOrder.objects.filter(family_id=family_id, ended_at__isnull=True).values_list(
+            "protected__user_id", flat=True
+        )
+    )
+
+
+def restriction_for(membership: Membership) -> ProtectiveOrder | None:
+    """The order that restricts what this member may write: a parent other than the one it
+    protects. Caregivers and professionals are not restricted by it."""
+    if membership.role != Role.PARENT:
+        return None
+    return (
+        ProtectiveOrder.objects.filter(family_id=membership.family_id, ended_at__isnull=True)
+        .exclude(protected=membership)
+        .select_related("moderator__user", "protected__user")
+        .first()
+    )
+
+
+def hidden_from(viewer: Membership | None, family: Family | int) -> set[int]:
+    """Users whose read receipts, contact details and activity this viewer must not see: the
+    parents protected from them (everyone but the protected parent themselves)."""
+    protected = protected_user_ids(family)
+    if viewer is not None:
+        protected.discard(viewer.user_id)
+    return protected
+
+
+def held_for_moderator(membership: Membership) -> list[HeldMessage]:
+    return list(
+        HeldMessage.objects.filter(
+            family_id=membership.family_id,
+            order__moderator=membership,
+            order__ended_at__isnull=True,
+            status=HeldStatus.PENDING,
+        )
+        .select_related("thread", "sender")
+        .order_by("created_at")
+    )
+
+
+def held_in_thread(thread_id: int, sender_id: int) -> list[HeldMessage]:
+    """The sender's own messages in this conversation that the moderator has not delivered."""
+    return list(
+        HeldMessage.objects.filter(thread_id=thread_id, sender_id=sender_id)
+        .exclude(status__in=[HeldStatus.APPROVED, HeldStatus.EDITED])
+        .order_by("created_at")
+    )
