@@ -111,10 +111,13 @@ def actor(request: HttpRequest) -> User:
     return user
 
 
-def family_membership(request: HttpRequest, family_id: Any, *, roles: Any = None) -> Membership:
-    """The caller's membership of the family, or 404; read-only members get 403 on writes."""
+def family_membership(
+    request: HttpRequest, family_id: Any, *, roles: Any = None, moderator_writes: bool = False
+) -> Membership:
+    """The caller's membership of the family, or 404; read-only members get 403 on writes
+    (but for `moderator_writes`, as in core.tenancy.family_view: the service decides)."""
     membership = membership_for(actor(request), family_id, roles=roles)
-    if request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS and not moderator_writes:
         require_write(membership)
     record_professional_access(membership, request, via_api=True)
     return membership
