@@ -18,6 +18,7 @@ from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, RECEIVED
 from coparent.families.models import Invitation, Role
 from coparent.messaging.models import Message, MessageView, Thread, ThreadParticipant
 from coparent.passes.models import PickupPass
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule.models import ScheduleVersion, SwapRequest, SwapStatus, VersionStatus
 from coparent.schedule.selectors import plan_label
 
@@ -176,7 +177,12 @@ class PassCosignProvider(Provider):
             ) % {
                 "issuer": pickup_pass.issued_by.user.display_name,
                 "children": ", ".join(c.first_name for c in pickup_pass.children.all()),
-                "place": pickup_pass.place,
+                "place": safety_selectors.shown_place(
+                    pickup_pass.place,
+                    confidential=pickup_pass.place_confidential,
+                    owner_id=pickup_pass.issued_by.user_id,
+                    viewer_id=viewer.user.pk,
+                ),
                 "start": viewer.when(pickup_pass.starts_at),
                 "end": viewer.when(pickup_pass.ends_at),
             }

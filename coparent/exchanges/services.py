@@ -76,6 +76,14 @@ def terms_propose(
     _parent_side(plan, actor)
     if place_kind not in PlaceKind.values:
         raise ServiceError(_("Choose where exchanges happen."), field="place_kind")
+    if place_kind == PlaceKind.CURBSIDE and safety_selectors.any_places_confidential(family.pk):
+        raise ServiceError(
+            _(
+                "A parent keeps their address confidential: choose a school, a named public "
+                "place or a supervised exchange centre."
+            ),
+            field="place_kind",
+        )
     place_name = place_name.strip()
     if not place_name:
         raise ServiceError(

@@ -94,6 +94,7 @@ PAGES: dict[str, str] = {
     "safety:hold": noop("wrote a message for the moderator"),
     "safety:moderation": noop("viewed the messages to moderate"),
     "safety:moderate": noop("moderated a message"),
+    "safety:contact": noop("changed their contact details"),
 }
 VISITS = 100
 

@@ -20,6 +20,8 @@ from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families import forms, held, selectors, services
 from coparent.families.access import visit_list
 from coparent.families.models import Child, Invitation, Membership, Role
+from coparent.safety import selectors as safety_selectors
+from coparent.safety.forms import ContactForm
 
 LAST_FAMILY = "last_family"
 
@@ -108,6 +110,8 @@ def members(request: FamilyRequest) -> HttpResponse:
             "members": selectors.member_list(family),
             "former_members": selectors.former_member_list(family) if membership.is_parent else [],
             "invitations": selectors.invitation_list(family) if membership.is_parent else [],
+            "contacts": safety_selectors.contact_list(family, membership),
+            "contact_form": ContactForm(initial=safety_selectors.my_contact(membership)),
         },
     )
 

@@ -20,6 +20,7 @@ from coparent.families.models import Child, Membership, Role
 from coparent.passes import selectors, services
 from coparent.passes.models import Gate, PickupPass
 from coparent.passes.views import CHECK_WINDOW_SECONDS, CHECKS_PER_ADDRESS, PASS_ROLES
+from coparent.safety import selectors as safety_selectors
 
 router = Router(tags=["passes"])
 
@@ -67,14 +68,17 @@ class VerifyOut(Schema):
     issued_at: dt.datetime | None = None
 
 
-def _out(p: PickupPass, *, credentials: bool = True) -> PassOut:
-    """`credentials`: the token and code, which gate staff accept; for parents only."""
+def _out(p: PickupPass, *, credentials: bool = True, viewer_id: int | None = None) -> PassOut:
+    """`credentials`: the token and code, which gate staff accept; for parents only, and for
+    a pass to a confidential place (coparent/safety) for its issuer only."""
+    hidden = p.place_confidential and viewer_id != p.issued_by.user_id
+    credentials = credentials and not hidden
     return PassOut(
         id=p.public_id,
         person_name=p.person_name,
         person_relationship=p.person_relationship,
         children=[c.first_name for c in p.children.all()],
-        place=p.place,
+        place=str(safety_selectors.CONFIDENTIAL_PLACE) if hidden else p.place,
         starts_at=p.starts_at,
         ends_at=p.ends_at,
         status=selectors.status(p),
@@ -92,7 +96,8 @@ def _out(p: PickupPass, *, credentials: bool = True) -> PassOut:
 def pass_list(request: HttpRequest, family_id: str) -> list[PassOut]:
     membership = family_membership(request, family_id, roles=PASS_ROLES)
     return [
-        _out(p, credentials=membership.is_parent) for p in selectors.pass_list(membership.family)
+        _out(p, credentials=membership.is_parent, viewer_id=membership.user_id)
+        for p in selectors.pass_list(membership.family)
     ]
 
 
@@ -122,7 +127,7 @@ def pass_issue(request: HttpRequest, family_id: str, payload: PassIn) -> Status[
         starts_at=payload.starts_at,
         ends_at=payload.ends_at,
     )
-    return Status(201, _out(created))
+    return Status(201, _out(created, viewer_id=actor(request).pk))
 
 
 @router.post(
@@ -131,7 +136,10 @@ def pass_issue(request: HttpRequest, family_id: str, payload: PassIn) -> Status[
 def pass_revoke(request: HttpRequest, family_id: str, pass_id: str) -> PassOut:
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     found = get_for_family(PickupPass, family, public_id=pass_id)
-    return _out(services.pass_revoke(family=family, actor=actor(request), pickup_pass=found))
+    return _out(
+        services.pass_revoke(family=family, actor=actor(request), pickup_pass=found),
+        viewer_id=actor(request).pk,
+    )
 
 
 @router.post(
@@ -140,7 +148,10 @@ def pass_revoke(request: HttpRequest, family_id: str, pass_id: str) -> PassOut:
 def pass_cosign(request: HttpRequest, family_id: str, pass_id: str) -> PassOut:
     family = family_membership(request, family_id, roles=[Role.PARENT]).family
     found = get_for_family(PickupPass, family, public_id=pass_id)
-    return _out(services.pass_cosign(family=family, actor=actor(request), pickup_pass=found))
+    return _out(
+        services.pass_cosign(family=family, actor=actor(request), pickup_pass=found),
+        viewer_id=actor(request).pk,
+    )
 
 
 @router.get(

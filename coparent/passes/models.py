@@ -43,6 +43,9 @@ class PickupPass(FamilyOwned):
     photo = models.BinaryField(null=True, blank=True)
     children = models.ManyToManyField("families.Child", related_name="+")
     place = models.CharField(max_length=120)
+    # Entered by a parent who keeps their places confidential (coparent/safety): the gate's
+    # staff read it; the other parent reads "a confidential place".
+    place_confidential = models.BooleanField(default=False)
     gate = models.ForeignKey(
         Gate, null=True, blank=True, on_delete=models.PROTECT, related_name="passes"
     )

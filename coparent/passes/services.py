@@ -137,6 +137,7 @@ def pass_issue(
         holder=holder,
         photo=_photo(photo),
         place=place[:120],
+        place_confidential=safety_selectors.places_confidential(family.pk, actor.pk),
         gate=gate,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -170,7 +171,7 @@ def pass_issue(
                 "who": actor.display_name,
                 "person": pickup_pass.person_name,
                 "children": ", ".join(c.first_name for c in children),
-                "place": pickup_pass.place,
+                "place": _notice_place(pickup_pass),
             },
             _(
                 "By the agreed schedule that window is not all theirs, so the pass works only "
@@ -460,3 +461,11 @@ def issuer_names(pickup_pass: PickupPass) -> str:
         if m is not None
     ]
     return _(" and ").join(names)
+
+
+def _notice_place(pickup_pass: PickupPass) -> str:
+    """The place as a notice to both parents says it: one the issuer keeps confidential is not
+    in it (the issuer knows it; the other parent must not read it)."""
+    if pickup_pass.place_confidential:
+        return str(safety_selectors.CONFIDENTIAL_PLACE)
+    return pickup_pass.place

@@ -27,6 +27,7 @@ from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families.models import Role
 from coparent.passes import forms, selectors, services, tokens
 from coparent.passes.models import Gate, PickupPass
+from coparent.safety import selectors as safety_selectors
 
 PASS_ROLES = (Role.PARENT, Role.PROFESSIONAL)
 CHECKS_PER_ADDRESS = 60
@@ -41,7 +42,7 @@ def pass_list(request: FamilyRequest) -> HttpResponse:
         request,
         "passes/list.html",
         {
-            "passes": [(p, selectors.status(p)) for p in passes],
+            "passes": [(p, selectors.status(p), _shown_place(p, request.user.pk)) for p in passes],
             "gates": selectors.gate_list(request.family),
         },
     )
@@ -90,17 +91,30 @@ def pass_detail(request: FamilyRequest, pass_id: str) -> HttpResponse:
     pickup_pass = get_for_family(
         selectors.pass_list(request.family), request.family, public_id=pass_id
     )
+    is_issuer = pickup_pass.issued_by.user_id == request.user.pk
+    hidden = pickup_pass.place_confidential and not is_issuer
     context = {
         "pass": pickup_pass,
         "status": selectors.status(pickup_pass),
         "checks": selectors.check_list(pickup_pass),
-        "is_issuer": pickup_pass.issued_by.user_id == request.user.pk,
+        "is_issuer": is_issuer,
+        "shown_place": safety_selectors.CONFIDENTIAL_PLACE if hidden else pickup_pass.place,
     }
     # The link and code are what gate staff accept: parents hold them, a read-only
-    # professional sees the pass without being able to hand it to anyone.
-    if request.membership.is_parent:
+    # professional sees the pass without being able to hand it to anyone. A pass to a
+    # confidential place keeps them with its issuer: the check page names the place.
+    if request.membership.is_parent and not hidden:
         context.update(_credentials(pickup_pass))
     return render(request, "passes/detail.html", context)
+
+
+def _shown_place(pickup_pass: PickupPass, viewer_id: int) -> str:
+    return safety_selectors.shown_place(
+        pickup_pass.place,
+        confidential=pickup_pass.place_confidential,
+        owner_id=pickup_pass.issued_by.user_id,
+        viewer_id=viewer_id,
+    )
 
 
 def _qr(link: str) -> str:

@@ -6,4 +6,7 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from coparent.safety import attention, checks, disclosure  # noqa: F401  (registers them)
+        # The record keeps the order's reference hashed and discloses none of this app's
+        # entries: the protected parent knows the reference, and a held message's words are
+        # the sender's and the moderator's alone.
+        from coparent.safety import attention, checks  # noqa: F401  (registers them)

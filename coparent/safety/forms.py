@@ -126,3 +126,21 @@ def structured_form(topic: str, children: list[Child]) -> type[forms.Form]:
             label=_("Appointment with"), choices=list(structured.APPOINTMENTS.items())
         )
     return type("StructuredForm", (forms.Form,), fields)
+
+
+class ContactForm(forms.Form):
+    phone = TextField(label=_("Phone"), max_length=40, required=False)
+    address = TextField(
+        label=_("Address"),
+        max_length=300,
+        required=False,
+        help_text=_("Optional. coparent never needs it; share it only if it helps the family."),
+    )
+    confidential = forms.BooleanField(
+        label=_("Keep my address, and every place I enter, from the other parent"),
+        required=False,
+        help_text=_(
+            "Only you will see them: events' places and pickup passes' places you enter show "
+            "as “a confidential place” to everyone else, and exchanges cannot be at a home."
+        ),
+    )

@@ -90,3 +90,20 @@ class HeldMessage(FamilyOwned):
 
     def __str__(self) -> str:
         return f"held message {self.public_id}"
+
+
+class ContactDetails(FamilyOwned):
+    """A member's phone and address as the family sees them on the People page. With
+    `confidential`, the address and every place this member enters (an event's place, a pass's
+    place) never reach the other parent or anyone else but them."""
+
+    membership = models.OneToOneField(
+        "families.Membership", on_delete=models.CASCADE, related_name="contact"
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    confidential = models.BooleanField(_("keep my address and places confidential"), default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"contact details {self.public_id}"

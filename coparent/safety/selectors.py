@@ -3,8 +3,12 @@ and whether a member's words to the family must pass a form or the moderator."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from coparent.families.models import Family, Membership, Role
-from coparent.safety.models import HeldMessage, HeldStatus, ProtectiveOrder
+from coparent.safety.models import ContactDetails, HeldMessage, HeldStatus, ProtectiveOrder
+
+CONFIDENTIAL_PLACE = gettext_lazy("A confidential place")
 
 
 def active_orders(family: Family | int) -> list[ProtectiveOrder]:
@@ -74,3 +78,51 @@ def held_in_thread(thread_id: int, sender_id: int) -> list[HeldMessage]:
         .exclude(status__in=[HeldStatus.APPROVED, HeldStatus.EDITED])
         .order_by("created_at")
     )
+
+
+def places_confidential(family_id: int, user_id: int) -> bool:
+    """Whether this member keeps their address and the places they enter confidential."""
+    return ContactDetails.objects.filter(
+        family_id=family_id, membership__user_id=user_id, confidential=True
+    ).exists()
+
+
+def any_places_confidential(family_id: int) -> bool:
+    return ContactDetails.objects.filter(family_id=family_id, confidential=True).exists()
+
+
+def shown_place(
+    place: str, *, confidential: bool, owner_id: int | None, viewer_id: int | None
+) -> str:
+    """A place as this viewer may read it: a confidential one only its owner sees."""
+    if not place or not confidential or (viewer_id is not None and viewer_id == owner_id):
+        return place
+    return str(CONFIDENTIAL_PLACE)
+
+
+def contact_list(family: Family, viewer: Membership) -> list[dict[str, object]]:
+    """Each active member's phone and address as the viewer may see them."""
+    details = {d.membership_id: d for d in ContactDetails.objects.filter(family=family)}
+    rows = []
+    for member in Membership.objects.active().filter(family=family).select_related("user"):
+        found = details.get(member.pk)
+        if found is None or not (found.phone or found.address):
+            continue
+        mine = member.pk == viewer.pk
+        rows.append(
+            {
+                "member": member,
+                "phone": found.phone,
+                "address": found.address if mine or not found.confidential else "",
+                "confidential": found.confidential,
+                "mine": mine,
+            }
+        )
+    return rows
+
+
+def my_contact(membership: Membership) -> dict[str, object]:
+    found = ContactDetails.objects.filter(membership=membership).first()
+    if found is None:
+        return {}
+    return {"phone": found.phone, "address": found.address, "confidential": found.confidential}

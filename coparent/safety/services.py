@@ -22,7 +22,7 @@ from coparent.notifications.models import Channel, Kind
 from coparent.notifications.services import Detail, notify, settings_get, settings_update
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors
-from coparent.safety.models import HeldMessage, HeldStatus, ProtectiveOrder
+from coparent.safety.models import ContactDetails, HeldMessage, HeldStatus, ProtectiveOrder
 from coparent.tlog import content_hash, new_salt
 
 MAX_REFERENCE = 120
@@ -368,3 +368,35 @@ def held_decide(
         ),
     )
     return locked
+
+
+MAX_PHONE = 40
+MAX_ADDRESS = 300
+
+
+@transaction.atomic
+def contact_update(
+    *, family: Family, actor: User, phone: str, address: str, confidential: bool
+) -> ContactDetails:
+    """A member's own phone and address. Not on the family record: an address there could
+    never be taken back, and the record is read by the other parent."""
+    membership = require_member(family, actor, writable=True)
+    phone = " ".join(phone.split())
+    address = " ".join(address.split())
+    if len(phone) > MAX_PHONE or not phone.isprintable():
+        raise ServiceError(
+            _("A phone number can be at most %(n)d characters.") % {"n": MAX_PHONE}, field="phone"
+        )
+    if len(address) > MAX_ADDRESS or not address.isprintable():
+        raise ServiceError(
+            _("An address can be at most %(n)d characters.") % {"n": MAX_ADDRESS}, field="address"
+        )
+    details, _created = ContactDetails.objects.select_for_update(no_key=True).get_or_create(
+        family=family, membership=membership
+    )
+    details.phone = phone
+    details.address = address
+    details.confidential = confidential
+    details.updated_at = timezone.now()
+    details.save()
+    return details

@@ -29,6 +29,7 @@ urlpatterns = [
         name="structured",
     ),
     path("f/<str:family_id>/messages/<str:thread_id>/moderated/", views.hold, name="hold"),
+    path("f/<str:family_id>/people/contact/", views.contact, name="contact"),
     path("f/<str:family_id>/moderation/", views.moderation, name="moderation"),
     path("f/<str:family_id>/moderation/<str:held_id>/", views.moderate, name="moderate"),
 ]

@@ -275,3 +275,26 @@ def moderate(request: FamilyRequest, held_id: str) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("safety:moderation", family_id=request.family.public_id)
+
+
+@login_required
+@family_view(write=True)
+@require_POST
+def contact(request: FamilyRequest) -> HttpResponse:
+    form = forms.ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_update(
+                family=request.family,
+                actor=request.user,
+                phone=form.cleaned_data["phone"],
+                address=form.cleaned_data["address"],
+                confidential=form.cleaned_data["confidential"],
+            )
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your contact details are saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("families:members", family_id=request.family.public_id)

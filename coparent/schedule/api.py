@@ -24,6 +24,7 @@ from coparent.core.inputs import OUT_OF_RANGE, Day, Instant, Text, day_in_range
 from coparent.core.tenancy import get_for_family
 from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule import ical, selectors, services
 from coparent.schedule.models import Event, EventKind, Plan, ScheduleVersion, SwapRequest
 from coparent.schedule.specs import checked_plain_spec
@@ -165,14 +166,19 @@ def _version_out(version: ScheduleVersion) -> VersionOut:
     )
 
 
-def _event_out(event: Event) -> EventOut:
+def _event_out(event: Event, viewer_id: int) -> EventOut:
     return EventOut(
         id=event.public_id,
         title=event.title,
         kind=event.kind,
         starts_at=event.starts_at,
         ends_at=event.ends_at,
-        place=event.place,
+        place=safety_selectors.shown_place(
+            event.place,
+            confidential=event.place_confidential,
+            owner_id=event.created_by_id,
+            viewer_id=viewer_id,
+        ),
         notes=event.notes,
         child_ids=[c.public_id for c in event.children.all()],
         attendee_ids=[m.public_id for m in event.attendees.all()],
@@ -527,7 +533,10 @@ def event_list(
         if date_to
         else None
     )
-    return [_event_out(e) for e in selectors.event_list(membership.family, membership, start, end)]
+    return [
+        _event_out(e, actor(request).pk)
+        for e in selectors.event_list(membership.family, membership, start, end)
+    ]
 
 
 @router.post(
@@ -538,7 +547,7 @@ def event_create(request: HttpRequest, family_id: uuid.UUID, payload: EventIn) -
     event = services.event_create(
         family=membership.family, actor=actor(request), **_event_arguments(membership, payload)
     )
-    return Status(201, _event_out(event))
+    return Status(201, _event_out(event, actor(request).pk))
 
 
 @router.get("/families/{family_id}/events/{event_id}", response=EventOut, summary="One event")
@@ -549,7 +558,8 @@ def event_get(request: HttpRequest, family_id: uuid.UUID, event_id: uuid.UUID) -
             selectors.event_list(membership.family, membership),
             membership.family,
             public_id=event_id,
-        )
+        ),
+        actor(request).pk,
     )
 
 
@@ -565,7 +575,7 @@ def event_update(
         event=event,
         **_event_arguments(membership, payload),
     )
-    return _event_out(event)
+    return _event_out(event, actor(request).pk)
 
 
 @router.delete(

@@ -183,7 +183,7 @@ def _event_item(event: Event, stamp: dt.datetime) -> Any:
     item = _event(
         f"event-{event.public_id}@coparent", event.title, event.starts_at, event.ends_at, stamp
     )
-    if event.place and not event.place_is_home:
+    if event.place and not event.place_is_home and not event.place_confidential:
         item.add("location", event.place)
     children = ", ".join(c.first_name for c in event.children.all())
     attendees = ", ".join(m.user.display_name for m in event.attendees.all())

@@ -166,6 +166,9 @@ class Event(FamilyOwned):
     ends_at = models.DateTimeField()
     place = models.CharField(_("place"), max_length=200, blank=True)
     place_is_home = models.BooleanField(default=False)
+    # Entered by a member who keeps their places confidential (coparent/safety): only its
+    # author reads it; everyone else, feeds and exports see "a confidential place".
+    place_confidential = models.BooleanField(default=False)
     notes = models.CharField(_("notes"), max_length=1000, blank=True)
     children = models.ManyToManyField("families.Child", blank=True, related_name="+")
     attendees = models.ManyToManyField("families.Membership", blank=True, related_name="+")

@@ -29,6 +29,7 @@ from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
 from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule.models import (
     Event,
     EventKind,
@@ -712,6 +713,7 @@ def event_create(
         family=family,
         created_by=actor,
         place_is_home=place_is_home,
+        place_confidential=safety_selectors.places_confidential(family.pk, actor.pk),
         notes=notes.strip()[:1000],
         **fields,
     )
@@ -751,9 +753,17 @@ def event_update(
         children=children,
         attendees=attendees,
     )
+    if event.place_confidential and event.created_by_id != actor.pk:
+        raise ServiceError(
+            _("Only the person who added this event can change it: its place is confidential."),
+            code="forbidden",
+        )
+    old_place = event.place
     for name, value in fields.items():
         setattr(event, name, value)
     event.place_is_home = place_is_home
+    if event.place != old_place:
+        event.place_confidential = safety_selectors.places_confidential(family.pk, actor.pk)
     event.notes = notes.strip()[:1000]
     event.updated_at = timezone.now()
     event.save()

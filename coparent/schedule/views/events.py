@@ -18,6 +18,7 @@ from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.families.models import Child, Membership, Role
 from coparent.families.selectors import child_list, member_list
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule import forms, selectors, services
 from coparent.schedule.models import Event
 from coparent.schedule.views import READERS
@@ -80,8 +81,19 @@ def event_detail(request: FamilyRequest, event_id: str) -> HttpResponse:
     event = get_for_family(
         selectors.event_list(request.family, request.membership), request.family, public_id=event_id
     )
-    if not request.membership.is_parent:
-        return render(request, "schedule/event_detail.html", {"event": event})
+    shown_place = safety_selectors.shown_place(
+        event.place,
+        confidential=event.place_confidential,
+        owner_id=event.created_by_id,
+        viewer_id=request.user.pk,
+    )
+    # A confidential place is its author's alone: nobody else may edit the event around it.
+    if not request.membership.is_parent or shown_place != event.place:
+        return render(
+            request,
+            "schedule/event_detail.html",
+            {"event": event, "shown_place": shown_place, "locked": shown_place != event.place},
+        )
     form = _event_form(
         request,
         initial={
