@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
+    "coparent.childinfo",
     "coparent.worker",  # background work: `coparent worker`, periodic jobs, retries
     "django_tasks_db",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
