@@ -67,7 +67,7 @@ def _visibility(value: str) -> str:
     return value
 
 
-def _new_version(item: InfoItem, actor: User, action: str) -> InfoVersion:
+def _new_version(item: InfoItem, actor: User, action: str, kind: str) -> InfoVersion:
     version = InfoVersion.objects.create(
         family_id=item.family_id,
         item=item,
@@ -83,7 +83,7 @@ def _new_version(item: InfoItem, actor: User, action: str) -> InfoVersion:
     record_append(
         family=item.family,
         actor=actor,
-        kind=f"childinfo.{action}",
+        kind=kind,
         fields={
             "child": str(item.child.public_id),
             "item": str(item.public_id),
@@ -153,7 +153,7 @@ def item_create(
         updated_at=now,
     )
     item.family, item.child = family, child
-    _new_version(item, actor, Action.ADDED)
+    _new_version(item, actor, Action.ADDED, "childinfo.added")
     return item
 
 
@@ -191,7 +191,7 @@ def item_update(
     locked.version += 1
     locked.updated_at = timezone.now()
     locked.save(update_fields=["values", "visibility", "child_may_see", "version", "updated_at"])
-    _new_version(locked, actor, Action.CHANGED)
+    _new_version(locked, actor, Action.CHANGED, "childinfo.changed")
     return locked
 
 
@@ -202,7 +202,7 @@ def item_remove(*, family: Family, actor: User, item: InfoItem) -> InfoItem:
     locked.removed_at = locked.updated_at = timezone.now()
     locked.version += 1
     locked.save(update_fields=["removed_at", "updated_at", "version"])
-    _new_version(locked, actor, Action.REMOVED)
+    _new_version(locked, actor, Action.REMOVED, "childinfo.removed")
     return locked
 
 
