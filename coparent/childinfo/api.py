@@ -30,11 +30,20 @@ VALUES_HELP = (
 )
 
 
+FIELD_VISIBILITY_HELP = (
+    "Fields seen by fewer people than the item, by name (a field never shows to more people "
+    "than its item)."
+)
+
+
 class ItemIn(Schema):
     kind: KindName
     values: dict[FieldName, FieldText] = Field(description=VALUES_HELP)
     visibility: VisibilityName | None = Field(
         None, description="Who may see the item; the kind's default when left out."
+    )
+    field_visibility: dict[FieldName, VisibilityName] | None = Field(
+        None, description=FIELD_VISIBILITY_HELP + " The kind's default when left out."
     )
     child_may_see: bool = False
 
@@ -42,6 +51,9 @@ class ItemIn(Schema):
 class ItemUpdateIn(Schema):
     values: dict[FieldName, FieldText] = Field(description=VALUES_HELP)
     visibility: VisibilityName | None = Field(None, description="Unchanged when left out.")
+    field_visibility: dict[FieldName, VisibilityName] | None = Field(
+        None, description=FIELD_VISIBILITY_HELP + " Unchanged when left out."
+    )
     child_may_see: bool | None = Field(None, description="Unchanged when left out.")
 
 
@@ -53,6 +65,7 @@ class ItemOut(Schema):
     title: str
     values: dict[str, str]
     visibility: str
+    field_visibility: dict[str, str] = Field(description="Parents only; empty for others.")
     child_may_see: bool
     version: int
     updated_at: dt.datetime
@@ -69,12 +82,13 @@ class VersionOut(Schema):
     action: str
     values: dict[str, str]
     visibility: str
+    field_visibility: dict[str, str]
     child_may_see: bool
     changed_by: str | None
     changed_at: dt.datetime
 
 
-def _out(shown: selectors.ShownItem) -> ItemOut:
+def _out(shown: selectors.ShownItem, membership: Membership) -> ItemOut:
     item = shown.item
     return ItemOut(
         id=item.public_id,
@@ -84,6 +98,7 @@ def _out(shown: selectors.ShownItem) -> ItemOut:
         title=shown.title,
         values=shown.values,
         visibility=item.visibility,
+        field_visibility=item.field_visibility if membership.is_parent else {},
         child_may_see=item.child_may_see,
         version=item.version,
         updated_at=item.updated_at,
@@ -118,7 +133,9 @@ def child_info(request: HttpRequest, family_id: str, child_id: str) -> ChildInfo
     return ChildInfoOut(
         child_id=child.public_id,
         first_name=child.first_name,
-        items=[_out(s) for s in selectors.item_list(membership.family, membership, child)],
+        items=[
+            _out(s, membership) for s in selectors.item_list(membership.family, membership, child)
+        ],
     )
 
 
@@ -139,9 +156,10 @@ def item_create(
         kind=payload.kind,
         values=payload.values,
         visibility=payload.visibility,
+        field_visibility=payload.field_visibility,
         child_may_see=payload.child_may_see,
     )
-    return Status(201, _out(selectors.shown(item, membership)))
+    return Status(201, _out(selectors.shown(item, membership), membership))
 
 
 @router.get(
@@ -152,7 +170,7 @@ def item_create(
 def item_get(request: HttpRequest, family_id: str, child_id: str, item_id: str) -> ItemOut:
     membership = family_membership(request, family_id)
     child = _child(membership, child_id)
-    return _out(selectors.shown(_item(membership, child, item_id), membership))
+    return _out(selectors.shown(_item(membership, child, item_id), membership), membership)
 
 
 @router.put(
@@ -171,9 +189,10 @@ def item_update(
         item=_item(membership, child, item_id),
         values=payload.values,
         visibility=payload.visibility,
+        field_visibility=payload.field_visibility,
         child_may_see=payload.child_may_see,
     )
-    return _out(selectors.shown(item, membership))
+    return _out(selectors.shown(item, membership), membership)
 
 
 @router.delete(
@@ -209,6 +228,7 @@ def item_versions(
             action=v.action,
             values=v.values,
             visibility=v.visibility,
+            field_visibility=v.field_visibility,
             child_may_see=v.child_may_see,
             changed_by=v.changed_by.display_name if v.changed_by else None,
             changed_at=v.changed_at,

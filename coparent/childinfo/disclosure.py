@@ -1,6 +1,5 @@
 """What an export shows of children's-information entries: each version's content with its salt,
-to the parents, and to a professional only what the item let professionals see then (an item
-for everyone whose version holds no parents-only field)."""
+to the parents, and to a professional only a version whose every field was for everyone."""
 
 from __future__ import annotations
 
@@ -19,11 +18,13 @@ EVERYONE = frozenset({Role.PARENT, Role.PROFESSIONAL})
 
 
 def _readers(version: InfoVersion) -> frozenset[str]:
+    """Professionals read a version only when every field it holds was for everyone."""
     spec = kinds.KINDS[version.item.kind]
-    sensitive = {f.name for f in spec.fields if f.sensitive}
-    if version.visibility == kinds.FAMILY and not sensitive & set(version.values):
-        return EVERYONE
-    return PARENTS_ONLY
+    levels = {
+        spec.field_level(name, version.visibility, version.field_visibility)
+        for name in version.values
+    }
+    return EVERYONE if levels <= {kinds.FAMILY} else PARENTS_ONLY
 
 
 @register_disclosure("childinfo.added")

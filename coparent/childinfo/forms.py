@@ -14,9 +14,16 @@ from coparent.core.forms import BoundedDateField, TextField
 
 VISIBILITY_HELP = _(
     "Caregivers are grandparents, nannies and others the family invited; professionals are "
-    "mediators and lawyers with read-only access. Policy and member numbers stay with the "
-    "parents whatever you choose here."
+    "mediators and lawyers with read-only access. Below, a field can be kept to fewer people "
+    "(policy and member numbers are for the parents unless you change it)."
 )
+
+
+FIELD_CHOICES = [
+    ("", _("Whoever sees the item")),
+    (kinds.PARENTS, _("Parents only")),
+    (kinds.CAREGIVERS, _("Parents and caregivers")),
+]
 
 
 class TimeInput(forms.TimeInput):
@@ -52,7 +59,12 @@ def _field(spec: kinds.FieldSpec) -> forms.Field:
 
 class ItemForm(forms.Form):
     def __init__(
-        self, kind: kinds.KindSpec, *args: Any, item_values: dict[str, str] | None = None, **kw: Any
+        self,
+        kind: kinds.KindSpec,
+        *args: Any,
+        item_values: dict[str, str] | None = None,
+        field_visibility: dict[str, str] | None = None,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.kind = kind
@@ -72,7 +84,27 @@ class ItemForm(forms.Form):
         self.fields["child_may_see"] = forms.BooleanField(
             label=_("The child may see this on their own account"), required=False
         )
-        self.sensitive = {spec.name for spec in kind.fields if spec.sensitive}
+        chosen = kind.default_field_visibility() if field_visibility is None else field_visibility
+        for spec in kind.fields:
+            self.fields[f"seen_{spec.name}"] = forms.ChoiceField(
+                label=str(spec.label),
+                choices=FIELD_CHOICES,
+                required=False,
+                initial=chosen.get(spec.name, ""),
+            )
+
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self[spec.name] for spec in self.kind.fields]
+
+    def seen_fields(self) -> list[forms.BoundField]:
+        return [self[f"seen_{spec.name}"] for spec in self.kind.fields]
+
+    def field_visibility(self) -> dict[str, str]:
+        return {
+            spec.name: self.cleaned_data[f"seen_{spec.name}"]
+            for spec in self.kind.fields
+            if self.cleaned_data.get(f"seen_{spec.name}")
+        }
 
     def values(self) -> dict[str, str]:
         """The kind's fields as the service takes them: strings, empty for blank."""

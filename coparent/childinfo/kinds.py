@@ -15,9 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coparent.core.inputs import EMPTY_TEXT, day_in_range, text_problem
 
-# Who may see an item (the sensitive fields of a kind stay with the parents in any case).
+# Who may see an item, or one of its fields (a field never shows to more people than its item).
 PARENTS, CAREGIVERS, FAMILY = "parents", "caregivers", "family"
-VISIBILITIES = (PARENTS, CAREGIVERS, FAMILY)
+VISIBILITIES = (PARENTS, CAREGIVERS, FAMILY)  # narrowest first
+
+
+def narrower(first: str, second: str) -> str:
+    return min(first, second, key=VISIBILITIES.index)
+
 
 WEEKDAYS: tuple[tuple[str, Promise], ...] = (
     ("mon", _("Monday")),
@@ -39,7 +44,7 @@ class FieldSpec:
     label: Promise
     type: str = "text"  # text, long, date, time, weekdays, choice, phone, email
     required: bool = False
-    sensitive: bool = False  # parents only, whatever the item's visibility
+    sensitive: bool = False  # parents only unless a parent chooses otherwise
     choices: tuple[tuple[str, Promise | str], ...] = ()
     help: Promise | str = ""
 
@@ -64,6 +69,14 @@ class KindSpec:
     @property
     def medical(self) -> bool:
         return self.section == "medical" or self.key in MEDICAL_ELSEWHERE
+
+    def default_field_visibility(self) -> dict[str, str]:
+        """Fields narrower than their item unless a parent says otherwise: policy numbers."""
+        return {f.name: PARENTS for f in self.fields if f.sensitive}
+
+    def field_level(self, name: str, item_level: str, field_visibility: Mapping[str, str]) -> str:
+        """Who sees this field: the narrower of the item's visibility and the field's own."""
+        return narrower(item_level, field_visibility.get(name, item_level))
 
     def title(self, values: Mapping[str, str]) -> str:
         """The item's name on the page: its first field's value, or the kind's name."""
@@ -342,6 +355,22 @@ def clean_values(kind: KindSpec, raw: Mapping[str, object]) -> dict[str, str]:
         if start in values and end in values and values[end] < values[start]:
             raise FieldProblem(end, str(_("This must not come before the start.")))
     return values
+
+
+def clean_field_visibility(kind: KindSpec, raw: Mapping[str, object]) -> dict[str, str]:
+    """A parent's choice of who sees each field (only narrowing matters: a field never shows
+    to anyone its item does not)."""
+    found: dict[str, str] = {}
+    for name, level in raw.items():
+        if name not in kind.field_names:
+            raise FieldProblem(
+                "field_visibility",
+                str(_("%(kind)s has no field of that name.") % {"kind": kind.label}),
+            )
+        if level not in VISIBILITIES:
+            raise FieldProblem("field_visibility", str(_("Choose who may see this.")))
+        found[name] = str(level)
+    return found
 
 
 def _checked(spec: FieldSpec, value: str) -> str:

@@ -31,6 +31,8 @@ class InfoItem(FamilyOwned):
     # The kind's fields as checked by kinds.clean_values: names to strings, empty ones left out.
     values = models.JSONField(default=dict)
     visibility = models.CharField(max_length=12, choices=Visibility.choices)
+    # Fields seen by fewer people than the item: {field name: visibility} (kinds.field_level).
+    field_visibility = models.JSONField(default=dict)
     child_may_see = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -67,6 +69,7 @@ class InfoVersion(FamilyOwned):
     action = models.CharField(max_length=8, choices=Action.choices)
     values = models.JSONField(default=dict)
     visibility = models.CharField(max_length=12, choices=Visibility.choices)
+    field_visibility = models.JSONField(default=dict)
     child_may_see = models.BooleanField(default=False)
     # The record holds SHA-256(salt || content) of this version; the salt lets an export show it.
     salt = models.BinaryField(max_length=32)

@@ -46,8 +46,16 @@ def item_queryset(family: Family, membership: Membership, child: Child) -> Query
     return items.none() if rule is None else items.filter(rule)
 
 
-def sees_sensitive(membership: Membership) -> bool:
-    return membership.role == Role.PARENT
+def levels_seen(membership: Membership) -> frozenset[str]:
+    """The visibilities whose fields this member reads (a child's account: any field a parent
+    did not keep to the parents, on items the child may see)."""
+    if membership.role == Role.PARENT:
+        return frozenset(kinds.VISIBILITIES)
+    if membership.role in (Role.CAREGIVER, Role.CHILD):
+        return frozenset({kinds.CAREGIVERS, kinds.FAMILY})
+    if membership.role == Role.PROFESSIONAL:
+        return frozenset({kinds.FAMILY})
+    return frozenset()
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,8 @@ class Line:
     name: str
     label: str
     value: str
-    sensitive: bool
+    level: str
+    narrowed: bool  # seen by fewer people than the item
 
 
 @dataclass(frozen=True)
@@ -65,20 +74,40 @@ class ShownItem:
     lines: list[Line]
 
     @property
+    def details(self) -> list[Line]:
+        """The lines under the title (the title is the kind's first field)."""
+        first = self.item.spec.fields[0].name
+        return [line for line in self.lines if line.name != first]
+
+    @property
     def values(self) -> dict[str, str]:
         return {line.name: self.item.values[line.name] for line in self.lines}
 
 
 def shown(item: InfoItem, membership: Membership) -> ShownItem:
-    """The item as this member may read it: parents-only fields are left out for everyone else."""
+    """The item as this member may read it: fields kept from them are left out."""
     spec = item.spec
-    sensitive = sees_sensitive(membership)
-    lines = [
-        Line(f.name, str(f.label), kinds.display(f, item.values[f.name]), f.sensitive)
-        for f in spec.fields
-        if f.name in item.values and (sensitive or not f.sensitive)
-    ]
-    return ShownItem(item=item, title=spec.title(item.values), lines=lines)
+    seen = levels_seen(membership)
+    is_child = membership.role == Role.CHILD
+    lines = []
+    for f in spec.fields:
+        if f.name not in item.values:
+            continue
+        level = spec.field_level(f.name, item.visibility, item.field_visibility)
+        allowed = item.field_visibility.get(f.name) != kinds.PARENTS if is_child else level in seen
+        if allowed:
+            lines.append(
+                Line(
+                    f.name,
+                    str(f.label),
+                    kinds.display(f, item.values[f.name]),
+                    level,
+                    level != item.visibility,
+                )
+            )
+    first = spec.fields[0].name
+    title = next((line.value for line in lines if line.name == first), str(spec.label))
+    return ShownItem(item=item, title=title, lines=lines)
 
 
 def item_list(family: Family, membership: Membership, child: Child) -> list[ShownItem]:

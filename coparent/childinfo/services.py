@@ -38,6 +38,7 @@ def version_content(version: InfoVersion) -> bytes:
             "kind": version.item.kind,
             "values": version.values,
             "visibility": version.visibility,
+            "field_visibility": version.field_visibility,
             "child_may_see": version.child_may_see,
             "action": version.action,
         },
@@ -61,6 +62,13 @@ def _values(spec: kinds.KindSpec, raw: Mapping[str, object]) -> dict[str, str]:
         raise ServiceError(problem.message, field=problem.name) from None
 
 
+def _field_visibility(spec: kinds.KindSpec, raw: Mapping[str, object]) -> dict[str, str]:
+    try:
+        return kinds.clean_field_visibility(spec, raw)
+    except kinds.FieldProblem as problem:
+        raise ServiceError(problem.message, field=problem.name) from None
+
+
 def _visibility(value: str) -> str:
     if value not in kinds.VISIBILITIES:
         raise ServiceError(_("Choose who may see this."), field="visibility")
@@ -75,6 +83,7 @@ def _new_version(item: InfoItem, actor: User, action: str, kind: str) -> InfoVer
         action=action,
         values=item.values,
         visibility=item.visibility,
+        field_visibility=item.field_visibility,
         child_may_see=item.child_may_see,
         salt=new_salt(),
         changed_by=actor,
@@ -132,14 +141,21 @@ def item_create(
     kind: str,
     values: Mapping[str, object],
     visibility: str | None = None,
+    field_visibility: Mapping[str, object] | None = None,
     child_may_see: bool = False,
 ) -> InfoItem:
+    """`field_visibility` None: the kind's defaults (policy numbers to the parents only)."""
     require_parent(family, actor)
     if child.family_id != family.pk:
         raise ServiceError(_("Choose a child of this family."), field="child")
     spec = _spec(kind)
     cleaned = _values(spec, values)
     chosen = _visibility(visibility or spec.default_visibility)
+    fields_seen = (
+        spec.default_field_visibility()
+        if field_visibility is None
+        else _field_visibility(spec, field_visibility)
+    )
     family_lock(family)
     now = timezone.now()
     item = InfoItem.objects.create(
@@ -148,6 +164,7 @@ def item_create(
         kind=spec.key,
         values=cleaned,
         visibility=chosen,
+        field_visibility=fields_seen,
         child_may_see=bool(child_may_see),
         created_at=now,
         updated_at=now,
@@ -178,19 +195,37 @@ def item_update(
     item: InfoItem,
     values: Mapping[str, object],
     visibility: str | None = None,
+    field_visibility: Mapping[str, object] | None = None,
     child_may_see: bool | None = None,
 ) -> InfoItem:
+    """What is None stays as it was."""
     require_parent(family, actor)
     locked = _locked(family, item)
     cleaned = _values(locked.spec, values)
     chosen = _visibility(visibility) if visibility is not None else locked.visibility
+    fields_seen = (
+        locked.field_visibility
+        if field_visibility is None
+        else _field_visibility(locked.spec, field_visibility)
+    )
     may_see = locked.child_may_see if child_may_see is None else bool(child_may_see)
-    if (cleaned, chosen, may_see) == (locked.values, locked.visibility, locked.child_may_see):
+    before = (locked.values, locked.visibility, locked.field_visibility, locked.child_may_see)
+    if (cleaned, chosen, fields_seen, may_see) == before:
         return locked  # nothing changed: no new version, nothing on the record
     locked.values, locked.visibility, locked.child_may_see = cleaned, chosen, may_see
+    locked.field_visibility = fields_seen
     locked.version += 1
     locked.updated_at = timezone.now()
-    locked.save(update_fields=["values", "visibility", "child_may_see", "version", "updated_at"])
+    locked.save(
+        update_fields=[
+            "values",
+            "visibility",
+            "field_visibility",
+            "child_may_see",
+            "version",
+            "updated_at",
+        ]
+    )
     _new_version(locked, actor, Action.CHANGED, "childinfo.changed")
     return locked
 

@@ -80,6 +80,7 @@ def item_new(request: FamilyRequest, child_id: str, info_kind: str) -> HttpRespo
                 kind=spec.key,
                 values=form.values(),
                 visibility=form.cleaned_data["visibility"],
+                field_visibility=form.field_visibility(),
                 child_may_see=form.cleaned_data["child_may_see"],
             )
         except ServiceError as error:
@@ -111,6 +112,7 @@ def item_edit(request: FamilyRequest, child_id: str, item_id: str) -> HttpRespon
         item.spec,
         request.POST or None,
         item_values=item.values,
+        field_visibility=item.field_visibility,
         initial={"visibility": item.visibility, "child_may_see": item.child_may_see},
     )
     if request.method == "POST" and form.is_valid():
@@ -121,6 +123,7 @@ def item_edit(request: FamilyRequest, child_id: str, item_id: str) -> HttpRespon
                 item=item,
                 values=form.values(),
                 visibility=form.cleaned_data["visibility"],
+                field_visibility=form.field_visibility(),
                 child_may_see=form.cleaned_data["child_may_see"],
             )
         except ServiceError as error:
@@ -196,5 +199,12 @@ def history(request: FamilyRequest, child_id: str) -> HttpResponse:
             for f in spec.fields
             if f.name in version.values
         ]
-        versions.append((version, spec, spec.title(version.values), lines))
+        narrowed = [
+            str(f.label)
+            for f in spec.fields
+            if f.name in version.values
+            and spec.field_level(f.name, version.visibility, version.field_visibility)
+            != version.visibility
+        ]
+        versions.append((version, spec, spec.title(version.values), lines, narrowed))
     return render(request, "childinfo/history.html", {"child": found, "versions": versions})

@@ -591,3 +591,79 @@ def test_the_children_list(cast: Cast, client_for, django_assert_num_queries) ->
     response = client_for(cast.gran).get(url)
     assert response.status_code == 302 and response["Location"] == page(cast)
     assert uuid.UUID(str(cast.kit.public_id))
+
+
+# Visibility per field ----------------------------------------------------------------------------
+
+
+def test_a_field_can_be_kept_to_fewer_people_than_its_item(cast: Cast, client_for) -> None:
+    services.item_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        child=cast.kit,
+        kind="doctor",
+        values={"name": "Dr. Vale", "phone": "+1 555 0170", "address": "Hidden-Lane-Otter"},
+        visibility="family",
+        field_visibility={"address": "parents", "phone": "caregivers"},
+    )
+    gran = client_for(cast.gran).get(page(cast)).content.decode()
+    mediator = client_for(cast.mediator).get(page(cast)).content.decode()
+    assert "Dr. Vale" in gran and "+1 555 0170" in gran and "Hidden-Lane-Otter" not in gran
+    assert "Dr. Vale" in mediator
+    assert "+1 555 0170" not in mediator and "Hidden-Lane-Otter" not in mediator
+    assert "Hidden-Lane-Otter" in client_for(cast.alice).get(page(cast)).content.decode()
+
+
+def test_a_hidden_first_field_does_not_leak_through_the_title(cast: Cast, client_for) -> None:
+    item = services.item_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        child=cast.kit,
+        kind="doctor",
+        values={"name": "Dr. Secret-Badger", "phone": "+1 555 0170"},
+        visibility="family",
+        field_visibility={"name": "parents"},
+    )
+    answer = client_for(cast.mediator).get(f"{api(cast)}/{item.public_id}").json()
+    assert answer["title"] == "Doctor" and "name" not in answer["values"]
+    assert answer["field_visibility"] == {}
+    assert "Secret-Badger" not in client_for(cast.mediator).get(page(cast)).content.decode()
+
+
+def test_a_parent_may_share_the_policy_number_with_caregivers(cast: Cast, client_for) -> None:
+    items = write_info(cast)
+    alice = client_for(cast.alice)
+    edit = page(cast) + f"{items['insurance'].public_id}/edit/"
+    form = alice.get(edit).content.decode()
+    assert 'name="seen_policy_number"' in form
+    response = alice.post(
+        edit,
+        {
+            "insurer": "Acme Health",
+            "policy_number": POLICY_NUMBER,
+            "member_number": MEMBER_NUMBER,
+            "visibility": "caregivers",
+            "seen_policy_number": "",
+            "seen_member_number": "parents",
+        },
+    )
+    assert response.status_code == 302
+    gran = client_for(cast.gran).get(page(cast)).content.decode()
+    assert POLICY_NUMBER in gran and MEMBER_NUMBER not in gran
+    assert POLICY_NUMBER not in client_for(cast.mediator).get(page(cast)).content.decode()
+    version = InfoVersion.objects.get(item=items["insurance"], number=2)
+    assert version.field_visibility == {"member_number": "parents"}
+
+
+def test_field_visibility_must_name_the_kinds_fields(cast: Cast, client_for) -> None:
+    alice = client_for(cast.alice)
+    before = record_size(cast)
+    for field_visibility in ({"nope": "parents"}, {"allergen": "everyone"}):
+        body = {
+            "kind": "allergy",
+            "values": {"allergen": "Dust"},
+            "field_visibility": field_visibility,
+        }
+        response = alice.post(api(cast), json.dumps(body), content_type="application/json")
+        assert 400 <= response.status_code < 500
+    assert record_size(cast) == before
