@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from coparent.childinfo import kinds
@@ -34,7 +35,7 @@ class TimeInput(forms.TimeInput):
 
 
 def _field(spec: kinds.FieldSpec) -> forms.Field:
-    common: dict[str, Any] = {"label": spec.label, "required": spec.required}
+    common: dict[str, Any] = {"label": capfirst(str(spec.label)), "required": spec.required}
     if spec.help:
         common["help_text"] = spec.help
     if spec.type == "date":
@@ -87,7 +88,7 @@ class ItemForm(forms.Form):
         chosen = kind.default_field_visibility() if field_visibility is None else field_visibility
         for spec in kind.fields:
             self.fields[f"seen_{spec.name}"] = forms.ChoiceField(
-                label=str(spec.label),
+                label=str(_("Who sees “%(field)s”") % {"field": spec.label}),
                 choices=FIELD_CHOICES,
                 required=False,
                 initial=chosen.get(spec.name, ""),

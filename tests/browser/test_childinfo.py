@@ -36,9 +36,9 @@ def test_a_parent_adds_and_the_caregiver_reads_on_a_phone(new_page) -> None:
     screenshot(parent, "desktop-child-information")
 
     parent.locator("#essentials").get_by_role("link", name="medication").click()
-    parent.get_by_label("medicine").fill("Ventolin")
-    parent.get_by_label("dose").fill("2 puffs")
-    parent.get_by_label("when").fill("before sport")
+    parent.get_by_label("Medicine", exact=True).fill("Ventolin")
+    parent.get_by_label("Dose", exact=True).fill("2 puffs")
+    parent.get_by_label("When", exact=True).fill("before sport")
     assert_accessible(parent, "item form")
     assert_no_horizontal_overflow(parent, "item form (desktop)")
     screenshot(parent, "desktop-child-information-form")
