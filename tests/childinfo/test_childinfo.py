@@ -667,3 +667,61 @@ def test_field_visibility_must_name_the_kinds_fields(cast: Cast, client_for) -> 
         response = alice.post(api(cast), json.dumps(body), content_type="application/json")
         assert 400 <= response.status_code < 500
     assert record_size(cast) == before
+
+
+LEVEL_OF_ROLE = {"gran": {"caregivers", "family"}, "mediator": {"family"}}
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+@given(
+    kind=st.sampled_from(["doctor", "insurance", "emergency_contact", "school"]),
+    visibility=st.sampled_from(kinds.VISIBILITIES),
+    narrowed=st.dictionaries(
+        st.sampled_from(["name", "phone", "email", "policy_number", "insurer", "address"]),
+        st.sampled_from(kinds.VISIBILITIES),
+        max_size=3,
+    ),
+)
+def test_no_role_ever_reads_a_field_above_its_level(
+    cast: Cast, kind: str, visibility: str, narrowed: dict
+) -> None:
+    """Property: whatever a parent chooses, a caregiver or professional reads a field only when
+    both the item and the field are for them, and a title never gives a hidden field away."""
+    spec = kinds.KINDS[kind]
+    values = {
+        f.name: f"value-{f.name}-{uuid.uuid4().hex[:6]}"
+        for f in spec.fields
+        if f.type in ("text", "long")
+    }
+    for f in spec.fields:
+        if f.type == "phone":
+            values[f.name] = "+1 555 0100"
+        elif f.type == "email":
+            values[f.name] = "x@example.org"
+    field_visibility = {k: v for k, v in narrowed.items() if k in spec.field_names}
+    item = services.item_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        child=cast.kit,
+        kind=kind,
+        values=values,
+        visibility=visibility,
+        field_visibility=field_visibility,
+    )
+    from coparent.childinfo import selectors
+
+    for who, levels in LEVEL_OF_ROLE.items():
+        membership = member(cast, getattr(cast, who))
+        visible = {i.item.pk: i for i in selectors.item_list(cast.family_a, membership, cast.kit)}
+        if visibility not in levels:
+            assert item.pk not in visible
+            continue
+        found = visible[item.pk]
+        for f in spec.fields:
+            level = kinds.narrower(visibility, field_visibility.get(f.name, visibility))
+            assert (f.name in found.values) == (level in levels and f.name in values)
+        if spec.fields[0].name not in found.values:
+            assert found.title == str(spec.label)
+    services.item_remove(family=cast.family_a, actor=cast.alice, item=item)
