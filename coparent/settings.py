@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "coparent.notifications",
     "coparent.push",
     "coparent.safety",  # quick exit, the safety page
+    "coparent.childinfo",
     "coparent.worker",  # background work: `coparent worker`, periodic jobs, retries
     "django_tasks_db",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads

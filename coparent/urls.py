@@ -8,6 +8,7 @@ from django.views import defaults
 from coparent.accounts.api import router as account_router
 from coparent.api.base import api
 from coparent.attention.api import router as attention_router
+from coparent.childinfo.api import router as childinfo_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
 from coparent.exchanges.api import router as exchange_router
@@ -32,6 +33,7 @@ api.add_router("/", attention_router)
 api.add_router("/", notification_router)
 api.add_router("/", push_router)
 api.add_router("/", safety_router)
+api.add_router("/", childinfo_router)
 
 
 @not_family_scoped
@@ -79,4 +81,5 @@ urlpatterns = [
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),
     path("", include("coparent.safety.urls")),
+    path("", include("coparent.childinfo.urls")),
 ]

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
+from coparent.childinfo import services as childinfo_services
 from coparent.exchanges import services as exchange_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
@@ -118,6 +119,13 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
         plan = daily_exchanges(cast)
         conversation = messaging_services.thread_create(
             family=family, actor=cast.alice, subject="Week plans", body="Starting a thread."
+        )
+        shared_item = childinfo_services.item_create(
+            family=family,
+            actor=cast.alice,
+            child=cast.kit,
+            kind="allergy",
+            values={"allergen": "Dust"},
         )
         newcomers = [make_user(f"helper{n}@example.test", f"Helper {n}") for n in range(rounds)]
         # Requests whose answer deadline passes (the worker's expiry job runs beside the rest).
@@ -244,6 +252,25 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             pass_services.pass_revoke(family=family, actor=cast.alice, pickup_pass=issued)
             pass_services.gate_revoke(family=family, actor=cast.alice, gate=gate)
 
+        def child_information(n: int) -> None:
+            item = childinfo_services.item_create(
+                family=family,
+                actor=cast.alice,
+                child=cast.kit,
+                kind="allergy",
+                values={"allergen": f"Pollen {n}"},
+            )
+            childinfo_services.item_update(
+                family=family,
+                actor=cast.bob,
+                item=item,
+                values={"allergen": f"Pollen {n}", "severity": "mild"},
+            )
+            childinfo_services.item_update(
+                family=family, actor=cast.bob, item=shared_item, values={"allergen": f"Dust {n}"}
+            )
+            childinfo_services.item_remove(family=family, actor=cast.alice, item=item)
+
         def exchanges_and_links(n: int) -> None:
             at = INSTANT.replace(hour=18) + n * DAY
             giver, taker = sides(plan, at)
@@ -287,6 +314,7 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             "swaps and events": swaps_and_events,
             "people and passes": people_and_passes,
             "exchanges and links": exchanges_and_links,
+            "children's information": child_information,
             "deadlines": deadlines,
         }
         errors, seen = run_writers(family, jobs, rounds)

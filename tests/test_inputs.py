@@ -373,6 +373,11 @@ def page_cases(cast: Cast, ids: dict[str, str]) -> list[tuple[str, dict[str, Any
             {"subject": "text", "body": "text"},
         ),
         ("settings/", {"name": "Family A"}, {"name": "text"}),
+        (
+            f"children/{kit}/info/new/allergy/",
+            {"allergen": "Dust", "visibility": "caregivers"},
+            {"allergen": "text", "reaction": "text", "treatment": "text"},
+        ),
     ]
 
 

@@ -27,6 +27,7 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.SIGN_IN: _("New sign-in to your coparent account"),
     Kind.PROTECTION: _("There is news about your family in coparent"),
     Kind.MODERATION: _("There is news about messages in coparent"),
+    Kind.CHILD_MEDICAL: _("There is news about your children's information in coparent"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -48,6 +49,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.SIGN_IN: Channel.EMAIL,
     Kind.PROTECTION: Channel.EMAIL,
     Kind.MODERATION: Channel.EMAIL,
+    Kind.CHILD_MEDICAL: Channel.EMAIL,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

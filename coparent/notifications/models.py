@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     SIGN_IN = "sign_in", _("New sign-ins to your account")
     PROTECTION = "protection", _("A protective order starting or ending in a family")
     MODERATION = "moderation", _("Messages to moderate, and the moderator's decisions")
+    CHILD_MEDICAL = "child_medical", _("Changes to a child's medical information")
 
 
 class Channel(models.TextChoices):

@@ -21,6 +21,9 @@ class Disclosure:
     salt: bytes | None = None
     thread_subject: str | None = None
     thread_id: str | None = None
+    # Only members with one of these roles get the content in their export (None: anyone who
+    # may export): a professional's export of a child's information shows what they may see.
+    roles: frozenset[str] | None = None
 
 
 Discloser = Callable[["list[LogEntry]"], dict[int, Disclosure]]
@@ -68,6 +71,9 @@ def disclose(entries: list[LogEntry], reader: Membership | None = None) -> dict[
     threads = {d.thread_id for d in found.values() if d.thread_id}
     hidden = threads - visible_threads(reader, threads)
     return {
-        index: Disclosure(thread_id=d.thread_id) if d.thread_id in hidden else d
+        index: Disclosure(thread_id=d.thread_id)
+        if d.thread_id in hidden
+        or (reader is not None and d.roles is not None and reader.role not in d.roles)
+        else d
         for index, d in found.items()
     }

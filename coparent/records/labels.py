@@ -111,6 +111,17 @@ def _plain(text: str) -> Sentence:
     return lambda who, fields: _(text) % {"who": who}
 
 
+def _child_info(text: str) -> Sentence:
+    def sentence(who: str, fields: Fields) -> str:
+        from coparent.childinfo.kinds import KINDS
+
+        spec = KINDS.get(str(fields.get("info_kind", "")))
+        kind = str(spec.label).lower() if spec else _("an item")
+        return _(text) % {"who": who, "kind": kind}
+
+    return sentence
+
+
 _CHECKS = {
     "arrived": noop("arrived"),
     "handed_over": noop("handed over"),
@@ -202,6 +213,10 @@ LABELS: dict[str, Sentence] = {
     "exchange.checkin": _checkin,
     "exchange.missed": _plain(noop("%(who)s reported that an exchange did not happen")),
     "pass.issued": _pass_issued,
+    "childinfo.added": _child_info(noop("%(who)s added to a child's information: %(kind)s")),
+    "childinfo.changed": _child_info(noop("%(who)s changed a child's information: %(kind)s")),
+    "childinfo.removed": _child_info(noop("%(who)s removed from a child's information: %(kind)s")),
+    "childinfo.calendared": _plain(noop("%(who)s put an activity's sessions on the calendar")),
     "pass.cosigned": _plain(noop("%(who)s co-signed a pickup pass")),
     "pass.revoked": _plain(noop("%(who)s cancelled a pickup pass")),
     "gate.created": _plain(noop("%(who)s set up a place where staff check pickup passes")),
