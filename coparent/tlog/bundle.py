@@ -34,6 +34,10 @@ DISCLOSED: dict[str, tuple[str, str]] = {
     "message.sent": ("body", "content"),
     "thread.created": ("subject", "subject"),
     "attachment.added": ("file", "content"),
+    # a child's information: the version's canonical JSON
+    "childinfo.added": ("body", "content"),
+    "childinfo.changed": ("body", "content"),
+    "childinfo.removed": ("body", "content"),
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no export time: same input, same bytes
 
