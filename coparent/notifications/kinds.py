@@ -25,6 +25,9 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.MEMBER_JOINED: _("There is news about your family in coparent"),
     Kind.PROFESSIONAL_ACCESS: _("There is news about your family in coparent"),
     Kind.SIGN_IN: _("New sign-in to your coparent account"),
+    Kind.DOCUMENT_ADDED: _("There is news about a document in coparent"),
+    Kind.DOCUMENT_EXPIRING: _("You have a reminder from coparent"),
+    Kind.JOURNAL_SHARED: _("Something was shared with you in coparent"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -44,6 +47,9 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.MEMBER_JOINED: Channel.APP,
     Kind.PROFESSIONAL_ACCESS: Channel.EMAIL,
     Kind.SIGN_IN: Channel.EMAIL,
+    Kind.DOCUMENT_ADDED: Channel.APP,
+    Kind.DOCUMENT_EXPIRING: Channel.EMAIL,
+    Kind.JOURNAL_SHARED: Channel.EMAIL,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

@@ -30,6 +30,9 @@ class Kind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("Invitations accepted")
     PROFESSIONAL_ACCESS = "professional_access", _("Professional access granted or ended")
     SIGN_IN = "sign_in", _("New sign-ins to your account")
+    DOCUMENT_ADDED = "document_added", _("Documents added or updated")
+    DOCUMENT_EXPIRING = "document_expiring", _("Documents about to expire")
+    JOURNAL_SHARED = "journal_shared", _("Journal entries shared with you")
 
 
 class Channel(models.TextChoices):
