@@ -1,7 +1,8 @@
 """What an export shows of document entries: the title (with its salt) and each version's file.
 
-Each entry names its document as a "thread" (`document:<id>`), so a member's export shows only
-what the visibility rules let them read; an operator's export (a court order) shows all."""
+Each entry names its document's id as its "thread", which is no conversation anyone is in: a
+member's export keeps these entries as hashes (the document visibility is not known there), an
+operator's export (for a court) shows them."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from coparent.messaging import files
 from coparent.records.disclosure import Disclosure, register_disclosure
 from coparent.records.models import LogEntry
 from coparent.tlog import content_hash, decode
-
-PREFIX = "document:"
 
 
 def _ids(entries: list[LogEntry], name: str) -> dict[int, uuid.UUID]:
@@ -51,7 +50,7 @@ def _titles(entries: list[LogEntry]) -> dict[int, Disclosure]:
         found[index] = Disclosure(
             content=title if readable else None,
             salt=salt if readable else None,
-            thread_id=PREFIX + str(public_id),
+            thread_id=str(public_id),
         )
     return found
 
@@ -77,7 +76,6 @@ def _versions(entries: list[LogEntry]) -> dict[int, Disclosure]:
         found[index] = Disclosure(
             content=content,
             salt=bytes(version.salt) if content is not None else None,
-            thread_subject=version.document.title,
-            thread_id=PREFIX + str(version.document.public_id),
+            thread_id=str(version.document.public_id),
         )
     return found

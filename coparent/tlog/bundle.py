@@ -34,6 +34,9 @@ DISCLOSED: dict[str, tuple[str, str]] = {
     "message.sent": ("body", "content"),
     "thread.created": ("subject", "subject"),
     "attachment.added": ("file", "content"),
+    "document.added": ("subject", "title"),
+    "document.changed": ("subject", "title"),
+    "document.version_added": ("file", "content"),
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no export time: same input, same bytes
 

@@ -351,3 +351,30 @@ def test_expiring_documents_wait_on_the_parents_home(cast: Cast, client_for) -> 
     assert ExpiringDocumentProvider().badge(viewer).count() == 1
     home = client_for(cast.bob).get(f"/f/{cast.family_a.public_id}/").content.decode()
     assert "Kit&#x27;s passport expires soon" in home or "Kit's passport expires soon" in home
+
+
+def test_exports_verify_and_show_document_files_only_to_the_operator(cast: Cast) -> None:
+    import zipfile
+
+    from coparent.records.export import export_bundle
+    from coparent.records import keys
+    from coparent.tlog import verify_bundle
+
+    document = add_document(cast, title="Custody order (sealed)", visibility="parents")
+    services.document_update(
+        family=cast.family_a,
+        actor=cast.alice,
+        document=document,
+        title="Custody order",
+        category="court_order",
+        visibility="parents",
+    )
+    for reader in (None, member(cast, cast.mediator), member(cast, cast.bob)):
+        out = io.BytesIO()
+        export_bundle(out, family=cast.family_a, reader=reader)
+        out.seek(0)
+        assert verify_bundle(out, pinned_keys=[keys.verifier_key()]).ok
+        with zipfile.ZipFile(out) as bundle:
+            text = b"".join(bundle.read(n) for n in bundle.namelist())
+        assert (b"Custody order" in text) is (reader is None)
+        assert b"Custody order (sealed)" not in text  # an earlier title stays a hash
