@@ -356,8 +356,8 @@ def test_expiring_documents_wait_on_the_parents_home(cast: Cast, client_for) -> 
 def test_exports_verify_and_show_document_files_only_to_the_operator(cast: Cast) -> None:
     import zipfile
 
-    from coparent.records.export import export_bundle
     from coparent.records import keys
+    from coparent.records.export import export_bundle
     from coparent.tlog import verify_bundle
 
     document = add_document(cast, title="Custody order (sealed)", visibility="parents")
