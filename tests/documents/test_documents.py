@@ -378,3 +378,37 @@ def test_exports_verify_and_show_document_files_only_to_the_operator(cast: Cast)
             text = b"".join(bundle.read(n) for n in bundle.namelist())
         assert (b"Custody order" in text) is (reader is None)
         assert b"Custody order (sealed)" not in text  # an earlier title stays a hash
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Report\x00"),
+        ("title", "   "),
+        ("title", "x" * 201),
+        ("notes", "bell\x07"),
+        ("expires_on", "1969-12-31"),
+        ("expires_on", "2201-01-01"),
+        ("expires_on", "not a date"),
+        ("category", "secret_files"),
+        ("visibility", "the whole world"),
+        ("children", "not-a-uuid"),
+    ],
+)
+def test_hostile_multipart_fields_are_a_clear_error_and_nothing_is_written(
+    cast: Cast, client_for, field: str, value: str
+) -> None:
+    before = record_size(cast)
+    data = {"title": "Report", "category": "other", "visibility": "parents", field: value}
+    response = client_for(cast.alice).post(
+        f"/api/v1/families/{cast.family_a.public_id}/documents",
+        {**data, "file": _named("r.png", png_bytes())},
+    )
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] and error["message"] and field in error["fields"]
+    assert Document.objects.count() == 0 and record_size(cast) == before
+    page = client_for(cast.alice).post(
+        f"{base(cast)}new/", {**data, "file": _named("r.png", png_bytes())}
+    )
+    assert page.status_code == 200 and Document.objects.count() == 0
