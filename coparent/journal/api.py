@@ -8,17 +8,21 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
-from coparent.core.inputs import Day, Text
+from coparent.core.errors import ServiceError
+from coparent.core.inputs import BAD_TEXT, Day, Text, text_problem
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership, Role
 from coparent.journal import selectors, services
 from coparent.journal.models import JournalEntry, JournalShare
 from coparent.journal.selectors import ProvedEntry
-from coparent.journal.services import MAX_BODY
+from coparent.journal.services import MAX_BODY, MAX_PHOTOS
+from coparent.messaging import files
+from coparent.messaging.services import Upload
 
 router = Router(tags=["journal"])
 
@@ -139,6 +143,70 @@ def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Statu
         family=membership.family, actor=actor(request), body=payload.body, corrects=corrects
     )
     return Status(201, _entry_out(selectors.entry_get(membership, entry.public_id)))
+
+
+@router.post(
+    "/families/{family_id}/journal/with-photos",
+    response={201: EntryOut},
+    summary="Write a journal entry with photos (parents; multipart: `body`, `photos` repeated)",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "body": {"type": "string", "maxLength": MAX_BODY},
+                            "photos": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                                "maxItems": MAX_PHOTOS,
+                            },
+                        },
+                        "required": ["body"],
+                    }
+                }
+            }
+        }
+    },
+)
+def entry_write_with_photos(request: HttpRequest, family_id: str) -> Status[EntryOut]:
+    # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
+    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    body = request.POST.get("body", "")
+    if text_problem(body):
+        raise ServiceError(str(BAD_TEXT), field="body")
+    limit = files.max_bytes()
+    uploads = []
+    for photo in request.FILES.getlist("photos"):
+        if photo.size and photo.size > limit:
+            raise ServiceError(
+                _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
+                field="photos",
+            )
+        uploads.append(Upload(photo.name or "photo", photo.read(limit + 1)))
+    entry = services.entry_write(
+        family=membership.family, actor=actor(request), body=body, photos=uploads
+    )
+    return Status(201, _entry_out(selectors.entry_get(membership, entry.public_id)))
+
+
+@router.get(
+    "/families/{family_id}/journal/{entry_id}/photos/{photo_id}",
+    summary="One photo of a journal entry (its author, or a professional it is shared with)",
+)
+def photo_get(request: HttpRequest, family_id: str, entry_id: str, photo_id: str) -> HttpResponse:
+    membership = family_membership(request, family_id, roles=[Role.PARENT, Role.PROFESSIONAL])
+    found = selectors.photo_get(membership, entry_id, photo_id)
+    try:
+        data = files.read(found.stored_name)
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(data, content_type=found.media_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get(

@@ -347,3 +347,41 @@ def test_query_counts_stay_fixed_as_the_journal_grows(cast: Cast, client_for) ->
         write(cast, f"more {n}", photos=True)
     assert (count(alice, base(cast)), count(mediator, base(cast) + "shared/")) == once
     assert once == (JOURNAL_QUERIES, SHARED_QUERIES)
+
+
+def test_the_api_writes_an_entry_with_photos_and_refuses_bad_ones(cast: Cast, client_for) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.messaging.helpers import jpeg_with_gps, png_bytes
+
+    client = client_for(cast.alice)
+    url = f"/api/v1/families/{cast.family_a.public_id}/journal/with-photos"
+    before = LogEntry.objects.count()
+    for body, photo in (
+        ("ok\x00", png_bytes()),
+        ("a real entry", pdf_bytes()),
+        ("a real entry", b"GIF89a not really"),
+        ("   ", png_bytes()),
+    ):
+        response = client.post(url, {"body": body, "photos": [SimpleUploadedFile("p.png", photo)]})
+        assert response.status_code == 400, (body, response.content)
+        assert response.json()["error"]["fields"]
+    assert LogEntry.objects.count() == before
+    response = client.post(
+        url,
+        {
+            "body": "At the park",
+            "photos": [
+                SimpleUploadedFile("a.jpg", jpeg_with_gps()),
+                SimpleUploadedFile("b.png", png_bytes()),
+            ],
+        },
+    )
+    assert response.status_code == 201, response.content
+    made = response.json()
+    assert len(made["photos"]) == 2
+    photo_url = f"/api/v1/families/{cast.family_a.public_id}/journal/{made['id']}/photos/{made['photos'][0]['id']}"
+    got = client.get(photo_url)
+    assert got.status_code == 200 and b"PhoneMaker" not in got.content  # metadata is gone
+    for user in (cast.bob, cast.gran, cast.mediator):
+        assert client_for(user).get(photo_url).status_code == 404
