@@ -380,7 +380,8 @@ def test_the_api_writes_an_entry_with_photos_and_refuses_bad_ones(cast: Cast, cl
     assert response.status_code == 201, response.content
     made = response.json()
     assert len(made["photos"]) == 2
-    photo_url = f"/api/v1/families/{cast.family_a.public_id}/journal/{made['id']}/photos/{made['photos'][0]['id']}"
+    entry_url = f"/api/v1/families/{cast.family_a.public_id}/journal/{made['id']}"
+    photo_url = f"{entry_url}/photos/{made['photos'][0]['id']}"
     got = client.get(photo_url)
     assert got.status_code == 200 and b"PhoneMaker" not in got.content  # metadata is gone
     for user in (cast.bob, cast.gran, cast.mediator):
