@@ -412,3 +412,42 @@ def test_hostile_multipart_fields_are_a_clear_error_and_nothing_is_written(
         f"{base(cast)}new/", {**data, "file": _named("r.png", png_bytes())}
     )
     assert page.status_code == 200 and Document.objects.count() == 0
+
+
+def test_a_crawl_as_caregiver_and_mediator_finds_no_document_they_may_not_see(
+    cast: Cast, client_for
+) -> None:
+    from tests.test_tenancy import api_operations, family_a_ids, family_routes, fill
+
+    ids = family_a_ids(cast)
+    add_document(
+        cast,
+        title="Sealed order qx-parents-7",
+        notes="qx-parents-note",
+        pdf=True,
+        visibility="parents",
+        expires_on=TODAY + dt.timedelta(days=10),
+    )
+    add_document(
+        cast,
+        title="Care letter qx-carers-8",
+        visibility="caregivers",
+        expires_on=TODAY + dt.timedelta(days=10),
+    )
+    services.expiry_reminders_send()
+    pages = [fill(route, ids) for _name, route in family_routes()]
+    operations = [fill(path, ids) for method, path, _body in api_operations() if method == "GET"]
+    hidden = {cast.gran: [b"qx-parents"], cast.mediator: [b"qx-parents", b"qx-carers"]}
+    for user, marks in hidden.items():
+        client = client_for(user)
+        for url in pages + operations + ["/notifications/"]:
+            response = client.get(url)
+            assert response.status_code < 500, (user, url)
+            content = response.content if not response.streaming else b""
+            for mark in marks:
+                assert mark not in content, f"{user} saw {mark!r} at {url}"
+    from coparent.notifications.models import Notification
+
+    for user, marks in hidden.items():
+        for n in Notification.objects.filter(recipient=user):
+            assert all(m.decode() not in n.detail_title + n.detail_body for m in marks)
