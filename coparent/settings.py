@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "coparent.push",
     "coparent.safety",  # quick exit, the safety page
     "coparent.childinfo",
+    "coparent.documents",
+    "coparent.journal",
     "coparent.worker",  # background work: `coparent worker`, periodic jobs, retries
     "django_tasks_db",
     "coparent.demo",  # `coparent demo`: the fictional families `make run` loads
@@ -270,6 +272,7 @@ COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker.prune": ("coparent.worker.tasks.results_prune_task", 24 * 3600),
     "notifications.release": ("coparent.notifications.tasks.release_held", 300),
     "notifications.digest": ("coparent.notifications.tasks.send_digests", 600),
+    "documents.expiry": ("coparent.documents.tasks.expiry_reminders_task", 3600),
 }
 # A task that raises runs again after 30 s, 1, 2, 4 min... (at most an hour apart) until it
 # has run this many times; then it stays failed for `coparent tasks list --failed`.

@@ -11,9 +11,11 @@ from coparent.attention.api import router as attention_router
 from coparent.childinfo.api import router as childinfo_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
+from coparent.documents.api import router as document_router
 from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
+from coparent.journal.api import router as journal_router
 from coparent.messaging.api import router as messaging_router
 from coparent.notifications.api import router as notification_router
 from coparent.passes.api import router as pass_router
@@ -34,6 +36,8 @@ api.add_router("/", notification_router)
 api.add_router("/", push_router)
 api.add_router("/", safety_router)
 api.add_router("/", childinfo_router)
+api.add_router("/", document_router)
+api.add_router("/", journal_router)
 
 
 @not_family_scoped
@@ -82,4 +86,6 @@ urlpatterns = [
     path("", include("coparent.push.urls")),
     path("", include("coparent.safety.urls")),
     path("", include("coparent.childinfo.urls")),
+    path("", include("coparent.documents.urls")),
+    path("", include("coparent.journal.urls")),
 ]

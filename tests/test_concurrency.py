@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.test import override_settings
 
 from coparent.childinfo import services as childinfo_services
+from coparent.documents import services as document_services
 from coparent.exchanges import services as exchange_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
+from coparent.journal import services as journal_services
 from coparent.messaging import services as messaging_services
 from coparent.messaging.models import Message
+from coparent.messaging.services import Upload
 from coparent.passes import services as pass_services
 from coparent.records import keys, selectors
 from coparent.records.models import FamilyLog, LogEntry
@@ -36,6 +42,7 @@ from coparent.tlog import (
 )
 from tests.cast import build_cast, make_user
 from tests.exchanges.helpers import daily_exchanges, sides
+from tests.messaging.helpers import png_bytes
 
 # A Tuesday evening in Chicago; the exchanges of the plan below are at 18:00 UTC every day.
 INSTANT = dt.datetime(2026, 3, 10, 19, 0, tzinfo=dt.UTC)
@@ -111,6 +118,9 @@ def run_writers(
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
+@override_settings(
+    MESSAGING_ATTACHMENT_DIR=str(Path(tempfile.gettempdir()) / "coparent-concurrency-files")
+)
 def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_record() -> None:
     rounds = 5
     with time_machine.travel(INSTANT, tick=False):
@@ -307,7 +317,32 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
                 date_of_birth=cast.kit.date_of_birth,
             )
 
+        def documents_and_journal(n: int) -> None:
+            document = document_services.document_create(
+                family=family,
+                actor=cast.alice,
+                title=f"Report {n}",
+                category="school_report",
+                visibility="caregivers",
+                expires_on=(INSTANT + 20 * DAY).date(),
+                upload=Upload("report.png", png_bytes()),
+            )
+            document_services.document_version_add(
+                family=family,
+                actor=cast.bob,
+                document=document,
+                upload=Upload("r.png", png_bytes()),
+            )
+            entry = journal_services.entry_write(family=family, actor=cast.bob, body=f"Day {n}")
+            share = journal_services.share_create(
+                family=family, actor=cast.bob, professional=mediator, entry=entry
+            )
+            journal_services.share_revoke(family=family, actor=cast.bob, share=share)
+            document_services.expiry_reminders_send(now=INSTANT)
+
+        mediator = Membership.objects.get(family=family, user=cast.mediator)
         jobs = {
+            "documents and journal": documents_and_journal,
             "alice messages": alice_writes,
             "bob messages and receipts": bob_writes_and_reads,
             "schedule changes": schedule_changes,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.demo.childinfo import demo_child_info
+from coparent.demo.documents import load_documents
 from coparent.demo.models import DemoFamily
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
@@ -113,6 +114,7 @@ def load_demo() -> bool:
     _demo_messages(family_a, people)
     _demo_swap(family_a, people)
     demo_child_info(family_a, people["morgan"])
+    load_documents(family_a, people)
     return True
 
 

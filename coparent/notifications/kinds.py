@@ -28,6 +28,9 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.PROTECTION: _("There is news about your family in coparent"),
     Kind.MODERATION: _("There is news about messages in coparent"),
     Kind.CHILD_MEDICAL: _("There is news about your children's information in coparent"),
+    Kind.DOCUMENT_ADDED: _("There is news about a document in coparent"),
+    Kind.DOCUMENT_EXPIRING: _("You have a reminder from coparent"),
+    Kind.JOURNAL_SHARED: _("Something was shared with you in coparent"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -50,6 +53,9 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.PROTECTION: Channel.EMAIL,
     Kind.MODERATION: Channel.EMAIL,
     Kind.CHILD_MEDICAL: Channel.EMAIL,
+    Kind.DOCUMENT_ADDED: Channel.APP,
+    Kind.DOCUMENT_EXPIRING: Channel.EMAIL,
+    Kind.JOURNAL_SHARED: Channel.EMAIL,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

@@ -33,6 +33,9 @@ class Kind(models.TextChoices):
     PROTECTION = "protection", _("A protective order starting or ending in a family")
     MODERATION = "moderation", _("Messages to moderate, and the moderator's decisions")
     CHILD_MEDICAL = "child_medical", _("Changes to a child's medical information")
+    DOCUMENT_ADDED = "document_added", _("Documents added or updated")
+    DOCUMENT_EXPIRING = "document_expiring", _("Documents about to expire")
+    JOURNAL_SHARED = "journal_shared", _("Journal entries shared with you")
 
 
 class Channel(models.TextChoices):

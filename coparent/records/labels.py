@@ -234,6 +234,12 @@ LABELS: dict[str, Sentence] = {
     "safety.moderator_set": _plain(noop("%(who)s named who moderates messages")),
     "safety.message_held": _plain(noop("%(who)s wrote a message for the moderator to review")),
     "safety.message_moderated": _moderated,
+    "document.added": _plain(noop("%(who)s added a document")),
+    "document.changed": _plain(noop("%(who)s changed a document's details")),
+    "document.version_added": _plain(noop("%(who)s uploaded a version of a document")),
+    "journal.written": _plain(noop("%(who)s wrote a private journal entry (its fingerprint only)")),
+    "journal.shared": _plain(noop("%(who)s shared private journal entries with a professional")),
+    "journal.share_revoked": _plain(noop("%(who)s stopped sharing private journal entries")),
     ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
 }
 

@@ -38,6 +38,9 @@ DISCLOSED: dict[str, tuple[str, str]] = {
     "childinfo.added": ("body", "content"),
     "childinfo.changed": ("body", "content"),
     "childinfo.removed": ("body", "content"),
+    "document.added": ("subject", "title"),
+    "document.changed": ("subject", "title"),
+    "document.version_added": ("file", "content"),
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no export time: same input, same bytes
 
