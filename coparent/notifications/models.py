@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("Invitations accepted")
     PROFESSIONAL_ACCESS = "professional_access", _("Professional access granted or ended")
     SIGN_IN = "sign_in", _("New sign-ins to your account")
+    ACCESS_REQUEST = "access_request", _("Professionals asking for access to your family")
 
 
 class Channel(models.TextChoices):
