@@ -259,3 +259,19 @@ def test_a_family_with_a_parent_left_is_not_emptied(cast: Cast, time_machine) ->
     time_machine.shift(dt.timedelta(days=45))
     assert family_services.families_purge() == 0
     assert Family.objects.get(pk=cast.family_a.pk).emptied_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_family_deletion_commits_with_every_foreign_key_satisfied(time_machine) -> None:
+    """Foreign keys are checked at commit (deferred): a real commit, not a test's rollback."""
+    from tests.cast import build_cast
+
+    cast = build_cast()
+    nana = family_b_thread(cast, uploads=[messaging.Upload("photo.png", png_bytes())])
+    deletion.account_delete(user=cast.charlie, password=PASSWORD)
+    deletion.account_delete(user=nana, password=PASSWORD)
+    time_machine.shift(dt.timedelta(days=31))
+    assert family_services.families_purge() == 1
+    assert not Family.objects.filter(pk=cast.family_b.pk).exists()
+    assert Family.objects.filter(pk=cast.family_a.pk).exists()
+    assert AppendOnlyGuard.objects.count() == 1
