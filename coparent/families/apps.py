@@ -6,5 +6,6 @@ class FamiliesConfig(AppConfig):
     label = "families"
 
     def ready(self) -> None:
-        # Registers what this app holds about a person (accounts.personal_data).
-        from coparent.families import personal_data  # noqa: F401
+        # Registers what this app holds about a person (accounts.personal_data), and what
+        # waits for a parent's answer (attention).
+        from coparent.families import attention, personal_data  # noqa: F401

@@ -233,3 +233,20 @@ def test_parents_see_what_each_professional_opened(
     gran = Membership.objects.get(family=cast.family_a, user=cast.gran)
     assert alice.get(f"/f/{family}/access-log/{gran.public_id}/").status_code == 404
     assert client_for(cast.bob).get(f"/f/{family}/access-log/").status_code == 200
+
+
+def test_a_request_waiting_for_bob_is_on_his_home_and_badge(cast: Cast, client_for) -> None:
+    from coparent.attention.selectors import badge_count
+
+    services.family_policy_update(
+        family=cast.family_a, actor=cast.alice, access_approval="both", deletion_hold=False
+    )
+    bob_membership = Membership.objects.get(family=cast.family_a, user=cast.bob)
+    before = badge_count(cast.family_a, bob_membership)
+    request = ask(coordinator())
+    services.access_request_approve(family=cast.family_a, actor=cast.alice, request=request)
+    assert badge_count(cast.family_a, bob_membership) == before + 1
+    home = client_for(cast.bob).get(f"/f/{cast.family_a.public_id}/").content.decode()
+    assert "Pat Coordinator asks for read-only access" in home
+    services.access_request_approve(family=cast.family_a, actor=cast.bob, request=request)
+    assert badge_count(cast.family_a, bob_membership) == before
