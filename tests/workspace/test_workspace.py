@@ -250,3 +250,22 @@ def test_a_request_waiting_for_bob_is_on_his_home_and_badge(cast: Cast, client_f
     assert "Pat Coordinator asks for read-only access" in home
     services.access_request_approve(family=cast.family_a, actor=cast.bob, request=request)
     assert badge_count(cast.family_a, bob_membership) == before
+
+
+def test_the_demo_has_a_coordinator_with_access_and_a_request_waiting_for_sam(
+    db: None, client_for
+) -> None:
+    from coparent.demo.data import load_demo
+    from coparent.demo.models import DemoFamily
+
+    load_demo()
+    family = DemoFamily.objects.get(key="b").family
+    avery = Membership.objects.active().get(
+        family=family, professional_kind="parenting-coordinator"
+    )
+    assert avery.access_until is not None
+    waiting = AccessRequest.objects.get(family=family, status=AccessRequestStatus.PENDING)
+    sam = Membership.objects.get(family=family, user__email="sam@demo.coparent.test")
+    home = client_for(sam.user).get(f"/f/{family.public_id}/").content.decode()
+    assert f"{waiting.requester.display_name} asks for read-only access" in home
+    assert load_demo() is False
