@@ -269,3 +269,13 @@ def test_the_demo_has_a_coordinator_with_access_and_a_request_waiting_for_sam(
     home = client_for(sam.user).get(f"/f/{family.public_id}/").content.decode()
     assert f"{waiting.requester.display_name} asks for read-only access" in home
     assert load_demo() is False
+
+
+def test_the_workspace_is_linked_for_professionals_and_from_the_family_list(
+    cast: Cast, client_for
+) -> None:
+    family_page = f"/f/{cast.family_a.public_id}/"
+    assert 'href="/workspace/"' in client_for(cast.mediator).get(family_page).content.decode()
+    assert 'href="/workspace/"' not in client_for(cast.alice).get(family_page).content.decode()
+    newcomer = coordinator()
+    assert 'href="/workspace/"' in client_for(newcomer).get("/families/").content.decode()
