@@ -273,6 +273,8 @@ COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "notifications.release": ("coparent.notifications.tasks.release_held", 300),
     "notifications.digest": ("coparent.notifications.tasks.send_digests", 600),
     "documents.expiry": ("coparent.documents.tasks.expiry_reminders_task", 3600),
+    "accounts.exports_prune": ("coparent.accounts.tasks.data_exports_prune_task", 3600),
+    "families.purge": ("coparent.families.tasks.families_purge_task", 3600),
 }
 # A task that raises runs again after 30 s, 1, 2, 4 min... (at most an hour apart) until it
 # has run this many times; then it stays failed for `coparent tasks list --failed`.
@@ -308,6 +310,13 @@ STORAGES = {
 }
 
 INVITATION_DAYS = 14
+# A professional's request for access waits this long for the parents' answer.
+ACCESS_REQUEST_DAYS = 14
+# Right of access: each person's zip of their data, kept this long after it is made.
+DATA_EXPORT_DIR = Path(os.environ.get("COPARENT_DATA_EXPORT_DIR", VAR_DIR / "data-exports"))
+DATA_EXPORT_KEEP_DAYS = 7
+# A family whose last member left is deleted, files and record too, this long after (no hold).
+FAMILY_DELETE_DAYS = 30
 MESSAGING_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("MESSAGING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 )

@@ -25,6 +25,7 @@ else:
 RECORD_SIGNING_KEY_FILE = str(VAR_DIR / f"test-record-{_run}.key")  # noqa: F405
 PASS_SIGNING_KEY_FILE = str(VAR_DIR / f"test-pass-{_run}.pem")  # noqa: F405
 RECORD_CHECKPOINT_DIR = str(VAR_DIR / f"test-checkpoints-{_run}")  # noqa: F405
+DATA_EXPORT_DIR = VAR_DIR / f"test-data-exports-{_run}"  # noqa: F405
 PUSH_VAPID_KEY_FILE = str(VAR_DIR / f"test-push-{_run}.pem")  # noqa: F405
 PUSH_ALLOW_HTTP_LOOPBACK = True
 PUSH_TIMEOUT_SECONDS = 5.0

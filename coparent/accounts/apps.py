@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from coparent.accounts import signals  # noqa: F401
+        from coparent.accounts import personal_data, signals  # noqa: F401

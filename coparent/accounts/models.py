@@ -55,6 +55,9 @@ class User(PublicIdMixin, AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=django_timezone.now)
+    # Set when the person deleted their account: the row stays (messages and record entries point
+    # at it) with every personal field erased (accounts.services.account_delete).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -152,3 +155,36 @@ class ApiToken(PublicIdMixin):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class DataExport(PublicIdMixin):
+    """A copy of everything coparent holds about one person (accounts.personal_data), made by the
+    worker into one zip, downloadable only by them, deleted EXPORT_KEEP_DAYS after it is ready."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+    STATUSES: ClassVar[list[tuple[str, StrOrPromise]]] = [
+        (QUEUED, _("Waiting to start")),
+        (RUNNING, _("Being made")),
+        (READY, _("Ready to download")),
+        (FAILED, _("Could not be made")),
+    ]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=16, choices=STATUSES, default=QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=80, blank=True)
+    stored_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"data export {self.public_id}"

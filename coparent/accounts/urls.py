@@ -46,6 +46,9 @@ urlpatterns = [
     path("account/sessions/", views.sessions, name="sessions"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/confirm-password/", views.reauth, name="reauth"),
+    path("account/data/", views.data_export, name="data_export"),
+    path("account/data/<str:export_id>/", views.data_export_download, name="data_export_download"),
+    path("account/delete/", views.account_delete, name="delete"),
 ]
 for _pattern in urlpatterns:
     _pattern.callback = not_family_scoped(_pattern.callback)

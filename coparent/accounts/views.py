@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,14 +23,15 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coparent.accounts import forms, services, throttle
-from coparent.accounts.models import SignInEvent, User, UserSession
+from coparent.accounts import deletion, exports, forms, services, throttle
+from coparent.accounts.models import DataExport, SignInEvent, User, UserSession
 from coparent.core import ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, client_address
 from coparent.core.logging import security_log
 from coparent.families import held
+from coparent.families import selectors as family_selectors
 from coparent.families import services as family_services
 from coparent.families.models import Invitation
 
@@ -611,3 +612,96 @@ def tokens(request: AuthenticatedRequest) -> HttpResponse:
             "section": "tokens",
         },
     )
+
+
+@login_required
+def data_export(request: AuthenticatedRequest) -> HttpResponse:
+    """Right of access: ask for a copy of everything coparent holds about you; the worker makes
+    it and this page shows its progress (refreshing itself while one is being made)."""
+    user = request.user
+    if request.method == "POST":
+        try:
+            exports.data_export_request(user=user)
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Your copy is being made. This page shows when it is ready.")
+            )
+        return redirect("accounts:data_export")
+    found = list(DataExport.objects.filter(user=user)[:10])
+    return render(
+        request,
+        "accounts/data_export.html",
+        {
+            "exports": found,
+            "working": any(e.status in (DataExport.QUEUED, DataExport.RUNNING) for e in found),
+            "keep_days": settings.DATA_EXPORT_KEEP_DAYS,
+            "section": "data",
+        },
+    )
+
+
+@login_required
+def data_export_download(
+    request: AuthenticatedRequest, export_id: str
+) -> HttpResponse | FileResponse:
+    """Only its owner: anyone else (and an expired copy) gets 404."""
+    try:
+        public_id = services.parse_uuid(export_id)
+    except ServiceError:
+        raise Http404 from None
+    export = DataExport.objects.filter(user=request.user, public_id=public_id).first()
+    path = exports.data_export_file(export) if export else None
+    if path is None:
+        raise Http404
+    security_log.info("data export downloaded user=%s", request.user.public_id)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"coparent-data-{export.created_at:%Y-%m-%d}.zip",  # type: ignore[union-attr]
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def account_delete(request: AuthenticatedRequest) -> HttpResponse:
+    """Says what stays and what goes before the person confirms with their password (and a
+    two-factor code when two-factor is on)."""
+    user = request.user
+    needs_code = services.has_two_factor(user)
+    form = forms.AccountDeleteForm(request.POST or None)
+    wait = 0
+    if request.method == "POST" and form.is_valid():
+        try_ = throttle.attempt(user.email, client_address(request))
+        if wait := try_.wait:
+            form.add_error(None, _("Too many failed attempts from this device. Wait 15 minutes."))
+        else:
+            try:
+                deletion.account_delete(
+                    user=user,
+                    password=form.cleaned_data["password"],
+                    code=form.cleaned_data["code"] or "",
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                throttle.succeeded(try_)
+                logout(request)
+                messages.success(request, _("Your account is deleted. Goodbye, and take care."))
+                return redirect("home")
+    memberships = family_selectors.family_list_for_user(user)
+    response = render(
+        request,
+        "accounts/delete.html",
+        {
+            "form": form,
+            "needs_code": needs_code,
+            "memberships": memberships,
+            "delete_days": settings.FAMILY_DELETE_DAYS,
+            "section": "delete",
+        },
+    )
+    return ratelimit.refuse(response, wait) if wait else response

@@ -29,6 +29,7 @@ NOT_FAMILY_SCOPED = {
     "accounts.UserSession",
     "accounts.SignInEvent",
     "accounts.ApiToken",
+    "accounts.DataExport",  # one person's copy of their own data, across their families
     "families.Family",
     "push.PushSubscription",  # a person's browser, for every family they are in
     "records.AppendOnlyGuard",

@@ -16,6 +16,7 @@ from coparent.accounts.models import User
 from coparent.demo.childinfo import demo_child_info
 from coparent.demo.documents import load_documents
 from coparent.demo.models import DemoFamily
+from coparent.demo.workspace import load_workspace_demo
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
 
@@ -115,6 +116,7 @@ def load_demo() -> bool:
     _demo_swap(family_a, people)
     demo_child_info(family_a, people["morgan"])
     load_documents(family_a, people)
+    load_workspace_demo(family_b, people, DEMO_PASSWORD)
     return True
 
 

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class ExchangesConfig(AppConfig):
     name = "coparent.exchanges"
     label = "exchanges"
+
+    def ready(self) -> None:
+        # Registers what this app holds about a person (accounts.personal_data).
+        from coparent.exchanges import personal_data  # noqa: F401

@@ -31,6 +31,8 @@ PAGES: dict[str, str] = {
     "families:child_add": noop("opened the form to add a child"),
     "families:child_edit": noop("viewed a child's details"),
     "families:access_log": noop("viewed the access log"),
+    "families:access_log_member": noop("viewed what a professional opened"),
+    "families:access_request_review": noop("opened a professional's request for access"),
     "families:settings": noop("viewed the family's settings"),
     "records:record": noop("viewed the family record"),
     "records:export": noop("downloaded a copy of the family record"),
@@ -173,14 +175,14 @@ def raw_line(entry: AccessLogEntry) -> str:
     return f"{'API ' if entry.via_api else ''}{entry.method} {entry.path}"
 
 
-def visit_list(family: Family) -> list[Visit]:
-    """The newest visits, newest first, each with the background checks its page made. Two
-    queries however long the log: the visits, then the checks that name them."""
-    visits = list(
-        AccessLogEntry.objects.filter(family=family, page_request_id="")
-        .select_related("user")
-        .order_by("-at", "-pk")[:VISITS]
-    )
+def visit_list(family: Family, *, user_id: int | None = None) -> list[Visit]:
+    """The newest visits, newest first, each with the background checks its page made; only
+    one person's with `user_id`. Two queries however long the log: the visits, then the checks
+    that name them."""
+    pages = AccessLogEntry.objects.filter(family=family, page_request_id="")
+    if user_id is not None:
+        pages = pages.filter(user_id=user_id)
+    visits = list(pages.select_related("user").order_by("-at", "-pk")[:VISITS])
     by_request = {v.request_id: v for v in visits if v.request_id}
     checks: dict[str, list[AccessLogEntry]] = {}
     if by_request:

@@ -17,6 +17,7 @@ from coparent.core.tenancy import NOT_FAMILY_SCOPED_API, get_for_family
 from coparent.families import selectors, services
 from coparent.families.access import describe
 from coparent.families.models import (
+    AccessRequest,
     Child,
     Family,
     Invitation,
@@ -343,3 +344,83 @@ def access_log(request: HttpRequest, family_id: str) -> list[AccessOut]:
         )
         for e in selectors.access_log_list(family)
     ]
+
+
+# The professionals' workspace ------------------------------------------------------------
+
+
+class WorkspaceAccessOut(Schema):
+    family_id: uuid.UUID
+    family_name: str
+    professional_kind: str
+    access_until: dt.datetime | None
+
+
+class AccessRequestOut(Schema):
+    id: uuid.UUID
+    email: str
+    professional_kind: str
+    access_days: int
+    status: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class AccessRequestIn(Schema):
+    email: Annotated[str, Text(254, required=True)]
+    professional_kind: ProfessionalKind
+    access_days: Annotated[int, Field(ge=1, le=PROFESSIONAL_MAX_DAYS), JsonNumber] | None = None
+    note: Annotated[str, Text(500)] = ""
+
+
+class WorkspaceOut(Schema):
+    families: list[WorkspaceAccessOut]
+    requests: list[AccessRequestOut]
+
+
+def _request_out(found: AccessRequest) -> AccessRequestOut:
+    return AccessRequestOut(
+        id=found.public_id,
+        email=found.email,
+        professional_kind=found.professional_kind,
+        access_days=found.access_days,
+        status=found.status,
+        created_at=found.created_at,
+        expires_at=found.expires_at,
+    )
+
+
+@router.get(
+    "/workspace",
+    response=WorkspaceOut,
+    summary="A professional's families (with when each access ends) and requests for access",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
+def workspace(request: HttpRequest) -> WorkspaceOut:
+    user = actor(request)
+    return WorkspaceOut(
+        families=[
+            WorkspaceAccessOut(
+                family_id=m.family.public_id,
+                family_name=m.family.name,
+                professional_kind=m.professional_kind,
+                access_until=m.access_until,
+            )
+            for m in selectors.professional_access_list(user)
+        ],
+        requests=[_request_out(r) for r in selectors.access_request_list(user)[:100]],
+    )
+
+
+@router.post(
+    "/workspace/access-requests",
+    response={202: AccessRequestOut},
+    summary="Ask the parent at an email address for read-only access (the same answer whether "
+    "or not the address has an account)",
+    openapi_extra=NOT_FAMILY_SCOPED_API,
+)
+def access_request_create(
+    request: HttpRequest, payload: AccessRequestIn
+) -> Status[AccessRequestOut]:
+    found = services.access_request_create(actor=actor(request), **payload.model_dump())
+    return Status(202, _request_out(found))

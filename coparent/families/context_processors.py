@@ -19,4 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_family": getattr(request, "family", None),
         "nav_membership": getattr(request, "membership", None),
         "nav_memberships": memberships,
+        # The workspace link, for people with professional access (others find it on the
+        # family list): worked out from the list above, no query of its own.
+        "nav_professional": any(m.role == "professional" for m in memberships),
     }

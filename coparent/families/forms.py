@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.forms import BoundedDateField, DateInput, TextField
-from coparent.families.models import ProfessionalKind, Role
+from coparent.families.models import AccessApproval, ProfessionalKind, Role
 
 
 class FamilyForm(forms.Form):
@@ -71,3 +71,51 @@ class InvitationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["child"].choices = [("", "—"), *(children or [])]  # type: ignore[attr-defined]
+
+
+class FamilyPolicyForm(forms.Form):
+    access_approval = forms.ChoiceField(
+        label=_("When a professional asks for access"),
+        choices=AccessApproval.choices,
+        widget=forms.RadioSelect,
+    )
+    deletion_hold = forms.BooleanField(
+        label=_("Keep this family's data even if everyone leaves (e.g. during a court case)"),
+        required=False,
+        help_text=_(
+            "Without a hold, a family whose last member deletes their account is deleted, "
+            "with its record and files, 30 days later."
+        ),
+    )
+
+
+class AccessRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("A parent's email address"),
+        max_length=254,
+        help_text=_("We email them your request; they choose the family and answer it."),
+    )
+    professional_kind = forms.ChoiceField(label=_("You are"), choices=ProfessionalKind.choices)
+    access_days = forms.IntegerField(
+        label=_("Access for (days)"),
+        min_value=1,
+        max_value=366,
+        initial=90,
+        help_text=_("Read-only, every page you open is shown to the parents."),
+    )
+    note = TextField(
+        label=_("A note for the parents"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. your case number or who referred you."),
+    )
+
+
+class AccessAnswerForm(forms.Form):
+    family = forms.ChoiceField(label=_("Which family"), choices=[])
+    action = forms.ChoiceField(choices=[("approve", "approve"), ("decline", "decline")])
+
+    def __init__(self, *args: object, families: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["family"].choices = families  # type: ignore[attr-defined]

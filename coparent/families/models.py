@@ -24,6 +24,7 @@ class ProfessionalKind(models.TextChoices):
     ATTORNEY = "attorney", _("Attorney")
     MEDIATOR = "mediator", _("Mediator")
     GUARDIAN_AD_LITEM = "guardian-ad-litem", _("Guardian ad litem")
+    PARENTING_COORDINATOR = "parenting-coordinator", _("Parenting coordinator")
     COUNSELLOR = "counsellor", _("Counsellor or therapist")
     OTHER = "other", _("Other professional")
 
@@ -32,9 +33,30 @@ MAX_PARENTS = 2
 READ_ONLY_ROLES = frozenset({Role.PROFESSIONAL})
 
 
+class AccessApproval(models.TextChoices):
+    """Who must say yes before a professional who asked for access gets it."""
+
+    ONE_PARENT = "one", _("One parent's approval is enough")
+    BOTH_PARENTS = "both", _("Both parents must approve")
+
+
 class Family(PublicIdMixin):
     name = models.CharField(_("family name"), max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
+    access_approval = models.CharField(
+        _("approving a professional's request for access"),
+        max_length=8,
+        choices=AccessApproval.choices,
+        default=AccessApproval.ONE_PARENT,
+    )
+    # A parent's "keep everything" (a court case): a family left by its last member is then
+    # kept instead of deleted FAMILY_DELETE_DAYS later.
+    deletion_hold = models.BooleanField(
+        _("keep this family's data if everyone leaves"), default=False
+    )
+    # When the last member (other than professionals) left; the family and its files are
+    # deleted FAMILY_DELETE_DAYS after this unless on hold.
+    emptied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "families"
@@ -203,4 +225,62 @@ class AccessLogEntry(FamilyOwned):
             models.Index(fields=["family", "-at"]),
             models.Index(fields=["family", "request_id"], name="access_by_request"),
             models.Index(fields=["family", "page_request_id"], name="access_by_page"),
+        ]
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    GRANTED = "granted", _("Granted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AccessRequest(PublicIdMixin):
+    """A professional asks a parent, by the parent's email address, for read-only access.
+
+    It names no family at first: the professional may not know one, and the server must not say
+    whether the address has an account. The parent who opens it picks the family; from then on
+    it belongs to that family (`family` is set) and the family's approval rule applies."""
+
+    family = models.ForeignKey(
+        Family, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests"
+    )
+    email = models.EmailField()
+    professional_kind = models.CharField(max_length=24, choices=ProfessionalKind.choices)
+    access_days = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=16, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"access request {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AccessRequestStatus.PENDING and self.expires_at > timezone.now()
+
+
+class AccessRequestApproval(FamilyOwned):
+    """One parent's yes to a request; with the "both parents" rule, access waits for both."""
+
+    request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="approvals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["request", "user"], name="one_approval_per_parent")
         ]

@@ -6,7 +6,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coparent.accounts.models import User
-from coparent.families.models import AccessLogEntry, Child, Family, Invitation, Membership
+from coparent.families.models import (
+    AccessLogEntry,
+    AccessRequest,
+    Child,
+    Family,
+    Invitation,
+    Membership,
+    Role,
+)
 
 
 def family_list_for_user(user: User) -> list[Membership]:
@@ -49,3 +57,26 @@ def invitation_pending_list(family: Family) -> QuerySet[Invitation]:
 
 def access_log_list(family: Family, limit: int = 200) -> QuerySet[AccessLogEntry]:
     return AccessLogEntry.objects.filter(family=family).select_related("user")[:limit]
+
+
+def professional_list(family: Family) -> list[Membership]:
+    """Every professional who has had access (current and ended), for the access log's filter."""
+    return list(
+        Membership.objects.filter(family=family, role=Role.PROFESSIONAL)
+        .select_related("user")
+        .order_by("-created_at")
+    )
+
+
+def professional_access_list(user: User) -> list[Membership]:
+    """A professional's current accesses, the soonest to end first."""
+    return list(
+        Membership.objects.active()
+        .filter(user=user, role=Role.PROFESSIONAL)
+        .select_related("family")
+        .order_by("access_until", "family__name")
+    )
+
+
+def access_request_list(user: User) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(requester=user).select_related("family")

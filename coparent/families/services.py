@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +23,10 @@ from coparent.core.errors import Conflict, ServiceError
 from coparent.core.http import absolute_url
 from coparent.families.models import (
     MAX_PARENTS,
+    AccessApproval,
+    AccessRequest,
+    AccessRequestApproval,
+    AccessRequestStatus,
     Child,
     Family,
     Invitation,
@@ -33,6 +38,7 @@ from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
 from coparent.notifications.services import Detail, notify
 from coparent.records.services import family_lock, record_append
+from coparent.tlog.entry import FieldValue
 
 PROFESSIONAL_DEFAULT_DAYS = 90
 PROFESSIONAL_MAX_DAYS = 366
@@ -463,3 +469,406 @@ def membership_revoke(*, family: Family, actor: User, membership: Membership) ->
             ),
             actor=actor,
         )
+
+
+# Professionals asking for access -----------------------------------------------------------
+
+ACCESS_REQUESTS_PER_DAY = 10  # by one professional: enough for a caseload, too few to spam
+
+
+def access_request_create(
+    *, actor: User, email: str, professional_kind: str, access_days: int | None, note: str = ""
+) -> AccessRequest:
+    """A professional asks the parent at `email` for read-only access. The answer to the
+    professional is the same whether or not the address has an account (it would otherwise
+    tell anyone where a parent can be found); only a parent of some family gets the email."""
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ServiceError(_("Enter the parent's email address."), field="email")
+    if email == actor.email:
+        raise ServiceError(_("Enter the parent's email address, not yours."), field="email")
+    if professional_kind not in ProfessionalKind.values:
+        raise ServiceError(_("Say what kind of professional you are."), field="professional_kind")
+    days = access_days if access_days is not None else PROFESSIONAL_DEFAULT_DAYS
+    if not 1 <= days <= PROFESSIONAL_MAX_DAYS:
+        raise ServiceError(
+            _("Professional access lasts from 1 to %(max)d days.") % {"max": PROFESSIONAL_MAX_DAYS},
+            field="access_days",
+        )
+    if not actor.email_verified:
+        raise ServiceError(_("Confirm your email address before asking a family for access."))
+    since = timezone.now() - dt.timedelta(days=1)
+    with transaction.atomic():
+        if (
+            AccessRequest.objects.filter(requester=actor, created_at__gte=since).count()
+            >= ACCESS_REQUESTS_PER_DAY
+        ):
+            raise ServiceError(
+                _("You have sent many requests today. Try again tomorrow."), code="rate_limited"
+            )
+        request = AccessRequest.objects.create(
+            requester=actor,
+            email=email,
+            professional_kind=professional_kind,
+            access_days=days,
+            note=note.strip()[:500],
+            expires_at=timezone.now() + dt.timedelta(days=settings.ACCESS_REQUEST_DAYS),
+        )
+        parent = (
+            User.objects.filter(
+                email=email,
+                is_active=True,
+                memberships__role=Role.PARENT,
+                memberships__revoked_at__isnull=True,
+            )
+            .distinct()
+            .first()
+        )
+        if parent is not None:
+            send_templated_email(
+                email,
+                "access_request",
+                {
+                    "request": request,
+                    "requester": actor,
+                    "link": absolute_url(
+                        reverse("families:access_request", args=[request.public_id])
+                    ),
+                    "days": settings.ACCESS_REQUEST_DAYS,
+                },
+            )
+    return request
+
+
+def access_request_for_parent(user: User, public_id: object) -> AccessRequest | None:
+    """The request as its addressee sees it (sent to their address), or as a parent of the
+    family it was filed under; None for anyone else, who gets the same 404 as for no request."""
+    from coparent.core.tenancy import _as_uuid
+
+    found = (
+        AccessRequest.objects.select_related("requester", "family")
+        .filter(public_id=_as_uuid(public_id))
+        .first()
+    )
+    if found is None:
+        return None
+    if found.family_id is not None:
+        is_parent = (
+            Membership.objects.active()
+            .filter(family_id=found.family_id, user=user, role=Role.PARENT)
+            .exists()
+        )
+        return found if is_parent else None
+    return found if user.email_verified and found.email == user.email else None
+
+
+def _lock_request(family: Family, request: AccessRequest) -> AccessRequest:
+    family_lock(family)
+    locked = AccessRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
+    if locked.family_id not in (None, family.pk):
+        raise ServiceError(_("This request was answered for another family."))
+    if locked.status != AccessRequestStatus.PENDING:
+        raise Conflict(_("This request has already been answered."))
+    if locked.expires_at <= timezone.now():
+        raise Conflict(_("This request has expired. The professional can send a new one."))
+    return locked
+
+
+@transaction.atomic
+def access_request_approve(*, family: Family, actor: User, request: AccessRequest) -> AccessRequest:
+    """A parent says yes for one of their families. With the "one parent" rule, or once every
+    parent has said yes under the "both parents" rule, the professional gets read-only access
+    for the days they asked; the other parent is told either way."""
+    require_parent(family, actor)
+    locked = _lock_request(family, request)
+    if Membership.objects.active().filter(family=family, user=locked.requester).exists():
+        raise Conflict(_("This person already has access to this family."))
+    first = locked.family_id is None
+    locked.family = family
+    if AccessRequestApproval.objects.filter(request=locked, user=actor).exists():
+        raise Conflict(_("You have already approved this request."))
+    AccessRequestApproval.objects.create(family=family, request=locked, user=actor)
+    approvers = set(
+        AccessRequestApproval.objects.filter(request=locked).values_list("user_id", flat=True)
+    )
+    parents = parents_of(family)
+    needed = (
+        {p.pk for p in parents}
+        if family.access_approval == AccessApproval.BOTH_PARENTS
+        else {actor.pk}
+    )
+    fields: dict[str, FieldValue] = {
+        "request": str(locked.public_id),
+        "professional_kind": locked.professional_kind,
+        "days": locked.access_days,
+    }
+    if first:
+        record_append(family=family, actor=actor, kind="access_request.filed", fields=fields)
+    record_append(family=family, actor=actor, kind="access_request.approved", fields=fields)
+    link = reverse("families:access_request_review", args=[family.public_id, locked.public_id])
+    requester = locked.requester
+    if not needed <= approvers:
+        locked.save(update_fields=["family"])
+        notify(
+            family,
+            parents,
+            Kind.ACCESS_REQUEST,
+            link=link,
+            detail=Detail(
+                _(
+                    "%(actor)s approved %(name)s's request for read-only access; "
+                    "it needs your answer too"
+                )
+                % {"actor": actor.display_name, "name": requester.display_name}
+            ),
+            actor=actor,
+        )
+        return locked
+    membership = Membership.objects.create(
+        family=family,
+        user=requester,
+        role=Role.PROFESSIONAL,
+        professional_kind=locked.professional_kind,
+        access_until=timezone.now() + dt.timedelta(days=locked.access_days),
+    )
+    locked.status = AccessRequestStatus.GRANTED
+    locked.answered_at = timezone.now()
+    locked.membership = membership
+    locked.save(update_fields=["family", "status", "answered_at", "membership"])
+    record_append(
+        family=family,
+        actor=actor,
+        kind="access_request.granted",
+        fields={**fields, "member": str(membership.public_id), "role": Role.PROFESSIONAL},
+    )
+    notify(
+        family,
+        parents,
+        Kind.PROFESSIONAL_ACCESS,
+        link=reverse("families:members", args=[family.public_id]),
+        detail=Detail(
+            _("%(actor)s gave %(name)s read-only access for %(days)d days")
+            % {
+                "actor": actor.display_name,
+                "name": requester.display_name,
+                "days": locked.access_days,
+            }
+        ),
+        actor=actor,
+    )
+    notify(
+        family,
+        [requester],
+        Kind.PROFESSIONAL_ACCESS,
+        link=reverse("families:detail", args=[family.public_id]),
+        detail=Detail(
+            _("Your request for access to %(family)s was granted for %(days)d days")
+            % {"family": family.name, "days": locked.access_days}
+        ),
+        actor=actor,
+    )
+    return locked
+
+
+@transaction.atomic
+def access_request_decline(*, family: Family, actor: User, request: AccessRequest) -> AccessRequest:
+    """One parent's no is enough: access to a family is never given over a parent's refusal."""
+    require_parent(family, actor)
+    locked = _lock_request(family, request)
+    first = locked.family_id is None
+    locked.family = family
+    locked.status = AccessRequestStatus.DECLINED
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["family", "status", "answered_at"])
+    fields: dict[str, FieldValue] = {
+        "request": str(locked.public_id),
+        "professional_kind": locked.professional_kind,
+        "days": locked.access_days,
+    }
+    if first:
+        record_append(family=family, actor=actor, kind="access_request.filed", fields=fields)
+    record_append(family=family, actor=actor, kind="access_request.declined", fields=fields)
+    notify(
+        family,
+        parents_of(family),
+        Kind.ACCESS_REQUEST,
+        link=reverse("families:access_request_review", args=[family.public_id, locked.public_id]),
+        detail=Detail(
+            _("%(actor)s declined %(name)s's request for read-only access")
+            % {"actor": actor.display_name, "name": locked.requester.display_name}
+        ),
+        actor=actor,
+    )
+    send_templated_email(
+        locked.requester.email,
+        "access_request_declined",
+        {"request": locked, "requester": locked.requester},
+    )
+    return locked
+
+
+@transaction.atomic
+def access_request_withdraw(*, actor: User, request: AccessRequest) -> AccessRequest:
+    locked = AccessRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
+    if locked.requester_id != actor.pk:
+        raise ServiceError(_("Only the person who asked can withdraw a request."), code="forbidden")
+    if locked.status != AccessRequestStatus.PENDING:
+        raise Conflict(_("This request has already been answered."))
+    locked.status = AccessRequestStatus.WITHDRAWN
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["status", "answered_at"])
+    if locked.family_id is not None:
+        record_append(
+            family=locked.family,  # type: ignore[arg-type]
+            actor=actor,
+            kind="access_request.withdrawn",
+            fields={"request": str(locked.public_id)},
+        )
+    return locked
+
+
+@transaction.atomic
+def family_policy_update(
+    *, family: Family, actor: User, access_approval: str, deletion_hold: bool
+) -> Family:
+    """The family's rules a parent sets: who approves professionals, and the deletion hold."""
+    require_parent(family, actor)
+    if access_approval not in AccessApproval.values:
+        raise ServiceError(
+            _("Choose who approves a professional's request."), field="access_approval"
+        )
+    family_lock(family)
+    locked = Family.objects.get(pk=family.pk)
+    if locked.access_approval != access_approval:
+        locked.access_approval = access_approval
+        record_append(
+            family=family,
+            actor=actor,
+            kind="family.access_approval_changed",
+            fields={"access_approval": access_approval},
+        )
+    if locked.deletion_hold != deletion_hold:
+        locked.deletion_hold = deletion_hold
+        record_append(
+            family=family,
+            actor=actor,
+            kind="family.hold_placed" if deletion_hold else "family.hold_lifted",
+            fields={},
+        )
+    locked.save(update_fields=["access_approval", "deletion_hold"])
+    family.access_approval = locked.access_approval
+    family.deletion_hold = locked.deletion_hold
+    return locked
+
+
+# Leaving, and deleting a family nobody is left in ----------------------------------------
+
+
+def _is_emptied(family: Family) -> bool:
+    """No one left but professionals, whose access ends on its own."""
+    return (
+        not Membership.objects.active()
+        .filter(family=family)
+        .exclude(role=Role.PROFESSIONAL)
+        .exists()
+    )
+
+
+def membership_leave_all(*, user: User) -> list[Family]:
+    """The person leaves every family, each in its own transaction (the family's lock, then the
+    membership). Returns the families they were the last member of."""
+    emptied = []
+    for membership in list(Membership.objects.active().filter(user=user).select_related("family")):
+        if membership_leave(family=membership.family, actor=user, membership=membership):
+            emptied.append(membership.family)
+    return emptied
+
+
+@transaction.atomic
+def membership_leave(*, family: Family, actor: User, membership: Membership) -> bool:
+    """Ends the actor's own membership (their account is being deleted); True when nobody but
+    professionals is left, which starts the family's FAMILY_DELETE_DAYS."""
+    family_lock(family)
+    locked = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk, family=family)
+    if locked.user_id != actor.pk or locked.revoked_at is not None:
+        return False
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    record_append(
+        family=family, actor=actor, kind="member.left", fields={"member": str(locked.public_id)}
+    )
+    if not _is_emptied(family):
+        return False
+    Family.objects.filter(pk=family.pk).update(emptied_at=timezone.now())
+    record_append(family=family, actor=None, kind="family.emptied", fields={})
+    return True
+
+
+def families_purge() -> int:
+    """Deletes each family that has had no member (but professionals) for FAMILY_DELETE_DAYS
+    and is not on hold: every row of it, its record included, and its files. Returns how many.
+
+    The record's rows are append-only by database triggers while the guard row exists
+    (records.models.AppendOnlyGuard). This is the one deliberate erasure: inside the family's
+    transaction the guard row is deleted, the family's rows are deleted, and the guard is put
+    back before the commit, so no other transaction ever sees the log unguarded (PostgreSQL
+    readers see the committed guard; SQLite has one writer). Every other table is emptied by
+    its `family` key; foreign keys are checked at commit (deferred), so the order is free."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.FAMILY_DELETE_DAYS)
+    count = 0
+    for family in Family.objects.filter(emptied_at__lte=cutoff, deletion_hold=False):
+        stored = family_delete(family=family)
+        if stored is not None:
+            count += 1
+    return count
+
+
+@transaction.atomic
+def family_delete(*, family: Family) -> list[str] | None:
+    """Deletes one emptied family if it is still empty, past its days and not on hold."""
+    from django.apps import apps
+    from django.db import connection
+
+    from coparent.messaging.models import Attachment
+    from coparent.records.models import AppendOnlyGuard
+
+    family_lock(family)
+    current = Family.objects.filter(pk=family.pk).first()
+    cutoff = timezone.now() - dt.timedelta(days=settings.FAMILY_DELETE_DAYS)
+    if (
+        current is None
+        or current.deletion_hold
+        or current.emptied_at is None
+        or current.emptied_at > cutoff
+        or not _is_emptied(current)
+    ):
+        return None
+    files = [
+        name
+        for name in Attachment.objects.filter(family=family).values_list("stored_name", flat=True)
+        if name
+    ]
+    guards = list(AppendOnlyGuard.objects.values_list("note", flat=True))
+    AppendOnlyGuard.objects.all().delete()
+    for model in apps.get_models():
+        if model is Family or not any(f.name == "family" for f in model._meta.concrete_fields):
+            continue
+        rows = model._base_manager.filter(family=family)
+        for m2m in model._meta.many_to_many:
+            through: Any = m2m.remote_field.through
+            column = m2m.m2m_field_name()
+            through._base_manager.filter(**{f"{column}__family": family})._raw_delete(
+                connection.alias
+            )
+        rows._raw_delete(connection.alias)
+    Family.objects.filter(pk=family.pk)._raw_delete(connection.alias)
+    AppendOnlyGuard.objects.bulk_create([AppendOnlyGuard(note=note) for note in guards])
+    from coparent.messaging import files as attachment_files
+
+    def remove_files() -> None:
+        for name in files:
+            attachment_files.remove(name)
+
+    transaction.on_commit(remove_files)
+    return files

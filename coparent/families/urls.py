@@ -30,4 +30,22 @@ urlpatterns = [
     path("f/<str:family_id>/children/<str:child_id>/", views.child_edit, name="child_edit"),
     path("f/<str:family_id>/access-log/", views.access_log, name="access_log"),
     path("f/<str:family_id>/settings/", views.settings_view, name="settings"),
+    path(
+        "f/<str:family_id>/access-log/<str:membership_id>/",
+        views.access_log_member,
+        name="access_log_member",
+    ),
+    path(
+        "f/<str:family_id>/access-requests/<str:request_id>/",
+        views.access_request_review,
+        name="access_request_review",
+    ),
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/ask/", views.access_request_create, name="access_request_create"),
+    path(
+        "workspace/requests/<str:request_id>/withdraw/",
+        views.access_request_withdraw,
+        name="access_request_withdraw",
+    ),
+    path("access-requests/<str:request_id>/", views.access_request, name="access_request"),
 ]

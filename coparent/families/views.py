@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +22,7 @@ from coparent.core.http import AuthenticatedRequest, FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families import forms, held, selectors, services
 from coparent.families.access import visit_list
-from coparent.families.models import Child, Invitation, Membership, Role
+from coparent.families.models import AccessRequest, Child, Invitation, Membership, Role
 from coparent.safety import selectors as safety_selectors
 from coparent.safety.forms import ContactForm
 
@@ -270,15 +273,40 @@ def child_edit(request: FamilyRequest, child_id: str) -> HttpResponse:
 @login_required
 @family_view(roles=[Role.PARENT])
 def access_log(request: FamilyRequest) -> HttpResponse:
-    return render(request, "families/access_log.html", {"visits": visit_list(request.family)})
+    return render(
+        request,
+        "families/access_log.html",
+        {
+            "visits": visit_list(request.family),
+            "professionals": selectors.professional_list(request.family),
+        },
+    )
 
 
 @login_required
 @family_view(roles=[Role.PARENT], write=True)
 def settings_view(request: FamilyRequest) -> HttpResponse:
     family = request.family
-    form = forms.FamilyForm(request.POST or None, initial={"name": family.name})
-    if request.method == "POST" and form.is_valid():
+    policy = request.POST.get("form") == "policy"
+    form = forms.FamilyForm(
+        request.POST if request.method == "POST" and not policy else None,
+        initial={"name": family.name},
+    )
+    policy_form = forms.FamilyPolicyForm(
+        request.POST if policy else None,
+        initial={"access_approval": family.access_approval, "deletion_hold": family.deletion_hold},
+    )
+    if request.method == "POST" and policy and policy_form.is_valid():
+        try:
+            services.family_policy_update(
+                family=family, actor=request.user, **policy_form.cleaned_data
+            )
+        except ServiceError as error:
+            add_service_error(policy_form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("families:settings", family_id=family.public_id)
+    elif request.method == "POST" and not policy and form.is_valid():
         try:
             services.family_rename(
                 family=family, actor=request.user, name=form.cleaned_data["name"]
@@ -288,7 +316,180 @@ def settings_view(request: FamilyRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("families:detail", family_id=family.public_id)
-    return render(request, "families/settings.html", {"form": form})
+    return render(
+        request,
+        "families/settings.html",
+        {"form": form, "policy_form": policy_form, "delete_days": settings.FAMILY_DELETE_DAYS},
+    )
+
+
+@login_required
+@family_view(roles=[Role.PARENT])
+def access_log_member(request: FamilyRequest, membership_id: str) -> HttpResponse:
+    """What one professional opened, in words: the parents' view of a single person's visits."""
+    member = get_for_family(
+        Membership.objects.select_related("user").filter(role=Role.PROFESSIONAL),
+        request.family,
+        public_id=membership_id,
+    )
+    return render(
+        request,
+        "families/access_log.html",
+        {
+            "visits": visit_list(request.family, user_id=member.user_id),
+            "member": member,
+            "professionals": selectors.professional_list(request.family),
+        },
+    )
+
+
+@not_family_scoped
+@login_required
+def workspace(request: AuthenticatedRequest) -> HttpResponse:
+    """A professional's desk: every family they have access to, with when each access ends,
+    and the requests for access they sent."""
+    return render(
+        request,
+        "families/workspace.html",
+        {
+            "accesses": selectors.professional_access_list(request.user),
+            "requests": selectors.access_request_list(request.user),
+        },
+    )
+
+
+@not_family_scoped
+@login_required
+def access_request_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = forms.AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            # The same words whether or not the address has an account.
+            messages.success(
+                request,
+                _(
+                    "If that address belongs to a parent on coparent, they have your request "
+                    "by email now. You will see their answer here."
+                ),
+            )
+            return redirect("families:workspace")
+    return render(request, "families/access_request_form.html", {"form": form})
+
+
+@not_family_scoped
+@require_POST
+@login_required
+def access_request_withdraw(request: AuthenticatedRequest, request_id: str) -> HttpResponse:
+    found = selectors.access_request_list(request.user).filter(public_id=_uuid_or_404(request_id))
+    access_request = found.first()
+    if access_request is None:
+        raise Http404
+    try:
+        services.access_request_withdraw(actor=request.user, request=access_request)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your request is withdrawn."))
+    return redirect("families:workspace")
+
+
+def _uuid_or_404(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@not_family_scoped
+@login_required
+def access_request(request: AuthenticatedRequest, request_id: str) -> HttpResponse:
+    """The page the request's email links to: the parent it was sent to sees who asks, for how
+    long, and answers for one of their families. Anyone else gets 404."""
+    found = services.access_request_for_parent(request.user, _uuid_or_404(request_id))
+    if found is None:
+        raise Http404
+    if found.family_id is not None:
+        return redirect(
+            "families:access_request_review",
+            family_id=found.family.public_id,  # type: ignore[union-attr]
+            request_id=found.public_id,
+        )
+    families = [
+        (str(m.family.public_id), m.family.name)
+        for m in selectors.family_list_for_user(request.user)
+        if m.role == Role.PARENT
+    ]
+    form = forms.AccessAnswerForm(request.POST or None, families=families)
+    if request.method == "POST" and found.is_open and form.is_valid():
+        membership = next(
+            m
+            for m in selectors.family_list_for_user(request.user)
+            if str(m.family.public_id) == form.cleaned_data["family"]
+        )
+        return _answer(request, membership.family, found, form)
+    return render(request, "families/access_request.html", {"access_request": found, "form": form})
+
+
+@login_required
+@family_view(roles=[Role.PARENT])
+def access_request_review(request: FamilyRequest, request_id: str) -> HttpResponse:
+    """A request filed under this family: the other parent's answer when both must approve."""
+    family = request.family
+    found = get_for_family(
+        AccessRequest.objects.select_related("requester"), family, public_id=request_id
+    )
+    approvals = list(found.approvals.select_related("user"))
+    form = forms.AccessAnswerForm(
+        request.POST or None, families=[(str(family.public_id), family.name)]
+    )
+    if request.method == "POST" and form.is_valid():
+        return _answer(request, family, found, form)
+    return render(
+        request,
+        "families/access_request.html",
+        {
+            "access_request": found,
+            "form": form,
+            "approvals": approvals,
+            "approved_by_you": any(a.user_id == request.user.pk for a in approvals),
+            "family": family,
+        },
+    )
+
+
+def _answer(
+    request: AuthenticatedRequest, family: Any, found: AccessRequest, form: forms.AccessAnswerForm
+) -> HttpResponse:
+    approve = form.cleaned_data["action"] == "approve"
+    try:
+        if approve:
+            answered = services.access_request_approve(
+                family=family, actor=request.user, request=found
+            )
+        else:
+            answered = services.access_request_decline(
+                family=family, actor=request.user, request=found
+            )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(request.path)
+    if not approve:
+        messages.success(request, _("You declined the request."))
+    elif answered.membership_id:
+        messages.success(
+            request,
+            _("%(name)s has read-only access for %(days)d days.")
+            % {"name": answered.requester.display_name, "days": answered.access_days},
+        )
+    else:
+        messages.success(
+            request, _("You approved. Access starts when the other parent approves too.")
+        )
+    return redirect("families:members", family_id=family.public_id)
 
 
 @not_family_scoped

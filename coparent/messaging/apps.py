@@ -7,4 +7,4 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what exports may show of messaging entries.
-        from coparent.messaging import disclosure  # noqa: F401
+        from coparent.messaging import disclosure, personal_data  # noqa: F401

@@ -31,6 +31,7 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.DOCUMENT_ADDED: _("There is news about a document in coparent"),
     Kind.DOCUMENT_EXPIRING: _("You have a reminder from coparent"),
     Kind.JOURNAL_SHARED: _("Something was shared with you in coparent"),
+    Kind.ACCESS_REQUEST: _("There is news about your family in coparent"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -56,6 +57,7 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.DOCUMENT_ADDED: Channel.APP,
     Kind.DOCUMENT_EXPIRING: Channel.EMAIL,
     Kind.JOURNAL_SHARED: Channel.EMAIL,
+    Kind.ACCESS_REQUEST: Channel.EMAIL,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     DOCUMENT_ADDED = "document_added", _("Documents added or updated")
     DOCUMENT_EXPIRING = "document_expiring", _("Documents about to expire")
     JOURNAL_SHARED = "journal_shared", _("Journal entries shared with you")
+    ACCESS_REQUEST = "access_request", _("Professionals asking for access to your family")
 
 
 class Channel(models.TextChoices):

@@ -177,6 +177,26 @@ def _moderated(who: str, fields: Fields) -> str:
     return _("%(who)s did not deliver a moderated message") % {"who": who}
 
 
+def _access_granted(who: str, fields: Fields) -> str:
+    days = fields.get("days")
+    if isinstance(days, int):
+        return _("%(who)s gave a professional read-only access for %(days)d days") % {
+            "who": who,
+            "days": days,
+        }
+    return _("%(who)s gave a professional read-only access") % {"who": who}
+
+
+def _access_approval(who: str, fields: Fields) -> str:
+    if fields.get("access_approval") == "both":
+        return _("%(who)s decided that both parents must approve a professional's access") % {
+            "who": who
+        }
+    return _("%(who)s decided that one parent's approval is enough for a professional") % {
+        "who": who
+    }
+
+
 LABELS: dict[str, Sentence] = {
     "family.created": _plain(noop("%(who)s created the family")),
     "member.joined": _member_joined,
@@ -240,6 +260,22 @@ LABELS: dict[str, Sentence] = {
     "journal.written": _plain(noop("%(who)s wrote a private journal entry (its fingerprint only)")),
     "journal.shared": _plain(noop("%(who)s shared private journal entries with a professional")),
     "journal.share_revoked": _plain(noop("%(who)s stopped sharing private journal entries")),
+    "access_request.filed": _plain(
+        noop("%(who)s filed a professional's request for access under this family")
+    ),
+    "access_request.approved": _plain(noop("%(who)s approved a professional's request for access")),
+    "access_request.granted": _access_granted,
+    "access_request.declined": _plain(noop("%(who)s declined a professional's request for access")),
+    "access_request.withdrawn": _plain(noop("%(who)s withdrew their request for access")),
+    "member.left": _plain(noop("%(who)s left the family and deleted their account")),
+    "family.emptied": _plain(
+        noop("The last member left the family; it will be deleted unless a parent placed a hold")
+    ),
+    "family.access_approval_changed": _access_approval,
+    "family.hold_placed": _plain(
+        noop("%(who)s placed a hold: the family's data is kept even if everyone leaves")
+    ),
+    "family.hold_lifted": _plain(noop("%(who)s lifted the hold on deleting the family's data")),
     ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
 }
 

@@ -9,4 +9,4 @@ class SafetyConfig(AppConfig):
         # The record keeps the order's reference hashed and discloses none of this app's
         # entries: the protected parent knows the reference, and a held message's words are
         # the sender's and the moderator's alone.
-        from coparent.safety import attention, checks  # noqa: F401  (registers them)
+        from coparent.safety import attention, checks, personal_data  # noqa: F401  (registers)
