@@ -53,7 +53,9 @@ def test_alice_proposes_and_bob_accepts_it_becomes_an_agreement_with_both_accept
     kinds = record(cast)
     assert [k for k, _f in kinds] == ["decision.proposed", "decision.accepted"]
     fields = kinds[0][1]
-    assert fields["content"] == content_hash(bytes(proposal.salt), services.proposal_content(proposal))
+    assert fields["content"] == content_hash(
+        bytes(proposal.salt), services.proposal_content(proposal)
+    )
     assert fields["children"] == (str(cast.kit.public_id),)
     assert "TikTok" not in str(fields), "the record holds hashes, not the words"
     assert kinds[1][1]["agreement"] == str(agreement.public_id)
@@ -79,7 +81,9 @@ def test_options_need_a_choice_among_them(cast: Cast) -> None:
     proposal = current(decision)
     assert proposal.options == ["Riverside Primary", "Hill Academy"]
     with pytest.raises(ServiceError) as refused:
-        services.decision_accept(family=cast.family_a, actor=cast.bob, proposal=proposal, option="x")
+        services.decision_accept(
+            family=cast.family_a, actor=cast.bob, proposal=proposal, option="x"
+        )
     assert refused.value.field == "option"
     agreement = services.decision_accept(
         family=cast.family_a, actor=cast.bob, proposal=proposal, option="Hill Academy"
@@ -152,7 +156,11 @@ def test_a_counter_proposal_is_a_new_version_the_first_parent_answers(cast: Cast
     assert (agreement.proposed_by, agreement.accepted_by) == (cast.bob, cast.alice)
     assert agreement.outcome == "TikTok from 15, private, no face"
     kinds = record(cast)
-    assert [k for k, _f in kinds] == ["decision.proposed", "decision.countered", "decision.accepted"]
+    assert [k for k, _f in kinds] == [
+        "decision.proposed",
+        "decision.countered",
+        "decision.accepted",
+    ]
     assert kinds[1][1]["counter_of"] == str(first.public_id) and kinds[1][1]["version"] == 2
 
 
@@ -160,7 +168,9 @@ def test_decline_needs_a_reason_and_closes_the_decision(cast: Cast) -> None:
     decision = propose(cast)
     proposal = current(decision)
     with pytest.raises(ServiceError) as refused:
-        services.decision_decline(family=cast.family_a, actor=cast.bob, proposal=proposal, reason=" ")
+        services.decision_decline(
+            family=cast.family_a, actor=cast.bob, proposal=proposal, reason=" "
+        )
     assert refused.value.field == "reason"
     services.decision_decline(
         family=cast.family_a, actor=cast.bob, proposal=proposal, reason="Not before 16."
