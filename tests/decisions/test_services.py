@@ -268,3 +268,15 @@ def test_caregivers_and_children_see_only_what_is_shared_with_them(cast: Cast) -
         services.agreement_share(
             family=cast.family_a, actor=cast.gran, agreement=shared, caregivers=True, children=True
         )
+
+
+def test_the_other_parent_gets_an_email_that_names_nothing(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        propose(cast)
+    [email] = [m for m in mail.outbox if cast.bob.email in m.to]
+    assert email.subject == "You have a new proposal in coparent"
+    assert "TikTok" not in email.body
