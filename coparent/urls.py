@@ -12,6 +12,7 @@ from coparent.childinfo.api import router as childinfo_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
 from coparent.documents.api import router as document_router
+from coparent.decisions.api import router as decision_router
 from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
@@ -31,6 +32,7 @@ api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", schedule_router)
+api.add_router("/", decision_router)
 api.add_router("/", attention_router)
 api.add_router("/", notification_router)
 api.add_router("/", push_router)
@@ -82,6 +84,7 @@ urlpatterns = [
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.schedule.urls")),
+    path("", include("coparent.decisions.urls")),
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),
     path("", include("coparent.safety.urls")),

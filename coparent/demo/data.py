@@ -15,6 +15,7 @@ from django.utils import timezone
 from coparent.accounts.models import User
 from coparent.demo.childinfo import demo_child_info
 from coparent.demo.documents import load_documents
+from coparent.demo.decisions import demo_decisions
 from coparent.demo.models import DemoFamily
 from coparent.demo.workspace import load_workspace_demo
 from coparent.families import services
@@ -117,6 +118,7 @@ def load_demo() -> bool:
     demo_child_info(family_a, people["morgan"])
     load_documents(family_a, people)
     load_workspace_demo(family_b, people, DEMO_PASSWORD)
+    demo_decisions(family_a, people)
     return True
 
 
