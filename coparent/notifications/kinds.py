@@ -25,6 +25,8 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.MEMBER_JOINED: _("There is news about your family in coparent"),
     Kind.PROFESSIONAL_ACCESS: _("There is news about your family in coparent"),
     Kind.SIGN_IN: _("New sign-in to your coparent account"),
+    Kind.TIME_AWAY_OFFER: _("You have a new request in coparent"),
+    Kind.TIME_AWAY_ANSWER: _("A request you made in coparent was answered"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -44,6 +46,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.MEMBER_JOINED: Channel.APP,
     Kind.PROFESSIONAL_ACCESS: Channel.EMAIL,
     Kind.SIGN_IN: Channel.EMAIL,
+    Kind.TIME_AWAY_OFFER: Channel.EMAIL,
+    Kind.TIME_AWAY_ANSWER: Channel.EMAIL,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

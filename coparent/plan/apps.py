@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PlanConfig(AppConfig):
+    name = "coparent.plan"
+    label = "plan"
+
+    def ready(self) -> None:
+        # The calendar layer (call windows) registers itself on import.
+        from coparent.plan import calendar  # noqa: F401
