@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.passes",
     "coparent.exchanges",
+    "coparent.decisions",
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
@@ -264,6 +265,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "exchanges.remind": ("coparent.exchanges.tasks.reminders_send_task", 300),
     "schedule.expire": ("coparent.schedule.tasks.deadlines_expire_task", 300),
+    "decisions.expire": ("coparent.decisions.tasks.decisions_expire_task", 300),
     "worker.prune": ("coparent.worker.tasks.results_prune_task", 24 * 3600),
     "notifications.release": ("coparent.notifications.tasks.release_held", 300),
     "notifications.digest": ("coparent.notifications.tasks.send_digests", 600),
