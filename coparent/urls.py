@@ -16,6 +16,7 @@ from coparent.families.api import router as family_router
 from coparent.messaging.api import router as messaging_router
 from coparent.notifications.api import router as notification_router
 from coparent.passes.api import router as pass_router
+from coparent.plan.api import router as plan_router
 from coparent.push.api import router as push_router
 from coparent.records.api import router as record_router
 from coparent.schedule.api import router as schedule_router
@@ -26,6 +27,7 @@ api.add_router("/", record_router)
 api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
+api.add_router("/", plan_router)
 api.add_router("/", schedule_router)
 api.add_router("/", attention_router)
 api.add_router("/", notification_router)
@@ -73,6 +75,7 @@ urlpatterns = [
     path("", include("coparent.messaging.urls")),
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
+    path("", include("coparent.plan.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),

@@ -33,7 +33,10 @@ class Kind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("Invitations accepted")
     PROFESSIONAL_ACCESS = "professional_access", _("Professional access granted or ended")
     SIGN_IN = "sign_in", _("New sign-ins to your account")
-    TIME_AWAY_OFFER = "time_away_offer", _("Time away offered to you first (right of first refusal)")
+    TIME_AWAY_OFFER = (
+        "time_away_offer",
+        _("Time away offered to you first (right of first refusal)"),
+    )
     TIME_AWAY_ANSWER = "time_away_answer", _("Answers to your offers of time away")
 
 

@@ -7,4 +7,7 @@ class PlanConfig(AppConfig):
 
     def ready(self) -> None:
         # The calendar layer (call windows) registers itself on import.
-        from coparent.plan import calendar  # noqa: F401
+        from coparent.plan import attention, calendar, disclosure  # noqa: F401
+        from coparent.plan.subjects import register
+
+        register()

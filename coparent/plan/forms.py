@@ -92,7 +92,9 @@ class FirstRefusalForm(ProposalFields):
 
 
 class NewPartnersForm(ProposalFields):
-    introduction_notice_days = _days(_("Days of notice before introducing a new partner"), initial=14)
+    introduction_notice_days = _days(
+        _("Days of notice before introducing a new partner"), initial=14
+    )
     overnight_notice_days = _days(
         _("Days of notice before overnights with a new partner present"), initial=14
     )
@@ -104,7 +106,14 @@ class NewPartnersForm(ProposalFields):
     )
 
     def provision_terms(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {k: data[k] for k in ("introduction_notice_days", "overnight_notice_days", "minimum_months_together")}
+        return {
+            k: data[k]
+            for k in (
+                "introduction_notice_days",
+                "overnight_notice_days",
+                "minimum_months_together",
+            )
+        }
 
 
 class ChildrenOnlineForm(ProposalFields):
@@ -154,6 +163,12 @@ class _ParentChoice(forms.ChoiceField):
     pass
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class TravelForm(ProposalFields):
     notice_days = _days(_("Days of notice before travelling with the children"), initial=14)
     international_itinerary = forms.BooleanField(
@@ -165,7 +180,7 @@ class TravelForm(ProposalFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["passports_held_by"].choices = [("", _("Not said")), *self.parents]
+        _set_choices(self, "passports_held_by", [("", _("Not said")), *self.parents])
 
     def provision_terms(self, data: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -205,7 +220,11 @@ class CallsForm(ProposalFields):
             days, start, end = data.get(f"days_{n}"), data.get(f"start_{n}"), data.get(f"end_{n}")
             if days and start and end:
                 windows.append(
-                    {"weekdays": days, "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+                    {
+                        "weekdays": days,
+                        "start": start.strftime("%H:%M"),
+                        "end": end.strftime("%H:%M"),
+                    }
                 )
         return {"timezone": data["timezone"], "windows": windows}
 
@@ -228,8 +247,8 @@ class AuthorityForm(ProposalFields):
         choices = [(JOINT, _("Both parents, jointly"))] + [
             (pid, _("%(name)s alone") % {"name": name}) for pid, name in self.parents
         ]
-        self.fields["education"].choices = choices
-        self.fields["medical"].choices = choices
+        _set_choices(self, "education", choices)
+        _set_choices(self, "medical", choices)
 
     def provision_terms(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"education": data["education"], "medical": data["medical"]}
@@ -264,7 +283,7 @@ class TimeAwayForm(forms.Form):
 
     def __init__(self, *args: Any, plans: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = plans
+        _set_choices(self, "plan", list(plans))
         if len(plans) == 1:
             self.fields["plan"].initial = plans[0][0]
             self.fields["plan"].widget = forms.HiddenInput()

@@ -34,6 +34,8 @@ class TimeAway(FamilyOwned):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     note = models.CharField(max_length=1000, blank=True)
+    # SHA-256(salt || note) is what the record holds; the export discloses the note with it.
+    note_salt = models.BinaryField(default=bytes)
     hours = models.PositiveIntegerField()  # the plan's N when the offer was made
     respond_by = models.DateTimeField()
     status = models.CharField(

@@ -145,7 +145,8 @@ def time_away_waiting_for(family: Family, membership: Membership) -> QuerySet[Ti
     if membership.role != Role.PARENT:
         return TimeAway.objects.none()
     return TimeAway.objects.filter(
-        Q(plan__parent_a__user_id=membership.user_id) | Q(plan__parent_b__user_id=membership.user_id),
+        Q(plan__parent_a__user_id=membership.user_id)
+        | Q(plan__parent_b__user_id=membership.user_id),
         family=family,
         status=OfferStatus.OFFERED,
         respond_by__gt=timezone.now(),

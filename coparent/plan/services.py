@@ -33,6 +33,7 @@ from coparent.records.services import family_lock, record_append
 from coparent.schedule.models import Plan
 from coparent.schedule.selectors import plan_schedule
 from coparent.schedule.services import swap_agreed
+from coparent.tlog import content_hash, new_salt
 
 MAX_AWAY_DAYS = 60
 MAX_NOTE = 1000
@@ -157,6 +158,7 @@ def _record_away(kind: str, away: TimeAway, actor: User | None) -> None:
             "respond_by": _iso(away.respond_by),
             "hours": away.hours,
             "swap": str(away.swap.public_id) if away.swap else "",
+            "note": content_hash(bytes(away.note_salt), away.note.encode("utf-8")),
         },
     )
 
@@ -249,6 +251,7 @@ def time_away_create(
         starts_at=starts_at,
         ends_at=ends_at,
         note=note,
+        note_salt=new_salt(),
         hours=hours,
         respond_by=respond_by,
         created_at=now,
@@ -286,9 +289,7 @@ def _locked_offer(family: Family, away: TimeAway) -> TimeAway:
     return locked
 
 
-def _answer(
-    family: Family, actor: User, away: TimeAway, status: str, response: str
-) -> TimeAway:
+def _answer(family: Family, actor: User, away: TimeAway, status: str, response: str) -> TimeAway:
     require_parent(family, actor)
     locked = _locked_offer(family, away)
     if locked.parent_id == actor.pk:
@@ -357,7 +358,9 @@ def time_away_withdraw(*, family: Family, actor: User, away: TimeAway) -> TimeAw
     require_parent(family, actor)
     locked = _locked_offer(family, away)
     if locked.parent_id != actor.pk:
-        raise ServiceError(_("Only the parent who made the offer can withdraw it."), code="forbidden")
+        raise ServiceError(
+            _("Only the parent who made the offer can withdraw it."), code="forbidden"
+        )
     locked.status = OfferStatus.WITHDRAWN
     locked.answered_by = actor
     locked.answered_at = timezone.now()

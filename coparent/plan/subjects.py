@@ -30,12 +30,16 @@ def _summarizer(kind: str) -> Any:
         except ProvisionError:
             return ""
         ids = provision.member_ids()
-        names = {
-            str(pid): name
-            for pid, name in Membership.objects.filter(public_id__in=ids).values_list(
-                "public_id", "user__display_name"
-            )
-        } if ids else {}
+        names = (
+            {
+                str(pid): name
+                for pid, name in Membership.objects.filter(public_id__in=ids).values_list(
+                    "public_id", "user__display_name"
+                )
+            }
+            if ids
+            else {}
+        )
         return summary(provision, names)
 
     return summarize

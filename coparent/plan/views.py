@@ -234,7 +234,9 @@ def time_away_new(request: FamilyRequest) -> HttpResponse:
 @login_required
 @family_view(roles=[Role.PARENT, Role.PROFESSIONAL])
 def time_away(request: FamilyRequest, away_id: str) -> HttpResponse:
-    away = get_for_family(selectors.time_away_list(request.family), request.family, public_id=away_id)
+    away = get_for_family(
+        selectors.time_away_list(request.family), request.family, public_id=away_id
+    )
     can_answer = (
         request.membership.role == Role.PARENT
         and away.current_status() == OfferStatus.OFFERED
