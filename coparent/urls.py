@@ -10,6 +10,7 @@ from coparent.api.base import api
 from coparent.attention.api import router as attention_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
+from coparent.decisions.api import router as decision_router
 from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
@@ -29,6 +30,7 @@ api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", plan_router)
 api.add_router("/", schedule_router)
+api.add_router("/", decision_router)
 api.add_router("/", attention_router)
 api.add_router("/", notification_router)
 api.add_router("/", push_router)
@@ -77,6 +79,7 @@ urlpatterns = [
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.plan.urls")),
     path("", include("coparent.schedule.urls")),
+    path("", include("coparent.decisions.urls")),
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),
 ]

@@ -7,4 +7,4 @@ class DecisionsConfig(AppConfig):
     verbose_name = "Decisions and agreements"
 
     def ready(self) -> None:
-        from coparent.decisions import subjects  # noqa: F401  (registers "decision")
+        from coparent.decisions import attention, disclosure, subjects  # noqa: F401  (registers)

@@ -76,6 +76,18 @@ def agreements_visible(family: Family, membership: Membership) -> QuerySet[Agree
     return queryset.none()
 
 
+def _agreements(queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    return queryset.select_related(
+        "proposal", "decision", "proposed_by", "accepted_by", "superseded_by"
+    ).prefetch_related(
+        Prefetch("decision__children", queryset=Child.objects.order_by("date_of_birth"))
+    )
+
+
+def agreement_get(family: Family, membership: Membership, pk: int) -> Agreement:
+    return _agreements(agreements_visible(family, membership)).get(pk=pk)
+
+
 def agreement_list(
     family: Family, membership: Membership, *, include_superseded: bool = True
 ) -> list[Agreement]:

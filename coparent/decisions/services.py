@@ -465,7 +465,7 @@ def decision_decline(*, family: Family, actor: User, proposal: Proposal, reason:
         fields={
             "decision": str(locked.decision.public_id),
             "proposal": str(locked.public_id),
-            "reason": content_hash(bytes(locked.reason_salt), reason.encode("utf-8")),
+            "content": content_hash(bytes(locked.reason_salt), reason.encode("utf-8")),
         },
     )
     notify(

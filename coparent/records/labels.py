@@ -168,6 +168,44 @@ def _away(verb: str) -> Sentence:
     return sentence
 
 
+def _decision(verb: str) -> Sentence:
+    """ "Alice proposed a decision (Education)": the category is a leaf field; the title is not."""
+
+    def sentence(who: str, fields: Fields) -> str:
+        from coparent.decisions.models import Category
+
+        text = _(verb) % {"who": who}
+        category = str(fields.get("category", ""))
+        if category in Category.values:
+            return _("%(sentence)s (%(category)s)") % {
+                "sentence": text,
+                "category": Category(category).label,
+            }
+        return text
+
+    return sentence
+
+
+def _decision_expired(who: str, fields: Fields) -> str:
+    if fields.get("outcome") == "court_default":
+        return _(
+            "The respond-by date passed unanswered on a proposed decision; the default outcome "
+            "from the court order applies"
+        )
+    return _("The respond-by date passed unanswered on a proposed decision; nothing was decided")
+
+
+def _decision_shared(who: str, fields: Fields) -> str:
+    caregivers, children = fields.get("caregivers") == 1, fields.get("children") == 1
+    if caregivers and children:
+        return _("%(who)s shared an agreement with caregivers and children") % {"who": who}
+    if caregivers:
+        return _("%(who)s shared an agreement with caregivers") % {"who": who}
+    if children:
+        return _("%(who)s shared an agreement with the children") % {"who": who}
+    return _("%(who)s stopped sharing an agreement") % {"who": who}
+
+
 LABELS: dict[str, Sentence] = {
     "family.created": _plain(noop("%(who)s created the family")),
     "member.joined": _member_joined,
@@ -204,6 +242,16 @@ LABELS: dict[str, Sentence] = {
         noop("The deadline passed unanswered on an offer of time away")
     ),
     "swap.expired": _swap(noop("The deadline passed unanswered on the swap request")),
+    "decision.proposed": _decision(noop("%(who)s proposed a decision")),
+    "decision.countered": _decision(
+        noop("%(who)s answered a proposed decision with a new version")
+    ),
+    "decision.accepted": _plain(noop("%(who)s accepted a proposed decision: it is agreed")),
+    "decision.declined": _plain(noop("%(who)s declined a proposed decision")),
+    "decision.withdrawn": _plain(noop("%(who)s withdrew a proposed decision")),
+    "decision.expired": _decision_expired,
+    "decision.commented": _plain(noop("%(who)s commented on a decision")),
+    "decision.shared": _decision_shared,
     "event.created": _event(noop("%(who)s added an event")),
     "event.updated": _event(noop("%(who)s changed an event")),
     "event.deleted": _event(noop("%(who)s removed an event")),

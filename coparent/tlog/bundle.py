@@ -34,6 +34,11 @@ DISCLOSED: dict[str, tuple[str, str]] = {
     "message.sent": ("body", "content"),
     "thread.created": ("subject", "subject"),
     "attachment.added": ("file", "content"),
+    # a decision's proposal (its canonical JSON), a decline's reason, a comment
+    "decision.proposed": ("body", "content"),
+    "decision.countered": ("body", "content"),
+    "decision.declined": ("body", "content"),
+    "decision.commented": ("body", "content"),
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no export time: same input, same bytes
 
