@@ -34,7 +34,7 @@ TERMS_DESCRIPTION = (
 )
 
 
-class ProposalOut(Schema):
+class PlanProposalOut(Schema):
     id: uuid.UUID
     decision: uuid.UUID
     version: int
@@ -49,7 +49,7 @@ class ProposalOut(Schema):
     terms: dict[str, Any]
 
 
-class AgreementOut(Schema):
+class PlanAgreementOut(Schema):
     id: uuid.UUID
     proposed_by: str
     proposed_at: dt.datetime
@@ -63,9 +63,9 @@ class AgreementOut(Schema):
 class ProvisionOut(Schema):
     kind: str
     title: str
-    in_force: AgreementOut | None
-    pending: ProposalOut | None
-    history: list[ProposalOut] = Field(
+    in_force: PlanAgreementOut | None
+    pending: PlanProposalOut | None
+    history: list[PlanProposalOut] = Field(
         description="Every version proposed about this provision, oldest first (parents and "
         "professionals only)."
     )
@@ -77,7 +77,7 @@ class ProvisionIn(Schema):
     details: Annotated[str, Text(5000)] = ""
 
 
-class DeclineIn(Schema):
+class PlanDeclineIn(Schema):
     reason: Annotated[str, Text(1000, required=True)]
 
 
@@ -108,8 +108,8 @@ class TimeAwayOut(Schema):
     swap: uuid.UUID | None
 
 
-def _proposal_out(proposal: Proposal) -> ProposalOut:
-    return ProposalOut(
+def _proposal_out(proposal: Proposal) -> PlanProposalOut:
+    return PlanProposalOut(
         id=proposal.public_id,
         decision=proposal.decision.public_id,
         version=proposal.number,
@@ -135,7 +135,7 @@ def _provisions(family: Family, membership: Any) -> list[ProvisionOut]:
             ProvisionOut(
                 kind=section.kind,
                 title=section.title,
-                in_force=AgreementOut(
+                in_force=PlanAgreementOut(
                     id=agreement.public_id,
                     proposed_by=agreement.proposed_by.display_name,
                     proposed_at=agreement.proposed_at,
@@ -223,7 +223,7 @@ def provision_accept(request: HttpRequest, family_id: str, proposal_id: str) -> 
     summary="Decline a proposed provision, saying why",
 )
 def provision_decline(
-    request: HttpRequest, family_id: str, proposal_id: str, payload: DeclineIn
+    request: HttpRequest, family_id: str, proposal_id: str, payload: PlanDeclineIn
 ) -> ProvisionOut:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     proposal = _proposal(membership.family, proposal_id)

@@ -60,3 +60,31 @@ TERMS: dict[str, dict[str, Any]] = {
     },
     "authority": {"education": "joint", "medical": "joint"},
 }
+
+
+def away_during_own_time(cast: Cast, plan, *, hours: int, actor=None):
+    """Time away for `actor` (alice) inside the next custody stretch of theirs that is long
+    enough, whatever the schedule."""
+    from coparent.plan.models import TimeAway
+    from coparent.schedule.selectors import plan_schedule
+
+    actor = actor or cast.alice
+    side = "A" if plan.parent_a.user_id == actor.pk else "B"
+    now = timezone.now()
+    schedule = plan_schedule(plan)
+    assert schedule is not None
+    segments = schedule.timeline(now + dt.timedelta(hours=1), now + dt.timedelta(days=30)).segments
+    start = next(
+        max(s.start, now + dt.timedelta(hours=1))
+        for s in segments
+        if s.parent == side
+        and s.end - max(s.start, now + dt.timedelta(hours=1)) > dt.timedelta(hours=hours + 1)
+    )
+    away: TimeAway = services.time_away_create(
+        family=cast.family_a,
+        actor=actor,
+        plan=plan,
+        starts_at=start + dt.timedelta(minutes=1),
+        ends_at=start + dt.timedelta(hours=hours, minutes=1),
+    )
+    return away
