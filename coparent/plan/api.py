@@ -22,6 +22,8 @@ from coparent.plan.provisions import KINDS
 from coparent.schedule import selectors as schedule
 
 router = Router(tags=["plan"])
+# Professionals are told 403 (read-only) on writes; caregivers and children 404.
+WRITERS = [Role.PARENT, Role.PROFESSIONAL]
 
 TERMS_DESCRIPTION = (
     "The provision's terms, by kind: first_refusal {hours, respond_hours}; new_partners "
@@ -178,7 +180,7 @@ def _section(family: Family, membership: Any, kind: str) -> ProvisionOut:
 def provision_propose(
     request: HttpRequest, family_id: str, kind: str, payload: ProvisionIn
 ) -> Status[ProvisionOut]:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     if kind not in KINDS:
         raise Http404
     services.provision_propose(
@@ -211,7 +213,7 @@ def _kind(proposal: Proposal) -> str:
     summary="Accept a proposed provision",
 )
 def provision_accept(request: HttpRequest, family_id: str, proposal_id: str) -> ProvisionOut:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     proposal = _proposal(membership.family, proposal_id)
     decision_accept(family=membership.family, actor=actor(request), proposal=proposal)
     return _section(membership.family, membership, _kind(proposal))
@@ -225,7 +227,7 @@ def provision_accept(request: HttpRequest, family_id: str, proposal_id: str) -> 
 def provision_decline(
     request: HttpRequest, family_id: str, proposal_id: str, payload: PlanDeclineIn
 ) -> ProvisionOut:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     proposal = _proposal(membership.family, proposal_id)
     decision_decline(
         family=membership.family, actor=actor(request), proposal=proposal, reason=payload.reason
@@ -241,7 +243,7 @@ def provision_decline(
 def provision_counter(
     request: HttpRequest, family_id: str, proposal_id: str, payload: ProvisionIn
 ) -> Status[ProvisionOut]:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     proposal = _proposal(membership.family, proposal_id)
     services.provision_counter(
         family=membership.family,
@@ -260,7 +262,7 @@ def provision_counter(
     summary="Withdraw your proposed provision",
 )
 def provision_withdraw(request: HttpRequest, family_id: str, proposal_id: str) -> ProvisionOut:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     proposal = _proposal(membership.family, proposal_id)
     decision_withdraw(family=membership.family, actor=actor(request), proposal=proposal)
     return _section(membership.family, membership, _kind(proposal))
@@ -305,7 +307,7 @@ def time_away_list(request: HttpRequest, family_id: str) -> list[TimeAwayOut]:
 def time_away_create(
     request: HttpRequest, family_id: str, payload: TimeAwayIn
 ) -> Status[TimeAwayOut]:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     plan = schedule.plan_get(membership.family, membership, payload.plan)
     away = services.time_away_create(
         family=membership.family,
@@ -330,7 +332,7 @@ def _away(family: Family, away_id: str) -> TimeAway:
 def time_away_accept(
     request: HttpRequest, family_id: str, away_id: str, payload: TimeAwayAnswerIn
 ) -> TimeAwayOut:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     away = services.time_away_accept(
         family=membership.family,
         actor=actor(request),
@@ -348,7 +350,7 @@ def time_away_accept(
 def time_away_decline(
     request: HttpRequest, family_id: str, away_id: str, payload: TimeAwayAnswerIn
 ) -> TimeAwayOut:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     away = services.time_away_decline(
         family=membership.family,
         actor=actor(request),
@@ -364,7 +366,7 @@ def time_away_decline(
     summary="Withdraw your offer",
 )
 def time_away_withdraw(request: HttpRequest, family_id: str, away_id: str) -> TimeAwayOut:
-    membership = family_membership(request, family_id, roles=[Role.PARENT])
+    membership = family_membership(request, family_id, roles=WRITERS)
     away = services.time_away_withdraw(
         family=membership.family, actor=actor(request), away=_away(membership.family, away_id)
     )

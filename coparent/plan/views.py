@@ -27,7 +27,8 @@ from coparent.plan.models import OfferStatus, TimeAway
 from coparent.plan.provisions import KINDS, ProvisionError, parse
 from coparent.schedule import selectors as schedule
 
-PARENTS = [Role.PARENT]
+# Professionals reach the write pages only to be told 403 (read-only); others get 404.
+PARENTS = [Role.PARENT, Role.PROFESSIONAL]
 
 
 def _plan_url(request: FamilyRequest, kind: str) -> str:
