@@ -109,10 +109,8 @@ def test_a_bad_form_is_shown_again_and_changes_nothing(cast: Cast, client_for) -
         {"notice_days": "30", "respond_by": "2026-07-01T10:00", "note": "bad\x00"},
     ):
         response = alice.post(plan_url(cast, "propose/relocation/"), body)
-        assert (
-            (response.status_code == 200
-            and "form-errors" in response.content.decode())
-            or ("error" in response.content.decode())
+        assert (response.status_code == 200 and "form-errors" in response.content.decode()) or (
+            "error" in response.content.decode()
         )
     assert LogEntry.objects.filter(family=cast.family_a).count() == before
     assert alice.get(plan_url(cast, "propose/nonsense/")).status_code == 404
