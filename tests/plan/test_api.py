@@ -52,7 +52,7 @@ def test_propose_counter_accept_and_read_the_plan(cast: Cast, client_for) -> Non
     assert body["in_force"]["accepted_by"] == "Alice Parent"
     assert [p["status"] for p in body["history"]] == ["countered", "accepted"]
     plan = alice.get(url(cast)).json()
-    assert [p["kind"] for p in plan][0] == "first_refusal" and len(plan) == 7
+    assert plan[0]["kind"] == "first_refusal" and len(plan) == 7
 
 
 def test_bad_terms_and_declines_without_a_reason_are_refused(cast: Cast, client_for) -> None:
