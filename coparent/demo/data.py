@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.demo.models import DemoFamily
+from coparent.demo.plan import demo_plan
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
 
@@ -111,6 +112,7 @@ def load_demo() -> bool:
     _demo_exchanges_and_passes(family_a, people)
     _demo_messages(family_a, people)
     _demo_swap(family_a, people)
+    demo_plan(family_a, people)
     return True
 
 

@@ -275,7 +275,7 @@ def time_away_create(
 def _locked_offer(family: Family, away: TimeAway) -> TimeAway:
     family_lock(family)
     locked = (
-        TimeAway.objects.select_for_update(no_key=True)
+        TimeAway.objects.select_for_update(no_key=True, of=("self",))
         .select_related("plan__parent_a__user", "plan__parent_b__user", "parent")
         .get(pk=away.pk, family=family)
     )
@@ -373,7 +373,7 @@ def _expire_one(family: Family, pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
         family_lock(family)
         locked = (
-            TimeAway.objects.select_for_update(no_key=True)
+            TimeAway.objects.select_for_update(no_key=True, of=("self",))
             .select_related("plan__parent_a__user", "plan__parent_b__user", "parent")
             .get(pk=pk, family=family)
         )
