@@ -14,6 +14,8 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
+from coparent.decisions import services as decision_services
+from coparent.decisions.selectors import current_proposal, decision_get
 from coparent.exchanges import services as exchange_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
@@ -280,7 +282,40 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
                 date_of_birth=cast.kit.date_of_birth,
             )
 
+        def decisions(n: int) -> None:
+            decision = decision_services.decision_propose(
+                family=family,
+                actor=cast.alice,
+                title=f"Decision {n}",
+                category="activities",
+                respond_by=INSTANT + (3 if n % 2 else 1) * DAY,
+            )
+            decision_services.decision_comment(
+                family=family, actor=cast.bob, decision=decision, body="Let me think"
+            )
+            proposal = current_proposal(decision_get(family, decision))
+            if n % 2:
+                counter = decision_services.decision_counter(
+                    family=family,
+                    actor=cast.bob,
+                    proposal=proposal,
+                    title=f"Decision {n}, changed",
+                    respond_by=INSTANT + 3 * DAY,
+                )
+                agreement = decision_services.decision_accept(
+                    family=family, actor=cast.alice, proposal=counter
+                )
+                decision_services.agreement_share(
+                    family=family,
+                    actor=cast.bob,
+                    agreement=agreement,
+                    caregivers=True,
+                    children=False,
+                )
+            decision_services.decisions_expire(now=INSTANT + 2 * DAY)
+
         jobs = {
+            "decisions": decisions,
             "alice messages": alice_writes,
             "bob messages and receipts": bob_writes_and_reads,
             "schedule changes": schedule_changes,

@@ -387,6 +387,24 @@ def page_cases(cast: Cast, ids: dict[str, str]) -> list[tuple[str, dict[str, Any
             },
             {"starts_at": "date", "ends_at": "date", "note": "text"},
         ),
+        (
+            "decisions/new/",
+            {
+                "title": "Piano lessons",
+                "category": "activities",
+                "answer_kind": "yes_no",
+                "respond_by": "2026-03-10T18:00",
+                "on_no_answer": "nothing",
+            },
+            {
+                "title": "text",
+                "details": "text",
+                "options": "text",
+                "respond_by": "date",
+                "default_outcome": "text",
+                "default_source": "text",
+            },
+        ),
     ]
 
 

@@ -40,7 +40,7 @@ CategoryName = Literal[
 Option = Annotated[str, Text(services.MAX_OPTION, required=True)]
 
 
-class TermsIn(Schema):
+class DecisionTermsIn(Schema):
     title: Annotated[str, Text(services.MAX_TITLE, required=True)]
     details: Annotated[str, Text(services.MAX_DETAILS)] = ""
     answer_kind: Literal["yes_no", "options"] = "yes_no"
@@ -62,7 +62,7 @@ class TermsIn(Schema):
     )
 
 
-class DecisionIn(TermsIn):
+class DecisionProposeIn(DecisionTermsIn):
     category: CategoryName
     children: list[uuid.UUID] = Field(
         default_factory=list, max_length=20, description="Empty: about the whole family"
@@ -72,26 +72,26 @@ class DecisionIn(TermsIn):
     )
 
 
-class AcceptIn(Schema):
+class DecisionAcceptIn(Schema):
     option: Annotated[str, Text(services.MAX_OPTION)] = Field(
         "", description="One of the proposal's options, when it has options"
     )
 
 
-class DeclineIn(Schema):
+class DecisionDeclineIn(Schema):
     reason: Annotated[str, Text(services.MAX_REASON, required=True)]
 
 
-class CommentIn(Schema):
+class DecisionCommentIn(Schema):
     body: Annotated[str, Text(services.MAX_COMMENT, required=True)]
 
 
-class ShareIn(Schema):
+class AgreementShareIn(Schema):
     caregivers: StrictBool
     children: StrictBool
 
 
-class ProposalOut(Schema):
+class DecisionVersionOut(Schema):
     id: uuid.UUID
     version: int
     counter_of: uuid.UUID | None
@@ -113,7 +113,7 @@ class ProposalOut(Schema):
     reason: str
 
 
-class CommentOut(Schema):
+class DecisionCommentOut(Schema):
     id: uuid.UUID
     author: str
     body: str
@@ -151,14 +151,14 @@ class DecisionOut(Schema):
     created_by: str
     created_at: dt.datetime
     supersedes: uuid.UUID | None
-    current: ProposalOut
-    versions: list[ProposalOut]
-    comments: list[CommentOut] | None = Field(None, description="On a single decision only")
+    current: DecisionVersionOut
+    versions: list[DecisionVersionOut]
+    comments: list[DecisionCommentOut] | None = Field(None, description="On a single decision only")
     agreement: AgreementOut | None = Field(None, description="On a single decision only")
 
 
-def _proposal_out(p: Proposal) -> ProposalOut:
-    return ProposalOut(
+def _proposal_out(p: Proposal) -> DecisionVersionOut:
+    return DecisionVersionOut(
         id=p.public_id,
         version=p.number,
         counter_of=None,
@@ -230,7 +230,7 @@ def _decision_out(d: Decision, *, full: bool = False) -> DecisionOut:
     if full:
         numbers = {p.pk: p.number for p in versions}
         body.comments = [
-            CommentOut(
+            DecisionCommentOut(
                 id=c.public_id,
                 author=c.author.display_name,
                 body=c.body,
@@ -253,7 +253,7 @@ def _full(membership: Membership, decision_id: uuid.UUID) -> DecisionOut:
     return _decision_out(_decision(membership, decision_id), full=True)
 
 
-class ListQuery(Schema):
+class DecisionListQuery(Schema):
     status: Literal["open", "agreed", "declined", "expired", "withdrawn"] | None = None
 
 
@@ -263,7 +263,7 @@ class ListQuery(Schema):
     summary="The family's decisions (parents and professionals)",
 )
 def decision_list(
-    request: HttpRequest, family_id: uuid.UUID, filters: Query[ListQuery]
+    request: HttpRequest, family_id: uuid.UUID, filters: Query[DecisionListQuery]
 ) -> list[DecisionOut]:
     membership = family_membership(request, family_id, roles=READERS)
     return [
@@ -277,7 +277,7 @@ def decision_list(
     summary="Propose a decision to the other parent",
 )
 def decision_propose(
-    request: HttpRequest, family_id: uuid.UUID, payload: DecisionIn
+    request: HttpRequest, family_id: uuid.UUID, payload: DecisionProposeIn
 ) -> Status[DecisionOut]:
     membership = family_membership(request, family_id, roles=READERS)
     family = membership.family
@@ -325,7 +325,7 @@ def _current(membership: Membership, decision_id: uuid.UUID) -> Proposal:
     summary="Accept the pending version (choosing an option when it has options)",
 )
 def decision_accept(
-    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: AcceptIn
+    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: DecisionAcceptIn
 ) -> DecisionOut:
     membership = family_membership(request, family_id, roles=READERS)
     services.decision_accept(
@@ -343,7 +343,7 @@ def decision_accept(
     summary="Decline the pending version, saying why",
 )
 def decision_decline(
-    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: DeclineIn
+    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: DecisionDeclineIn
 ) -> DecisionOut:
     membership = family_membership(request, family_id, roles=READERS)
     services.decision_decline(
@@ -361,7 +361,7 @@ def decision_decline(
     summary="Answer the pending version with a new version",
 )
 def decision_counter(
-    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: TermsIn
+    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: DecisionTermsIn
 ) -> Status[DecisionOut]:
     membership = family_membership(request, family_id, roles=READERS)
     services.decision_counter(
@@ -399,12 +399,12 @@ def decision_withdraw(
 
 @router.post(
     "/families/{family_id}/decisions/{decision_id}/comments",
-    response={201: CommentOut},
+    response={201: DecisionCommentOut},
     summary="Comment on a decision (on the record)",
 )
 def decision_comment(
-    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: CommentIn
-) -> Status[CommentOut]:
+    request: HttpRequest, family_id: uuid.UUID, decision_id: uuid.UUID, payload: DecisionCommentIn
+) -> Status[DecisionCommentOut]:
     membership = family_membership(request, family_id, roles=READERS)
     decision = get_for_family(Decision, membership.family, public_id=decision_id)
     comment = services.decision_comment(
@@ -412,7 +412,7 @@ def decision_comment(
     )
     return Status(
         201,
-        CommentOut(
+        DecisionCommentOut(
             id=comment.public_id,
             author=comment.author.display_name,
             body=comment.body,
@@ -438,7 +438,7 @@ def agreement_list(request: HttpRequest, family_id: uuid.UUID) -> list[Agreement
     summary="Share an agreement with caregivers and/or children, or stop sharing it",
 )
 def agreement_share(
-    request: HttpRequest, family_id: uuid.UUID, agreement_id: uuid.UUID, payload: ShareIn
+    request: HttpRequest, family_id: uuid.UUID, agreement_id: uuid.UUID, payload: AgreementShareIn
 ) -> AgreementOut:
     membership = family_membership(request, family_id, roles=READERS)
     agreement = get_for_family(Agreement, membership.family, public_id=agreement_id)

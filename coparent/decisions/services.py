@@ -307,7 +307,7 @@ def _locked_pending(family: Family, proposal: Proposal) -> Proposal:
         pk=proposal.decision_id, family=family
     )
     locked = (
-        Proposal.objects.select_for_update(no_key=True)
+        Proposal.objects.select_for_update(no_key=True, of=("self",))
         .select_related("counter_of", "proposed_by")
         .get(pk=proposal.pk, family=family)
     )

@@ -20,10 +20,8 @@ from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.decisions import forms, selectors, services
 from coparent.decisions.models import Agreement, Decision, DecisionStatus, ProposalStatus
-from coparent.families.models import Role
 
 READERS = tuple(selectors.DECISION_READERS)
-PARENTS = (Role.PARENT,)
 
 
 @login_required
@@ -47,7 +45,7 @@ def decision_list(request: FamilyRequest) -> HttpResponse:
 
 
 @login_required
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def decision_new(request: FamilyRequest) -> HttpResponse:
     initial = {}
     if replaces := request.GET.get("replaces"):
@@ -124,7 +122,7 @@ def _refused(request: FamilyRequest, error: ServiceError) -> None:
 
 @login_required
 @require_POST
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def decision_accept(request: FamilyRequest, decision_id: str) -> HttpResponse:
     decision = _decision(request, decision_id)
     proposal = selectors.current_proposal(decision)
@@ -150,7 +148,7 @@ def decision_accept(request: FamilyRequest, decision_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def decision_decline(request: FamilyRequest, decision_id: str) -> HttpResponse:
     decision = _decision(request, decision_id)
     form = forms.DeclineForm(request.POST)
@@ -171,7 +169,7 @@ def decision_decline(request: FamilyRequest, decision_id: str) -> HttpResponse:
 
 
 @login_required
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def decision_counter(request: FamilyRequest, decision_id: str) -> HttpResponse:
     decision = _decision(request, decision_id)
     proposal = selectors.current_proposal(decision)
@@ -215,7 +213,7 @@ def decision_counter(request: FamilyRequest, decision_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def decision_withdraw(request: FamilyRequest, decision_id: str) -> HttpResponse:
     decision = _decision(request, decision_id)
     try:
@@ -233,7 +231,7 @@ def decision_withdraw(request: FamilyRequest, decision_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def decision_comment(request: FamilyRequest, decision_id: str) -> HttpResponse:
     decision = _decision(request, decision_id)
     form = forms.CommentForm(request.POST)
@@ -272,7 +270,7 @@ def agreement_list(request: FamilyRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@family_view(roles=PARENTS, write=True)
+@family_view(roles=READERS, write=True)
 def agreement_share(request: FamilyRequest, agreement_id: str) -> HttpResponse:
     agreement = get_for_family(Agreement, request.family, public_id=agreement_id)
     form = forms.ShareForm(request.POST)

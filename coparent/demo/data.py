@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coparent.accounts.models import User
+from coparent.demo.decisions import demo_decisions
 from coparent.demo.models import DemoFamily
 from coparent.demo.plan import demo_plan
 from coparent.families import services
@@ -112,6 +113,7 @@ def load_demo() -> bool:
     _demo_exchanges_and_passes(family_a, people)
     _demo_messages(family_a, people)
     _demo_swap(family_a, people)
+    demo_decisions(family_a, people)
     demo_plan(family_a, people)
     return True
 
