@@ -22,10 +22,12 @@ from coparent.families.models import Family, Membership, Role
 from coparent.messaging import services as messaging_services
 from coparent.messaging.models import Message
 from coparent.passes import services as pass_services
+from coparent.plan import services as plan_services
 from coparent.records import keys, selectors
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.schedule import services as schedule_services
 from coparent.schedule.models import ScheduleVersion, SwapRequest
+from coparent.schedule.selectors import plan_schedule
 from coparent.tlog import (
     decode,
     leaf_hash,
@@ -145,6 +147,25 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             effective_at=INSTANT + 300 * DAY,
             respond_by=INSTANT + DAY,
         )
+        # The parenting plan: a right of first refusal, and alice's own stretches to be away in.
+        refusal = plan_services.provision_propose(
+            family=family,
+            actor=cast.alice,
+            kind="first_refusal",
+            terms={"hours": 4},
+            respond_by=INSTANT + DAY,
+        )
+        decision_services.decision_accept(
+            family=family, actor=cast.bob, proposal=refusal.proposals.get()
+        )
+        side = "A" if plan.parent_a.user_id == cast.alice.pk else "B"
+        schedule = plan_schedule(plan)
+        assert schedule is not None
+        alices = [
+            segment.start
+            for segment in schedule.timeline(INSTANT + 40 * DAY, INSTANT + 90 * DAY).segments
+            if segment.parent == side and segment.duration >= dt.timedelta(hours=20)
+        ]
         start = len(LogEntry.objects.filter(family=family))
 
         def deadlines(n: int) -> None:
@@ -314,7 +335,31 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
                 )
             decision_services.decisions_expire(now=INSTANT + 2 * DAY)
 
+        def parenting_plan(n: int) -> None:
+            decision = plan_services.provision_propose(
+                family=family,
+                actor=cast.bob if n % 2 else cast.alice,
+                kind="relocation",
+                terms={"notice_days": 30 + n},
+                respond_by=INSTANT + 5 * DAY,  # after the deadlines the expiry jobs pass
+            )
+            decision_services.decision_accept(
+                family=family,
+                actor=cast.alice if n % 2 else cast.bob,
+                proposal=decision.proposals.get(),
+            )
+            away = plan_services.time_away_create(
+                family=family,
+                actor=cast.alice,
+                plan=plan,
+                starts_at=alices[n] + dt.timedelta(hours=1),
+                ends_at=alices[n] + dt.timedelta(hours=10),
+            )
+            answer = plan_services.time_away_accept if n % 2 else plan_services.time_away_decline
+            answer(family=family, actor=cast.bob, away=away)
+
         jobs = {
+            "parenting plan": parenting_plan,
             "decisions": decisions,
             "alice messages": alice_writes,
             "bob messages and receipts": bob_writes_and_reads,
