@@ -256,3 +256,17 @@ def test_the_periodic_job_is_registered(settings) -> None:
     assert settings.COPARENT_PERIODIC_TASKS["plan.time_away_expire"][0] == (
         "coparent.plan.tasks.time_away_expire_task"
     )
+
+
+def test_the_export_discloses_a_time_away_note_matching_the_records_hash(cast: Cast) -> None:
+    from coparent.records.disclosure import disclose
+    from coparent.tlog import content_hash, decode
+
+    away = _offer(cast)
+    entry = LogEntry.objects.get(family=cast.family_a, kind="plan.time_away_offered")
+    disclosed = disclose([entry])[entry.index]
+    assert disclosed.content == b"Work trip"
+    assert disclosed.salt is not None
+    fields = decode(bytes(entry.leaf)).fields
+    assert fields["note"] == content_hash(disclosed.salt, disclosed.content)
+    assert fields["time_away"] == str(away.public_id)
