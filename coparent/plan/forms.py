@@ -266,7 +266,9 @@ FORMS: dict[str, type[ProposalFields]] = {
 
 
 class AnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    answer = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("decline", _("Decline")), ("withdraw", _("Withdraw"))]
+    )
     reason = TextField(label=_("Why you decline"), required=False, max_length=1000)
 
 

@@ -95,7 +95,7 @@ class Section:
         return proposals[-1] if proposals else None
 
 
-def plan_sections(family: Family, membership: Membership) -> list[Section]:
+def plan_sections(family: Family, membership: Membership | None) -> list[Section]:
     """Every kind of provision, in the plan's order, with what is in force and (for parents and
     professionals) every decision about it. A fixed number of queries."""
     in_force = provisions_in_force(family, membership)

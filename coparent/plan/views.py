@@ -177,25 +177,22 @@ def provision_counter(request: FamilyRequest, proposal_id: str) -> HttpResponse:
 def provision_answer(request: FamilyRequest, proposal_id: str) -> HttpResponse:
     proposal = _proposal(request, proposal_id)
     kind = proposal.decision.subject.removeprefix(selectors.PREFIX)
-    answer = request.POST.get("answer", "")
+    form = forms.AnswerForm(request.POST)
     try:
+        if not form.is_valid():
+            raise ServiceError(_("Choose accept, decline or withdraw; a reason is plain text."))
+        answer, reason = form.cleaned_data["answer"], form.cleaned_data["reason"]
         if answer == "accept":
             decision_accept(family=request.family, actor=request.user, proposal=proposal)
             messages.success(request, _("Agreed. The plan now says this."))
         elif answer == "decline":
-            form = forms.AnswerForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            if not form.is_valid():
-                raise ServiceError(_("Remove the control characters from your reason."))
             decision_decline(
                 family=request.family, actor=request.user, proposal=proposal, reason=reason
             )
             messages.success(request, _("Declined. What was agreed before stays in force."))
-        elif answer == "withdraw":
+        else:
             decision_withdraw(family=request.family, actor=request.user, proposal=proposal)
             messages.success(request, _("Withdrawn."))
-        else:
-            raise ServiceError(_("Choose accept, decline or withdraw."))
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect(_plan_url(request, kind))

@@ -18,7 +18,7 @@ def test_the_demo_family_has_a_plan_with_history_a_pending_change_and_time_away(
         "authority",
         "new_partners",
     }
-    sections = {s.kind: s for s in selectors.plan_sections(family, None)}  # type: ignore[arg-type]
+    sections = {s.kind: s for s in selectors.plan_sections(family, None)}
     assert len(sections["relocation"].decisions) == 2
     assert sections["travel"].pending is not None
     assert TimeAway.objects.filter(family=family).count() == 1
