@@ -78,6 +78,7 @@ PAGES: dict[str, str] = {
     "plan:propose": noop("opened the form to propose a provision of the plan"),
     "plan:counter": noop("opened the form to answer a provision with different terms"),
     "plan:answer": noop("opened the answer to a proposed provision"),
+    "plan:share": noop("opened the sharing of a provision of the plan"),
     "plan:time_away_new": noop("opened the time-away form"),
     "plan:time_away": noop("viewed an offer of time away"),
     "plan:time_away_answer": noop("opened the answer to an offer of time away"),

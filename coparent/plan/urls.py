@@ -18,6 +18,11 @@ urlpatterns = [
         views.provision_answer,
         name="answer",
     ),
+    path(
+        "f/<str:family_id>/plan/agreements/<str:plan_agreement_id>/share/",
+        views.provision_share,
+        name="share",
+    ),
     path("f/<str:family_id>/plan/time-away/new/", views.time_away_new, name="time_away_new"),
     path("f/<str:family_id>/plan/time-away/<str:away_id>/", views.time_away, name="time_away"),
     path(

@@ -18,8 +18,13 @@ from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
-from coparent.decisions.models import Proposal
-from coparent.decisions.services import decision_accept, decision_decline, decision_withdraw
+from coparent.decisions.models import Agreement, Proposal
+from coparent.decisions.services import (
+    agreement_share,
+    decision_accept,
+    decision_decline,
+    decision_withdraw,
+)
 from coparent.families.models import Family, Membership, Role
 from coparent.plan import forms, selectors, services
 from coparent.plan.describe import describe
@@ -196,6 +201,35 @@ def provision_answer(request: FamilyRequest, proposal_id: str) -> HttpResponse:
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect(_plan_url(request, kind))
+
+
+@require_POST
+@login_required
+@family_view(roles=PARENTS, write=True)
+def provision_share(request: FamilyRequest, plan_agreement_id: str) -> HttpResponse:
+    """Share a provision in force with the family's caregivers (or stop): they see only those."""
+    agreement = get_for_family(
+        Agreement.objects.select_related("decision"), request.family, public_id=plan_agreement_id
+    )
+    if not agreement.decision.subject.startswith(selectors.PREFIX):
+        raise Http404
+    share = request.POST.get("caregivers") == "yes"
+    try:
+        agreement_share(
+            family=request.family,
+            actor=request.user,
+            agreement=agreement,
+            caregivers=share,
+            children=agreement.shared_with_children,
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Shared with caregivers.") if share else _("No longer shared with caregivers."),
+        )
+    return redirect(_plan_url(request, agreement.decision.subject.removeprefix(selectors.PREFIX)))
 
 
 # ---- time away -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ def ids(cast: Cast) -> dict[str, str]:
     from coparent.schedule.models import Plan
     from tests.plan.helpers import agree, away_during_own_time, propose
 
-    agree(cast, "first_refusal", {"hours": 4})
+    refusal = agree(cast, "first_refusal", {"hours": 4})
     pending = propose(cast, "relocation", {"notice_days": 60})
     plan = Plan.objects.get(family=cast.family_a, child__isnull=True)
     away = away_during_own_time(cast, plan, hours=5)
@@ -19,4 +19,5 @@ def ids(cast: Cast) -> dict[str, str]:
         "kind": "relocation",
         "proposal_id": str(pending.public_id),
         "away_id": str(away.public_id),
+        "plan_agreement_id": str(refusal.public_id),
     }

@@ -128,8 +128,15 @@ def test_the_caregiver_sees_only_shared_provisions_and_no_history(cast: Cast, cl
     shared = agree(cast, "online", TERMS["online"])
     agree(cast, "relocation", TERMS["relocation"])
     propose(cast, "travel", TERMS["travel"])
-    Agreement.objects.filter(pk=shared.pk).update(shared_with_caregivers=True)
+    alice = client_for(cast.alice)
+    page = alice.get(plan_url(cast)).content.decode()
+    assert "Share with caregivers" in page
+    share = plan_url(cast, f"agreements/{shared.public_id}/share/")
+    assert alice.post(share, {"caregivers": "yes"}).status_code == 302
+    shared.refresh_from_db()
+    assert shared.shared_with_caregivers
     gran = client_for(cast.gran)
+    assert gran.post(share, {"caregivers": "no"}).status_code == 404
     page = gran.get(plan_url(cast)).content.decode()
     assert "YouTube Kids" in page
     assert "Notice before a move" not in page and "proposed a change" not in page
