@@ -18,7 +18,7 @@ from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
-from coparent.decisions import forms, selectors, services
+from coparent.decisions import forms, selectors, services, subjects
 from coparent.decisions.models import Agreement, Decision, DecisionStatus, ProposalStatus
 
 READERS = tuple(selectors.DECISION_READERS)
@@ -93,6 +93,7 @@ def _detail(request: FamilyRequest, decision: Decision, **forms_given: Any) -> H
     )
     context = {
         "decision": decision,
+        "subject": subjects.subject_for(decision.subject),
         "proposal": proposal,
         "versions": list(reversed(list(decision.proposals.all()))),
         "comments": list(decision.comments.all()),

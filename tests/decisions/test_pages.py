@@ -205,3 +205,31 @@ def test_a_professional_reads_everything_and_writes_nothing(cast: Cast, client_f
     ):
         assert mediator.post(base(cast) + path, body).status_code == 403, path
     assert LogEntry.objects.filter(family=cast.family_a).count() == size
+
+
+def test_a_child_sees_only_agreements_shared_with_the_children(cast: Cast, client_for) -> None:
+    from tests.cast import join, make_user
+
+    kit_user = make_user("kit@example.test", "Kit")
+    join(cast.family_a, cast.alice, kit_user, "child", child=cast.kit)
+    for_kit = agreed(cast, title="Bedtime is 8:30 on school nights")
+    agreed(cast, title="Caregivers only: pickup rota")
+    services.agreement_share(
+        family=cast.family_a, actor=cast.alice, agreement=for_kit, caregivers=False, children=True
+    )
+    kit = client_for(kit_user)
+    page = kit.get(base(cast) + "agreements/").content.decode()
+    assert "Bedtime is 8:30" in page and "pickup rota" not in page
+    assert kit.get(base(cast) + "decisions/").status_code == 404
+    gran_page = client_for(cast.gran).get(base(cast) + "agreements/").content.decode()
+    assert "Bedtime" not in gran_page, "shared with the children is not shared with caregivers"
+
+
+def test_an_agreement_links_to_proposing_its_replacement(cast: Cast, client_for) -> None:
+    agreement = agreed(cast)
+    alice = client_for(cast.alice)
+    page = alice.get(base(cast) + "agreements/").content.decode()
+    link = f"{base(cast)}decisions/new/?replaces={agreement.public_id}"
+    assert f'href="{link}"' in page
+    form = alice.get(link).content.decode()
+    assert f'<option value="{agreement.public_id}" selected>' in form

@@ -268,3 +268,52 @@ def test_caregivers_and_children_see_only_what_is_shared_with_them(cast: Cast) -
         services.agreement_share(
             family=cast.family_a, actor=cast.gran, agreement=shared, caregivers=True, children=True
         )
+
+
+def test_the_other_parent_gets_an_email_that_names_nothing(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        propose(cast)
+    [email] = [m for m in mail.outbox if cast.bob.email in m.to]
+    assert email.subject == "You have a new proposal in coparent"
+    assert "TikTok" not in email.body
+
+
+def test_another_app_runs_its_own_structured_proposals_through_the_flow(cast: Cast) -> None:
+    """What the parenting plan does: a registered subject cleans its payload; the agreement in
+    force about one matter is found by subject and key, and a later one supersedes it."""
+    from coparent.decisions.subjects import Subject, register_subject
+
+    def clean(payload: dict) -> dict:
+        hours = payload.get("hours")
+        if not isinstance(hours, int) or not 1 <= hours <= 72:
+            raise ServiceError("Give the hours, 1 to 72.", field="payload")
+        return {"hours": hours}
+
+    register_subject(Subject(kind="test.first_refusal", label="First refusal", clean=clean))
+
+    def provision(hours: object, supersedes: Agreement | None = None) -> Agreement:
+        return agreed(
+            cast,
+            title="Right of first refusal",
+            category="other",
+            subject="test.first_refusal",
+            subject_key="first_refusal",
+            payload={"hours": hours},
+            supersedes=supersedes,
+        )
+
+    with pytest.raises(ServiceError) as refused:
+        provision("eight")
+    assert refused.value.field == "payload"
+    first = provision(8)
+    assert (
+        selectors.agreement_in_force(cast.family_a, "test.first_refusal", "first_refusal") == first
+    )
+    second = provision(4, supersedes=first)
+    found = selectors.agreement_in_force(cast.family_a, "test.first_refusal", "first_refusal")
+    assert found == second and found.proposal.payload == {"hours": 4}
+    assert record(cast, "decision.proposed")[-1][1]["subject"] == "test.first_refusal"
