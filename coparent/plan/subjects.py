@@ -29,20 +29,22 @@ def _summarizer(kind: str) -> Any:
             provision = parse(kind, payload)
         except ProvisionError:
             return ""
-        ids = provision.member_ids()
-        names = (
-            {
-                str(pid): name
-                for pid, name in Membership.objects.filter(public_id__in=ids).values_list(
-                    "public_id", "user__display_name"
-                )
-            }
-            if ids
-            else {}
-        )
+        names = member_names(provision.member_ids())
         return summary(provision, names)
 
     return summarize
+
+
+def member_names(ids: list[str]) -> dict[str, str]:
+    """Member id -> name for the parents a provision names (no query when it names none)."""
+    if not ids:
+        return {}
+    return {
+        str(public_id): name
+        for public_id, name in Membership.objects.filter(public_id__in=ids).values_list(
+            "public_id", "user__display_name"
+        )
+    }
 
 
 def register() -> None:
@@ -53,5 +55,6 @@ def register() -> None:
                 label=schema.title,
                 clean=_cleaner(kind),
                 summary=_summarizer(kind),
+                template="plan/_payload.html",
             )
         )

@@ -217,3 +217,15 @@ def test_call_windows_are_on_the_calendar_in_the_viewers_zone(cast: Cast, client
     assert (
         month.content.decode().count("call-window") == 5
     )  # the Wednesdays of the grid, 3 June to 1 July
+
+
+def test_the_decisions_page_of_a_provision_shows_its_terms_in_words(cast: Cast, client_for) -> None:
+    proposal = propose(
+        cast, "authority", {"education": member_id(cast, cast.bob), "medical": "joint"}
+    )
+    page = client_for(cast.bob).get(
+        f"/f/{cast.family_a.public_id}/decisions/{proposal.decision.public_id}/"
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Education decisions" in text and "Bob Parent" in text
