@@ -10,7 +10,8 @@ import zoneinfo
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from coparent.families.models import Family, Membership
+from coparent.families.models import Family, Membership, Role
+from coparent.plan.models import OfferStatus, TimeAway
 from coparent.plan.provisions import Calls
 from coparent.plan.selectors import provisions_in_force
 from coparent.schedule.layers import CalendarNote, register_layer
@@ -51,4 +52,26 @@ def call_window_layer(
     ]
 
 
+def time_away_layer(
+    family: Family, membership: Membership, start: dt.datetime, end: dt.datetime, zone: dt.tzinfo
+) -> list[CalendarNote]:
+    """Time away on the day it starts, with where its offer stands (parents and professionals)."""
+    if membership.role not in (Role.PARENT, Role.PROFESSIONAL):
+        return []
+    notes = []
+    for away in (
+        TimeAway.objects.filter(family=family, starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=OfferStatus.WITHDRAWN)
+        .select_related("parent")
+    ):
+        text = _("%(name)s away: %(status)s") % {
+            "name": away.parent.display_name,
+            "status": away.status_label,
+        }
+        link = reverse("plan:time_away", args=[family.public_id, away.public_id])
+        notes.append(CalendarNote(away.starts_at.astimezone(zone), None, text, "time-away", link))
+    return notes
+
+
 register_layer(call_window_layer)
+register_layer(time_away_layer)

@@ -166,6 +166,11 @@ def test_time_away_through_the_pages(cast: Cast, client_for, django_assert_num_q
     with django_assert_num_queries(TIME_AWAY_PAGE_QUERIES):
         page = bob.get(plan_url(cast, f"time-away/{away.public_id}/")).content.decode()
     assert "Accept: I will have the children" in page
+    day = timezone.localtime(away.starts_at).date().isoformat()
+    calendar = alice.get(f"/f/{cast.family_a.public_id}/calendar/week/?date={day}")
+    assert "Alice Parent away: Waiting for the other parent" in calendar.content.decode()
+    gran = client_for(cast.gran).get(f"/f/{cast.family_a.public_id}/calendar/week/?date={day}")
+    assert "Alice Parent away" not in gran.content.decode()
     assert (
         bob.get(f"/f/{cast.family_a.public_id}/")
         .content.decode()
