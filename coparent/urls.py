@@ -11,8 +11,8 @@ from coparent.attention.api import router as attention_router
 from coparent.childinfo.api import router as childinfo_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
-from coparent.documents.api import router as document_router
 from coparent.decisions.api import router as decision_router
+from coparent.documents.api import router as document_router
 from coparent.exchanges.api import router as exchange_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
@@ -20,6 +20,7 @@ from coparent.journal.api import router as journal_router
 from coparent.messaging.api import router as messaging_router
 from coparent.notifications.api import router as notification_router
 from coparent.passes.api import router as pass_router
+from coparent.plan.api import router as plan_router
 from coparent.push.api import router as push_router
 from coparent.records.api import router as record_router
 from coparent.safety.api import router as safety_router
@@ -31,6 +32,7 @@ api.add_router("/", record_router)
 api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
+api.add_router("/", plan_router)
 api.add_router("/", schedule_router)
 api.add_router("/", decision_router)
 api.add_router("/", attention_router)
@@ -83,6 +85,7 @@ urlpatterns = [
     path("", include("coparent.messaging.urls")),
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
+    path("", include("coparent.plan.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.decisions.urls")),
     path("", include("coparent.notifications.urls")),

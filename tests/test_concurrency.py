@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from coparent.childinfo import services as childinfo_services
-from coparent.documents import services as document_services
 from coparent.decisions import services as decision_services
 from coparent.decisions.selectors import current_proposal, decision_get
+from coparent.documents import services as document_services
 from coparent.exchanges import services as exchange_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
@@ -29,10 +29,12 @@ from coparent.messaging import services as messaging_services
 from coparent.messaging.models import Message
 from coparent.messaging.services import Upload
 from coparent.passes import services as pass_services
+from coparent.plan import services as plan_services
 from coparent.records import keys, selectors
 from coparent.records.models import FamilyLog, LogEntry
 from coparent.schedule import services as schedule_services
 from coparent.schedule.models import ScheduleVersion, SwapRequest
+from coparent.schedule.selectors import plan_schedule
 from coparent.tlog import (
     decode,
     leaf_hash,
@@ -163,6 +165,25 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             effective_at=INSTANT + 300 * DAY,
             respond_by=INSTANT + DAY,
         )
+        # The parenting plan: a right of first refusal, and alice's own stretches to be away in.
+        refusal = plan_services.provision_propose(
+            family=family,
+            actor=cast.alice,
+            kind="first_refusal",
+            terms={"hours": 4},
+            respond_by=INSTANT + DAY,
+        )
+        decision_services.decision_accept(
+            family=family, actor=cast.bob, proposal=refusal.proposals.get()
+        )
+        side = "A" if plan.parent_a.user_id == cast.alice.pk else "B"
+        schedule = plan_schedule(plan)
+        assert schedule is not None
+        alices = [
+            segment.start
+            for segment in schedule.timeline(INSTANT + 40 * DAY, INSTANT + 90 * DAY).segments
+            if segment.parent == side and segment.duration >= dt.timedelta(hours=20)
+        ]
         start = len(LogEntry.objects.filter(family=family))
 
         def deadlines(n: int) -> None:
@@ -376,8 +397,32 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
                 )
             decision_services.decisions_expire(now=INSTANT + 2 * DAY)
 
+        def parenting_plan(n: int) -> None:
+            decision = plan_services.provision_propose(
+                family=family,
+                actor=cast.bob if n % 2 else cast.alice,
+                kind="relocation",
+                terms={"notice_days": 30 + n},
+                respond_by=INSTANT + 5 * DAY,  # after the deadlines the expiry jobs pass
+            )
+            decision_services.decision_accept(
+                family=family,
+                actor=cast.alice if n % 2 else cast.bob,
+                proposal=decision.proposals.get(),
+            )
+            away = plan_services.time_away_create(
+                family=family,
+                actor=cast.alice,
+                plan=plan,
+                starts_at=alices[n] + dt.timedelta(hours=1),
+                ends_at=alices[n] + dt.timedelta(hours=10),
+            )
+            answer = plan_services.time_away_accept if n % 2 else plan_services.time_away_decline
+            answer(family=family, actor=cast.bob, away=away)
+
         jobs = {
             "documents and journal": documents_and_journal,
+            "parenting plan": parenting_plan,
             "decisions": decisions,
             "alice messages": alice_writes,
             "bob messages and receipts": bob_writes_and_reads,

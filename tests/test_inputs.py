@@ -379,6 +379,20 @@ def page_cases(cast: Cast, ids: dict[str, str]) -> list[tuple[str, dict[str, Any
             {"allergen": "text", "reaction": "text", "treatment": "text"},
         ),
         (
+            "plan/propose/relocation/",
+            {"notice_days": "30", "respond_by": "2026-03-10T18:00"},
+            {"respond_by": "date", "details": "text", "note": "text"},
+        ),
+        (
+            "plan/time-away/new/",
+            {
+                "plan": ids["plan_id"],
+                "starts_at": "2026-03-10T19:00",
+                "ends_at": "2026-03-11T09:00",
+            },
+            {"starts_at": "date", "ends_at": "date", "note": "text"},
+        ),
+        (
             "decisions/new/",
             {
                 "title": "Piano lessons",

@@ -140,7 +140,9 @@ class Proposal(FamilyOwned):
         ordering: ClassVar[list[str]] = ["decision", "number"]
         indexes: ClassVar[list[models.Index]] = [models.Index(fields=["status", "respond_by"])]
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["decision", "number"], name="one_version_number"),
+            models.UniqueConstraint(
+                fields=["decision", "number"], name="one_proposal_number_per_decision"
+            ),
             models.UniqueConstraint(
                 fields=["decision"],
                 condition=models.Q(status="pending"),

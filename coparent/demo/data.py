@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from coparent.accounts.models import User
 from coparent.demo.childinfo import demo_child_info
-from coparent.demo.documents import load_documents
 from coparent.demo.decisions import demo_decisions
+from coparent.demo.documents import load_documents
 from coparent.demo.models import DemoFamily
+from coparent.demo.plan import demo_plan
 from coparent.demo.workspace import load_workspace_demo
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
@@ -119,6 +120,7 @@ def load_demo() -> bool:
     load_documents(family_a, people)
     load_workspace_demo(family_b, people, DEMO_PASSWORD)
     demo_decisions(family_a, people)
+    demo_plan(family_a, people)
     return True
 
 

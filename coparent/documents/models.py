@@ -76,7 +76,9 @@ class DocumentVersion(FamilyOwned):
     class Meta:
         ordering: ClassVar[list[str]] = ["-number"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["document", "number"], name="one_version_number")
+            models.UniqueConstraint(
+                fields=["document", "number"], name="one_version_number_per_document"
+            )
         ]
 
     def __str__(self) -> str:

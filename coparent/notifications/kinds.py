@@ -35,6 +35,8 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.DOCUMENT_EXPIRING: _("You have a reminder from coparent"),
     Kind.JOURNAL_SHARED: _("Something was shared with you in coparent"),
     Kind.ACCESS_REQUEST: _("There is news about your family in coparent"),
+    Kind.TIME_AWAY_OFFER: _("You have a new request in coparent"),
+    Kind.TIME_AWAY_ANSWER: _("A request you made in coparent was answered"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -64,6 +66,8 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.DOCUMENT_EXPIRING: Channel.EMAIL,
     Kind.JOURNAL_SHARED: Channel.EMAIL,
     Kind.ACCESS_REQUEST: Channel.EMAIL,
+    Kind.TIME_AWAY_OFFER: Channel.EMAIL,
+    Kind.TIME_AWAY_ANSWER: Channel.EMAIL,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

@@ -40,6 +40,11 @@ class Kind(models.TextChoices):
     DOCUMENT_EXPIRING = "document_expiring", _("Documents about to expire")
     JOURNAL_SHARED = "journal_shared", _("Journal entries shared with you")
     ACCESS_REQUEST = "access_request", _("Professionals asking for access to your family")
+    TIME_AWAY_OFFER = (
+        "time_away_offer",
+        _("Time away offered to you first (right of first refusal)"),
+    )
+    TIME_AWAY_ANSWER = "time_away_answer", _("Answers to your offers of time away")
 
 
 class Channel(models.TextChoices):

@@ -197,6 +197,17 @@ def _access_approval(who: str, fields: Fields) -> str:
     }
 
 
+def _away(verb: str) -> Sentence:
+    def sentence(who: str, fields: Fields) -> str:
+        return _with(
+            _(verb) % {"who": who},
+            _span(fields, "start_at", "end_at"),
+            _("%(sentence)s for %(detail)s"),
+        )
+
+    return sentence
+
+
 def _decision(verb: str) -> Sentence:
     """ "Alice proposed a decision (Education)": the category is a leaf field; the title is not."""
 
@@ -259,6 +270,17 @@ LABELS: dict[str, Sentence] = {
     "swap.accepted": _swap(noop("%(who)s accepted the swap")),
     "swap.declined": _swap(noop("%(who)s declined the swap")),
     "swap.withdrawn": _swap(noop("%(who)s withdrew the swap request")),
+    "plan.time_away_offered": _away(
+        noop("%(who)s will be away and offered the time to the other parent first")
+    ),
+    "plan.time_away_accepted": _away(
+        noop("%(who)s took the time offered while the other parent is away")
+    ),
+    "plan.time_away_declined": _away(noop("%(who)s declined the time offered")),
+    "plan.time_away_withdrawn": _away(noop("%(who)s withdrew an offer of time away")),
+    "plan.time_away_expired": _away(
+        noop("The deadline passed unanswered on an offer of time away")
+    ),
     "swap.expired": _swap(noop("The deadline passed unanswered on the swap request")),
     "decision.proposed": _decision(noop("%(who)s proposed a decision")),
     "decision.countered": _decision(

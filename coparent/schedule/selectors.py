@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from coparent.engine import Schedule, Segment, Timeline, exchanges, window
 from coparent.families.models import Child, Family, Membership, Role
+from coparent.schedule.layers import CalendarNote, calendar_notes
 from coparent.schedule.models import (
     Event,
     FeedToken,
@@ -231,10 +232,11 @@ class CalendarDay:
     exchanges: list[ExchangeItem] = field(default_factory=list)
     specials: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    notes: list[CalendarNote] = field(default_factory=list)  # from other apps' layers
 
     @property
     def quiet(self) -> bool:
-        return not (self.exchanges or self.specials or self.events)
+        return not (self.exchanges or self.specials or self.events or self.notes)
 
 
 @dataclass
@@ -331,6 +333,9 @@ def calendar(
         for date in _local_dates(max(event.starts_at, start), min(event.ends_at, end), zone):
             if date in days:
                 days[date].events.append(event)
+    for note in calendar_notes(family, membership, start, end, zone):
+        if note.starts_at.date() in days:
+            days[note.starts_at.date()].notes.append(note)
     return Calendar(
         list(days.values()),
         plans,

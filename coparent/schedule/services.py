@@ -626,6 +626,51 @@ def swap_counter(
 
 
 @transaction.atomic
+def swap_agreed(
+    *,
+    family: Family,
+    actor: User,
+    plan: Plan,
+    given_by: User,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    reason: str = "",
+) -> SwapRequest:
+    """A swap both parents agreed elsewhere, stored accepted at once: `given_by` offered the
+    time (a time-away offer under the plan's right of first refusal) and `actor`, the other
+    parent, took it. The caller has checked the offer and notifies; the record says it here."""
+    require_parent(family, actor)
+    family_lock(family)
+    if plan.family_id != family.pk:
+        raise ServiceError(_("That schedule is not in this family."), field="plan")
+    _plan_parent_id(plan, actor)
+    _plan_parent_id(plan, given_by)
+    if given_by.pk == actor.pk:
+        raise ServiceError(_("The other parent answers this request."), code="forbidden")
+    if _latest_agreed(plan) is None:
+        raise ServiceError(_("Agree on a schedule first; a swap changes an agreed schedule."))
+    start_at = _aware(start_at, "start_at")
+    end_at = _aware(end_at, "end_at")
+    _check_period(start_at, end_at, "start_at", "end_at")
+    now = timezone.now()
+    swap = SwapRequest.objects.create(
+        family=family,
+        plan=plan,
+        requested_by=actor,
+        start_at=start_at,
+        end_at=end_at,
+        reason=reason.strip()[:1000],
+        respond_by=now,
+        requested_at=now,
+        status=SwapStatus.ACCEPTED,
+        decided_by=given_by,
+        decided_at=now,
+    )
+    _record_swap("swap.accepted", swap, actor)
+    return swap
+
+
+@transaction.atomic
 def swap_withdraw(*, family: Family, actor: User, swap: SwapRequest) -> SwapRequest:
     require_parent(family, actor)
     locked = _locked_pending_swap(family, swap)

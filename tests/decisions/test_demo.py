@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_has_an_agreement_an_open_decision_and_a_declined_one() -> None:
     call_command("demo")
     call_command("demo")  # idempotent
-    assert sorted(Decision.objects.values_list("status", flat=True)) == sorted(
-        [DecisionStatus.AGREED, DecisionStatus.OPEN, DecisionStatus.DECLINED]
-    )
-    agreement = Agreement.objects.get()
+    assert sorted(
+        Decision.objects.filter(subject="decision").values_list("status", flat=True)
+    ) == sorted([DecisionStatus.AGREED, DecisionStatus.OPEN, DecisionStatus.DECLINED])
+    agreement = Agreement.objects.get(decision__subject="decision")
     assert agreement.decision.category == "online" and agreement.shared_with_caregivers
     morgan = (
         Membership.objects.active()

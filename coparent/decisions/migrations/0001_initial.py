@@ -383,7 +383,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="proposal",
             constraint=models.UniqueConstraint(
-                fields=("decision", "number"), name="one_version_number"
+                fields=("decision", "number"), name="one_proposal_number_per_decision"
             ),
         ),
         migrations.AddConstraint(

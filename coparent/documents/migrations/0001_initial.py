@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="documentversion",
             constraint=models.UniqueConstraint(
-                fields=("document", "number"), name="one_version_number"
+                fields=("document", "number"), name="one_version_number_per_document"
             ),
         ),
         migrations.AddConstraint(
