@@ -46,6 +46,12 @@ DISCLOSED: dict[str, tuple[str, str]] = {
     "decision.countered": ("body", "content"),
     "decision.declined": ("body", "content"),
     "decision.commented": ("body", "content"),
+    # the note a parent wrote with their time away (right of first refusal)
+    "plan.time_away_offered": ("body", "note"),
+    "plan.time_away_accepted": ("body", "note"),
+    "plan.time_away_declined": ("body", "note"),
+    "plan.time_away_withdrawn": ("body", "note"),
+    "plan.time_away_expired": ("body", "note"),
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no export time: same input, same bytes
 
