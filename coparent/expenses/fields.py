@@ -43,7 +43,7 @@ class AmountField(forms.DecimalField):
         attrs["step"] = "any"  # the currency decides the decimals, checked on the server
         return attrs
 
-    def validate(self, value: Decimal | None) -> None:
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if isinstance(value, Decimal):
             if value <= 0:
