@@ -73,6 +73,7 @@ urlpatterns = [
     path("", include("coparent.messaging.urls")),
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
+    path("", include("coparent.expenses.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),

@@ -68,3 +68,9 @@ def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
         key=lambda pair: pair[1].casefold(),
     )
     return common + rest
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    """1234 USD -> Decimal("12.34")."""
+    places = decimals(currency)
+    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))

@@ -20,3 +20,12 @@ def money_filter(amount: object, currency: str) -> str:
     except InvalidOperation:
         return ""
     return formatting.money(value, currency)
+
+
+@register.filter(name="money_minor")
+def money_minor_filter(minor: object, currency: str) -> str:
+    """`{{ expense.amount_minor|money_minor:expense.currency }}`: minor units (cents) written as
+    money."""
+    if minor is None or minor == "" or not isinstance(minor, int):
+        return ""
+    return formatting.money(formatting.from_minor(minor, currency), currency)
