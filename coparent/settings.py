@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coparent.messaging",
     "coparent.passes",
     "coparent.exchanges",
+    "coparent.expenses",
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
@@ -267,6 +268,8 @@ COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "worker.prune": ("coparent.worker.tasks.results_prune_task", 24 * 3600),
     "notifications.release": ("coparent.notifications.tasks.release_held", 300),
     "notifications.digest": ("coparent.notifications.tasks.send_digests", 600),
+    "expenses.deadlines": ("coparent.expenses.tasks.deadlines_mark_task", 300),
+    "expenses.recurring": ("coparent.expenses.tasks.recurring_run_task", 3600),
 }
 # A task that raises runs again after 30 s, 1, 2, 4 min... (at most an hour apart) until it
 # has run this many times; then it stays failed for `coparent tasks list --failed`.

@@ -25,6 +25,11 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.MEMBER_JOINED: _("There is news about your family in coparent"),
     Kind.PROFESSIONAL_ACCESS: _("There is news about your family in coparent"),
     Kind.SIGN_IN: _("New sign-in to your coparent account"),
+    Kind.EXPENSE_REQUEST: _("There is news about shared expenses in coparent"),
+    Kind.EXPENSE_ANSWER: _("There is news about shared expenses in coparent"),
+    Kind.EXPENSE_OVERDUE: _("There is news about shared expenses in coparent"),
+    Kind.EXPENSE_RULES: _("There is news about shared expenses in coparent"),
+    Kind.PAYMENT: _("There is news about shared expenses in coparent"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -44,6 +49,11 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.MEMBER_JOINED: Channel.APP,
     Kind.PROFESSIONAL_ACCESS: Channel.EMAIL,
     Kind.SIGN_IN: Channel.EMAIL,
+    Kind.EXPENSE_REQUEST: Channel.EMAIL,
+    Kind.EXPENSE_ANSWER: Channel.EMAIL,
+    Kind.EXPENSE_OVERDUE: Channel.EMAIL,
+    Kind.EXPENSE_RULES: Channel.EMAIL,
+    Kind.PAYMENT: Channel.APP,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

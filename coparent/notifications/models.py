@@ -30,6 +30,11 @@ class Kind(models.TextChoices):
     MEMBER_JOINED = "member_joined", _("Invitations accepted")
     PROFESSIONAL_ACCESS = "professional_access", _("Professional access granted or ended")
     SIGN_IN = "sign_in", _("New sign-ins to your account")
+    EXPENSE_REQUEST = "expense_request", _("Requests for your share of an expense")
+    EXPENSE_ANSWER = "expense_answer", _("Answers to your expense requests")
+    EXPENSE_OVERDUE = "expense_overdue", _("Expense requests past their answer date")
+    EXPENSE_RULES = "expense_rules", _("Split rules proposed or answered")
+    PAYMENT = "payment", _("Payments recorded, confirmed or disputed")
 
 
 class Channel(models.TextChoices):
