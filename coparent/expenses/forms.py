@@ -19,19 +19,14 @@ from coparent.expenses.fields import (
     ReceiptsField,
     check_decimals,
 )
+from coparent.expenses.models import PaymentMethod
 
 Choices = list[tuple[str, str]]
 
 MAX_DESCRIPTION = 200
 MAX_NOTE = 2000
 MAX_REASON = 2000
-METHODS: Choices = [
-    ("bank_transfer", _("Bank transfer")),
-    ("cash", _("Cash")),
-    ("check", _("Check")),
-    ("app", _("A payment app")),
-    ("other", _("Other")),
-]
+METHODS = PaymentMethod.choices
 
 
 def _split_fields(form: forms.Form, parents: Choices, *, required: bool = False) -> list[str]:
@@ -79,7 +74,10 @@ class ExpenseForm(forms.Form):
         ),
     )
     note = TextField(
-        label=_("Note"), max_length=MAX_NOTE, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(
@@ -230,7 +228,7 @@ class RulesForm(forms.Form):
         self.parents = parents
         self.currency = currency
         self.default_names = [f"default_{member}" for member, _name in parents]
-        for (member, name), field_name in zip(parents, self.default_names, strict=True):
+        for (_member, name), field_name in zip(parents, self.default_names, strict=True):
             self.fields[field_name] = PercentField(
                 label=_("%(name)s (%%)") % {"name": name}, required=True
             )
@@ -238,7 +236,7 @@ class RulesForm(forms.Form):
         # when the default applies.
         self.override_rows: list[tuple[str, str, list[str]]] = []
         for kind, rows in (("category", categories), ("child", children)):
-            for key, label in rows:
+            for key, _row_label in rows:
                 names = []
                 for member, name in parents:
                     field_name = f"{kind}_{key}_{member}"
@@ -252,7 +250,7 @@ class RulesForm(forms.Form):
             **{("child", key): label for key, label in children},
         }
         self.limit_names = []
-        for key, _label in categories:
+        for key, _category in categories:
             field_name = f"limit_{key}"
             self.fields[field_name] = AmountField(
                 label=_("Consent needed above (%(currency)s)") % {"currency": currency},
@@ -295,7 +293,9 @@ class RulesForm(forms.Form):
         ]
 
     def limit_fields(self) -> list[tuple[str, forms.BoundField]]:
-        labels = {key: label for (kind, key), label in self.override_labels.items() if kind == "category"}
+        labels = {
+            key: label for (kind, key), label in self.override_labels.items() if kind == "category"
+        }
         return [(str(labels[key]), self[name]) for key, name in self.limit_names]
 
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import format_currency
 from django.utils import translation
+
+from coparent.ledger import money as ledger_money
 
 # Offered first in the currency list; every other ISO 4217 currency follows, by name.
 COMMON = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "JPY", "INR", "MXN", "ZAR")
-# Codes CLDR still lists that are no money anyone spends today (funds, metals, test, old units).
-_NOT_MONEY = frozenset({"XAG", "XAU", "XPD", "XPT", "XTS", "XXX", "XDR", "XSU", "XUA", "XBA"})
 
 
 _CODE_AGAINST_DIGITS = re.compile(r"^([A-Z]{3})(?=[-\d])")
@@ -40,18 +39,15 @@ def money(amount: Decimal | int | str, currency: str, locale: str | None = None)
     return _CODE_AGAINST_DIGITS.sub("\\1\xa0", text)
 
 
-@cache
-def _known() -> frozenset[str]:
-    return frozenset(code for code in list_currencies() if code not in _NOT_MONEY)
-
-
 def is_currency(code: str) -> bool:
-    return code in _known()
+    """An ISO 4217 currency in use today (the ledger's list, so a page never offers what the
+    service refuses)."""
+    return ledger_money.is_currency(code)
 
 
 def decimals(currency: str) -> int:
-    """Minor-unit digits (USD 2, JPY 0, BHD 3) from CLDR."""
-    return int(get_currency_precision(currency))
+    """Minor-unit digits (USD 2, JPY 0, BHD 3)."""
+    return ledger_money.digits(currency)
 
 
 def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
@@ -64,7 +60,7 @@ def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
 
     common = [(code, label(code)) for code in COMMON]
     rest = sorted(
-        ((code, label(code)) for code in _known() if code not in COMMON),
+        ((code, label(code)) for code in ledger_money.known_currencies() if code not in COMMON),
         key=lambda pair: pair[1].casefold(),
     )
     return common + rest
@@ -72,5 +68,4 @@ def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
 
 def from_minor(minor: int, currency: str) -> Decimal:
     """1234 USD -> Decimal("12.34")."""
-    places = decimals(currency)
-    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+    return ledger_money.from_minor(minor, currency)

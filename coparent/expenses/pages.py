@@ -129,7 +129,9 @@ def ledger_page(
     if filters.child:
         query = query.distinct()
     start = (page - 1) * PAGE_SIZE
-    rows = list(_lines(query.order_by("-date", "-created_at", "-pk"))[start : start + PAGE_SIZE + 1])
+    rows = list(
+        _lines(query.order_by("-date", "-created_at", "-pk"))[start : start + PAGE_SIZE + 1]
+    )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
@@ -190,7 +192,7 @@ def totals_by_category(
 ) -> list[dict[str, Any]]:
     """Spending per currency and category in the period (withdrawn requests left out): one
     SQL aggregate."""
-    return list(
+    rows = (
         expenses_visible(family, categories)
         .filter(date__gte=start, date__lte=end)
         .exclude(status__in=NOT_COUNTED_IN_TOTALS)
@@ -198,13 +200,14 @@ def totals_by_category(
         .annotate(total=Sum("amount_minor"), count=Sum(1))
         .order_by("currency", "-total", "category")
     )
+    return [dict(row) for row in rows]
 
 
 def totals_by_child(
     family: Family, categories: list[str] | None, start: dt.date, end: dt.date
 ) -> list[dict[str, Any]]:
     """Spending per currency and child; an expense for two children counts for each."""
-    return list(
+    rows = (
         expenses_visible(family, categories)
         .filter(date__gte=start, date__lte=end)
         .exclude(status__in=NOT_COUNTED_IN_TOTALS)
@@ -213,6 +216,7 @@ def totals_by_child(
         .annotate(total=Sum("amount_minor"), count=Sum(1))
         .order_by("currency", "-total", "children__first_name")
     )
+    return [dict(row) for row in rows]
 
 
 def status_label(status: str) -> str:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coparent.core import csv as safe_csv
 from coparent.core.errors import ServiceError
-from coparent.core.forms import add_service_error
+from coparent.core.forms import TextField, add_service_error
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.expenses import chart, forms, pages, selectors, services
@@ -29,6 +29,8 @@ from coparent.expenses import money as formatting
 from coparent.expenses.models import (
     ANSWERABLE,
     OPEN,
+    BuiltInCategory,
+    CategoryShare,
     Expense,
     ExpenseEvent,
     ExpenseShare,
@@ -76,7 +78,9 @@ def _error_to(form: Any, error: ServiceError, fields: dict[str, str] | None = No
     if fields and error.field in fields:
         error = ServiceError(error.message, field=fields[error.field])
     if error.field == "file":
-        error = ServiceError(error.message, field="receipts" if "receipts" in form.fields else "proof")
+        error = ServiceError(
+            error.message, field="receipts" if "receipts" in form.fields else "proof"
+        )
     add_service_error(form, error)
 
 
@@ -468,7 +472,7 @@ def expense_correct(request: FamilyRequest, expense_id: str) -> HttpResponse:
         "note": expense.note,
     }
     form = _expense_form(request, initial=initial)
-    form.fields["reason"] = forms.TextField(
+    form.fields["reason"] = TextField(
         label=_("What changed and why"), max_length=forms.MAX_REASON, required=False
     )
     if request.method == "POST" and form.is_valid():
@@ -704,7 +708,9 @@ def _agreement_lines(
                 what = f"{what}, {rule.child.first_name}"
             split = ", ".join(
                 f"{names.get(member, _('a former member'))} {Decimal(percent).normalize():f}%"
-                for member, percent in sorted(rule.percents.items(), key=lambda kv: names.get(kv[0], ""))
+                for member, percent in sorted(
+                    rule.percents.items(), key=lambda kv: names.get(kv[0], "")
+                )
             )
             lines.append((rule.category == "" and rule.child is None, what, split))
         lines.sort(key=lambda line: (not line[0], line[1]))
@@ -755,7 +761,11 @@ def rules(request: FamilyRequest) -> HttpResponse:
                     note=data.get("note") or "",
                 )
             except ServiceError as error:
-                _error_to(form, error, {"rules": form.default_names[0] if form.default_names else "__all__"})
+                _error_to(
+                    form,
+                    error,
+                    {"rules": form.default_names[0] if form.default_names else "__all__"},
+                )
             else:
                 messages.success(
                     request, _("Proposed. The rules apply once the other parent accepts them.")
@@ -774,7 +784,11 @@ def rules(request: FamilyRequest) -> HttpResponse:
     in_force = next(
         (
             a
-            for a in sorted(agreements, key=lambda a: (a.effective_from, a.decided_at or a.proposed_at), reverse=True)
+            for a in sorted(
+                agreements,
+                key=lambda a: (a.effective_from, a.decided_at or a.proposed_at),
+                reverse=True,
+            )
             if a.status == "accepted" and a.effective_from <= today
         ),
         None,
@@ -787,9 +801,7 @@ def rules(request: FamilyRequest) -> HttpResponse:
             "agreements": agreements,
             "in_force": in_force,
             "pending": [a for a in agreements if a.status == "proposed"],
-            "later": [
-                a for a in agreements if a.status == "accepted" and a.effective_from > today
-            ],
+            "later": [a for a in agreements if a.status == "accepted" and a.effective_from > today],
             "past": [a for a in agreements if a is not in_force and a.status != "proposed"],
             "currency": form.currency,
         },
@@ -882,7 +894,7 @@ def expense_settings(request: FamilyRequest) -> HttpResponse:
         .order_by("created_at", "pk")
     )
     shared: dict[int, list[str]] = {m.pk: [] for m in caregivers}
-    for member_id, category in pages.CategoryShare.objects.filter(
+    for member_id, category in CategoryShare.objects.filter(
         family=family, member__in=caregivers
     ).values_list("member_id", "category"):
         shared[member_id].append(category)
@@ -948,7 +960,7 @@ def expense_settings(request: FamilyRequest) -> HttpResponse:
     )
 
 
-BUILT_IN_KEYS = frozenset(c.value for c in pages.BuiltInCategory)
+BUILT_IN_KEYS = frozenset(c.value for c in BuiltInCategory)
 
 
 @login_required
@@ -966,22 +978,30 @@ def summary(request: FamilyRequest) -> HttpResponse:
     by_child = pages.totals_by_child(request.family, visible, start, end)
     currencies: dict[str, dict[str, Any]] = {}
     for row in by_category:
-        entry = currencies.setdefault(row["currency"], {"categories": [], "children": [], "total": 0})
+        entry = currencies.setdefault(
+            row["currency"], {"categories": [], "children": [], "total": 0}
+        )
         entry["categories"].append(
             {
                 "label": labels.get(row["category"], row["category"]),
-                "amount": formatting.money(from_minor(row["total"], row["currency"]), row["currency"]),
+                "amount": formatting.money(
+                    from_minor(row["total"], row["currency"]), row["currency"]
+                ),
                 "value": from_minor(row["total"], row["currency"]),
                 "count": row["count"],
             }
         )
         entry["total"] += row["total"]
     for row in by_child:
-        entry = currencies.setdefault(row["currency"], {"categories": [], "children": [], "total": 0})
+        entry = currencies.setdefault(
+            row["currency"], {"categories": [], "children": [], "total": 0}
+        )
         entry["children"].append(
             {
                 "label": row["children__first_name"],
-                "amount": formatting.money(from_minor(row["total"], row["currency"]), row["currency"]),
+                "amount": formatting.money(
+                    from_minor(row["total"], row["currency"]), row["currency"]
+                ),
                 "count": row["count"],
             }
         )
@@ -1083,7 +1103,11 @@ def export(request: FamilyRequest) -> HttpResponse:
             payments = payments.filter(date__gte=filters.start)
         if filters.end:
             payments = payments.filter(date__lte=filters.end)
-        for p in payments.select_related("payer__user", "payee__user").order_by("date", "pk").iterator(chunk_size=500):
+        for p in (
+            payments.select_related("payer__user", "payee__user")
+            .order_by("date", "pk")
+            .iterator(chunk_size=500)
+        ):
             writer.writerow(
                 [
                     "payment",
@@ -1107,4 +1131,3 @@ def export(request: FamilyRequest) -> HttpResponse:
                 ]
             )
     return response
-
