@@ -13,12 +13,12 @@ from decimal import Decimal
 from html import escape
 
 # Geometry in SVG user units; the drawing scales to its container's width (viewBox).
-WIDTH = 600
+WIDTH = 360
 ROW = 44
 BAR = 18
 LABEL_GAP = 4
 TOP = 6
-AMOUNT_ROOM = 130  # space kept right of the longest bar for its amount
+AMOUNT_ROOM = 110  # space kept right of the longest bar for its amount
 COLOURS = ("#2f6f8f", "#b85c38", "#4f7942", "#7a5195", "#a8741a", "#3c6e71", "#8c4a5b", "#56606b")
 
 

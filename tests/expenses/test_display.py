@@ -41,7 +41,7 @@ def test_the_chart_is_an_image_with_a_title_and_a_description():
     assert root.find(f"{SVG}desc").text == "Medical $30.00, School $10.00"
     widths = [int(rect.get("width")) for rect in root.iter(f"{SVG}rect")]
     assert widths[0] == 2 * widths[1] + widths[0] % 2 or widths[0] > widths[1]
-    assert widths[0] == 470  # the largest bar takes the room left of its amount
+    assert widths[0] == 250  # the largest bar takes the room left of its amount
 
 
 def test_the_chart_escapes_what_people_typed():
@@ -77,7 +77,7 @@ def test_bars_keep_the_order_of_the_amounts(values):
     for (a, wa), (b, wb) in itertools.pairwise(pairs):
         if a > b:
             assert wa >= wb
-    assert all(0 <= w <= 470 for w in widths)
+    assert all(0 <= w <= 250 for w in widths)
 
 
 def test_amounts_are_written_with_the_currency_s_own_decimals():
