@@ -11,6 +11,7 @@ from coparent.attention.api import router as attention_router
 from coparent.core.logging import request_id_of
 from coparent.core.tenancy import not_family_scoped
 from coparent.exchanges.api import router as exchange_router
+from coparent.expenses.api import router as expense_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
 from coparent.messaging.api import router as messaging_router
@@ -26,6 +27,7 @@ api.add_router("/", record_router)
 api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
+api.add_router("/", expense_router)
 api.add_router("/", schedule_router)
 api.add_router("/", attention_router)
 api.add_router("/", notification_router)

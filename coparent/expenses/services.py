@@ -109,7 +109,7 @@ class RuleSpec:
 class LimitSpec:
     category: str
     currency: str
-    amount: Decimal
+    amount: Decimal | str
 
 
 @dataclass
