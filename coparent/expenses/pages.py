@@ -24,9 +24,9 @@ from coparent.expenses.models import (
 )
 from coparent.families.models import Child, Family, Membership, Role
 
-PAGE_SIZE = 25
-WAITING_SHOWN = 20
-PAYMENTS_SHOWN = 15
+PAGE_SIZE = 20
+WAITING_SHOWN = 5  # the rest are one click away (the ledger filtered by status)
+PAYMENTS_SHOWN = 5
 # Statuses a reader filters by; "corrected" rows are old versions and never listed.
 FILTER_STATUSES = [
     (status.value, status.label) for status in ExpenseStatus if status != ExpenseStatus.CORRECTED
@@ -135,15 +135,17 @@ def ledger_page(
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
-def waiting_for(family: Family, membership: Membership) -> list[Expense]:
-    """Requests this parent is asked to answer, oldest deadline first."""
+def waiting_for(family: Family, membership: Membership) -> tuple[list[Expense], bool]:
+    """Requests this parent is asked to answer, oldest deadline first, and whether there are
+    more than shown."""
     if membership.role != Role.PARENT:
-        return []
-    return list(
+        return [], False
+    rows = list(
         _lines(
             expenses_visible(family, None).filter(debtor=membership, status__in=ANSWERABLE)
-        ).order_by("respond_by", "pk")[:WAITING_SHOWN]
+        ).order_by("respond_by", "pk")[: WAITING_SHOWN + 1]
     )
+    return rows[:WAITING_SHOWN], len(rows) > WAITING_SHOWN
 
 
 def payments_to_confirm(family: Family, membership: Membership) -> list[Payment]:
@@ -152,7 +154,7 @@ def payments_to_confirm(family: Family, membership: Membership) -> list[Payment]
     return list(
         Payment.objects.filter(family=family, payee=membership, status=PaymentStatus.PENDING)
         .select_related("payer__user", "payee__user")
-        .order_by("date", "pk")[:WAITING_SHOWN]
+        .order_by("date", "pk")[:10]
     )
 
 

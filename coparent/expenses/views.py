@@ -163,7 +163,7 @@ def ledger(request: FamilyRequest) -> HttpResponse:
     filter_form, filters = _filters(request, category_choices, children)
     page = _page_number(request)
     lines, more = pages.ledger_page(family, visible, filters, page)
-    waiting = pages.waiting_for(family, me)
+    waiting, more_waiting = pages.waiting_for(family, me)
     labels = dict(category_choices)
     pages.decorate([*lines, *waiting], labels)
     everything = pages.sees_everything(me)
@@ -177,6 +177,7 @@ def ledger(request: FamilyRequest) -> HttpResponse:
             "show_balance": everything,
             "balances": _balances(request) if everything else [],
             "waiting": waiting,
+            "more_waiting": more_waiting,
             "waiting_payments": pages.payments_to_confirm(family, me),
             "filters": filter_form,
             "filtered": filters.active,
