@@ -688,7 +688,17 @@ def _rules_form(request: FamilyRequest, family_parents: list[Membership]) -> for
         children=pages.child_choices(family),
         parents=_parent_choices(family_parents),
         currency=services.settings_of(family).default_currency,
-        initial={"effective_from": timezone.localdate()},
+        initial={
+            "effective_from": timezone.localdate(),
+            # An even split to start from; the parent changes what differs.
+            **{
+                f"default_{m.public_id}": (Decimal(100) / len(family_parents)).quantize(
+                    Decimal("0.01")
+                )
+                for m in family_parents
+                if len(family_parents) == 2
+            },
+        },
     )
 
 
