@@ -9,12 +9,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.db import connection, transaction
 
 from coparent.exchanges import services as exchange_services
+from coparent.expenses import services as expense_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
 from coparent.messaging import services as messaging_services
@@ -280,7 +282,31 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
                 date_of_birth=cast.kit.date_of_birth,
             )
 
+        def expenses(n: int) -> None:
+            spent = expense_services.expense_create(
+                family=family,
+                actor=cast.alice,
+                description=f"Shoes {n}",
+                category="clothing",
+                amount=Decimal("40.00"),
+                currency="USD",
+                date=INSTANT.date(),
+            )
+            expense_services.expense_approve(family=family, actor=cast.bob, expense=spent)
+            paid = expense_services.payment_record(
+                family=family,
+                actor=cast.bob,
+                payee=spent.paid_by,
+                amount=Decimal("20.00"),
+                currency="USD",
+                date=INSTANT.date(),
+                method="cash",
+            )
+            expense_services.payment_confirm(family=family, actor=cast.alice, payment=paid)
+            expense_services.deadlines_mark(now=INSTANT + 30 * DAY)
+
         jobs = {
+            "expenses": expenses,
             "alice messages": alice_writes,
             "bob messages and receipts": bob_writes_and_reads,
             "schedule changes": schedule_changes,

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coparent.accounts.models import User
+from coparent.demo.expenses import load_expenses
 from coparent.demo.models import DemoFamily
 from coparent.families import services
 from coparent.families.models import Child, Family, Membership, ProfessionalKind, Role
@@ -111,6 +112,7 @@ def load_demo() -> bool:
     _demo_exchanges_and_passes(family_a, people)
     _demo_messages(family_a, people)
     _demo_swap(family_a, people)
+    load_expenses(family_a, people)
     return True
 
 

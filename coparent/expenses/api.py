@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import uuid
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any, overload
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -81,6 +81,14 @@ class ApproveIn(Schema):
 
 class ReasonIn(Schema):
     reason: Annotated[str, Text(2000, required=True)]
+
+
+class OptionalReasonIn(Schema):
+    reason: Annotated[str, Text(2000)] = ""
+
+
+class DecisionIn(Schema):
+    response: Annotated[str, Text(1000)] = ""
 
 
 class ReplyIn(Schema):
@@ -257,16 +265,36 @@ def _percents(family: Family, split: dict[str, str], field: str) -> dict[Members
     return percents
 
 
-def _optional_text(request: HttpRequest, name: str) -> str:
+def _optional_body(schema: type[Schema]) -> dict[str, Any]:
+    """The OpenAPI description of a body that may be left out entirely."""
+    return {
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": schema.model_json_schema()}},
+        }
+    }
+
+
+@overload
+def _optional_text(request: HttpRequest, name: str) -> str: ...
+@overload
+def _optional_text(request: HttpRequest, name: str, *, none_if_missing: bool) -> str | None: ...
+def _optional_text(request: HttpRequest, name: str, *, none_if_missing: bool = False) -> str | None:
     """An optional text field of an operation that may also be called with no body at all
-    (`POST .../withdraw`): read from a JSON object body when there is one."""
+    (`POST .../approve`, `.../withdraw`): read from a JSON object body when there is one.
+    The service checks the text itself (control characters, length)."""
+    missing = None if none_if_missing else ""
     if request.content_type != "application/json" or not request.body:
-        return ""
+        return missing
     try:
         data = json.loads(request.body)
     except ValueError:
         raise ServiceError(_("The request body must be a JSON object."), field=name) from None
-    value = data.get(name, "") if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        raise ServiceError(_("The request body must be a JSON object."), field=name)
+    value = data.get(name)
+    if value is None:
+        return missing
     if not isinstance(value, str):
         raise ServiceError(_("Give this as text."), field=name)
     return value
@@ -476,18 +504,18 @@ def expense_get(request: HttpRequest, family_id: str, expense_id: str) -> Expens
     "/families/{family_id}/expenses/{expense_id}/approve",
     response=ExpenseOut,
     summary="Approve your share, or part of it",
+    openapi_extra=_optional_body(ApproveIn),
 )
-def expense_approve(
-    request: HttpRequest, family_id: str, expense_id: str, payload: ApproveIn
-) -> ExpenseOut:
+def expense_approve(request: HttpRequest, family_id: str, expense_id: str) -> ExpenseOut:
     membership = _writer(request, family_id)
     family = membership.family
+    amount = _optional_text(request, "amount", none_if_missing=True)
     expense = services.expense_approve(
         family=family,
         actor=actor(request),
         expense=_expense(family, membership, expense_id),
-        amount=payload.amount,
-        reason=payload.reason,
+        amount=amount,
+        reason=_optional_text(request, "reason") or "",
     )
     return _expense_full(family, expense)
 
@@ -515,6 +543,7 @@ def expense_dispute(
     "/families/{family_id}/expenses/{expense_id}/withdraw",
     response=ExpenseOut,
     summary="Withdraw your request",
+    openapi_extra=_optional_body(OptionalReasonIn),
 )
 def expense_withdraw(request: HttpRequest, family_id: str, expense_id: str) -> ExpenseOut:
     membership = _writer(request, family_id)
@@ -743,6 +772,7 @@ def _decide(
 @router.post(
     "/families/{family_id}/expense-rules/{agreement_id}/accept",
     response=AgreementOut,
+    openapi_extra=_optional_body(DecisionIn),
     summary="Accept proposed split rules",
 )
 def agreement_accept(request: HttpRequest, family_id: str, agreement_id: str) -> AgreementOut:
@@ -752,6 +782,7 @@ def agreement_accept(request: HttpRequest, family_id: str, agreement_id: str) ->
 @router.post(
     "/families/{family_id}/expense-rules/{agreement_id}/decline",
     response=AgreementOut,
+    openapi_extra=_optional_body(DecisionIn),
     summary="Decline proposed split rules",
 )
 def agreement_decline(request: HttpRequest, family_id: str, agreement_id: str) -> AgreementOut:

@@ -886,7 +886,7 @@ def receipt_add(
 def _locked_expense(family: Family, expense: Expense) -> Expense:
     family_lock(family)
     locked = (
-        Expense.objects.select_for_update(no_key=True)
+        Expense.objects.select_for_update(no_key=True, of=("self",))
         .select_related("debtor__user", "paid_by__user")
         .get(pk=expense.pk, family=family)
     )
@@ -1389,7 +1389,7 @@ def _payment_write(
 def _locked_payment(family: Family, payment: Payment, actor: User) -> Payment:
     family_lock(family)
     locked = (
-        Payment.objects.select_for_update(no_key=True)
+        Payment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("payer__user", "payee__user")
         .get(pk=payment.pk, family=family)
     )
@@ -1642,7 +1642,7 @@ def _recurring_one(pk: int, today: dt.date) -> int:
         family = RecurringExpense.objects.select_related("family").get(pk=pk).family
         family_lock(family)
         recurring = (
-            RecurringExpense.objects.select_for_update(no_key=True)
+            RecurringExpense.objects.select_for_update(no_key=True, of=("self",))
             .select_related("paid_by__user", "created_by")
             .get(pk=pk)
         )
@@ -1715,7 +1715,7 @@ def _overdue_one(pk: int, now: dt.datetime) -> int:
         family = Expense.objects.select_related("family").get(pk=pk).family
         family_lock(family)
         locked = (
-            Expense.objects.select_for_update(no_key=True)
+            Expense.objects.select_for_update(no_key=True, of=("self",))
             .select_related("debtor__user", "paid_by__user")
             .get(pk=pk)
         )
