@@ -390,3 +390,48 @@ class PeriodForm(forms.Form):
             elif (end - start).days > MAX_PERIOD_DAYS:
                 self.add_error("end", _("Choose a period of at most ten years."))
         return data
+
+
+# Repeat choices a parent picks from, as RFC 5545 rules from the start date.
+REPEATS = [
+    ("FREQ=MONTHLY", _("Every month, on the start date's day")),
+    ("FREQ=WEEKLY", _("Every week")),
+    ("FREQ=WEEKLY;INTERVAL=2", _("Every two weeks")),
+    ("FREQ=MONTHLY;INTERVAL=3", _("Every three months")),
+    ("FREQ=YEARLY", _("Every year")),
+]
+
+
+class RecurringForm(forms.Form):
+    description = TextField(
+        label=_("What is it?"),
+        max_length=MAX_DESCRIPTION,
+        help_text=_("e.g. “School tuition” or “Health insurance”"),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=[])
+    children = forms.MultipleChoiceField(
+        label=_("For"), required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    amount = AmountField(label=_("Amount each time"))
+    currency = CurrencyField(label=_("Currency"))
+    paid_by = forms.ChoiceField(label=_("Paid by"), choices=[])
+    rrule = forms.ChoiceField(label=_("Repeats"), choices=REPEATS)
+    starts_on = BoundedDateField(label=_("First date"), widget=DateInput())
+    note = TextField(
+        label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self, *args: Any, categories: Choices, children: Choices, parents: Choices, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories  # type: ignore[attr-defined]
+        self.fields["children"].choices = children  # type: ignore[attr-defined]
+        self.fields["paid_by"].choices = parents  # type: ignore[attr-defined]
+        if not children:
+            del self.fields["children"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_decimals(self, "amount", data.get("currency"))
+        return data

@@ -13,6 +13,7 @@ urlpatterns = [
     path(P + "export.csv", views.export, name="export"),
     path(P + "settings/", views.expense_settings, name="settings"),
     path(P + "rules/", views.rules, name="rules"),
+    path(P + "repeating/", views.recurring, name="recurring"),
     path(P + "rules/<str:agreement_id>/", views.rules_detail, name="rules_detail"),
     path(P + "payments/new/", views.payment_new, name="payment_new"),
     path(P + "settle/<str:currency>/", views.settle_up, name="settle_up"),

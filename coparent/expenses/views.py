@@ -39,6 +39,7 @@ from coparent.expenses.models import (
     PaymentAllocation,
     PaymentStatus,
     Receipt,
+    RecurringExpense,
     SplitAgreement,
 )
 from coparent.families.models import Child, Membership, Role
@@ -1142,3 +1143,73 @@ def export(request: FamilyRequest) -> HttpResponse:
                 ]
             )
     return response
+
+
+@login_required
+@family_view(roles=RULE_READERS)
+def recurring(request: FamilyRequest) -> HttpResponse:
+    """Repeating expenses (tuition, insurance): each occurrence is created on its date and
+    asked for like any other. A parent adds one or stops one; professionals read the list."""
+    family = request.family
+    family_parents = pages.parents(family)
+    form = forms.RecurringForm(
+        request.POST if request.POST.get("form") == "add" else None,
+        categories=pages.category_choices(family),
+        children=pages.child_choices(family),
+        parents=_parent_choices(family_parents),
+        initial={
+            "currency": services.settings_of(family).default_currency,
+            "starts_on": timezone.localdate(),
+            "paid_by": str(request.membership.public_id),
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if request.membership.role != Role.PARENT:
+            raise Http404
+        try:
+            if request.POST.get("form") == "stop":
+                found = get_for_family(
+                    RecurringExpense, family, public_id=request.POST.get("recurring", "")
+                )
+                services.recurring_stop(family=family, actor=request.user, recurring=found)
+                messages.success(request, _("Stopped. What it already created stays."))
+                return redirect("expenses:recurring", family.public_id)
+            if form.is_valid():
+                data = form.cleaned_data
+                services.recurring_create(
+                    family=family,
+                    actor=request.user,
+                    description=data["description"],
+                    category=data["category"],
+                    amount=data["amount"],
+                    currency=data["currency"],
+                    rrule=data["rrule"],
+                    starts_on=data["starts_on"],
+                    children=list(
+                        Child.objects.filter(
+                            family=family, public_id__in=data.get("children") or []
+                        )
+                    ),
+                    paid_by=_member(family_parents, data["paid_by"]),
+                    note=data.get("note") or "",
+                )
+                messages.success(
+                    request, _("Saved. Each one is asked for on its date, like any expense.")
+                )
+                return redirect("expenses:recurring", family.public_id)
+        except ServiceError as error:
+            _error_to(form, error, {"rrule": "rrule"})
+        status = 400 if request.POST.get("form") == "stop" else 200
+    labels = dict(pages.category_choices(family))
+    repeats = dict(forms.REPEATS)
+    schedules = list(selectors.recurring_list(family)[:100])
+    for item in schedules:
+        item.category_label = labels.get(item.category, item.category)  # type: ignore[attr-defined]
+        item.repeat_label = repeats.get(item.rrule, item.rrule)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "expenses/recurring.html",
+        {"form": form, "schedules": schedules},
+        status=status,
+    )

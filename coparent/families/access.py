@@ -69,6 +69,7 @@ PAGES: dict[str, str] = {
     "expenses:export": noop("downloaded the expenses as a spreadsheet"),
     "expenses:settings": noop("viewed the money settings"),
     "expenses:rules": noop("viewed the split rules"),
+    "expenses:recurring": noop("viewed the repeating expenses"),
     "expenses:rules_detail": noop("viewed a split rules proposal"),
     "expenses:payment_new": noop("opened the form to record a payment"),
     "expenses:settle_up": noop("opened the settle-up form"),

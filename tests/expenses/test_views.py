@@ -597,3 +597,36 @@ def test_the_export_is_a_formula_safe_csv_with_a_bom(cast: Cast, client_for):
     assert body.startswith("\ufeff")
     assert "'=HYPERLINK" in body
     assert ",100.00,USD," in body
+
+
+def test_a_repeating_expense_is_set_up_and_stopped(cast: Cast, client_for):
+    from coparent.expenses.models import RecurringExpense
+
+    alice = client_for(cast.alice)
+    data = {
+        "form": "add",
+        "description": "School tuition",
+        "category": "education",
+        "children": [str(cast.kit.public_id)],
+        "amount": "250.00",
+        "currency": "USD",
+        "paid_by": str(member(cast, cast.alice).public_id),
+        "rrule": "FREQ=MONTHLY",
+        "starts_on": "2026-07-01",
+    }
+    bad = alice.post(url("recurring", cast), {**data, "amount": "0", "rrule": "FREQ=SECONDLY"})
+    assert bad.status_code == 200
+    assert {"amount", "rrule"} <= set(bad.context["form"].errors)
+    assert not RecurringExpense.objects.exists()
+    assert alice.post(url("recurring", cast), data).status_code == 302
+    made = RecurringExpense.objects.get()
+    assert made.active and made.next_on == dt.date(2026, 7, 1)
+    page = client_for(cast.mediator).get(url("recurring", cast)).content.decode()
+    assert "School tuition" in page and "Every month" in page and "$250.00" in page
+    assert "Stop" not in page
+    stop = {"form": "stop", "recurring": str(made.public_id)}
+    assert client_for(cast.mediator).post(url("recurring", cast), stop).status_code == 403
+    assert alice.post(url("recurring", cast), stop).status_code == 302
+    made.refresh_from_db()
+    assert not made.active
+    assert client_for(cast.gran).get(url("recurring", cast)).status_code == 404
