@@ -435,3 +435,11 @@ class RecurringForm(forms.Form):
         data = super().clean() or {}
         check_decimals(self, "amount", data.get("currency"))
         return data
+
+
+class ReceiptAddForm(forms.Form):
+    receipts = ReceiptsField(
+        label=_("Add receipts"),
+        required=True,
+        help_text=_("PNG or JPEG pictures or PDFs, 10 MB each. Location data is removed."),
+    )

@@ -23,4 +23,5 @@ urlpatterns = [
     path(P + "<str:expense_id>/", views.expense_detail, name="expense_detail"),
     path(P + "<str:expense_id>/answer/", views.expense_answer, name="expense_answer"),
     path(P + "<str:expense_id>/correct/", views.expense_correct, name="expense_correct"),
+    path(P + "<str:expense_id>/receipts/", views.receipt_add, name="receipt_add"),
 ]

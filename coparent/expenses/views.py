@@ -28,6 +28,7 @@ from coparent.expenses import chart, forms, pages, selectors, services
 from coparent.expenses import money as formatting
 from coparent.expenses.models import (
     ANSWERABLE,
+    MAX_RECEIPTS,
     OPEN,
     BuiltInCategory,
     CategoryShare,
@@ -339,6 +340,7 @@ def _detail_page(
         "dispute": forms.ReasonForm(prefix="dispute"),
         "reply": forms.ReasonForm(prefix="reply"),
         "withdraw": forms.OptionalReasonForm(prefix="withdraw"),
+        "receipts": forms.ReceiptAddForm(),
     }
     if action in forms_shown and bound is not None:
         forms_shown[action] = bound
@@ -362,6 +364,10 @@ def _detail_page(
             "dispute_form": forms_shown["dispute"],
             "reply_form": forms_shown["reply"],
             "withdraw_form": forms_shown["withdraw"],
+            "receipt_form": forms_shown["receipts"],
+            "can_add_receipts": me.role == Role.PARENT
+            and expense.is_current
+            and len(receipts) < MAX_RECEIPTS,
             "open_form": action,
         },
         status=status,
@@ -1213,3 +1219,25 @@ def recurring(request: FamilyRequest) -> HttpResponse:
         {"form": form, "schedules": schedules},
         status=status,
     )
+
+
+@require_POST
+@login_required
+@family_view(roles=PARENTS, write=True)
+def receipt_add(request: FamilyRequest, expense_id: str) -> HttpResponse:
+    expense = _expense_for_write(request, expense_id)
+    form = forms.ReceiptAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.receipt_add(
+                family=request.family,
+                actor=request.user,
+                expense=expense,
+                uploads=_uploads(form.cleaned_data["receipts"], "receipts"),
+            )
+        except ServiceError as error:
+            _error_to(form, error)
+        else:
+            messages.success(request, _("Added. The receipts are on the record."))
+            return redirect("expenses:expense_detail", request.family.public_id, expense_id)
+    return _detail_page(request, expense_id, action="receipts", bound=form, status=400)

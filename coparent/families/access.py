@@ -76,6 +76,7 @@ PAGES: dict[str, str] = {
     "expenses:payment_detail": noop("viewed a payment"),
     "expenses:payment_proof": noop("opened the proof of a payment"),
     "expenses:receipt": noop("opened a receipt"),
+    "expenses:receipt_add": noop("opened the form to add receipts to an expense"),
     "expenses:expense_detail": noop("viewed an expense"),
     "expenses:expense_answer": noop("opened the answer form of an expense"),
     "expenses:expense_correct": noop("opened the correction form of an expense"),

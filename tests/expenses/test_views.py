@@ -630,3 +630,18 @@ def test_a_repeating_expense_is_set_up_and_stopped(cast: Cast, client_for):
     made.refresh_from_db()
     assert not made.active
     assert client_for(cast.gran).get(url("recurring", cast)).status_code == 404
+
+
+def test_receipts_are_added_later_and_a_bad_file_is_refused(cast: Cast, client_for):
+    made = expense(cast)
+    bob = client_for(cast.bob)
+    path = url("receipt_add", cast, made.public_id)
+    before = record_size(cast)
+    bad = bob.post(path, {"receipts": [SimpleUploadedFile("x.txt", b"plain text")]})
+    assert bad.status_code == 400
+    assert "PNG or JPEG" in bad.content.decode()
+    assert record_size(cast) == before
+    ok = bob.post(path, {"receipts": [SimpleUploadedFile("bill.pdf", pdf_bytes())]})
+    assert ok.status_code == 302
+    assert Receipt.objects.filter(expense=made).count() == 1
+    assert client_for(cast.mediator).post(path, {}).status_code in (403, 404)
