@@ -50,7 +50,7 @@ def load_expenses(family: Family, people: dict[str, User]) -> None:
 
     def spend(
         user: User, days: int, description: str, category: str, amount: str, kids: list[Child]
-    ):
+    ) -> Expense:
         return services.expense_create(
             family=family,
             actor=user,

@@ -125,6 +125,8 @@ class ExpenseListIn(Schema):
     child: uuid.UUID | None = None
     status: ExpenseStatus | None = None
     currency: Annotated[str, Text(3)] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
 class PaymentIn(Schema):
@@ -344,7 +346,9 @@ def _expense_out(expense: Expense) -> ExpenseOut:
             str(s.member.public_id): money.format_plain(s.amount_minor, currency)
             for s in expense.shares.all()
         },
-        receipts=getattr(expense, "receipt_count", None) or expense.receipts.count(),
+        receipts=(
+            expense.receipt_count if hasattr(expense, "receipt_count") else expense.receipts.count()
+        ),
     )
 
 
@@ -444,7 +448,9 @@ def balance(request: HttpRequest, family_id: str) -> BalanceOut:
 
 
 @router.get(
-    "/families/{family_id}/expenses", response=list[ExpenseOut], summary="The expense ledger"
+    "/families/{family_id}/expenses",
+    response=list[ExpenseOut],
+    summary="The expense ledger, newest first (`limit`, 100 by default, from `offset`)",
 )
 def expense_list(
     request: HttpRequest, family_id: str, query: Query[ExpenseListIn]
@@ -465,7 +471,7 @@ def expense_list(
     rows = (
         selectors.expense_list(family, membership, filters)
         .select_related("supersedes")
-        .prefetch_related("shares__member")[:500]
+        .prefetch_related("shares__member")[query.offset : query.offset + query.limit]
     )
     return [_expense_out(e) for e in rows]
 

@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from coparent.core import csv as safe_csv
@@ -177,6 +188,19 @@ def _filtered(
     return queryset
 
 
+def _receipt_count() -> Coalesce:
+    # A subquery, not a JOIN with GROUP BY: the ledger sorts and cuts a page from thousands of
+    # rows, and a grouped join would aggregate every one of them first.
+    per_expense = (
+        Receipt.objects.filter(expense=OuterRef("pk"))
+        .order_by()
+        .values("expense")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(per_expense, output_field=IntegerField()), Value(0))
+
+
 def expense_list(
     family: Family, viewer: Membership, filters: LedgerFilter | None = None
 ) -> QuerySet[Expense]:
@@ -197,7 +221,7 @@ def expense_list(
     return (
         queryset.select_related("paid_by__user", "debtor__user")
         .prefetch_related(Prefetch("children", queryset=Child.objects.order_by("date_of_birth")))
-        .annotate(receipt_count=Count("receipts", distinct=True))
+        .annotate(receipt_count=_receipt_count())
         .order_by("-date", "-created_at", "-id")
     )
 
