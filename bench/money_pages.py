@@ -5,6 +5,11 @@ approved, some disputed or waiting) and 2,000 confirmed payments over ten years,
 as the services would have left them. Then it times, side by side in one loop, the signed-in
 framework floor (the family's People page: session, tenancy, the base template and its
 navigation), the ledger page, and the balance through the API, and compares their p95.
+
+The floor here is a page, because the ledger is a page: it pays for the same base template,
+navigation and attention badge. bench/expenses.py measures the API beside the API floor
+(`GET /api/v1/families/<id>`, no template); a page measured against that floor compares
+template rendering with none.
 """
 
 from __future__ import annotations
