@@ -401,6 +401,20 @@ def expense_page_cases(cast: Cast) -> list[tuple[str, dict[str, Any], dict[str, 
             {"date": "date", "reference": "text", "note": "text", "app_name": "text"},
         ),
         (
+            "expenses/repeating/",
+            {
+                "form": "add",
+                "description": "Tuition",
+                "category": "education",
+                "amount": "250",
+                "currency": "USD",
+                "paid_by": alice,
+                "rrule": "FREQ=MONTHLY",
+                "starts_on": "2026-07-01",
+            },
+            {"description": "text", "note": "text", "starts_on": "date"},
+        ),
+        (
             "expenses/rules/",
             {"effective_from": "2026-07-01", f"default_{alice}": "50", f"default_{bob}": "50"},
             {"effective_from": "date", "note": "text"},
@@ -409,7 +423,7 @@ def expense_page_cases(cast: Cast) -> list[tuple[str, dict[str, Any], dict[str, 
 
 
 # Form fields that take a day, not a date and time.
-DAY_FIELDS = frozenset({"date_of_birth", "date", "effective_from"})
+DAY_FIELDS = frozenset({"date_of_birth", "date", "effective_from", "starts_on"})
 
 HOSTILE_FORM_VALUES = {
     "date": (
