@@ -44,6 +44,7 @@ from coparent.expenses.models import (
     Payment,
     PaymentAllocation,
     PaymentStatus,
+    Preapproval,
     Receipt,
     RecurringExpense,
     SplitAgreement,
@@ -317,6 +318,16 @@ def recurring_list(family: Family) -> QuerySet[RecurringExpense]:
         RecurringExpense.objects.filter(family=family)
         .select_related("paid_by__user")
         .order_by("-active", "description")
+    )
+
+
+def preapproval_list(family: Family, viewer: Membership) -> QuerySet[Preapproval]:
+    """Requests for consent before spending, newest first (parents and professionals)."""
+    require_full_view(viewer)
+    return (
+        Preapproval.objects.filter(family=family)
+        .select_related("requested_by__user", "answered_by", "expense")
+        .order_by("-requested_at", "-id")
     )
 
 

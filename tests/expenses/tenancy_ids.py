@@ -28,7 +28,16 @@ def ids(cast: Cast) -> dict[str, str]:
         effective_from=DAY,
         rules=[services.RuleSpec({a: Decimal(50), b: Decimal(50)})],
     )
+    consent = services.preapproval_request(
+        family=cast.family_a,
+        actor=cast.alice,
+        description="Camp",
+        category="activities",
+        amount=Decimal(400),
+        currency="USD",
+    )
     return {
+        "consent_id": str(consent.public_id),
         "expense_id": str(made.public_id),
         "payment_id": str(payment.public_id),
         "agreement_id": str(agreement.public_id),
