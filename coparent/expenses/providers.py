@@ -65,6 +65,35 @@ class ExpenseRequestProvider(Provider):
                     deadline=expense.respond_by,
                 )
             )
+        # The viewer's own requests that went unanswered: to know, not to answer.
+        for expense in (
+            Expense.objects.filter(
+                family=viewer.family,
+                is_current=True,
+                paid_by=viewer.membership,
+                status=ExpenseStatus.OVERDUE,
+            )
+            .select_related("debtor__user")
+            .order_by("respond_by")
+        ):
+            title = _("%(name)s has not answered your request") % {
+                "name": expense.debtor.user.display_name if expense.debtor else ""
+            }
+            detail = _("%(description)s: %(share)s %(currency)s, overdue since %(deadline)s.") % {
+                "description": expense.description,
+                "share": money.format_plain(expense.requested_minor, expense.currency),
+                "currency": expense.currency,
+                "deadline": viewer.when(expense.respond_by) if expense.respond_by else "",
+            }
+            result.append(
+                Item(
+                    self.kind,
+                    title,
+                    detail,
+                    links.expense(viewer.family, expense.public_id),
+                    answer=False,
+                )
+            )
         return result
 
     def badge(self, viewer: Viewer) -> QuerySet[Expense]:
