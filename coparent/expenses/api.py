@@ -24,6 +24,7 @@ from coparent.expenses.models import (
     ExpenseStatus,
     Payment,
     PaymentMethod,
+    Preapproval,
     SplitAgreement,
 )
 from coparent.families.models import Child, Family, Membership, Role
@@ -608,6 +609,113 @@ def expense_correct(
         reason=payload.reason,
     )
     return Status(201, _expense_full(family, new))
+
+
+# ---- consent before spending -------------------------------------------------------------------
+
+
+class ConsentIn(Schema):
+    description: Annotated[str, Text(200, required=True)]
+    category: CategoryKey
+    amount: Amount
+    currency: CurrencyCode | None = None
+
+
+class ConsentAnswerIn(Schema):
+    reason: Annotated[str, Text(2000)] = ""
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    description: str
+    category: str
+    amount: str
+    currency: str
+    requested_by: uuid.UUID
+    status: str
+    reason: str
+    expense: uuid.UUID | None
+
+
+def _consent_out(consent: Preapproval) -> ConsentOut:
+    return ConsentOut(
+        id=consent.public_id,
+        description=consent.description,
+        category=consent.category,
+        amount=money.format_plain(consent.amount_minor, consent.currency),
+        currency=consent.currency,
+        requested_by=consent.requested_by.public_id,
+        status=consent.status,
+        reason=consent.reason,
+        expense=consent.expense.public_id if consent.expense else None,
+    )
+
+
+@router.get(
+    "/families/{family_id}/expense-consents",
+    response=list[ConsentOut],
+    summary="Requests for consent before spending",
+)
+def consent_list(request: HttpRequest, family_id: str) -> list[ConsentOut]:
+    membership = family_membership(request, family_id)
+    return [
+        _consent_out(c) for c in selectors.preapproval_list(membership.family, membership)[:200]
+    ]
+
+
+@router.post(
+    "/families/{family_id}/expense-consents",
+    response={201: ConsentOut},
+    summary="Ask the other parent's consent before spending above a limit",
+)
+def consent_request(request: HttpRequest, family_id: str, payload: ConsentIn) -> Status[ConsentOut]:
+    membership = _writer(request, family_id)
+    consent = services.preapproval_request(
+        family=membership.family,
+        actor=actor(request),
+        description=payload.description,
+        category=payload.category,
+        amount=payload.amount,
+        currency=payload.currency,
+    )
+    return Status(201, _consent_out(consent))
+
+
+def _consent_answer(
+    request: HttpRequest, family_id: str, consent_id: str, give: bool
+) -> ConsentOut:
+    membership = _writer(request, family_id)
+    family = membership.family
+    consent = services.preapproval_answer(
+        family=family,
+        actor=actor(request),
+        preapproval=get_for_family(Preapproval, family, public_id=consent_id),
+        give=give,
+        reason=_optional_text(request, "reason"),
+    )
+    return _consent_out(
+        Preapproval.objects.select_related("requested_by", "expense").get(pk=consent.pk)
+    )
+
+
+@router.post(
+    "/families/{family_id}/expense-consents/{consent_id}/give",
+    response=ConsentOut,
+    summary="Give consent",
+    openapi_extra=_optional_body(ConsentAnswerIn),
+)
+def consent_give(request: HttpRequest, family_id: str, consent_id: str) -> ConsentOut:
+    return _consent_answer(request, family_id, consent_id, True)
+
+
+@router.post(
+    "/families/{family_id}/expense-consents/{consent_id}/refuse",
+    response=ConsentOut,
+    summary="Refuse consent (a reason is required)",
+    openapi_extra=_optional_body(ConsentAnswerIn),
+)
+def consent_refuse(request: HttpRequest, family_id: str, consent_id: str) -> ConsentOut:
+    return _consent_answer(request, family_id, consent_id, False)
 
 
 # ---- payments -----------------------------------------------------------------------------------

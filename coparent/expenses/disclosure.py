@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from coparent.expenses.models import ExpenseEvent, Payment, Receipt
+from coparent.expenses.models import ExpenseEvent, Payment, Preapproval, Receipt
 from coparent.messaging import files
 from coparent.records.disclosure import Disclosure, register_disclosure
 from coparent.records.models import LogEntry
@@ -104,5 +104,25 @@ def _disputed(entries: list[LogEntry]) -> dict[int, Disclosure]:
         if bytes(payment.answer_salt):
             found[index] = Disclosure(
                 content=payment.answer_reason.encode("utf-8"), salt=bytes(payment.answer_salt)
+            )
+    return found
+
+
+@register_disclosure("expense.consent_given")
+@register_disclosure("expense.consent_refused")
+def _consents(entries: list[LogEntry]) -> dict[int, Disclosure]:
+    ids = _ids(entries, "consent")
+    consents = {
+        c.public_id: c
+        for c in Preapproval.objects.filter(
+            family_id=entries[0].family_id, public_id__in=ids.values()
+        )
+    }
+    found = {}
+    for index, public_id in ids.items():
+        consent = consents.get(public_id)
+        if consent is not None and consent.reason and bytes(consent.salt):
+            found[index] = Disclosure(
+                content=consent.reason.encode("utf-8"), salt=bytes(consent.salt)
             )
     return found

@@ -320,6 +320,46 @@ class Expense(FamilyOwned):
         return f"{self.description} ({self.date})"
 
 
+class ConsentStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the other parent")
+    GIVEN = "given", _("Consent given")
+    REFUSED = "refused", _("Consent refused")
+    USED = "used", _("Used by an expense")
+
+
+class Preapproval(FamilyOwned):
+    """A parent asks the other's consent before spending above an agreed limit ("Summer camp,
+    up to 400 USD"). Once given, the first expense of the asking parent in that category and
+    currency, up to that amount, uses it and is not flagged as spent without consent."""
+
+    description = models.CharField(max_length=200)
+    category = models.CharField(max_length=40)
+    currency = models.CharField(max_length=3)
+    amount_minor = models.BigIntegerField()
+    requested_by = models.ForeignKey(
+        "families.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=12, choices=ConsentStatus.choices, default=ConsentStatus.REQUESTED
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=2000, blank=True)
+    salt = models.BinaryField(blank=True)  # the record holds SHA-256(salt || reason)
+    expense = models.OneToOneField(
+        Expense, null=True, blank=True, on_delete=models.PROTECT, related_name="preapproval"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"consent {self.public_id}: {self.description}"
+
+
 class ExpenseShare(FamilyOwned):
     """One member's share of an expense version, computed in minor units when it was recorded
     (the shares of a version sum exactly to its amount)."""

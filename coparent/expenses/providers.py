@@ -11,10 +11,12 @@ from coparent.expenses import links
 from coparent.expenses.models import (
     ANSWERABLE,
     AgreementStatus,
+    ConsentStatus,
     Expense,
     ExpenseStatus,
     Payment,
     PaymentStatus,
+    Preapproval,
     SplitAgreement,
 )
 from coparent.families.models import Role
@@ -61,6 +63,35 @@ class ExpenseRequestProvider(Provider):
                     detail,
                     links.expense(viewer.family, expense.public_id),
                     deadline=expense.respond_by,
+                )
+            )
+        # The viewer's own requests that went unanswered: to know, not to answer.
+        for expense in (
+            Expense.objects.filter(
+                family=viewer.family,
+                is_current=True,
+                paid_by=viewer.membership,
+                status=ExpenseStatus.OVERDUE,
+            )
+            .select_related("debtor__user")
+            .order_by("respond_by")
+        ):
+            title = _("%(name)s has not answered your request") % {
+                "name": expense.debtor.user.display_name if expense.debtor else ""
+            }
+            detail = _("%(description)s: %(share)s %(currency)s, overdue since %(deadline)s.") % {
+                "description": expense.description,
+                "share": money.format_plain(expense.requested_minor, expense.currency),
+                "currency": expense.currency,
+                "deadline": viewer.when(expense.respond_by) if expense.respond_by else "",
+            }
+            result.append(
+                Item(
+                    self.kind,
+                    title,
+                    detail,
+                    links.expense(viewer.family, expense.public_id),
+                    answer=False,
                 )
             )
         return result
@@ -135,4 +166,34 @@ class SplitRulesProvider(Provider):
         return result
 
     def badge(self, viewer: Viewer) -> QuerySet[SplitAgreement]:
+        return self._pending(viewer)
+
+
+@register
+class ConsentProvider(Provider):
+    """Requests for the viewer's consent before the other parent spends above a limit."""
+
+    kind = "expense_consent"
+    roles = PARENTS
+
+    def _pending(self, viewer: Viewer) -> QuerySet[Preapproval]:
+        return Preapproval.objects.filter(
+            family=viewer.family, status=ConsentStatus.REQUESTED
+        ).exclude(requested_by=viewer.membership)
+
+    def items(self, viewer: Viewer) -> list[Item]:
+        result = []
+        for consent in self._pending(viewer).select_related("requested_by__user"):
+            title = _("%(name)s asks your consent before spending") % {
+                "name": consent.requested_by.user.display_name
+            }
+            detail = _("%(description)s: up to %(amount)s %(currency)s.") % {
+                "description": consent.description,
+                "amount": money.format_plain(consent.amount_minor, consent.currency),
+                "currency": consent.currency,
+            }
+            result.append(Item(self.kind, title, detail, links.ledger(viewer.family)))
+        return result
+
+    def badge(self, viewer: Viewer) -> QuerySet[Preapproval]:
         return self._pending(viewer)

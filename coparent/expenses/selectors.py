@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext, gettext_noop
 
 from coparent.core import csv as safe_csv
 from coparent.expenses.models import (
@@ -44,6 +45,7 @@ from coparent.expenses.models import (
     Payment,
     PaymentAllocation,
     PaymentStatus,
+    Preapproval,
     Receipt,
     RecurringExpense,
     SplitAgreement,
@@ -320,6 +322,16 @@ def recurring_list(family: Family) -> QuerySet[RecurringExpense]:
     )
 
 
+def preapproval_list(family: Family, viewer: Membership) -> QuerySet[Preapproval]:
+    """Requests for consent before spending, newest first (parents and professionals)."""
+    require_full_view(viewer)
+    return (
+        Preapproval.objects.filter(family=family)
+        .select_related("requested_by__user", "answered_by", "expense")
+        .order_by("-requested_at", "-id")
+    )
+
+
 # ---- payments -----------------------------------------------------------------------------------
 
 
@@ -507,22 +519,22 @@ def ledger_lines(
 
 
 CSV_HEADER = (
-    "type",
-    "date",
-    "description",
-    "category",
-    "children",
-    "currency",
-    "amount",
-    "paid by",
-    "asked of / paid to",
-    "share asked",
-    "approved",
-    "status",
-    "reason",
-    "version",
-    "receipts",
-    "id",
+    gettext_noop("type"),
+    gettext_noop("date"),
+    gettext_noop("description"),
+    gettext_noop("category"),
+    gettext_noop("children"),
+    gettext_noop("currency"),
+    gettext_noop("amount"),
+    gettext_noop("paid by"),
+    gettext_noop("asked of / paid to"),
+    gettext_noop("share asked"),
+    gettext_noop("approved"),
+    gettext_noop("status"),
+    gettext_noop("reason"),
+    gettext_noop("version"),
+    gettext_noop("receipts"),
+    gettext_noop("id"),
 )
 
 
@@ -532,12 +544,12 @@ def ledger_csv(
     """Write the ledger as CSV (UTF-8 with a byte-order mark, formula-safe) to `stream`;
     amounts as decimal strings with the currency's decimals. The number of lines written."""
     writer = safe_csv.writer(stream)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([gettext(name) for name in CSV_HEADER])
     lines = ledger_lines(family, viewer, filters)
     for line in lines:
         writer.writerow(
             (
-                line.kind,
+                gettext("expense") if line.kind == "expense" else gettext("payment"),
                 line.date.isoformat(),
                 line.description,
                 line.category,

@@ -35,6 +35,7 @@ from coparent.expenses.models import (
     BuiltInCategory,
     Category,
     CategoryShare,
+    ConsentStatus,
     Expense,
     ExpenseEvent,
     ExpenseSettings,
@@ -44,6 +45,7 @@ from coparent.expenses.models import (
     PaymentAllocation,
     PaymentMethod,
     PaymentStatus,
+    Preapproval,
     PreapprovalLimit,
     Receipt,
     RecurringExpense,
@@ -87,6 +89,8 @@ __all__ = [
     "payment_confirm",
     "payment_dispute",
     "payment_record",
+    "preapproval_answer",
+    "preapproval_request",
     "receipt_add",
     "recurring_create",
     "recurring_run",
@@ -708,6 +712,25 @@ def _make(
             ),
             None,
         )
+    consent = None
+    if limit is not None and draft.amount_minor > limit and supersedes is None:
+        consent = (
+            Preapproval.objects.select_for_update(no_key=True)
+            .filter(
+                family=family,
+                requested_by=draft.payer,
+                status=ConsentStatus.GIVEN,
+                category=draft.category,
+                currency=draft.currency,
+                amount_minor__gte=draft.amount_minor,
+            )
+            .order_by("requested_at", "id")
+            .first()
+        )
+    elif supersedes is not None and Preapproval.objects.filter(expense=supersedes).exists():
+        consent = Preapproval.objects.select_for_update(no_key=True).get(expense=supersedes)
+        if consent.amount_minor < draft.amount_minor:
+            consent = None  # corrected above what was consented to
     now = timezone.now()
     expense = Expense.objects.create(
         family=family,
@@ -720,7 +743,7 @@ def _make(
         note=draft.note,
         split_source=source,
         agreement=agreement,
-        over_limit=limit is not None and draft.amount_minor > limit,
+        over_limit=limit is not None and draft.amount_minor > limit and consent is None,
         limit_minor=limit,
         debtor=debtor,
         requested_minor=sum(owed.values()),
@@ -735,6 +758,10 @@ def _make(
     )
     if draft.children:
         expense.children.set(draft.children)
+    if consent is not None:
+        consent.expense = expense
+        consent.status = ConsentStatus.USED
+        consent.save(update_fields=["expense", "status"])
     total = draft.amount_minor
     ExpenseShare.objects.bulk_create(
         [
@@ -772,6 +799,7 @@ def _make(
             ),
             "children": tuple(sorted(str(c.public_id) for c in draft.children)),
             "over_limit": "yes" if expense.over_limit else "no",
+            **({"consent": str(consent.public_id)} if consent is not None else {}),
         },
     )
     _store_receipts(family, record_actor, expense, draft.uploads, draft.upload_names, stored)
@@ -1158,6 +1186,112 @@ def expense_withdraw(*, family: Family, actor: User, expense: Expense, reason: s
             ),
             actor=actor,
         )
+    return locked
+
+
+# ---- consent before spending ------------------------------------------------------------------
+
+
+@transaction.atomic
+def preapproval_request(
+    *,
+    family: Family,
+    actor: User,
+    description: str,
+    category: str,
+    amount: Decimal | str,
+    currency: str | None = None,
+) -> Preapproval:
+    """A parent asks the other's consent before spending up to `amount` (where an agreed limit
+    asks for it). The first expense of theirs in that category and currency up to the amount
+    then uses the consent and is not flagged."""
+    member = require_parent(family, actor)
+    description = _text(description, 200, "description", required=True)
+    category = _category(family, category)
+    currency = _currency(currency or settings_of(family).default_currency)
+    minor = _minor(amount, currency)
+    if len(_parents(family)) < 2:
+        raise ServiceError(_("Consent comes from the other parent: invite them first."))
+    family_lock(family)
+    consent = Preapproval.objects.create(
+        family=family,
+        description=description,
+        category=category,
+        currency=currency,
+        amount_minor=minor,
+        requested_by=member,
+    )
+    record_append(
+        family=family,
+        actor=actor,
+        kind="expense.consent_requested",
+        fields={
+            "consent": str(consent.public_id),
+            "category": category,
+            "amount": money.format_plain(minor, currency),
+            "currency": currency,
+        },
+    )
+    notify(
+        family,
+        parents_of(family),
+        Kind.EXPENSE_REQUEST,
+        link=links.ledger(family),
+        detail=Detail(
+            _("%(name)s asks your consent before spending") % {"name": actor.display_name},
+            f"{description}: {money.format_plain(minor, currency)} {currency}",
+        ),
+        actor=actor,
+    )
+    return consent
+
+
+@transaction.atomic
+def preapproval_answer(
+    *, family: Family, actor: User, preapproval: Preapproval, give: bool, reason: str = ""
+) -> Preapproval:
+    """The other parent gives or refuses consent (a refusal says why)."""
+    require_parent(family, actor)
+    reason = _text(reason, 2000, "reason", required=not give)
+    family_lock(family)
+    locked = (
+        Preapproval.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("requested_by__user")
+        .get(pk=preapproval.pk, family=family)
+    )
+    if locked.requested_by.user_id == actor.pk:
+        raise ServiceError(_("The other parent answers a request for consent."), code="forbidden")
+    if locked.status != ConsentStatus.REQUESTED:
+        raise Conflict(_("This request for consent was already answered."))
+    salt, digest = _hash_text(reason) if reason else (b"", "")
+    locked.status = ConsentStatus.GIVEN if give else ConsentStatus.REFUSED
+    locked.answered_by = actor
+    locked.answered_at = timezone.now()
+    locked.reason = reason
+    locked.salt = salt
+    locked.save(update_fields=["status", "answered_by", "answered_at", "reason", "salt"])
+    record_append(
+        family=family,
+        actor=actor,
+        kind="expense.consent_given" if give else "expense.consent_refused",
+        fields={"consent": str(locked.public_id), **({"content": digest} if digest else {})},
+    )
+    notify(
+        family,
+        [locked.requested_by.user],
+        Kind.EXPENSE_ANSWER,
+        link=links.ledger(family),
+        detail=Detail(
+            (
+                _("%(name)s consented to your spending")
+                if give
+                else _("%(name)s did not consent to your spending")
+            )
+            % {"name": actor.display_name},
+            locked.description,
+        ),
+        actor=actor,
+    )
     return locked
 
 

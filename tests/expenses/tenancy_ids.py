@@ -52,7 +52,16 @@ def ids(cast: Cast) -> dict[str, str]:
         effective_from=dt.date(2026, 7, 1),
         rules=[services.RuleSpec({alice: Decimal(60), bob: Decimal(40)})],
     )
+    consent = services.preapproval_request(
+        family=family,
+        actor=cast.alice,
+        description="Camp",
+        category="activities",
+        amount=Decimal(400),
+        currency="USD",
+    )
     return {
+        "consent_id": str(consent.public_id),
         "expense_id": str(expense.public_id),
         "receipt_id": str(Receipt.objects.get(expense=expense).public_id),
         "payment_id": str(payment.public_id),

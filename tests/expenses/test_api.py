@@ -198,3 +198,19 @@ def test_settle_up_pays_exactly_the_balance(cast: Cast, client_for) -> None:
     assert response.status_code == 201, response.content
     assert response.json()["amount"] == "15.00" and response.json()["to"] == alice_id
     assert Payment.objects.get().amount_minor == Decimal(1500)
+
+
+def test_consent_before_spending_over_the_api(cast: Cast, client_for) -> None:
+    alice, bob = client_for(cast.alice), client_for(cast.bob)
+    response = post(
+        alice,
+        f"{base(cast)}/expense-consents",
+        {"description": "Camp", "category": "activities", "amount": "400.00", "currency": "USD"},
+    )
+    assert response.status_code == 201 and response.json()["status"] == "requested"
+    consent_id = response.json()["id"]
+    response = post(bob, f"{base(cast)}/expense-consents/{consent_id}/refuse")
+    assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
+    response = bob.post(f"{base(cast)}/expense-consents/{consent_id}/give")
+    assert response.status_code == 200 and response.json()["status"] == "given"
+    assert [c["id"] for c in alice.get(f"{base(cast)}/expense-consents").json()] == [consent_id]

@@ -466,3 +466,33 @@ def test_the_csv_export_is_formula_safe_with_a_bom(cast: Cast) -> None:
     assert selectors.ledger_csv(cast.family_a, member(cast.family_a, cast.alice), out) == 1
     text = out.getvalue()
     assert text.startswith("\ufeff") and "'=HYPERLINK" in text and ",100.00," in text
+
+
+def test_consent_asked_first_keeps_an_expense_over_the_limit_from_being_flagged(cast: Cast) -> None:
+    agree(cast, "50", limits=[services.LimitSpec("activities", "USD", Decimal("250"))])
+    consent = services.preapproval_request(
+        family=cast.family_a,
+        actor=cast.alice,
+        description="Summer camp",
+        category="activities",
+        amount=Decimal("400"),
+        currency="USD",
+    )
+    with pytest.raises(ServiceError):
+        services.preapproval_answer(
+            family=cast.family_a, actor=cast.alice, preapproval=consent, give=True
+        )
+    with pytest.raises(ServiceError):  # a refusal says why
+        services.preapproval_answer(
+            family=cast.family_a, actor=cast.bob, preapproval=consent, give=False
+        )
+    services.preapproval_answer(
+        family=cast.family_a, actor=cast.bob, preapproval=consent, give=True
+    )
+    assert expense(cast, amount="500.00", category="activities").over_limit  # above the consent
+    camp = expense(cast, amount="380.00", category="activities")
+    assert not camp.over_limit
+    consent.refresh_from_db()
+    assert consent.expense == camp and consent.status == "used"
+    assert expense(cast, amount="300.00", category="activities").over_limit  # used once only
+    assert "expense.consent_given" in kinds(cast)
