@@ -443,3 +443,23 @@ class ReceiptAddForm(forms.Form):
         required=True,
         help_text=_("PNG or JPEG pictures or PDFs, 10 MB each. Location data is removed."),
     )
+
+
+class ConsentRequestForm(forms.Form):
+    description = TextField(
+        label=_("What do you want to spend on?"),
+        max_length=MAX_DESCRIPTION,
+        help_text=_("e.g. “Summer camp, two weeks”"),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=[])
+    amount = AmountField(label=_("Up to"))
+    currency = CurrencyField(label=_("Currency"))
+
+    def __init__(self, *args: Any, categories: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        check_decimals(self, "amount", data.get("currency"))
+        return data

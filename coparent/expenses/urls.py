@@ -14,6 +14,7 @@ urlpatterns = [
     path(P + "settings/", views.expense_settings, name="settings"),
     path(P + "rules/", views.rules, name="rules"),
     path(P + "repeating/", views.recurring, name="recurring"),
+    path(P + "consent/", views.consents, name="consents"),
     path(P + "rules/<str:agreement_id>/", views.rules_detail, name="rules_detail"),
     path(P + "payments/new/", views.payment_new, name="payment_new"),
     path(P + "settle/<str:currency>/", views.settle_up, name="settle_up"),

@@ -32,6 +32,7 @@ from coparent.expenses.models import (
     OPEN,
     BuiltInCategory,
     CategoryShare,
+    ConsentStatus,
     Expense,
     ExpenseEvent,
     ExpenseShare,
@@ -39,6 +40,7 @@ from coparent.expenses.models import (
     Payment,
     PaymentAllocation,
     PaymentStatus,
+    Preapproval,
     Receipt,
     RecurringExpense,
     SplitAgreement,
@@ -1241,3 +1243,80 @@ def receipt_add(request: FamilyRequest, expense_id: str) -> HttpResponse:
             messages.success(request, _("Added. The receipts are on the record."))
             return redirect("expenses:expense_detail", request.family.public_id, expense_id)
     return _detail_page(request, expense_id, action="receipts", bound=form, status=400)
+
+
+@login_required
+@family_view(roles=RULE_READERS)
+def consents(request: FamilyRequest) -> HttpResponse:
+    """Consent before spending above an agreed limit: a parent asks, the other gives or refuses
+    (a refusal says why). The asking parent's next expense in that category and currency, up to
+    the amount, then carries the consent and is not flagged."""
+    family, me = request.family, request.membership
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    form = forms.ConsentRequestForm(
+        request.POST if which == "ask" else None,
+        categories=pages.category_choices(family),
+        initial={"currency": services.settings_of(family).default_currency},
+    )
+    answering = request.POST.get("consent", "")[:40] if which == "answer" else ""
+    answer_form = forms.OptionalReasonForm(
+        request.POST if answering else None, prefix=f"answer-{answering}"
+    )
+    status = 200
+    if request.method == "POST":
+        if me.role != Role.PARENT:
+            raise Http404
+        try:
+            if which == "answer":
+                found = get_for_family(
+                    Preapproval, family, public_id=request.POST.get("consent", "")
+                )
+                if answer_form.is_valid():
+                    give = request.POST.get("decision") == "give"
+                    services.preapproval_answer(
+                        family=family,
+                        actor=request.user,
+                        preapproval=found,
+                        give=give,
+                        reason=answer_form.cleaned_data.get("reason") or "",
+                    )
+                    messages.success(
+                        request,
+                        _("Consent given. It is on the record.")
+                        if give
+                        else _("Consent refused. Your reason is on the record."),
+                    )
+                    return redirect("expenses:consents", family.public_id)
+            elif which == "ask" and form.is_valid():
+                services.preapproval_request(family=family, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Asked. The other parent is told."))
+                return redirect("expenses:consents", family.public_id)
+        except ServiceError as error:
+            target = answer_form if which == "answer" else form
+            _error_to(target, error)
+        status = 400 if which == "answer" else 200
+    labels = dict(pages.category_choices(family))
+    items = list(
+        Preapproval.objects.filter(family=family)
+        .select_related("requested_by__user", "answered_by", "expense")
+        .order_by("-requested_at", "-pk")[:50]
+    )
+    for item in items:
+        item.category_label = labels.get(item.category, item.category)  # type: ignore[attr-defined]
+        item.can_answer = (  # type: ignore[attr-defined]
+            me.role == Role.PARENT
+            and item.status == ConsentStatus.REQUESTED
+            and item.requested_by_id != me.pk
+        )
+        # One form per request, so each reason field has its own id.
+        item.answer_form = (  # type: ignore[attr-defined]
+            answer_form
+            if answering == str(item.public_id)
+            else forms.OptionalReasonForm(prefix=f"answer-{item.public_id}")
+        )
+    return render(
+        request,
+        "expenses/consents.html",
+        {"form": form, "items": items},
+        status=status,
+    )

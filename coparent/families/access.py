@@ -70,6 +70,7 @@ PAGES: dict[str, str] = {
     "expenses:settings": noop("viewed the money settings"),
     "expenses:rules": noop("viewed the split rules"),
     "expenses:recurring": noop("viewed the repeating expenses"),
+    "expenses:consents": noop("viewed the requests for consent before spending"),
     "expenses:rules_detail": noop("viewed a split rules proposal"),
     "expenses:payment_new": noop("opened the form to record a payment"),
     "expenses:settle_up": noop("opened the settle-up form"),

@@ -645,3 +645,55 @@ def test_receipts_are_added_later_and_a_bad_file_is_refused(cast: Cast, client_f
     assert ok.status_code == 302
     assert Receipt.objects.filter(expense=made).count() == 1
     assert client_for(cast.mediator).post(path, {}).status_code in (403, 404)
+
+
+def test_consent_is_asked_before_spending_and_answered(cast: Cast, client_for):
+    from coparent.expenses.models import Preapproval
+
+    alice = client_for(cast.alice)
+    path = url("consents", cast)
+    bad = alice.post(
+        path,
+        {
+            "form": "ask",
+            "description": "Camp",
+            "category": "activities",
+            "amount": "0",
+            "currency": "USD",
+        },
+    )
+    assert bad.status_code == 200 and "more than zero" in bad.content.decode()
+    assert not Preapproval.objects.exists()
+    ask = {
+        "form": "ask",
+        "description": "Summer camp",
+        "category": "activities",
+        "amount": "400",
+        "currency": "USD",
+    }
+    assert alice.post(path, ask).status_code == 302
+    consent = Preapproval.objects.get()
+    bob = client_for(cast.bob)
+    page = bob.get(path).content.decode()
+    assert "Summer camp" in page and "up to $400.00" in page and "Give consent" in page
+    prefix = f"answer-{consent.public_id}"
+    refused = bob.post(
+        path,
+        {
+            "form": "answer",
+            "consent": str(consent.public_id),
+            "decision": "refuse",
+            f"{prefix}-reason": "",
+        },
+    )
+    assert refused.status_code == 400
+    consent.refresh_from_db()
+    assert consent.status == "requested"
+    given = bob.post(
+        path, {"form": "answer", "consent": str(consent.public_id), "decision": "give"}
+    )
+    assert given.status_code == 302
+    consent.refresh_from_db()
+    assert consent.status == "given"
+    assert client_for(cast.mediator).get(path).status_code == 200
+    assert client_for(cast.mediator).post(path, ask).status_code == 403
