@@ -496,3 +496,12 @@ def test_consent_asked_first_keeps_an_expense_over_the_limit_from_being_flagged(
     assert consent.expense == camp and consent.status == "used"
     assert expense(cast, amount="300.00", category="activities").over_limit  # used once only
     assert "expense.consent_given" in kinds(cast)
+
+
+def test_a_receipt_too_large_is_refused_and_nothing_is_written(cast: Cast, settings) -> None:
+    settings.MESSAGING_ATTACHMENT_MAX_BYTES = 1000
+    before = LogEntry.objects.count()
+    with pytest.raises(ServiceError, match="at most") as refused:
+        expense(cast, receipts=[services.Upload("big.png", png_bytes((400, 400)) + b"\0" * 2000)])
+    assert refused.value.field == "receipts"
+    assert not Expense.objects.exists() and LogEntry.objects.count() == before
