@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "coparent.exchanges",
     "coparent.decisions",
     "coparent.plan",
+    "coparent.expenses",
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
@@ -279,6 +280,8 @@ COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "documents.expiry": ("coparent.documents.tasks.expiry_reminders_task", 3600),
     "accounts.exports_prune": ("coparent.accounts.tasks.data_exports_prune_task", 3600),
     "families.purge": ("coparent.families.tasks.families_purge_task", 3600),
+    "expenses.deadlines": ("coparent.expenses.tasks.deadlines_mark_task", 300),
+    "expenses.recurring": ("coparent.expenses.tasks.recurring_run_task", 3600),
 }
 # A task that raises runs again after 30 s, 1, 2, 4 min... (at most an hour apart) until it
 # has run this many times; then it stays failed for `coparent tasks list --failed`.

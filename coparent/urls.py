@@ -14,6 +14,7 @@ from coparent.core.tenancy import not_family_scoped
 from coparent.decisions.api import router as decision_router
 from coparent.documents.api import router as document_router
 from coparent.exchanges.api import router as exchange_router
+from coparent.expenses.api import router as expense_router
 from coparent.families import views as family_views
 from coparent.families.api import router as family_router
 from coparent.journal.api import router as journal_router
@@ -33,6 +34,7 @@ api.add_router("/", messaging_router)
 api.add_router("/", pass_router)
 api.add_router("/", exchange_router)
 api.add_router("/", plan_router)
+api.add_router("/", expense_router)
 api.add_router("/", schedule_router)
 api.add_router("/", decision_router)
 api.add_router("/", attention_router)
@@ -86,6 +88,7 @@ urlpatterns = [
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.plan.urls")),
+    path("", include("coparent.expenses.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.decisions.urls")),
     path("", include("coparent.notifications.urls")),

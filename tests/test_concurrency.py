@@ -10,6 +10,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from coparent.decisions import services as decision_services
 from coparent.decisions.selectors import current_proposal, decision_get
 from coparent.documents import services as document_services
 from coparent.exchanges import services as exchange_services
+from coparent.expenses import services as expense_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
 from coparent.journal import services as journal_services
@@ -420,10 +422,34 @@ def test_every_kind_of_family_write_at_once_neither_deadlocks_nor_forks_the_reco
             answer = plan_services.time_away_accept if n % 2 else plan_services.time_away_decline
             answer(family=family, actor=cast.bob, away=away)
 
+        def expenses(n: int) -> None:
+            spent = expense_services.expense_create(
+                family=family,
+                actor=cast.alice,
+                description=f"Shoes {n}",
+                category="clothing",
+                amount=Decimal("40.00"),
+                currency="USD",
+                date=INSTANT.date(),
+            )
+            expense_services.expense_approve(family=family, actor=cast.bob, expense=spent)
+            paid = expense_services.payment_record(
+                family=family,
+                actor=cast.bob,
+                payee=spent.paid_by,
+                amount=Decimal("20.00"),
+                currency="USD",
+                date=INSTANT.date(),
+                method="cash",
+            )
+            expense_services.payment_confirm(family=family, actor=cast.alice, payment=paid)
+            expense_services.deadlines_mark(now=INSTANT + 30 * DAY)
+
         jobs = {
             "documents and journal": documents_and_journal,
             "parenting plan": parenting_plan,
             "decisions": decisions,
+            "expenses": expenses,
             "alice messages": alice_writes,
             "bob messages and receipts": bob_writes_and_reads,
             "schedule changes": schedule_changes,

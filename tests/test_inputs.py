@@ -410,8 +410,57 @@ def page_cases(cast: Cast, ids: dict[str, str]) -> list[tuple[str, dict[str, Any
                 "default_source": "text",
             },
         ),
+        *expense_page_cases(cast),
     ]
 
+
+def expense_page_cases(cast: Cast) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+    from coparent.families.models import Membership
+
+    alice = str(Membership.objects.active().get(family=cast.family_a, user=cast.alice).public_id)
+    bob = str(Membership.objects.active().get(family=cast.family_a, user=cast.bob).public_id)
+    return [
+        (
+            "expenses/new/",
+            {
+                "description": "Dentist",
+                "category": "medical",
+                "date": "2026-06-01",
+                "amount": "10.00",
+                "currency": "USD",
+                "paid_by": alice,
+            },
+            {"description": "text", "note": "text", "date": "date"},
+        ),
+        (
+            "expenses/payments/new/",
+            {"to": bob, "amount": "5", "currency": "USD", "date": "2026-06-01", "method": "cash"},
+            {"date": "date", "reference": "text", "note": "text", "app_name": "text"},
+        ),
+        (
+            "expenses/repeating/",
+            {
+                "form": "add",
+                "description": "Tuition",
+                "category": "education",
+                "amount": "250",
+                "currency": "USD",
+                "paid_by": alice,
+                "rrule": "FREQ=MONTHLY",
+                "starts_on": "2026-07-01",
+            },
+            {"description": "text", "note": "text", "starts_on": "date"},
+        ),
+        (
+            "expenses/rules/",
+            {"effective_from": "2026-07-01", f"default_{alice}": "50", f"default_{bob}": "50"},
+            {"effective_from": "date", "note": "text"},
+        ),
+    ]
+
+
+# Form fields that take a day, not a date and time.
+DAY_FIELDS = frozenset({"date_of_birth", "date", "effective_from", "starts_on"})
 
 HOSTILE_FORM_VALUES = {
     "date": (
@@ -434,9 +483,9 @@ def test_pages_answer_hostile_values_with_a_form_error(cast: Cast, zone: str) ->
         for field, kind in fields.items():
             values, message = HOSTILE_FORM_VALUES[kind]
             for value in values:
-                if kind == "date" and "T" not in value and field != "date_of_birth":
+                if kind == "date" and "T" not in value and field not in DAY_FIELDS:
                     continue
-                if kind == "date" and "T" in value and field == "date_of_birth":
+                if kind == "date" and "T" in value and field in DAY_FIELDS:
                     continue
                 response = alice.post(base + page, {**form, field: value})
                 where = (page, field, value, response.status_code)

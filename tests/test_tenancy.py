@@ -154,8 +154,9 @@ def sample_value(name: str, prop: dict, schema: dict | None = None) -> object:
     )
     if kind == "array":
         return [sample_value(name, prop.get("items", {}), schema)]
-    if kind == "object":
-        return {}
+    if kind == "object":  # a nested schema gets its required fields too
+        properties = prop.get("properties", {})
+        return {key: sample_value(key, properties[key], schema) for key in prop.get("required", [])}
     if kind == "integer":
         return 1
     if kind == "boolean":

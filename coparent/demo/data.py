@@ -16,6 +16,7 @@ from coparent.accounts.models import User
 from coparent.demo.childinfo import demo_child_info
 from coparent.demo.decisions import demo_decisions
 from coparent.demo.documents import load_documents
+from coparent.demo.expenses import load_expenses
 from coparent.demo.models import DemoFamily
 from coparent.demo.plan import demo_plan
 from coparent.demo.workspace import load_workspace_demo
@@ -121,6 +122,7 @@ def load_demo() -> bool:
     load_workspace_demo(family_b, people, DEMO_PASSWORD)
     demo_decisions(family_a, people)
     demo_plan(family_a, people)
+    load_expenses(family_a, people)
     return True
 
 

@@ -37,6 +37,11 @@ NEUTRAL_TITLES: dict[str, Promise] = {
     Kind.ACCESS_REQUEST: _("There is news about your family in coparent"),
     Kind.TIME_AWAY_OFFER: _("You have a new request in coparent"),
     Kind.TIME_AWAY_ANSWER: _("A request you made in coparent was answered"),
+    Kind.EXPENSE_REQUEST: _("There is news about shared expenses in coparent"),
+    Kind.EXPENSE_ANSWER: _("There is news about shared expenses in coparent"),
+    Kind.EXPENSE_OVERDUE: _("There is news about shared expenses in coparent"),
+    Kind.EXPENSE_RULES: _("There is news about shared expenses in coparent"),
+    Kind.PAYMENT: _("There is news about shared expenses in coparent"),
 }
 
 # What was emailed before notifications existed keeps being emailed; the rest waits in the app.
@@ -68,6 +73,11 @@ DEFAULT_CHANNELS: dict[str, str] = {
     Kind.ACCESS_REQUEST: Channel.EMAIL,
     Kind.TIME_AWAY_OFFER: Channel.EMAIL,
     Kind.TIME_AWAY_ANSWER: Channel.EMAIL,
+    Kind.EXPENSE_REQUEST: Channel.EMAIL,
+    Kind.EXPENSE_ANSWER: Channel.EMAIL,
+    Kind.EXPENSE_OVERDUE: Channel.EMAIL,
+    Kind.EXPENSE_RULES: Channel.EMAIL,
+    Kind.PAYMENT: Channel.APP,
 }
 
 # Only these get through quiet hours: a handover does not wait for the morning.

@@ -45,6 +45,11 @@ class Kind(models.TextChoices):
         _("Time away offered to you first (right of first refusal)"),
     )
     TIME_AWAY_ANSWER = "time_away_answer", _("Answers to your offers of time away")
+    EXPENSE_REQUEST = "expense_request", _("Requests for your share of an expense")
+    EXPENSE_ANSWER = "expense_answer", _("Answers to your expense requests")
+    EXPENSE_OVERDUE = "expense_overdue", _("Expense requests past their answer date")
+    EXPENSE_RULES = "expense_rules", _("Split rules proposed or answered")
+    PAYMENT = "payment", _("Payments recorded, confirmed or disputed")
 
 
 class Channel(models.TextChoices):

@@ -246,6 +246,35 @@ def _decision_shared(who: str, fields: Fields) -> str:
     return _("%(who)s stopped sharing an agreement") % {"who": who}
 
 
+def _money(verb: str) -> Sentence:
+    """A sentence with the entry's amount and currency ("… of 120.00 USD"), when it has them."""
+
+    def sentence(who: str, fields: Fields) -> str:
+        amount, currency = fields.get("amount"), fields.get("currency")
+        text = _(verb) % {"who": who}
+        if isinstance(amount, str) and isinstance(currency, str) and amount and currency:
+            return _("%(sentence)s: %(amount)s %(currency)s") % {
+                "sentence": text,
+                "amount": amount,
+                "currency": currency,
+            }
+        return text
+
+    return sentence
+
+
+def _receipt(who: str, fields: Fields) -> str:
+    if str(fields.get("media_type", "")).startswith("image/"):
+        return _("%(who)s added a photo of a receipt to an expense") % {"who": who}
+    return _("%(who)s added a receipt to an expense") % {"who": who}
+
+
+def _expense_created(who: str, fields: Fields) -> str:
+    if fields.get("recurring"):
+        return _money(noop("A repeating expense came due and its share was asked for"))(who, fields)
+    return _money(noop("%(who)s recorded an expense"))(who, fields)
+
+
 LABELS: dict[str, Sentence] = {
     "family.created": _plain(noop("%(who)s created the family")),
     "member.joined": _member_joined,
@@ -346,6 +375,34 @@ LABELS: dict[str, Sentence] = {
         noop("%(who)s placed a hold: the family's data is kept even if everyone leaves")
     ),
     "family.hold_lifted": _plain(noop("%(who)s lifted the hold on deleting the family's data")),
+    "expense.settings_changed": _plain(noop("%(who)s changed the expense settings")),
+    "expense.category_added": _plain(noop("%(who)s added an expense category")),
+    "expense.shared": _plain(noop("%(who)s changed which expense categories a caregiver sees")),
+    "expense.rules_proposed": _plain(noop("%(who)s proposed split rules for shared expenses")),
+    "expense.rules_accepted": _plain(noop("%(who)s agreed to the split rules")),
+    "expense.rules_declined": _plain(noop("%(who)s declined the proposed split rules")),
+    "expense.rules_withdrawn": _plain(noop("%(who)s withdrew proposed split rules")),
+    "expense.rules_expired": _plain(noop("The deadline passed unanswered on proposed split rules")),
+    "expense.created": _expense_created,
+    "expense.corrected": _money(noop("%(who)s corrected an expense")),
+    "expense.correction_reason": _plain(noop("%(who)s gave a reason for a correction")),
+    "expense.receipt_added": _receipt,
+    "expense.approved": _money(noop("%(who)s approved a share of an expense")),
+    "expense.partly_approved": _money(noop("%(who)s approved part of a share of an expense")),
+    "expense.disputed": _plain(noop("%(who)s disputed an expense")),
+    "expense.replied": _plain(noop("%(who)s answered about an expense and asked again")),
+    "expense.withdrawn": _plain(noop("%(who)s withdrew an expense")),
+    "expense.overdue": _plain(
+        noop("A request for a share of an expense passed its answer date unanswered")
+    ),
+    "expense.recurring_created": _money(noop("%(who)s set up a repeating expense")),
+    "expense.recurring_stopped": _plain(noop("%(who)s stopped a repeating expense")),
+    "expense.consent_requested": _money(noop("%(who)s asked for consent before spending")),
+    "expense.consent_given": _plain(noop("%(who)s consented to spending above the agreed limit")),
+    "expense.consent_refused": _plain(noop("%(who)s did not consent to spending")),
+    "payment.recorded": _money(noop("%(who)s recorded a payment")),
+    "payment.confirmed": _plain(noop("%(who)s confirmed receiving a payment")),
+    "payment.disputed": _plain(noop("%(who)s disputed a payment")),
     ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
 }
 

@@ -1,0 +1,115 @@
+"""What waits for a parent in expenses (home, the badge), the notifications each step sends,
+the balance's fixed cost, and the record's readable export of expense entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from coparent.attention.selectors import badge_count, items_for
+from coparent.expenses import selectors, services
+from coparent.notifications.models import Kind, Notification
+from coparent.records.disclosure import disclose
+from coparent.records.models import LogEntry
+from tests.cast import Cast
+from tests.expenses.helpers import DAY, expense, member
+from tests.messaging.helpers import png_bytes
+
+
+def kinds_for(cast: Cast, user) -> list[str]:
+    return [i.kind for i in items_for(cast.family_a, member(cast.family_a, user))]
+
+
+def test_requests_payments_and_rules_wait_for_the_other_parent(cast: Cast) -> None:
+    e = expense(cast)
+    assert kinds_for(cast, cast.bob) == ["expense"] and kinds_for(cast, cast.alice) == []
+    [item] = items_for(cast.family_a, member(cast.family_a, cast.bob))
+    assert "Alice Parent" in item.title and "50.00 USD" in item.detail and item.deadline
+    services.expense_approve(family=cast.family_a, actor=cast.bob, expense=e)
+    services.payment_record(
+        family=cast.family_a,
+        actor=cast.bob,
+        payee=member(cast.family_a, cast.alice),
+        amount=Decimal(50),
+        currency="USD",
+        date=DAY,
+        method="cash",
+    )
+    a, b = member(cast.family_a, cast.alice), member(cast.family_a, cast.bob)
+    services.agreement_propose(
+        family=cast.family_a,
+        actor=cast.bob,
+        effective_from=DAY,
+        rules=[services.RuleSpec({a: Decimal(50), b: Decimal(50)})],
+    )
+    assert sorted(kinds_for(cast, cast.alice)) == ["expense_rules", "payment"]
+    assert kinds_for(cast, cast.bob) == []
+    assert kinds_for(cast, cast.gran) == [] and kinds_for(cast, cast.mediator) == []
+
+
+def test_overdue_requests_stay_in_attention_and_the_badge_is_one_query(
+    cast: Cast, time_machine, django_assert_num_queries
+) -> None:
+    expense(cast)
+    expense(cast)
+    time_machine.move_to(timezone.now() + dt.timedelta(days=20))
+    services.deadlines_mark()
+    bob = member(cast.family_a, cast.bob)
+    assert all("Overdue" in i.title for i in items_for(cast.family_a, bob))
+    with django_assert_num_queries(1):
+        assert badge_count(cast.family_a, bob) == 2
+    alice_items = items_for(cast.family_a, member(cast.family_a, cast.alice))
+    assert len(alice_items) == 2 and not any(i.answer for i in alice_items)
+    assert badge_count(cast.family_a, member(cast.family_a, cast.alice)) == 0
+
+
+def test_each_step_notifies_the_other_parent_only(cast: Cast) -> None:
+    e = expense(cast)
+    services.expense_dispute(family=cast.family_a, actor=cast.bob, expense=e, reason="Too much")
+    sent = list(
+        Notification.objects.filter(kind__startswith="expense").values_list(
+            "recipient__email", "kind"
+        )
+    )
+    assert ("bob@example.test", Kind.EXPENSE_REQUEST) in sent
+    assert ("alice@example.test", Kind.EXPENSE_ANSWER) in sent
+    assert not any(email.startswith(("gran", "mediator")) for email, _k in sent)
+    titles = set(
+        Notification.objects.filter(kind__startswith="expense").values_list("title", flat=True)
+    )
+    assert titles == {"There is news about shared expenses in coparent"}  # neutral
+
+
+def test_the_balance_costs_the_same_with_more_history(
+    cast: Cast, django_assert_num_queries
+) -> None:
+    def grow() -> None:
+        for _n in range(3):
+            services.expense_approve(family=cast.family_a, actor=cast.bob, expense=expense(cast))
+            services.expense_approve(
+                family=cast.family_a, actor=cast.alice, expense=expense(cast, cast.bob, "7.00")
+            )
+
+    grow()
+    with django_assert_num_queries(3):
+        first = selectors.balance_list(cast.family_a)
+    grow()
+    grow()
+    with django_assert_num_queries(3):
+        assert selectors.balance_list(cast.family_a)[0].amount_minor == 3 * first[0].amount_minor
+
+
+def test_the_export_discloses_reasons_and_receipts(cast: Cast) -> None:
+    e = expense(cast, receipts=[services.Upload("r.png", png_bytes())])
+    services.expense_dispute(family=cast.family_a, actor=cast.bob, expense=e, reason="Not agreed")
+    entries = list(
+        LogEntry.objects.filter(
+            family=cast.family_a, kind__in=["expense.disputed", "expense.receipt_added"]
+        )
+    )
+    found = disclose(entries)
+    contents = {entry.kind: found[entry.index].content for entry in entries}
+    assert contents["expense.disputed"] == b"Not agreed"
+    assert contents["expense.receipt_added"] and contents["expense.receipt_added"][:4] == b"\x89PNG"
