@@ -7,4 +7,8 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what exports may show of messaging entries.
-        from coparent.messaging import disclosure  # noqa: F401
+        # Registers the messages section of court reports.
+        from coparent.messaging import (
+            disclosure,  # noqa: F401
+            report,  # noqa: F401
+        )
