@@ -18,6 +18,7 @@ from coparent.notifications.api import router as notification_router
 from coparent.passes.api import router as pass_router
 from coparent.push.api import router as push_router
 from coparent.records.api import router as record_router
+from coparent.reports.api import router as report_router
 from coparent.schedule.api import router as schedule_router
 
 api.add_router("/", account_router)
@@ -30,6 +31,7 @@ api.add_router("/", schedule_router)
 api.add_router("/", attention_router)
 api.add_router("/", notification_router)
 api.add_router("/", push_router)
+api.add_router("/", report_router)
 
 
 @not_family_scoped
@@ -73,6 +75,7 @@ urlpatterns = [
     path("", include("coparent.messaging.urls")),
     path("", include("coparent.passes.urls")),
     path("", include("coparent.exchanges.urls")),
+    path("", include("coparent.reports.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.notifications.urls")),
     path("", include("coparent.push.urls")),

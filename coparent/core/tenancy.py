@@ -106,11 +106,15 @@ def get_for_family[ModelT: models.Model](
 
 
 def family_view(
-    *, roles: Iterable[str] | None = None, write: bool = False
+    *, roles: Iterable[str] | None = None, write: bool = False, read_only_may_post: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Decorate a view that takes `family_id`: sets request.family and request.membership,
     answers 404 to outsiders and 403 to read-only members on write pages, and records every
-    access by a professional in the family's access log."""
+    access by a professional in the family's access log.
+
+    `read_only_may_post` opens a page's POST to read-only members when it changes nothing of
+    the family (asking for a court report of what they may read); tests/test_tenancy.py lists
+    every such page."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -118,13 +122,16 @@ def family_view(
             request: HttpRequest, family_id: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
             membership = membership_for(request.user, family_id, roles=roles)  # type: ignore[arg-type]
-            if write or request.method not in ("GET", "HEAD", "OPTIONS"):
+            if write or (
+                request.method not in ("GET", "HEAD", "OPTIONS") and not read_only_may_post
+            ):
                 require_write(membership)
             request.family = membership.family  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             record_professional_access(membership, request, via_api=False)
             return view(request, *args, **kwargs)
 
+        wrapper.read_only_may_post = read_only_may_post  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
