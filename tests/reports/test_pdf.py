@@ -79,7 +79,7 @@ def test_names_in_any_script_render_with_an_embedded_font(report) -> None:
     with pikepdf.open(path) as pdf:
         fonts = {}
         for page in pdf.pages:
-            for name, font in page.Resources.get("/Font", {}).items():
+            for font in page.Resources.get("/Font", {}).values():
                 fonts[str(font.get("/BaseFont"))] = font
         assert fonts
         for base, font in fonts.items():
