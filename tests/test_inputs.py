@@ -373,6 +373,11 @@ def page_cases(cast: Cast, ids: dict[str, str]) -> list[tuple[str, dict[str, Any
             {"subject": "text", "body": "text"},
         ),
         ("settings/", {"name": "Family A"}, {"name": "text"}),
+        (
+            "reports/",
+            {"start": "2026-06-01", "end": "2026-06-17", "sections": ["access"]},
+            {"bates_prefix": "text"},
+        ),
     ]
 
 

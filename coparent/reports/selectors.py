@@ -13,9 +13,11 @@ LIST_LIMIT = 50
 
 
 def report_list(family: Family, membership: Membership) -> QuerySet[Report]:
-    return Report.objects.filter(family=family, requested_by=membership).order_by("-requested_at")[
-        :LIST_LIMIT
-    ]
+    return (
+        Report.objects.filter(family=family, requested_by=membership)
+        .select_related("family")
+        .order_by("-requested_at")[:LIST_LIMIT]
+    )
 
 
 def thread_choices(family: Family, membership: Membership) -> list[tuple[str, str]]:
