@@ -36,8 +36,12 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, threads: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sections"].choices = [(s.key, s.title) for s in section_list()]
-        self.fields["threads"].choices = threads
+        sections = self.fields["sections"]
+        assert isinstance(sections, forms.MultipleChoiceField)
+        sections.choices = [(s.key, s.title) for s in section_list()]
+        chosen = self.fields["threads"]
+        assert isinstance(chosen, forms.MultipleChoiceField)
+        chosen.choices = threads
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -56,5 +56,12 @@ class Report(FamilyOwned):
         return f"report {self.public_id}"
 
     @property
+    def last_moment(self) -> object:
+        """The end is exclusive (the next day's midnight); pages show the last day included."""
+        import datetime as dt
+
+        return self.end - dt.timedelta(microseconds=1)
+
+    @property
     def short_id(self) -> str:
         return str(self.public_id).split("-")[0].upper()

@@ -19,6 +19,7 @@ from coparent.families.models import Role
 from coparent.reports import selectors, services
 from coparent.reports.forms import ReportForm
 from coparent.reports.models import Report, ReportStatus
+from coparent.reports.pdf import paper_for_zone
 from coparent.reports.sections import section_keys
 
 WHO = [Role.PARENT, Role.PROFESSIONAL]
@@ -36,6 +37,7 @@ def report_list(request: FamilyRequest) -> HttpResponse:
             "start": today - dt.timedelta(days=90),
             "end": today,
             "sections": section_keys(),
+            "paper": paper_for_zone(timezone.get_current_timezone_name()),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -103,10 +105,11 @@ def _file(request: FamilyRequest, report_id: str, *, tables: bool) -> FileRespon
 @login_required
 @family_view(roles=WHO)
 def report_download(request: FamilyRequest, report_id: str) -> HttpResponse:
-    return _file(request, report_id, tables=False)
+    return _file(request, report_id, tables=False)  # type: ignore[return-value]
 
 
 @login_required
 @family_view(roles=WHO)
 def report_tables(request: FamilyRequest, report_id: str) -> HttpResponse:
-    return _file(request, report_id, tables=True)
+    # A FileResponse streams the file (a report may be large); family_view passes it through.
+    return _file(request, report_id, tables=True)  # type: ignore[return-value]
