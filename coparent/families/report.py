@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_lazy as _
 
 from coparent.families.access import describe
-from coparent.families.models import AccessLogEntry
+from coparent.families.models import AccessLogEntry, Role
 from coparent.reports.sections import ReportOut, ReportScope, Section, register_section
 
 
@@ -40,4 +40,13 @@ def write(scope: ReportScope, out: ReportOut) -> None:
     out.table([str(_("When")), str(_("What"))], [25, 75], lines())
 
 
-register_section(Section(key="access", title=_("Access log"), write=write, order=90))
+# The access log page is the parents' (what professionals opened), so is this section.
+register_section(
+    Section(
+        key="access",
+        title=_("Access log"),
+        write=write,
+        order=90,
+        roles=frozenset({Role.PARENT}),
+    )
+)

@@ -41,10 +41,11 @@ class ReportResult:
     entries: int
 
 
-def check_sections(chosen: Sequence[str]) -> list[str]:
-    """The chosen section keys in the report's order; a name no app provides is refused with
-    the list of those that exist (expenses and journal appear once their apps are installed)."""
-    available = section_keys()
+def check_sections(chosen: Sequence[str], reader: Membership | None = None) -> list[str]:
+    """The chosen section keys in the report's order; a name no app provides (or one this
+    reader may not include) is refused with the list of those that exist (expenses and journal
+    appear once their apps are installed)."""
+    available = section_keys(reader)
     unknown = [key for key in chosen if key not in available]
     if unknown:
         raise ServiceError(
@@ -167,7 +168,7 @@ def report_write(
     paper: str,
     progress: Callable[[float], None] | None = None,
 ) -> ReportResult:
-    sections = check_sections(sections)
+    sections = check_sections(sections, reader)
     checkpoint = selectors.checkpoint_get(family)
     scope = ReportScope(
         family=family,

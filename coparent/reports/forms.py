@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coparent.core.forms import BoundedDateField, DateInput, TextField
+from coparent.families.models import Membership
 from coparent.reports.sections import section_list
 
 
@@ -34,11 +35,17 @@ class ReportForm(forms.Form):
         label=_("Paper"), choices=[("A4", "A4"), ("Letter", _("US Letter"))], required=False
     )
 
-    def __init__(self, *args: Any, threads: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        threads: list[tuple[str, str]],
+        reader: Membership | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         sections = self.fields["sections"]
         assert isinstance(sections, forms.MultipleChoiceField)
-        sections.choices = [(s.key, s.title) for s in section_list()]
+        sections.choices = [(s.key, s.title) for s in section_list(reader)]
         chosen = self.fields["threads"]
         assert isinstance(chosen, forms.MultipleChoiceField)
         chosen.choices = threads

@@ -117,6 +117,12 @@ class Section:
     title: Any
     write: Callable[[ReportScope, ReportOut], None]
     order: int = 100
+    # The roles whose members may include this section (None: whoever may make reports); the
+    # operator's command (no reader) may include every section.
+    roles: frozenset[str] | None = None
+
+    def allowed(self, reader: Membership | None) -> bool:
+        return reader is None or self.roles is None or reader.role in self.roles
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -127,12 +133,13 @@ def register_section(section: Section) -> Section:
     return section
 
 
-def section_list() -> list[Section]:
-    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
+def section_list(reader: Membership | None = None) -> list[Section]:
+    found = [s for s in _SECTIONS.values() if s.allowed(reader)]
+    return sorted(found, key=lambda s: (s.order, s.key))
 
 
-def section_keys() -> list[str]:
-    return [s.key for s in section_list()]
+def section_keys(reader: Membership | None = None) -> list[str]:
+    return [s.key for s in section_list(reader)]
 
 
 def section_get(key: str) -> Section | None:

@@ -82,7 +82,7 @@ def report_request(
         raise ServiceError(_("Only parents and professionals can make reports."), code="forbidden")
     zone = ZoneInfo(actor.user.timezone or settings.TIME_ZONE)
     start, end = period_for(actor, first, last, zone)
-    sections = check_sections(sections)
+    sections = check_sections(sections, actor)
     prefix = bates_check(bates_prefix)
     if paper not in (None, "", "A4", "Letter"):
         raise ServiceError(_("Choose A4 or Letter."), field="paper")
@@ -170,9 +170,16 @@ def report_generate(report_pk: int) -> Report | None:
     return report
 
 
+STUCK = dt.timedelta(days=1)
+
+
 def reports_expire(now: dt.datetime | None = None) -> int:
-    """Deletes the files of reports past their seven days; the row stays, marked expired."""
+    """Deletes the files of reports past their seven days; the row stays, marked expired. A
+    report the worker gave up on (still queued or running a day later) is marked failed."""
     now = now or timezone.now()
+    Report.objects.filter(
+        status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING], requested_at__lt=now - STUCK
+    ).update(status=ReportStatus.FAILED, error="The worker could not write it; ask again.")
     count = 0
     for report in Report.objects.filter(status=ReportStatus.READY, expires_at__lte=now):
         for name in (report.pdf_name, report.csv_name):

@@ -33,10 +33,11 @@ def report_list(request: FamilyRequest) -> HttpResponse:
     form = ReportForm(
         request.POST or None,
         threads=threads,
+        reader=request.membership,
         initial={
             "start": today - dt.timedelta(days=90),
             "end": today,
-            "sections": section_keys(),
+            "sections": section_keys(request.membership),
             "paper": paper_for_zone(timezone.get_current_timezone_name()),
         },
     )

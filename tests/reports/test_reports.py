@@ -135,15 +135,31 @@ def test_a_caregiver_cannot_ask(cast: Cast, client_for) -> None:
 
 def test_a_professional_reports_only_within_their_access(cast: Cast, client_for) -> None:
     mediator = membership(cast, cast.mediator)
-    report = ask(cast, user=cast.mediator, first=dt.date(2020, 1, 1), last=dt.date(2030, 1, 1))
+    sections = ["messages", "calendar", "exchanges"]
+    report = ask(
+        cast,
+        user=cast.mediator,
+        first=dt.date(2020, 1, 1),
+        last=dt.date(2030, 1, 1),
+        sections=sections,
+    )
     assert report.start == mediator.created_at
     assert report.end == mediator.access_until
     with pytest.raises(ServiceError):
-        ask(cast, user=cast.mediator, first=dt.date(2020, 1, 1), last=dt.date(2020, 2, 1))
+        ask(
+            cast,
+            user=cast.mediator,
+            first=dt.date(2020, 1, 1),
+            last=dt.date(2020, 2, 1),
+            sections=sections,
+        )
+    # The access log (what professionals opened) is the parents' section.
+    with pytest.raises(ServiceError, match="Available sections: messages, calendar, exchanges."):
+        ask(cast, user=cast.mediator, sections=["access"])
     # Through the page too: a POST is open to them, and still bounded.
     response = client_for(cast.mediator).post(
         f"/f/{cast.family_a.public_id}/reports/",
-        {"start": "2026-01-01", "end": "2026-12-31", "sections": ["access"]},
+        {"start": "2026-01-01", "end": "2026-12-31", "sections": ["messages"]},
     )
     assert response.status_code == 302
     latest = Report.objects.filter(requested_by=mediator).first()
