@@ -39,12 +39,18 @@ class ReportScope:
     thread_ids: list[str] | None
     tree_size: int
     names: dict[int | None, str] = field(default_factory=dict)
+    _days: dict[dt.date, str] = field(default_factory=dict, repr=False)
 
     def when(self, moment: dt.datetime | None) -> str:
-        """A time in the report's zone, in the site's one date-time format."""
+        """A time in the report's zone, in the site's one date-time format ("D j M Y, H:i"):
+        the day part is formatted once per day, which keeps a 20,000-message report fast."""
         if moment is None:
             return ""
-        return str(formats.date_format(moment.astimezone(self.zone), "DATETIME_FORMAT"))
+        local = moment.astimezone(self.zone)
+        day = self._days.get(local.date())
+        if day is None:
+            day = self._days[local.date()] = self.day(local.date())
+        return f"{day}, {local:%H:%M}"
 
     def day(self, moment: dt.datetime | dt.date | None) -> str:
         if moment is None:
