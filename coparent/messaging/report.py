@@ -5,6 +5,7 @@ appendices), and the log index of every entry behind them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
@@ -168,7 +169,9 @@ def _message(
     key = str(message.public_id)
     sender = scope.name(message.sender_id)
     mark = out.entry(sent.get(key))
-    title = f"{sender} · {scope.when(message.created_at)}"
+    # The local time a reader expects, and the server's UTC time to the second, unambiguous.
+    utc = message.created_at.astimezone(dt.UTC)
+    title = f"{sender} · {scope.when(message.created_at)} ({utc:%Y-%m-%d %H:%M:%S} UTC)"
     if mark:
         title += f" · {mark}"
     details = []

@@ -146,7 +146,7 @@ def _wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]
             if line and line_width + space + word_width <= width:
                 line, line_width = f"{line} {word}", line_width + space + word_width
                 continue
-            if line or not paragraph:
+            if line:
                 lines.append(line)
             while word_width > width:
                 cut = len(word)
