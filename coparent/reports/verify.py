@@ -86,6 +86,7 @@ def main(argv: Sequence[str]) -> int:
     except ReportProblem as exc:
         print(f"FAILED: {exc}")
         return 1
+    print(f"Checking {BUNDLE_NAME}, the record bundle attached to {target}:")
     with _temporary(bundle) as bundle_path:
         position = args.index(str(target))
         status = bundle_verify.main([*args[:position], str(bundle_path), *args[position + 1 :]])
