@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres test-api-schema lint format setup chromium bench clean messages
+.PHONY: run test test-sqlite test-postgres test-api-schema lint format setup chromium qpdf bench clean messages
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || { PYTHON=$$(sh scripts/find-python) && "$$PYTHON" -m venv $(VENV); }
@@ -36,6 +36,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's Chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
+# Report tests check every generated PDF with Debian's qpdf (`qpdf --check`), as a court's clerk
+# could; it is a test tool only, the app writes and reads PDFs with pip packages.
+qpdf:
+	@command -v qpdf >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf >/dev/null; \
+	  else echo "Report tests need Debian's qpdf: sudo apt-get install -y qpdf" >&2; exit 1; fi; }
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -46,11 +53,11 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-sqlite: setup chromium
+test-sqlite: setup chromium qpdf
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 # The production shape: PostgreSQL for data and Redis for the cache (sign-in throttling).
-test-postgres: setup chromium
+test-postgres: setup chromium qpdf
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # The calendar, exchange and pass tests once more at instants where date bugs live (the whole

@@ -14,7 +14,9 @@ from collections.abc import Callable
 # Subcommands that must not need settings or a database: name -> "module:function(argv) -> int".
 PURE_COMMANDS = {
     "schedule": "coparent.engine.cli:main",
-    "verify": "coparent.tlog.verify:main",
+    # A bundle (zip) goes to coparent.tlog.verify; a court report (PDF) has its attached bundle
+    # extracted and checked the same way, then its printed entries matched against it.
+    "verify": "coparent.reports.verify:main",
 }
 
 

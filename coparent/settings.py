@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "coparent.decisions",
     "coparent.plan",
     "coparent.expenses",
+    "coparent.reports",  # court reports: PDF + CSV with the record bundle attached
     "coparent.attention",
     "coparent.notifications",
     "coparent.push",
@@ -282,6 +283,7 @@ COPARENT_PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "families.purge": ("coparent.families.tasks.families_purge_task", 3600),
     "expenses.deadlines": ("coparent.expenses.tasks.deadlines_mark_task", 300),
     "expenses.recurring": ("coparent.expenses.tasks.recurring_run_task", 3600),
+    "reports.expire": ("coparent.reports.tasks.reports_expire_task", 3600),
 }
 # A task that raises runs again after 30 s, 1, 2, 4 min... (at most an hour apart) until it
 # has run this many times; then it stays failed for `coparent tasks list --failed`.
@@ -328,6 +330,9 @@ MESSAGING_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("MESSAGING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 )
 MESSAGING_ATTACHMENT_DIR = Path(os.environ.get("MESSAGING_ATTACHMENT_DIR", VAR_DIR / "attachments"))
+# Court reports written by the worker; each is deleted seven days after it was written.
+REPORT_DIR = Path(os.environ.get("COPARENT_REPORT_DIR", VAR_DIR / "reports"))
+REPORT_KEEP_DAYS = 7
 PASS_SIGNING_KEY_FILE = os.environ.get("COPARENT_PASS_KEY_FILE", str(VAR_DIR / "pass-signing.pem"))
 RECORD_SIGNING_KEY_FILE = os.environ.get(
     "COPARENT_RECORD_KEY_FILE", str(VAR_DIR / "record-signing.key")

@@ -24,6 +24,7 @@ from coparent.passes.api import router as pass_router
 from coparent.plan.api import router as plan_router
 from coparent.push.api import router as push_router
 from coparent.records.api import router as record_router
+from coparent.reports.api import router as report_router
 from coparent.safety.api import router as safety_router
 from coparent.schedule.api import router as schedule_router
 
@@ -44,6 +45,7 @@ api.add_router("/", safety_router)
 api.add_router("/", childinfo_router)
 api.add_router("/", document_router)
 api.add_router("/", journal_router)
+api.add_router("/", report_router)
 
 
 @not_family_scoped
@@ -89,6 +91,7 @@ urlpatterns = [
     path("", include("coparent.exchanges.urls")),
     path("", include("coparent.plan.urls")),
     path("", include("coparent.expenses.urls")),
+    path("", include("coparent.reports.urls")),
     path("", include("coparent.schedule.urls")),
     path("", include("coparent.decisions.urls")),
     path("", include("coparent.notifications.urls")),

@@ -411,6 +411,11 @@ def page_cases(cast: Cast, ids: dict[str, str]) -> list[tuple[str, dict[str, Any
             },
         ),
         *expense_page_cases(cast),
+        (
+            "reports/",
+            {"start": "2026-06-01", "end": "2026-06-17", "sections": ["access"]},
+            {"bates_prefix": "text"},
+        ),
     ]
 
 

@@ -112,12 +112,12 @@ def actor(request: HttpRequest) -> User:
 
 
 def family_membership(
-    request: HttpRequest, family_id: Any, *, roles: Any = None, moderator_writes: bool = False
+    request: HttpRequest, family_id: Any, *, roles: Any = None, read_only_may_post: bool = False
 ) -> Membership:
     """The caller's membership of the family, or 404; read-only members get 403 on writes
-    (but for `moderator_writes`, as in core.tenancy.family_view: the service decides)."""
+    (unless the operation changes nothing of the family: asking for a court report)."""
     membership = membership_for(actor(request), family_id, roles=roles)
-    if request.method not in SAFE_METHODS and not moderator_writes:
+    if request.method not in SAFE_METHODS and not read_only_may_post:
         require_write(membership)
     record_professional_access(membership, request, via_api=True)
     return membership

@@ -27,9 +27,7 @@ if TYPE_CHECKING:
 NOT_FAMILY_SCOPED = {
     "accounts.User",
     "accounts.UserSession",
-    "accounts.SignInEvent",
     "accounts.ApiToken",
-    "accounts.DataExport",  # one person's copy of their own data, across their families
     "families.Family",
     "push.PushSubscription",  # a person's browser, for every family they are in
     "records.AppendOnlyGuard",
@@ -108,14 +106,16 @@ def get_for_family[ModelT: models.Model](
 
 
 def family_view(
-    *, roles: Iterable[str] | None = None, write: bool = False, moderator_writes: bool = False
+    *, roles: Iterable[str] | None = None, write: bool = False, read_only_may_post: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Decorate a view that takes `family_id`: sets request.family and request.membership,
     answers 404 to outsiders and 403 to read-only members on write pages, and records every
     access by a professional in the family's access log.
 
-    `moderator_writes`: the one write a professional makes, moderating messages under a
-    protective order; the view's service lets only the named moderator through (403 else)."""
+    `read_only_may_post` opens a page's POST to read-only members when it changes nothing of
+    the family (asking for a court report of what they may read), or when the view's service
+    lets only one professional through (the moderator under a protective order: 403 for any
+    other); tests/test_tenancy.py lists every such page."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -123,13 +123,16 @@ def family_view(
             request: HttpRequest, family_id: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
             membership = membership_for(request.user, family_id, roles=roles)  # type: ignore[arg-type]
-            if (write or request.method not in ("GET", "HEAD", "OPTIONS")) and not moderator_writes:
+            if write or (
+                request.method not in ("GET", "HEAD", "OPTIONS") and not read_only_may_post
+            ):
                 require_write(membership)
             request.family = membership.family  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             record_professional_access(membership, request, via_api=False)
             return view(request, *args, **kwargs)
 
+        wrapper.read_only_may_post = read_only_may_post  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

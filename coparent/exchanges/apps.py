@@ -7,4 +7,8 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what this app holds about a person (accounts.personal_data).
-        from coparent.exchanges import personal_data  # noqa: F401
+        # Registers this app's section of court reports.
+        from coparent.exchanges import (
+            personal_data,  # noqa: F401
+            report,  # noqa: F401
+        )

@@ -8,4 +8,9 @@ class FamiliesConfig(AppConfig):
     def ready(self) -> None:
         # Registers what this app holds about a person (accounts.personal_data), and what
         # waits for a parent's answer (attention).
-        from coparent.families import attention, personal_data  # noqa: F401
+        # Registers this app's section of court reports.
+        from coparent.families import (  # noqa: F401
+            attention,
+            personal_data,
+            report,
+        )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from coparent.core.errors import ServiceError
 from coparent.families.models import Family, Membership
 from coparent.records import keys, selectors
-from coparent.records.disclosure import disclose, visible_threads
+from coparent.records.disclosure import Disclosure, disclose, visible_threads
 from coparent.records.models import LogEntry
 from coparent.tlog import BundleEntry, NoteError, build_bundle, decode
 from coparent.tlog.rollback import KIND as ROLLBACK
@@ -68,6 +68,39 @@ def export_bundle(
         # The thread or period takes in every entry (a range from before the family began): it
         # is the whole record, and saying "partial" would make a reader look for what is missing.
         partial = False
+    what = []
+    if thread_id is not None:
+        what.append("one conversation")
+    if start is not None or end is not None:
+        what.append(f"entries from {_when(start, 'the start')} to {_when(end, 'now')} (UTC)")
+    description = (
+        f"Part of the family record of {family.name}: " + " and ".join(what)
+        if partial
+        else f"The whole family record of {family.name}, {checkpoint.size} entries."
+    )
+    return bundle_write(
+        out,
+        family=family,
+        entries=entries,
+        checkpoint=checkpoint,
+        disclosed=disclosed,
+        partial=partial,
+        description=description,
+    )
+
+
+def bundle_write(
+    out: str | Path | IO[bytes],
+    *,
+    family: Family,
+    entries: list[LogEntry],
+    checkpoint: selectors.CheckpointView,
+    disclosed: dict[int, Disclosure],
+    partial: bool,
+    description: str,
+) -> int:
+    """Writes a bundle of exactly these entries (in log order) against the checkpoint, with
+    inclusion proofs when partial; a court report embeds one for the entries it prints."""
     names = _names(entries)
     items = []
     for entry in entries:
@@ -84,16 +117,6 @@ def export_bundle(
     proofs = None
     if partial:
         proofs = selectors.inclusion_proofs(family, [e.index for e in entries], checkpoint.size)
-    what = []
-    if thread_id is not None:
-        what.append("one conversation")
-    if start is not None or end is not None:
-        what.append(f"entries from {_when(start, 'the start')} to {_when(end, 'now')} (UTC)")
-    description = (
-        f"Part of the family record of {family.name}: " + " and ".join(what)
-        if partial
-        else f"The whole family record of {family.name}, {checkpoint.size} entries."
-    )
     try:
         build_bundle(
             out,

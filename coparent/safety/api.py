@@ -232,7 +232,7 @@ def moderation_list(request: HttpRequest, family_id: str) -> list[HeldMessageOut
 def moderation_decide(
     request: HttpRequest, family_id: str, held_id: str, payload: ModerationIn
 ) -> HeldMessageOut:
-    membership = family_membership(request, family_id, moderator_writes=True)
+    membership = family_membership(request, family_id, read_only_may_post=True)
     if not ProtectiveOrder.objects.filter(
         family=membership.family, moderator=membership, ended_at__isnull=True
     ).exists():

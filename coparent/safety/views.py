@@ -250,7 +250,7 @@ def moderation(request: FamilyRequest) -> HttpResponse:
 
 
 @login_required
-@family_view(roles=[Role.PROFESSIONAL], moderator_writes=True)
+@family_view(roles=[Role.PROFESSIONAL], read_only_may_post=True)
 @require_POST
 def moderate(request: FamilyRequest, held_id: str) -> HttpResponse:
     _require_moderator(request)

@@ -7,4 +7,8 @@ class ScheduleConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what this app holds about a person (accounts.personal_data).
-        from coparent.schedule import personal_data  # noqa: F401
+        # Registers this app's section of court reports.
+        from coparent.schedule import (
+            personal_data,  # noqa: F401
+            report,  # noqa: F401
+        )

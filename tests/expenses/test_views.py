@@ -34,7 +34,10 @@ pytestmark = pytest.mark.django_db
 # the balance (two SQL aggregates and the members they name), the latest payments, and for a
 # parent what waits for them. A professional's visit is also written to the access log.
 # Fixed whatever the history.
-LEDGER_QUERIES = {"alice": 16, "mediator": 15}  # a professional's nav badge counts what they moderate
+LEDGER_QUERIES = {
+    "alice": 16,
+    "mediator": 15,
+}  # a professional's nav badge counts what they moderate
 
 
 @pytest.fixture(autouse=True)
