@@ -115,7 +115,8 @@ def family_membership(
     request: HttpRequest, family_id: Any, *, roles: Any = None, read_only_may_post: bool = False
 ) -> Membership:
     """The caller's membership of the family, or 404; read-only members get 403 on writes
-    (unless the operation changes nothing of the family: asking for a court report)."""
+    (unless the operation changes nothing of the family, asking for a court report, or its
+    service lets only the moderator of a protective order through)."""
     membership = membership_for(actor(request), family_id, roles=roles)
     if request.method not in SAFE_METHODS and not read_only_may_post:
         require_write(membership)

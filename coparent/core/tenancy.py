@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 NOT_FAMILY_SCOPED = {
     "accounts.User",
     "accounts.UserSession",
+    "accounts.SignInEvent",
     "accounts.ApiToken",
+    "accounts.DataExport",  # one person's copy of their own data, across their families
     "families.Family",
     "push.PushSubscription",  # a person's browser, for every family they are in
     "records.AppendOnlyGuard",

@@ -197,6 +197,9 @@ def _message(
     for view in message.views.all():
         if view.viewer_id == message.sender_id:
             continue
+        # Seen under a protective order: shown to nobody but the reader (coparent/safety).
+        if view.withheld and view.viewer_id != getattr(scope.reader, "user_id", None):
+            continue
         view_mark = out.entry(viewed.get((key, view.viewer_id)))
         text = str(_("First viewed by %(who)s: %(when)s")) % {
             "who": scope.name(view.viewer_id),

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coparent.reports.sections import ReportOut, ReportScope, Section, register_section
+from coparent.safety import selectors as safety_selectors
 from coparent.schedule import selectors
 from coparent.schedule.models import VersionStatus
 
@@ -160,8 +161,15 @@ def write(scope: ReportScope, out: ReportOut) -> None:
                 scope.when(event.ends_at),
                 event.title,
                 str(event.get_kind_display()),
-                # A home address is never printed (address confidentiality).
-                "" if event.place_is_home else event.place,
+                # A home address is never printed; a confidential place only to its author.
+                ""
+                if event.place_is_home
+                else safety_selectors.shown_place(
+                    event.place,
+                    confidential=event.place_confidential,
+                    owner_id=event.created_by_id,
+                    viewer_id=getattr(scope.reader, "user_id", None),
+                ),
                 marks(event.public_id),
             ]
         )

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from coparent.core.errors import ServiceError
 from coparent.exchanges import services as exchanges
+from coparent.families.models import Membership
 from coparent.safety import services
 from coparent.schedule import services as schedule
 from tests.cast import Cast
 from tests.passes.test_passes import issue
+from tests.reports.helpers import flat, page_texts, write
 from tests.schedule.helpers import agreed
 from tests.tasks import run_tasks
 from tests.test_tenancy import api_operations, family_a_ids, family_routes, fill
@@ -89,7 +91,10 @@ def test_exchanges_cannot_be_at_a_home(cast: Cast) -> None:
         )
 
 
-def test_nothing_the_other_parent_can_open_holds_the_address(cast: Cast, client_for) -> None:
+def test_nothing_the_other_parent_can_open_holds_the_address(
+    cast: Cast, client_for, settings, tmp_path
+) -> None:
+    settings.REPORT_DIR = str(tmp_path / "reports")
     ids = family_a_ids(cast)  # every app's objects, so every route has something to show
     keep_alice_confidential(cast)
     start = timezone.now() + dt.timedelta(days=1)
@@ -128,6 +133,15 @@ def test_nothing_the_other_parent_can_open_holds_the_address(cast: Cast, client_
         for member in bundle.namelist():
             if SECRET.encode() in bundle.read(member):
                 leaks.append(f"export {member}")
+    reader = Membership.objects.get(family=cast.family_a, user=cast.bob)
+    pdf, csvs = tmp_path / "report.pdf", tmp_path / "tables.zip"
+    write(cast, pdf, reader=reader, csv=csvs)
+    if SECRET in flat(" ".join(page_texts(pdf))):
+        leaks.append("court report")
+    with zipfile.ZipFile(csvs) as tables:
+        for member in tables.namelist():
+            if SECRET.encode() in tables.read(member):
+                leaks.append(f"report table {member}")
     for message in mail.outbox:
         if cast.bob.email in message.to and SECRET in message.body + message.subject:
             leaks.append(f"email {message.subject}")
