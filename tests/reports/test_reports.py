@@ -122,9 +122,9 @@ def test_the_page_query_count_does_not_grow_with_reports(
 
 def test_a_wrong_section_names_the_available_ones(cast: Cast) -> None:
     with pytest.raises(ServiceError) as error:
-        ask(cast, sections=["messages", "expenses"])
-    assert "expenses" in error.value.message
-    assert "messages, calendar, exchanges, access" in error.value.message
+        ask(cast, sections=["messages", "ledgers"])
+    assert "ledgers" in error.value.message
+    assert "messages, calendar, exchanges, expenses, journal, access" in error.value.message
 
 
 def test_a_caregiver_cannot_ask(cast: Cast, client_for) -> None:
@@ -213,7 +213,7 @@ def test_the_api_asks_follows_and_downloads(cast: Cast, client_for) -> None:
     assert [r["id"] for r in alice.get(base).json()] == [body["id"]]
     bad = alice.post(
         base,
-        {"start": "2026-06-01", "end": "2026-06-17", "sections": ["journal"]},
+        {"start": "2026-06-01", "end": "2026-06-17", "sections": ["ledgers"]},
         content_type="application/json",
     )
     assert bad.status_code in (400, 422)
@@ -248,5 +248,5 @@ def test_the_cli_writes_a_verifiable_report(cast: Cast, tmp_path: Path, capsys) 
             "--out",
             str(out),
             "--sections",
-            "messages,expenses",
+            "messages,ledgers",
         )
