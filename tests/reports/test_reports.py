@@ -154,7 +154,9 @@ def test_a_professional_reports_only_within_their_access(cast: Cast, client_for)
             sections=sections,
         )
     # The access log (what professionals opened) is the parents' section.
-    with pytest.raises(ServiceError, match=r"Available sections: messages, calendar, exchanges\."):
+    with pytest.raises(
+        ServiceError, match=r"Available sections: messages, calendar, exchanges, expenses\."
+    ):
         ask(cast, user=cast.mediator, sections=["access"])
     # Through the page too: a POST is open to them, and still bounded.
     response = client_for(cast.mediator).post(
