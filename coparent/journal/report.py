@@ -26,7 +26,11 @@ def write(scope: ReportScope, out: ReportOut) -> None:
     proved = [
         p
         for p in selectors.entries_for_report(
-            family=scope.family, author=reader, start=scope.start, end=scope.end
+            family=scope.family,
+            author=reader,
+            start=scope.start,
+            end=scope.end,
+            entry_ids=scope.journal_entry_ids,
         )
         if p.index < scope.tree_size
     ]

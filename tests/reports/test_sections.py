@@ -5,6 +5,7 @@ private journal never appears in anyone's report but its author's."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -25,6 +26,8 @@ from tests.journal.helpers import SECRET, mediator_membership
 from tests.messaging.helpers import png_bytes
 from tests.reports.helpers import bundle_of, flat, page_texts, qpdf_check, small_pdf, write
 
+DAY_FIRST = dt.date(2026, 6, 1)
+DAY_LAST = dt.date(2026, 6, 17)
 ALICE_NOTE = "Alice private note: swimming-lesson-blue-heron-77"
 BOB_NOTE = "Bob private note: kite-festival-orange-31"
 
@@ -202,3 +205,78 @@ def test_the_cli_accepts_expenses_and_journal(cast: Cast, tmp_path: Path) -> Non
     assert "Dentist check-up" in text
     assert ALICE_NOTE not in text
     assert verify.main([str(out)]) == 0
+
+
+def _report_text(report) -> str:  # type: ignore[no-untyped-def]
+    from coparent.reports.services import report_dir
+
+    return flat(" ".join(page_texts(report_dir() / report.pdf_name)))
+
+
+def test_the_author_chooses_which_entries_go_in(cast: Cast, client_for) -> None:
+    from coparent.reports import services as reports
+    from coparent.reports.models import Report, ReportStatus
+    from tests.tasks import committing, run_tasks
+
+    chosen = journal.entry_write(family=cast.family_a, actor=cast.alice, body=ALICE_NOTE)
+    journal.entry_write(family=cast.family_a, actor=cast.alice, body=SECRET)
+    bobs = journal.entry_write(family=cast.family_a, actor=cast.bob, body=BOB_NOTE)
+    alice = member(cast.family_a, cast.alice)
+    options = {"first": DAY_FIRST, "last": DAY_LAST, "sections": ["journal"]}
+    # another parent's entry cannot be chosen, as if it did not exist
+    with pytest.raises(ServiceError) as error:
+        reports.report_request(
+            family=cast.family_a, actor=alice, journal_entry_ids=[str(bobs.public_id)], **options
+        )
+    assert error.value.field == "journal_entries"
+    with committing():
+        report = reports.report_request(
+            family=cast.family_a, actor=alice, journal_entry_ids=[str(chosen.public_id)], **options
+        )
+    run_tasks()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.READY, report.error
+    text = _report_text(report)
+    assert ALICE_NOTE in text and "zebra-umbrella-42" not in text and BOB_NOTE not in text
+
+    # the API takes the same choice, and refuses someone else's entry in the error shape
+    api = client_for(cast.alice)
+    base = f"/api/v1/families/{cast.family_a.public_id}/reports"
+    body = {"start": "2026-06-01", "end": "2026-06-17", "sections": ["journal"]}
+    bad = api.post(
+        base, {**body, "journal_entries": [str(bobs.public_id)]}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert "journal_entries" in bad.json()["error"]["fields"]
+    with committing():
+        good = api.post(
+            base,
+            {**body, "journal_entries": [str(chosen.public_id)]},
+            content_type="application/json",
+        )
+    assert good.status_code == 202
+    run_tasks()
+    report = Report.objects.get(public_id=good.json()["id"])
+    assert "zebra-umbrella-42" not in _report_text(report)
+
+    # the page offers the author's own entries, nobody else's
+    page = client_for(cast.alice).get(f"/f/{cast.family_a.public_id}/reports/")
+    html = page.content.decode()
+    assert str(chosen.public_id) in html and str(bobs.public_id) not in html
+    assert "kite-festival" not in html
+    mediator = client_for(cast.mediator).get(f"/f/{cast.family_a.public_id}/reports/")
+    assert "Journal entries" not in mediator.content.decode()
+    # a choice ticked on the form reaches the report
+    with committing():
+        response = client_for(cast.alice).post(
+            f"/f/{cast.family_a.public_id}/reports/",
+            {
+                "start": "2026-06-01",
+                "end": "2026-06-17",
+                "sections": ["journal"],
+                "journal_entries": [str(chosen.public_id)],
+            },
+        )
+    assert response.status_code == 302
+    latest = Report.objects.filter(requested_by=alice).order_by("-requested_at", "-id").first()
+    assert latest is not None and latest.journal_entry_ids == [str(chosen.public_id)]
