@@ -61,20 +61,26 @@ def _days(scope: ReportScope) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _indexes(scope: ReportScope) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+def _indexes(
+    scope: ReportScope,
+) -> tuple[dict[str, list[int]], dict[str, list[int]], dict[str, str]]:
     """Log indexes of the entries behind each expense version and each payment, whenever they
-    were logged (an expense of the period may be answered after it), under the signed tree."""
+    were logged (an expense of the period may be answered after it), under the signed tree;
+    and which version each correction replaces."""
     expenses: dict[str, list[int]] = defaultdict(list)
     payments: dict[str, list[int]] = defaultdict(list)
+    replaces: dict[str, str] = {}
     far = scope.end.replace(year=min(scope.end.year + 200, 9999))
     for row, entry in scope.entries(
         EXPENSE_KINDS + PAYMENT_KINDS, since=scope.family.created_at, until=far
     ):
         if "expense" in entry.fields and entry.kind.startswith("expense."):
             expenses[str(entry.fields["expense"])].append(row.index)
+            if entry.kind == "expense.corrected" and "replaces" in entry.fields:
+                replaces[str(entry.fields["expense"])] = str(entry.fields["replaces"])
         elif "payment" in entry.fields:
             payments[str(entry.fields["payment"])].append(row.index)
-    return expenses, payments
+    return expenses, payments, replaces
 
 
 def _plain(minor: int | None, currency: str) -> str:
@@ -87,7 +93,7 @@ def write(scope: ReportScope, out: ReportOut) -> None:
         out.note(str(_("Only parents and professionals can include the expenses.")))
         return
     first, last = _days(scope)
-    expense_marks, payment_marks = _indexes(scope)
+    expense_marks, payment_marks, replaces = _indexes(scope)
     statuses = dict(ExpenseStatus.choices)
     names = selectors.category_names(scope.family)
     out.heading(str(_("Expenses")), level=2)
@@ -146,8 +152,7 @@ def write(scope: ReportScope, out: ReportOut) -> None:
             for s in expense.shares.all()
         )
         answers = [
-            f"{scope.when(e.at)}: {e.kind.replace('_', ' ')}"
-            + (f" {scope.name(e.actor_id)}" if e.actor_id else "")
+            f"{scope.when(e.at)}, {scope.name(e.actor_id)}: {e.kind.replace('_', ' ')}"
             + (f", {_plain(e.amount_minor, currency)}" if e.amount_minor is not None else "")
             + (f": {e.text}" if e.text else "")
             for e in expense.events.all()
@@ -160,9 +165,14 @@ def write(scope: ReportScope, out: ReportOut) -> None:
                 "description": old.description,
                 "amount": _plain(old.amount_minor, old.currency),
             }
-        marks_list = list(expense_marks.get(str(expense.public_id), []))
-        if expense.supersedes is not None:
-            marks_list = expense_marks.get(str(expense.supersedes.public_id), []) + marks_list
+        # every version's entries, the first version's first
+        marks_list: list[int] = []
+        version_id: str | None = str(expense.public_id)
+        seen: set[str] = set()
+        while version_id is not None and version_id not in seen:
+            seen.add(version_id)
+            marks_list = expense_marks.get(version_id, []) + marks_list
+            version_id = replaces.get(version_id)
         marks = ", ".join(out.entry(index) for index in marks_list)
         receipts = []
         for receipt in expense.receipts.all():

@@ -280,3 +280,25 @@ def test_the_author_chooses_which_entries_go_in(cast: Cast, client_for) -> None:
     assert response.status_code == 302
     latest = Report.objects.filter(requested_by=alice).order_by("-requested_at", "-id").first()
     assert latest is not None and latest.journal_entry_ids == [str(chosen.public_id)]
+
+
+def test_a_twice_corrected_expense_prints_every_versions_entries(
+    cast: Cast, tmp_path: Path
+) -> None:
+    from coparent.records.models import LogEntry
+
+    agree(cast, "50")
+    first = expense(cast, amount="10.00", description="Bus pass")
+    second = expenses.expense_correct(
+        family=cast.family_a, actor=cast.alice, expense=first, amount=Decimal("11.00")
+    )
+    expenses.expense_correct(
+        family=cast.family_a, actor=cast.alice, expense=second, amount=Decimal("12.00")
+    )
+    path = tmp_path / "report.pdf"
+    write(cast, path, reader=member(cast.family_a, cast.bob), sections=["expenses"])
+    text = flat(" ".join(page_texts(path)))
+    created = LogEntry.objects.get(family=cast.family_a, kind="expense.created").index
+    assert f"log\u00a0#{created}" in text or f"log #{created}" in text
+    assert "Corrects version 2" in text and "12.00 USD" in text
+    assert verify.main([str(path)]) == 0
