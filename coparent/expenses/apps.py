@@ -6,4 +6,5 @@ class ExpensesConfig(AppConfig):
     label = "expenses"
 
     def ready(self) -> None:
-        from coparent.expenses import disclosure, providers  # noqa: F401  (registers them)
+        # Registers disclosures, attention providers and this app's section of court reports.
+        from coparent.expenses import disclosure, providers, report  # noqa: F401

@@ -30,6 +30,14 @@ class ReportIn(Schema):
     threads: Annotated[list[uuid.UUID], Field(max_length=200)] = []
     bates_prefix: Annotated[str, Text(20)] = ""
     paper: Annotated[str, Text(6)] = ""
+    journal_entries: Annotated[
+        list[uuid.UUID],
+        Field(
+            max_length=500,
+            description="Your own journal entries for the journal section (none: all yours in "
+            "the period).",
+        ),
+    ] = []
 
 
 class ReportOut(Schema):
@@ -88,6 +96,7 @@ def report_create(request: HttpRequest, family_id: str, payload: ReportIn) -> St
         thread_ids=[str(t) for t in payload.threads] or None,
         bates_prefix=payload.bates_prefix,
         paper=payload.paper or None,
+        journal_entry_ids=[str(e) for e in payload.journal_entries] or None,
     )
     return Status(202, _out(report))
 

@@ -164,6 +164,7 @@ def report_write(
     sections: list[str],
     thread_ids: list[str] | None,
     bates_prefix: str,
+    journal_entry_ids: list[str] | None = None,
     report_id: str,
     paper: str,
     progress: Callable[[float], None] | None = None,
@@ -178,6 +179,7 @@ def report_write(
         zone=zone,
         thread_ids=thread_ids,
         tree_size=checkpoint.size,
+        journal_entry_ids=journal_entry_ids,
     )
     pdf = ReportPDF(
         paper=paper,

@@ -25,6 +25,16 @@ class ReportForm(forms.Form):
         choices=(),
         help_text=_("None ticked: every conversation you are in."),
     )
+    journal_entries = forms.MultipleChoiceField(
+        label=_("Journal entries"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        choices=(),
+        help_text=_(
+            "Only your own private journal, only in your own report. None ticked: every entry "
+            "you wrote in the period."
+        ),
+    )
     bates_prefix = TextField(
         label=_("Bates prefix"),
         max_length=20,
@@ -39,6 +49,7 @@ class ReportForm(forms.Form):
         self,
         *args: Any,
         threads: list[tuple[str, str]],
+        journal_entries: list[tuple[str, str]] | None = None,
         reader: Membership | None = None,
         **kwargs: Any,
     ) -> None:
@@ -49,6 +60,12 @@ class ReportForm(forms.Form):
         chosen = self.fields["threads"]
         assert isinstance(chosen, forms.MultipleChoiceField)
         chosen.choices = threads
+        if journal_entries:
+            journal = self.fields["journal_entries"]
+            assert isinstance(journal, forms.MultipleChoiceField)
+            journal.choices = journal_entries
+        else:
+            del self.fields["journal_entries"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -31,6 +31,9 @@ class Report(FamilyOwned):
     paper = models.CharField(max_length=8, default="A4")
     sections = models.JSONField(default=list)
     thread_ids = models.JSONField(null=True, blank=True)
+    # The requester's own journal entries chosen for the journal section (None: all theirs in
+    # the period).
+    journal_entry_ids = models.JSONField(null=True, blank=True)
     bates_prefix = models.CharField(max_length=20, blank=True)
     status = models.CharField(
         max_length=8, choices=ReportStatus.choices, default=ReportStatus.QUEUED

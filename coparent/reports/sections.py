@@ -39,6 +39,8 @@ class ReportScope:
     thread_ids: list[str] | None
     tree_size: int
     names: dict[int | None, str] = field(default_factory=dict)
+    # The reader's own journal entries they chose to disclose (None: all theirs in the period).
+    journal_entry_ids: list[str] | None = None
     _days: dict[dt.date, str] = field(default_factory=dict, repr=False)
 
     def when(self, moment: dt.datetime | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,30 @@ def bates_check(prefix: str) -> str:
     return prefix
 
 
+def _own_journal_entries(actor: Membership, entry_ids: list[str]) -> list[str]:
+    """The chosen journal entries, each the requester's own; anyone else's is refused as if it
+    did not exist (the journal is private)."""
+    from coparent.journal.models import JournalEntry
+
+    wanted = []
+    for value in entry_ids:
+        try:
+            wanted.append(uuid.UUID(str(value)))
+        except ValueError:
+            raise ServiceError(
+                _("Choose entries of your own journal."), field="journal_entries"
+            ) from None
+    own = {
+        str(public_id)
+        for public_id in JournalEntry.objects.filter(
+            family_id=actor.family_id, author_id=actor.user_id, public_id__in=wanted
+        ).values_list("public_id", flat=True)
+    }
+    if len(own) != len({str(w) for w in wanted}):
+        raise ServiceError(_("Choose entries of your own journal."), field="journal_entries")
+    return sorted(own)
+
+
 def report_request(
     *,
     family: Family,
@@ -76,6 +101,7 @@ def report_request(
     thread_ids: list[str] | None = None,
     bates_prefix: str = "",
     paper: str | None = None,
+    journal_entry_ids: list[str] | None = None,
 ) -> Report:
     """Queues a report for the worker. Parents and professionals may ask; others may not."""
     if actor.role not in (Role.PARENT, Role.PROFESSIONAL):
@@ -86,6 +112,8 @@ def report_request(
     prefix = bates_check(bates_prefix)
     if paper not in (None, "", "A4", "Letter"):
         raise ServiceError(_("Choose A4 or Letter."), field="paper")
+    if journal_entry_ids:
+        journal_entry_ids = _own_journal_entries(actor, journal_entry_ids)
     with transaction.atomic():
         report = Report.objects.create(
             family=family,
@@ -96,6 +124,7 @@ def report_request(
             paper=paper or paper_for_zone(zone.key),
             sections=sections,
             thread_ids=thread_ids or None,
+            journal_entry_ids=journal_entry_ids or None,
             bates_prefix=prefix,
         )
         from coparent.reports.tasks import report_generate_task
@@ -143,6 +172,7 @@ def report_generate(report_pk: int) -> Report | None:
             zone=ZoneInfo(report.zone),
             sections=list(report.sections),
             thread_ids=report.thread_ids,
+            journal_entry_ids=report.journal_entry_ids,
             bates_prefix=report.bates_prefix,
             report_id=report.short_id,
             paper=report.paper,

@@ -33,6 +33,7 @@ def report_list(request: FamilyRequest) -> HttpResponse:
     form = ReportForm(
         request.POST or None,
         threads=threads,
+        journal_entries=selectors.journal_choices(request.membership),
         reader=request.membership,
         initial={
             "start": today - dt.timedelta(days=90),
@@ -52,6 +53,7 @@ def report_list(request: FamilyRequest) -> HttpResponse:
                 thread_ids=form.cleaned_data["threads"] or None,
                 bates_prefix=form.cleaned_data["bates_prefix"],
                 paper=form.cleaned_data["paper"] or None,
+                journal_entry_ids=form.cleaned_data.get("journal_entries") or None,
             )
         except ServiceError as error:
             add_service_error(form, error)

@@ -52,6 +52,21 @@ DISCLOSED: dict[str, tuple[str, str]] = {
     "plan.time_away_declined": ("body", "note"),
     "plan.time_away_withdrawn": ("body", "note"),
     "plan.time_away_expired": ("body", "note"),
+    # an expense's note, answer or reason; a receipt; a payment's reference and note, or the
+    # reason it was disputed; the reason given with a consent (expenses/disclosure.py)
+    "expense.created": ("body", "content"),
+    "expense.corrected": ("body", "content"),
+    "expense.correction_reason": ("body", "content"),
+    "expense.approved": ("body", "content"),
+    "expense.partly_approved": ("body", "content"),
+    "expense.disputed": ("body", "content"),
+    "expense.replied": ("body", "content"),
+    "expense.withdrawn": ("body", "content"),
+    "expense.receipt_added": ("file", "content"),
+    "payment.recorded": ("body", "content"),
+    "payment.disputed": ("body", "content"),
+    "expense.consent_given": ("body", "content"),
+    "expense.consent_refused": ("body", "content"),
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no export time: same input, same bytes
 

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from coparent.core.errors import ServiceError
 from coparent.families.models import Membership
+from coparent.journal import services as journal
 from coparent.records.models import LogEntry
 from coparent.reports import services
 from coparent.reports.models import Report, ReportStatus
@@ -111,20 +112,23 @@ def test_the_page_query_count_does_not_grow_with_reports(
     alice = client_for(cast.alice)
     url = f"/f/{cast.family_a.public_id}/reports/"
     ask(cast)
+    journal.entry_write(family=cast.family_a, actor=cast.alice, body="A first note")
     alice.get(url)
-    with django_assert_num_queries(8):
+    # 9: one of them lists Alice's journal entries to choose from
+    with django_assert_num_queries(9):
         alice.get(url)
-    for _ in range(3):
+    for number in range(3):
         ask(cast)
-    with django_assert_num_queries(8):
+        journal.entry_write(family=cast.family_a, actor=cast.alice, body=f"Note {number}")
+    with django_assert_num_queries(9):
         assert alice.get(url).status_code == 200
 
 
 def test_a_wrong_section_names_the_available_ones(cast: Cast) -> None:
     with pytest.raises(ServiceError) as error:
-        ask(cast, sections=["messages", "expenses"])
-    assert "expenses" in error.value.message
-    assert "messages, calendar, exchanges, access" in error.value.message
+        ask(cast, sections=["messages", "ledgers"])
+    assert "ledgers" in error.value.message
+    assert "messages, calendar, exchanges, expenses, journal, access" in error.value.message
 
 
 def test_a_caregiver_cannot_ask(cast: Cast, client_for) -> None:
@@ -154,7 +158,9 @@ def test_a_professional_reports_only_within_their_access(cast: Cast, client_for)
             sections=sections,
         )
     # The access log (what professionals opened) is the parents' section.
-    with pytest.raises(ServiceError, match=r"Available sections: messages, calendar, exchanges\."):
+    with pytest.raises(
+        ServiceError, match=r"Available sections: messages, calendar, exchanges, expenses\."
+    ):
         ask(cast, user=cast.mediator, sections=["access"])
     # Through the page too: a POST is open to them, and still bounded.
     response = client_for(cast.mediator).post(
@@ -213,7 +219,7 @@ def test_the_api_asks_follows_and_downloads(cast: Cast, client_for) -> None:
     assert [r["id"] for r in alice.get(base).json()] == [body["id"]]
     bad = alice.post(
         base,
-        {"start": "2026-06-01", "end": "2026-06-17", "sections": ["journal"]},
+        {"start": "2026-06-01", "end": "2026-06-17", "sections": ["ledgers"]},
         content_type="application/json",
     )
     assert bad.status_code in (400, 422)
@@ -248,5 +254,5 @@ def test_the_cli_writes_a_verifiable_report(cast: Cast, tmp_path: Path, capsys) 
             "--out",
             str(out),
             "--sections",
-            "messages,expenses",
+            "messages,ledgers",
         )
