@@ -77,7 +77,7 @@ class ChildInfoOut(Schema):
     items: list[ItemOut]
 
 
-class VersionOut(Schema):
+class InfoVersionOut(Schema):
     number: int
     action: str
     values: dict[str, str]
@@ -211,19 +211,19 @@ def item_remove(request: HttpRequest, family_id: str, child_id: str, item_id: st
 
 @router.get(
     "/families/{family_id}/children/{child_id}/info/{item_id}/versions",
-    response=list[VersionOut],
+    response=list[InfoVersionOut],
     summary="Every version of an item, newest first (parents)",
 )
 def item_versions(
     request: HttpRequest, family_id: str, child_id: str, item_id: str
-) -> list[VersionOut]:
+) -> list[InfoVersionOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     child = _child(membership, child_id)
     item = get_for_family(
         InfoItem.objects.filter(child=child), membership.family, public_id=item_id
     )
     return [
-        VersionOut(
+        InfoVersionOut(
             number=v.number,
             action=v.action,
             values=v.values,

@@ -26,7 +26,7 @@ from coparent.messaging import files
 router = Router(tags=["documents"])
 
 
-class VersionOut(Schema):
+class DocumentVersionOut(Schema):
     id: uuid.UUID
     number: int
     name: str
@@ -47,7 +47,7 @@ class DocumentOut(Schema):
     children: list[uuid.UUID]
     created_by: str
     created_at: dt.datetime
-    versions: list[VersionOut]
+    versions: list[DocumentVersionOut]
 
 
 class DocumentIn(Schema):
@@ -59,7 +59,7 @@ class DocumentIn(Schema):
     child_ids: list[uuid.UUID] = []
 
 
-class SearchQuery(Schema):
+class DocumentSearchQuery(Schema):
     q: Annotated[str, Text(200)] = ""
     category: Category | None = None
 
@@ -76,7 +76,7 @@ def _out(document: Document) -> DocumentOut:
         created_by=document.created_by.display_name,
         created_at=document.created_at,
         versions=[
-            VersionOut(
+            DocumentVersionOut(
                 id=v.public_id,
                 number=v.number,
                 name=v.original_name,
@@ -147,7 +147,7 @@ def _file(request: HttpRequest) -> Any:
     summary="The documents you may see, searched by title and notes",
 )
 def document_list(
-    request: HttpRequest, family_id: str, query: Query[SearchQuery]
+    request: HttpRequest, family_id: str, query: Query[DocumentSearchQuery]
 ) -> list[DocumentOut]:
     membership = family_membership(request, family_id, roles=DOCUMENT_ROLES)
     return [

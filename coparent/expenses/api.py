@@ -88,7 +88,7 @@ class OptionalReasonIn(Schema):
     reason: Annotated[str, Text(2000)] = ""
 
 
-class DecisionIn(Schema):
+class ExpenseDecisionIn(Schema):
     response: Annotated[str, Text(1000)] = ""
 
 
@@ -214,7 +214,7 @@ class LimitOut(Schema):
     amount: str
 
 
-class AgreementOut(Schema):
+class SplitAgreementOut(Schema):
     id: uuid.UUID
     status: str
     effective_from: dt.date
@@ -391,8 +391,8 @@ def _payment_full(family: Family, payment: Payment) -> PaymentOut:
     return _payment_out(fresh)
 
 
-def _agreement_out(agreement: SplitAgreement) -> AgreementOut:
-    return AgreementOut(
+def _agreement_out(agreement: SplitAgreement) -> SplitAgreementOut:
+    return SplitAgreementOut(
         id=agreement.public_id,
         status=agreement.status,
         effective_from=agreement.effective_from,
@@ -822,10 +822,10 @@ def payment_dispute(
 
 @router.get(
     "/families/{family_id}/expense-rules",
-    response=list[AgreementOut],
+    response=list[SplitAgreementOut],
     summary="Split rule proposals and agreements",
 )
-def agreement_list(request: HttpRequest, family_id: str) -> list[AgreementOut]:
+def agreement_list(request: HttpRequest, family_id: str) -> list[SplitAgreementOut]:
     membership = family_membership(request, family_id)
     selectors.require_full_view(membership)
     return [_agreement_out(a) for a in selectors.agreement_list(membership.family)[:200]]
@@ -833,12 +833,12 @@ def agreement_list(request: HttpRequest, family_id: str) -> list[AgreementOut]:
 
 @router.post(
     "/families/{family_id}/expense-rules",
-    response={201: AgreementOut},
+    response={201: SplitAgreementOut},
     summary="Propose split rules",
 )
 def agreement_propose(
     request: HttpRequest, family_id: str, payload: AgreementIn
-) -> Status[AgreementOut]:
+) -> Status[SplitAgreementOut]:
     membership = _writer(request, family_id)
     family = membership.family
     rules = [
@@ -870,7 +870,7 @@ def _agreement(family: Family, agreement_id: str) -> SplitAgreement:
 
 def _decide(
     request: HttpRequest, family_id: str, agreement_id: str, accept: bool, response: str
-) -> AgreementOut:
+) -> SplitAgreementOut:
     membership = _writer(request, family_id)
     family = membership.family
     agreement = services.agreement_decide(
@@ -885,30 +885,32 @@ def _decide(
 
 @router.post(
     "/families/{family_id}/expense-rules/{agreement_id}/accept",
-    response=AgreementOut,
-    openapi_extra=_optional_body(DecisionIn),
+    response=SplitAgreementOut,
+    openapi_extra=_optional_body(ExpenseDecisionIn),
     summary="Accept proposed split rules",
 )
-def agreement_accept(request: HttpRequest, family_id: str, agreement_id: str) -> AgreementOut:
+def agreement_accept(request: HttpRequest, family_id: str, agreement_id: str) -> SplitAgreementOut:
     return _decide(request, family_id, agreement_id, True, _optional_text(request, "response"))
 
 
 @router.post(
     "/families/{family_id}/expense-rules/{agreement_id}/decline",
-    response=AgreementOut,
-    openapi_extra=_optional_body(DecisionIn),
+    response=SplitAgreementOut,
+    openapi_extra=_optional_body(ExpenseDecisionIn),
     summary="Decline proposed split rules",
 )
-def agreement_decline(request: HttpRequest, family_id: str, agreement_id: str) -> AgreementOut:
+def agreement_decline(request: HttpRequest, family_id: str, agreement_id: str) -> SplitAgreementOut:
     return _decide(request, family_id, agreement_id, False, _optional_text(request, "response"))
 
 
 @router.post(
     "/families/{family_id}/expense-rules/{agreement_id}/withdraw",
-    response=AgreementOut,
+    response=SplitAgreementOut,
     summary="Withdraw your proposed split rules",
 )
-def agreement_withdraw(request: HttpRequest, family_id: str, agreement_id: str) -> AgreementOut:
+def agreement_withdraw(
+    request: HttpRequest, family_id: str, agreement_id: str
+) -> SplitAgreementOut:
     membership = _writer(request, family_id)
     family = membership.family
     agreement = services.agreement_withdraw(

@@ -33,7 +33,7 @@ class PhotoOut(Schema):
     size: int
 
 
-class EntryOut(Schema):
+class JournalEntryOut(Schema):
     id: uuid.UUID
     body: str
     created_at: dt.datetime
@@ -70,7 +70,7 @@ class PhotoProofOut(Schema):
 
 
 class ProvedEntryOut(Schema):
-    entry: EntryOut
+    entry: JournalEntryOut
     author: str
     salt: str
     record_index: int
@@ -81,8 +81,8 @@ class ProvedEntryOut(Schema):
     photos: list[PhotoProofOut]
 
 
-def _entry_out(entry: JournalEntry) -> EntryOut:
-    return EntryOut(
+def _entry_out(entry: JournalEntry) -> JournalEntryOut:
+    return JournalEntryOut(
         id=entry.public_id,
         body=entry.body,
         created_at=entry.created_at,
@@ -123,20 +123,20 @@ def _proved_out(p: ProvedEntry) -> ProvedEntryOut:
 
 @router.get(
     "/families/{family_id}/journal",
-    response=list[EntryOut],
+    response=list[JournalEntryOut],
     summary="Your own journal entries, newest first (parents)",
 )
-def entry_list(request: HttpRequest, family_id: str) -> list[EntryOut]:
+def entry_list(request: HttpRequest, family_id: str) -> list[JournalEntryOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     return [_entry_out(e) for e in selectors.entry_list(membership)]
 
 
 @router.post(
     "/families/{family_id}/journal",
-    response={201: EntryOut},
+    response={201: JournalEntryOut},
     summary="Write a journal entry, or a correction of one of yours (parents)",
 )
-def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Status[EntryOut]:
+def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Status[JournalEntryOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     corrects = selectors.entry_get(membership, payload.corrects_id) if payload.corrects_id else None
     entry = services.entry_write(
@@ -147,7 +147,7 @@ def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Statu
 
 @router.post(
     "/families/{family_id}/journal/with-photos",
-    response={201: EntryOut},
+    response={201: JournalEntryOut},
     summary="Write a journal entry with photos (parents; multipart: `body`, `photos` repeated)",
     openapi_extra={
         "requestBody": {
@@ -170,7 +170,7 @@ def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Statu
         }
     },
 )
-def entry_write_with_photos(request: HttpRequest, family_id: str) -> Status[EntryOut]:
+def entry_write_with_photos(request: HttpRequest, family_id: str) -> Status[JournalEntryOut]:
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     body = request.POST.get("body", "")

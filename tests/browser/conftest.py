@@ -111,6 +111,9 @@ def sign_in(page, email: str, *, witnessed: bool = False) -> None:
 
 def open_menu(page) -> None:
     """Opens the site menu when it is folded behind its button (on a phone)."""
+    # The stylesheet decides whether the menu is folded: judge only once it has loaded, or a
+    # slow machine sees the bare summary of a desktop page for a moment.
+    page.wait_for_load_state("load")
     summary = page.locator("details.menu > summary")
     if summary.is_visible() and page.locator("details.menu[open]").count() == 0:
         summary.click()
