@@ -292,7 +292,7 @@ def _held_for(family: Family, actor: User, held: HeldMessage) -> HeldMessage:
     membership = require_member(family, actor)
     family_lock(family)
     locked = (
-        HeldMessage.objects.select_for_update(no_key=True)
+        HeldMessage.objects.select_for_update(no_key=True, of=("self",))
         .select_related("order__moderator", "thread", "sender")
         .filter(pk=held.pk, family=family)
         .first()
