@@ -54,7 +54,7 @@ class ExpenseIn(Schema):
     paid_by: uuid.UUID | None = Field(None, description="A member id; the caller if left out.")
     split: (
         Annotated[
-            dict[Annotated[str, Text(40)], Percent],
+            dict[str, Percent],
             Field(max_length=4, description="{member id: percent}, adding up to 100."),
         ]
         | None
@@ -70,7 +70,7 @@ class ExpenseCorrectionIn(Schema):
     date: Day | None = None
     children: Annotated[list[uuid.UUID], Field(max_length=20)] | None = None
     paid_by: uuid.UUID | None = None
-    split: Annotated[dict[Annotated[str, Text(40)], Percent], Field(max_length=4)] | None = None
+    split: Annotated[dict[str, Percent], Field(max_length=4)] | None = None
     note: Annotated[str, Text(2000)] | None = None
     reason: Annotated[str, Text(2000)] = ""
 
@@ -185,7 +185,7 @@ class BalanceOut(Schema):
 class RuleIn(Schema):
     category: Annotated[str, Text(40)] = Field("", description='"" for every category.')
     child: uuid.UUID | None = None
-    split: Annotated[dict[Annotated[str, Text(40)], Percent], Field(max_length=4)]
+    split: Annotated[dict[str, Percent], Field(max_length=4)]
 
 
 class LimitIn(Schema):

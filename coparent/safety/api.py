@@ -46,7 +46,7 @@ class ProtectionIn(Schema):
 class StructuredIn(Schema):
     topic: Literal[tuple(structured.TOPICS)]  # type: ignore[valid-type]
     date: Day | None = None
-    time: dt.time | None = None
+    time: Annotated[dt.time, Field(strict=True)] | None = None
     minutes: int | None = Field(None, ge=1, le=structured.MAX_MINUTES)
     items: list[Literal[tuple(structured.ITEMS)]] | None = Field(None, max_length=8)  # type: ignore[valid-type]
     child_id: uuid.UUID | None = None
