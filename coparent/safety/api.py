@@ -46,7 +46,10 @@ class ProtectionIn(Schema):
 class StructuredIn(Schema):
     topic: Literal[tuple(structured.TOPICS)]  # type: ignore[valid-type]
     date: Day | None = None
-    time: Annotated[dt.time, Field(strict=True)] | None = None
+    time: (
+        Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM")]
+        | None
+    ) = None
     minutes: int | None = Field(None, ge=1, le=structured.MAX_MINUTES)
     items: list[Literal[tuple(structured.ITEMS)]] | None = Field(None, max_length=8)  # type: ignore[valid-type]
     child_id: uuid.UUID | None = None
@@ -174,6 +177,7 @@ def structured_send(
     }
     values = payload.dict()
     values["child"] = str(payload.child_id) if payload.child_id else None
+    values["time"] = dt.time.fromisoformat(payload.time) if payload.time else None
     try:
         body = structured.compose(payload.topic, values, children)
     except structured.StructuredError as error:

@@ -103,3 +103,15 @@ def test_an_outsider_sees_nothing(cast: Cast, client_for) -> None:
     charlie = client_for(cast.charlie)
     assert charlie.get(api(cast, "protection")).status_code == 404
     assert post(charlie, api(cast, "protection"), {"reference": "X"}).status_code == 404
+
+
+def test_a_form_time_is_hours_and_minutes(cast: Cast, client_for) -> None:
+    thread = open_thread(cast)
+    post(client_for(cast.alice), api(cast, "protection"), {"reference": "PO-77"})
+    bob = client_for(cast.bob)
+    url = api(cast, f"threads/{thread.public_id}/structured")
+    body = {"topic": "medicine", "child_id": str(cast.kit.public_id), "medicine": "Calpol"}
+    for bad in (0, "25:00", "00:00:00Z"):
+        assert post(bob, url, {**body, "time": bad}).status_code == 422
+    sent = post(bob, url, {**body, "time": "08:30"})
+    assert sent.status_code == 201 and sent.json()["body"] == "Kit was given Calpol at 08:30."
