@@ -19,7 +19,7 @@ from coparent.families.models import Child, Membership, Role
 from coparent.messaging import selectors as messaging_selectors
 from coparent.messaging.services import MAX_BODY
 from coparent.safety import selectors, services, structured
-from coparent.safety.models import HeldMessage, ProtectiveOrder
+from coparent.safety.models import HeldMessage
 
 router = Router(tags=["safety"])
 
@@ -237,9 +237,7 @@ def moderation_decide(
     request: HttpRequest, family_id: str, held_id: str, payload: ModerationIn
 ) -> HeldMessageOut:
     membership = family_membership(request, family_id, read_only_may_post=True)
-    if not ProtectiveOrder.objects.filter(
-        family=membership.family, moderator=membership, ended_at__isnull=True
-    ).exists():
+    if not selectors.moderates(membership):
         raise ServiceError(_("Only the family's moderator can decide this."), code="forbidden")
     held = get_for_family(HeldMessage, membership.family, public_id=held_id)
     decided = services.held_decide(

@@ -58,6 +58,14 @@ def hidden_from(viewer: Membership | None, family: Family | int) -> set[int]:
     return protected
 
 
+def moderates(membership: Membership) -> bool:
+    """Whether this member moderates an order in force (the only one who may decide held
+    messages)."""
+    return ProtectiveOrder.objects.filter(
+        family_id=membership.family_id, moderator=membership, ended_at__isnull=True
+    ).exists()
+
+
 def held_for_moderator(membership: Membership) -> list[HeldMessage]:
     return list(
         HeldMessage.objects.filter(

@@ -230,10 +230,7 @@ def hold(request: FamilyRequest, thread_id: str) -> HttpResponse:
 
 
 def _require_moderator(request: FamilyRequest) -> None:
-    membership: Membership = request.membership
-    if not ProtectiveOrder.objects.filter(
-        family=request.family, moderator=membership, ended_at__isnull=True
-    ).exists():
+    if not selectors.moderates(request.membership):
         raise PermissionDenied(_("Only the family's moderator can open this page."))
 
 
