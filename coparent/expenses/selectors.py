@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from coparent.core import csv as safe_csv
 from coparent.expenses.models import (
@@ -519,22 +519,22 @@ def ledger_lines(
 
 
 CSV_HEADER = (
-    gettext_noop("type"),
-    gettext_noop("date"),
-    gettext_noop("description"),
-    gettext_noop("category"),
-    gettext_noop("children"),
-    gettext_noop("currency"),
-    gettext_noop("amount"),
-    gettext_noop("paid by"),
-    gettext_noop("asked of / paid to"),
-    gettext_noop("share asked"),
-    gettext_noop("approved"),
-    gettext_noop("status"),
-    gettext_noop("reason"),
-    gettext_noop("version"),
-    gettext_noop("receipts"),
-    gettext_noop("id"),
+    gettext_lazy("type"),
+    gettext_lazy("date"),
+    gettext_lazy("description"),
+    gettext_lazy("category"),
+    gettext_lazy("children"),
+    gettext_lazy("currency"),
+    gettext_lazy("amount"),
+    gettext_lazy("paid by"),
+    gettext_lazy("asked of / paid to"),
+    gettext_lazy("share asked"),
+    pgettext_lazy("CSV column", "approved"),
+    gettext_lazy("status"),
+    gettext_lazy("reason"),
+    gettext_lazy("version"),
+    gettext_lazy("receipts"),
+    gettext_lazy("id"),
 )
 
 
@@ -544,7 +544,7 @@ def ledger_csv(
     """Write the ledger as CSV (UTF-8 with a byte-order mark, formula-safe) to `stream`;
     amounts as decimal strings with the currency's decimals. The number of lines written."""
     writer = safe_csv.writer(stream)
-    writer.writerow([gettext(name) for name in CSV_HEADER])
+    writer.writerow([str(name) for name in CSV_HEADER])
     lines = ledger_lines(family, viewer, filters)
     for line in lines:
         writer.writerow(
