@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from coparent.core import csv as safe_csv
@@ -386,17 +386,18 @@ def _newest(expense: Expense) -> Expense | None:
     return None
 
 
+# Lazy: the module loads once, in whatever language was active then; each page shows its reader's.
 EVENT_WORDS = {
-    "created": _("asked for the share"),
-    "corrected": _("corrected the expense (a new version)"),
-    "approved": pgettext("history line", "approved"),
-    "partly_approved": _("approved part"),
-    "disputed": _("disputed"),
-    "replied": _("answered and asked again"),
-    "reason": _("said why it was corrected"),
-    "withdrawn": _("withdrew the request"),
-    "overdue": _("The answer date passed without an answer"),
-    "receipt": _("added a receipt"),
+    "created": gettext_lazy("asked for the share"),
+    "corrected": gettext_lazy("corrected the expense (a new version)"),
+    "approved": pgettext_lazy("history line", "approved"),
+    "partly_approved": gettext_lazy("approved part"),
+    "disputed": gettext_lazy("disputed"),
+    "replied": gettext_lazy("answered and asked again"),
+    "reason": gettext_lazy("said why it was corrected"),
+    "withdrawn": gettext_lazy("withdrew the request"),
+    "overdue": gettext_lazy("The answer date passed without an answer"),
+    "receipt": gettext_lazy("added a receipt"),
 }
 
 
