@@ -8,7 +8,7 @@ offline verification), the `*_from_nodes` functions read stored subtree hashes t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 HASH_SIZE = 32
@@ -38,22 +38,41 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) over leaf hashes, computed bottom-up in O(n) with an O(log n) stack."""
-    if not hashes:
-        return EMPTY_ROOT
-    stack: list[bytes] = []
-    for i, h in enumerate(hashes):
-        stack.append(h)
-        size = i + 1
-        while size & 1 == 0:
-            right = stack.pop()
-            stack[-1] = node_hash(stack[-1], right)
+class RootStream:
+    """MTH(D[n]) over leaf hashes given one at a time, holding one hash per set bit of n:
+    a million-entry record is checked in constant memory."""
+
+    __slots__ = ("_stack", "size")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[bytes] = []
+
+    def append(self, leaf_hash: bytes) -> None:
+        stack, h = self._stack, leaf_hash
+        self.size += 1
+        size = self.size
+        while not size & 1:
+            h = hashlib.sha256(b"\x01" + stack.pop() + h).digest()
             size >>= 1
-    root = stack.pop()
-    while stack:
-        root = node_hash(stack.pop(), root)
-    return root
+        stack.append(h)
+
+    def root(self) -> bytes:
+        if not self._stack:
+            return EMPTY_ROOT
+        stack = self._stack
+        root = stack[-1]
+        for left in reversed(stack[:-1]):
+            root = node_hash(left, root)
+        return root
+
+
+def root_from_leaf_hashes(hashes: Iterable[bytes]) -> bytes:
+    """MTH(D[n]) over leaf hashes, computed bottom-up in O(n) with an O(log n) stack."""
+    stream = RootStream()
+    for h in hashes:
+        stream.append(h)
+    return stream.root()
 
 
 def _check_sizes(index: int, size: int) -> None:
