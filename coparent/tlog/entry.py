@@ -52,6 +52,7 @@ KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 HASH_FIELDS = frozenset({"content", "subject"})
 """Fields holding SHA-256(salt || bytes) as 64 lowercase hex digits."""
+_HASH_FIELD_NAMES = tuple(sorted(HASH_FIELDS))
 
 
 class EntryError(ValueError):
@@ -260,26 +261,27 @@ def _valid_date(text: str) -> bool:
 
 def _view_holds(view: LeafView) -> bool:
     """The checks of `decode` that the types of LeafView do not make."""
-    kind, time = view.kind, view.time
+    kind, time, fields = view.kind, view.time, view.fields
     if kind not in _VALID_KINDS and not _seen(
         kind, _KIND.fullmatch(kind) is not None, _VALID_KINDS
     ):
         return False
-    if not _CLOCK.fullmatch(time, 10) or not _valid_date(time[:10]):
+    if not _CLOCK.fullmatch(time, 10) or (
+        time[:10] not in _VALID_DATES and not _valid_date(time[:10])
+    ):
         return False
-    names = view.fields.keys()
-    for name in names:
-        if name not in _VALID_NAMES and not _seen(
-            name, _NAME.fullmatch(name) is not None, _VALID_NAMES
-        ):
-            return False
+    names = fields.keys()
+    if not _VALID_NAMES.issuperset(names):
+        for name in names:
+            if not _seen(name, _NAME.fullmatch(name) is not None, _VALID_NAMES):
+                return False
     if (spec := KINDS.get(kind)) is not None:
         required, optional = spec
         if not required <= names or not names - required <= optional:
             return False
-        for name in HASH_FIELDS & names:
-            value = view.fields[name]
-            if not isinstance(value, str) or not _HEX_HASH.fullmatch(value):
+        for name in _HASH_FIELD_NAMES:
+            value = fields.get(name)
+            if value is not None and (not isinstance(value, str) or not _HEX_HASH.fullmatch(value)):
                 return False
     return True
 

@@ -590,7 +590,7 @@ def _slow_only(bundle: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
     """The verdict of the checker with its fast path turned off: every line takes the path
     that names problems."""
     with monkeypatch.context() as patched:
-        patched.setattr(verify_module, "_decoded", lambda raws: [None] * len(raws))
+        patched.setattr(verify_module, "_decoded", lambda whole, raws: [None] * len(raws))
         return verify_bundle(io.BytesIO(bundle))
 
 
