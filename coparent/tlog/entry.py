@@ -191,6 +191,21 @@ _DECODER = json.JSONDecoder(
 
 def decode(data: bytes) -> Entry:
     """Parse canonical entry bytes; anything `encode` would not have produced is rejected."""
+    view = leaf_view(data)
+    if view is None:
+        return _decode_strict(data)  # raises, naming what is wrong
+    return Entry(
+        index=view.index,
+        kind=view.kind,
+        actor=view.actor,
+        time=datetime.fromisoformat(view.time[:-1]).replace(tzinfo=UTC),
+        fields={k: tuple(v) if isinstance(v, list) else v for k, v in view.fields.items()},
+        version=VERSION,
+    )
+
+
+def _decode_strict(data: bytes) -> Entry:
+    """`decode` with Python's json module, which names the problem when there is one."""
     try:
         raw = _DECODER.decode(data.decode("utf-8"))
         # Same spelling as `encode`; the checks below then make the values the same too.
