@@ -451,6 +451,7 @@ class _Checker:
 
 
 _A2B = functools.partial(binascii.a2b_base64, strict_mode=True)
+_BASE64_ENCODER = msgspec.json.Encoder()
 
 
 def _decoded_lines(whole: bytes, count: int) -> list[_Line] | None:
@@ -488,10 +489,9 @@ def _decoded(whole: bytes, raws: Sequence[bytes]) -> list[tuple[_Line, bytes, Le
             leaves = list(map(_A2B, texts))
         except binascii.Error:
             leaves = []
-        # One comparison shows every leaf was in canonical base64 (see `_decoded_one`).
-        if leaves and b"".join(map(binascii.b2a_base64, leaves)) == (
-            "\n".join(texts) + "\n"
-        ).encode("ascii", "replace"):
+        # msgspec writes bytes as canonical base64: one comparison shows every leaf was
+        # spelled that way (see `_decoded_one`).
+        if leaves and _BASE64_ENCODER.encode(leaves) == _BASE64_ENCODER.encode(texts):
             found = list(zip(lines, leaves, strict=True))
     if found is None:
         found = [_decoded_one(raw) for raw in raws]
