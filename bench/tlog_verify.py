@@ -17,12 +17,12 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from bench.common import Result, median_ms
+from bench.common import Result
 from coparent.tlog import entry as e
 from coparent.tlog.bundle import (
     CHECKPOINT,
@@ -143,6 +143,12 @@ def build_streaming(path: Path, size: int) -> None:
         zf.writestr(README, readme)
 
 
+def _cpu_ms(fn: Callable[[], object]) -> float:
+    started = time.process_time()
+    fn()
+    return (time.process_time() - started) * 1000
+
+
 def hashlib_root(leaves: list[bytes]) -> bytes:
     """RFC 6962 MTH with nothing but hashlib: the floor for any verifier of these leaves."""
     sha256 = hashlib.sha256
@@ -188,12 +194,13 @@ def run() -> list[Result]:
             result = verify_bundle(path)
             assert result.ok and result.size == ENTRIES_TIMED, result.problem
 
-        # Alternate the two so that a busy machine slows both alike.
+        # Alternated, and timed in CPU time (both run on one core in this process): on a
+        # shared machine wall time mostly measures the neighbours.
         floor_ms, verify_ms = [], []
-        for _ in range(3):
-            floor_ms.append(median_ms(partial(hashlib_root, leaves), repeat=1, warmup=0))
-            verify_ms.append(median_ms(check, repeat=1, warmup=0))
-        floor, verified = sorted(floor_ms)[1], sorted(verify_ms)[1]
+        for _ in range(5):
+            floor_ms.append(_cpu_ms(partial(hashlib_root, leaves)))
+            verify_ms.append(_cpu_ms(check))
+        floor, verified = min(floor_ms), min(verify_ms)
         ratio = verified / floor
         size_mb = path.stat().st_size / 1e6
         leaves.clear()  # the million-entry child below is measured alone
@@ -215,7 +222,7 @@ def run() -> list[Result]:
         Result(
             name=f"verify a complete {ENTRIES_TIMED:,}-entry bundle ({size_mb:.1f} MB zip), "
             f"as a multiple of a hashlib-only Merkle root over the same leaves "
-            f"({verified / 1000:.2f} s against {floor / 1000:.3f} s)",
+            f"(CPU time, best of 5: {verified / 1000:.2f} s against {floor / 1000:.3f} s)",
             target=f"<= {TARGET_RATIO:.0f}x",
             measured=f"{ratio:.1f}x",
             met=ratio <= TARGET_RATIO,
