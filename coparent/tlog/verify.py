@@ -1,7 +1,10 @@
 """Offline verifier for export bundles: `coparent verify BUNDLE.zip [--key VERIFIER_KEY ...]`.
 
-Needs only the standard library and `cryptography`. Exit status 0 when the bundle is intact,
-1 with one line naming the first problem otherwise.
+Needs only the standard library, `cryptography` and `msgspec`. Exit status 0 when the bundle
+is intact, 1 with one line naming the first problem otherwise. entries.jsonl is read as a
+stream, so memory stays flat whatever the record's size; each chunk of lines goes through a
+fast path (msgspec) and any line it does not fully accept through the plain path that names
+the problem, so the verdict is the plain path's.
 """
 
 from __future__ import annotations
