@@ -475,7 +475,7 @@ def _decoded_one(raw: bytes) -> tuple[_Line, bytes] | None:
     try:
         line = _LINE_DECODER.decode(raw)
         leaf = _A2B(line.leaf)
-    except (msgspec.MsgspecError, binascii.Error):
+    except (msgspec.MsgspecError, ValueError):  # binascii.Error, or text not ASCII
         return None
     # strict_mode allows padding bits that are not zero: only the canonical spelling passes
     return (line, leaf) if binascii.b2a_base64(leaf, newline=False) == line.leaf.encode() else None
@@ -490,7 +490,7 @@ def _decoded(whole: bytes, raws: Sequence[bytes]) -> list[tuple[_Line, bytes, Le
         texts = [line.leaf for line in lines]
         try:
             leaves = list(map(_A2B, texts))
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or text not ASCII
             leaves = []
         # msgspec writes bytes as canonical base64: one comparison shows every leaf was
         # spelled that way (see `_decoded_one`).

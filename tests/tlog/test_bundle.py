@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coparent.tlog import entry as e
@@ -643,6 +643,7 @@ def test_the_fast_path_agrees_on_any_edited_line(
 
 @settings(max_examples=150, deadline=None)
 @given(st.booleans(), st.integers(0, 10**6), st.binary(min_size=0, max_size=4), st.integers(0, 3))
+@example(partial=False, position=209, junk=b"\xc2\x80", cut=0)  # a non-ASCII leaf character
 def test_the_fast_path_agrees_on_damaged_lines(
     partial: bool, position: int, junk: bytes, cut: int
 ) -> None:
