@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coparent.messaging import files
@@ -84,7 +85,7 @@ def write(scope: ReportScope, out: ReportOut) -> None:
         )
     )
     if not threads:
-        out.note(str(_("No conversations to show.")))
+        out.note(gettext("No conversations to show."))
         return
     thread_ids = {str(t.public_id) for t in threads}
     created, sent, viewed, attached = _indexes(scope, thread_ids)
@@ -118,14 +119,14 @@ def write(scope: ReportScope, out: ReportOut) -> None:
             .order_by("added_at")
         )
         people = ", ".join(seat.membership.user.display_name for seat in seats)
-        out.heading(str(_("Conversation: %(subject)s")) % {"subject": thread.subject}, level=2)
+        out.heading(gettext("Conversation: %(subject)s") % {"subject": thread.subject}, level=2)
         details = [
-            str(_("Started by %(who)s, %(when)s"))
+            gettext("Started by %(who)s, %(when)s")
             % {
                 "who": scope.name(thread.created_by_id),
                 "when": scope.when(thread.created_at),
             },
-            str(_("Participants: %(people)s")) % {"people": people},
+            gettext("Participants: %(people)s") % {"people": people},
         ]
         mark = out.entry(created.get(str(thread.public_id)))
         if mark:
@@ -140,8 +141,18 @@ def write(scope: ReportScope, out: ReportOut) -> None:
             )
             .select_related("corrects")
             .prefetch_related(
-                Prefetch("views", queryset=MessageView.objects.order_by("viewed_at")),
-                Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+                # Plain lists (to_attr): `.all()` on a prefetched manager still builds a
+                # queryset per message, a tenth of a 20,000-message report.
+                Prefetch(
+                    "views",
+                    queryset=MessageView.objects.order_by("viewed_at"),
+                    to_attr="report_views",
+                ),
+                Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.order_by("created_at", "id"),
+                    to_attr="report_attachments",
+                ),
             )
             .order_by("created_at", "id")
         )
@@ -153,7 +164,7 @@ def write(scope: ReportScope, out: ReportOut) -> None:
             if done % 200 == 0:
                 out.progress(done / total)
         if empty:
-            out.note(str(_("No messages in this period.")))
+            out.note(gettext("No messages in this period."))
 
 
 def _message(
@@ -180,37 +191,37 @@ def _message(
         corrects_index = sent.get(str(message.corrects.public_id))
         target = out.entry(corrects_index)
         details.append(
-            str(_("Correction of the message sent %(when)s%(mark)s"))
+            gettext("Correction of the message sent %(when)s%(mark)s")
             % {
                 "when": scope.when(message.corrects.created_at),
                 "mark": f" ({target})" if target else "",
             }
         )
     if message.redacted:
-        body = str(_("[Content redacted %(when)s: %(reason)s]")) % {
+        body = gettext("[Content redacted %(when)s: %(reason)s]") % {
             "when": scope.when(message.redacted_at),
             "reason": message.redaction_reason,
         }
     else:
         body = message.body
     first_views = []
-    for view in message.views.all():
+    for view in message.report_views:  # type: ignore[attr-defined]
         if view.viewer_id == message.sender_id:
             continue
         # Seen under a protective order: shown to nobody but the reader (coparent/safety).
         if view.withheld and view.viewer_id != getattr(scope.reader, "user_id", None):
             continue
         view_mark = out.entry(viewed.get((key, view.viewer_id)))
-        text = str(_("First viewed by %(who)s: %(when)s")) % {
+        text = gettext("First viewed by %(who)s: %(when)s") % {
             "who": scope.name(view.viewer_id),
             "when": scope.when(view.viewed_at),
         }
         details.append(f"{text} ({view_mark})" if view_mark else text)
         first_views.append(f"{scope.name(view.viewer_id)} {scope.when(view.viewed_at)}")
     if not first_views:
-        details.append(str(_("Not viewed by anyone else yet.")))
+        details.append(gettext("Not viewed by anyone else yet."))
     names = []
-    for attachment in message.attachments.all():
+    for attachment in message.report_attachments:  # type: ignore[attr-defined]
         names.append(attachment.original_name)
         details.append(_attachment(scope, out, attachment, attached))
     out.item(title, body, details)
@@ -232,7 +243,7 @@ def _attachment(
     scope: ReportScope, out: ReportOut, attachment: Attachment, attached: Indexes
 ) -> str:
     mark = out.entry(attached.get(str(attachment.public_id)))
-    text = str(_("Attachment: %(name)s, %(type)s, %(size)s")) % {
+    text = gettext("Attachment: %(name)s, %(type)s, %(size)s") % {
         "name": attachment.original_name,
         "type": attachment.media_type,
         "size": _size(attachment.size),
@@ -244,7 +255,7 @@ def _attachment(
         except OSError:
             content = None
     if content is None:
-        text += str(_(", file no longer held (redacted or removed)"))
+        text += gettext(", file no longer held (redacted or removed)")
     else:
         text += f", SHA-256 {hashlib.sha256(content).hexdigest()}"
         if attachment.media_type in APPENDIX_TYPES:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import TextMode, XPos, YPos
 from fpdf.fonts import FontFace
 from fpdf.outline import OutlineSection
+from fpdf.util import escape_parens
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "dejavu"
@@ -52,6 +53,8 @@ class ReportPDF(FPDF):  # type: ignore[misc]
         self.report_id = report_id
         self.bates_prefix = bates_prefix
         self.report_title = title
+        self._word_units: dict[str, dict[str, float]] = {}
+        self._glyph_codes: dict[str, _GlyphCodes] = {}
         self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
         self.add_font(FALLBACK, "", str(FONTS / "DroidSansFallbackFull.ttf"))
@@ -107,20 +110,79 @@ class ReportPDF(FPDF):  # type: ignore[misc]
         from the font's advance widths and drawn line by line, about thirty times faster than
         multi_cell with fallback fonts on, which measures every character of every line."""
         height = size * 0.5
-        widths = self.current_font.cw
+        units = self._units()
         scale = self.font_size_pt * 0.001 / self.k
         baseline = height / 2 + 0.3 * self.font_size
         self.set_fallback_fonts([])
         try:
-            for line in _wrap(text, self.epw, lambda s: sum(widths[ord(c)] for c in s) * scale):
+            for line in _wrap(text, self.epw, lambda s: units(s) * scale):
                 if self.y + height > self.page_break_trigger:
                     self.add_page()
                 if line:
-                    self.text(self.l_margin, self.y + baseline, line)
+                    self.line_out(self.l_margin, self.y + baseline, line)
                 self.y += height
         finally:
             self.set_fallback_fonts([FALLBACK], exact_match=False)
         self.x = self.l_margin
+
+    def _units(self) -> Callable[[str], float]:
+        """A string's advance width in the current font's units (1/1000 em), each distinct
+        word summed once per report: a long conversation repeats its words."""
+        cache = self._word_units.setdefault(self.current_font.fontkey, {})
+        widths = self.current_font.cw
+
+        def units(word: str) -> float:
+            found = cache.get(word)
+            if found is None:
+                found = sum(map(widths.__getitem__, map(ord, word)))
+                if len(cache) < _WORDS_KEPT:
+                    cache[word] = found
+            return found
+
+        return units
+
+    def line_out(self, x: float, y: float, text: str) -> None:
+        """`FPDF.text` (fpdf2 2.8.3) for a TrueType font in fill mode, the same PDF operators,
+        with each character's subset code looked up once per report instead of once per
+        character printed (tests/reports/test_pdf.py compares the two)."""
+        if (
+            self.text_mode != TextMode.FILL
+            or self.underline
+            or self.strikethrough
+            or self._record_text_quad_points
+            or not self.is_ttf_font
+        ):
+            self.text(x, y, text)
+            return
+        font = self.current_font
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        codes = self._glyph_codes.get(font.fontkey)
+        if codes is None:
+            codes = self._glyph_codes[font.fontkey] = _GlyphCodes(font.subset.pick)
+        mapped = text.translate(codes).encode("utf-16-be").decode("latin-1")
+        operators = (
+            f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td ({escape_parens(mapped)}) Tj ET"
+        )
+        if self.fill_color != self.text_color:
+            operators = f"q {self.text_color.serialize().lower()} {operators} Q"
+        self._out(operators)
+
+
+_WORDS_KEPT = 200_000
+
+
+class _GlyphCodes(dict[int, str]):
+    """Character code -> the character fpdf2 writes for it in one font's subset, asked of
+    fpdf2's own `Subset.pick` (as `TTFFont.encode_text` does) once per character."""
+
+    def __init__(self, pick: Callable[[int], int]) -> None:
+        super().__init__()
+        self.pick = pick
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = chr(self.pick(code))
+        return value
 
 
 @cache

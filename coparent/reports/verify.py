@@ -66,9 +66,9 @@ def printed_indexes(path: Path) -> dict[int, int]:
 
 
 def bundle_indexes(bundle: bytes) -> set[int]:
-    with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
-        text = zf.read("entries.jsonl").decode("utf-8")
-    return {json.loads(line)["index"] for line in text.splitlines() if line}
+    """The indexes of the bundle's entries, read line by line (the bundle verified first)."""
+    with zipfile.ZipFile(io.BytesIO(bundle)) as zf, zf.open("entries.jsonl") as lines:
+        return {json.loads(line)["index"] for line in lines if line.strip()}
 
 
 def main(argv: Sequence[str]) -> int:

@@ -8,7 +8,7 @@ offline verification), the `*_from_nodes` functions read stored subtree hashes t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 HASH_SIZE = 32
@@ -38,22 +38,41 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) over leaf hashes, computed bottom-up in O(n) with an O(log n) stack."""
-    if not hashes:
-        return EMPTY_ROOT
-    stack: list[bytes] = []
-    for i, h in enumerate(hashes):
-        stack.append(h)
-        size = i + 1
-        while size & 1 == 0:
-            right = stack.pop()
-            stack[-1] = node_hash(stack[-1], right)
+class RootStream:
+    """MTH(D[n]) over leaf hashes given one at a time, holding one hash per set bit of n:
+    a million-entry record is checked in constant memory."""
+
+    __slots__ = ("_stack", "size")
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[bytes] = []
+
+    def append(self, leaf_hash: bytes) -> None:
+        stack, h = self._stack, leaf_hash
+        self.size += 1
+        size = self.size
+        while not size & 1:
+            h = hashlib.sha256(b"\x01" + stack.pop() + h).digest()
             size >>= 1
-    root = stack.pop()
-    while stack:
-        root = node_hash(stack.pop(), root)
-    return root
+        stack.append(h)
+
+    def root(self) -> bytes:
+        if not self._stack:
+            return EMPTY_ROOT
+        stack = self._stack
+        root = stack[-1]
+        for left in reversed(stack[:-1]):
+            root = node_hash(left, root)
+        return root
+
+
+def root_from_leaf_hashes(hashes: Iterable[bytes]) -> bytes:
+    """MTH(D[n]) over leaf hashes, computed bottom-up in O(n) with an O(log n) stack."""
+    stream = RootStream()
+    for h in hashes:
+        stream.append(h)
+    return stream.root()
 
 
 def _check_sizes(index: int, size: int) -> None:
@@ -200,20 +219,27 @@ def verify_consistency(
 # [index * 2**level, (index + 1) * 2**level) and exists only once all those leaves are logged.
 
 
-def _range_hash(get_node: GetNode, start: int, end: int) -> bytes:
-    """MTH(D[start:end]) for a subtree of the RFC 6962 tree: start is aligned to the smallest
-    power of two >= end - start, so the range splits into complete subtrees of decreasing size."""
+def _range_nodes(start: int, end: int) -> list[tuple[int, int]]:
+    """The stored nodes (level, index) that make up MTH(D[start:end]) for a subtree of the
+    RFC 6962 tree: start is aligned to the smallest power of two >= end - start, so the range
+    splits into complete subtrees of decreasing size."""
     size = end - start
     if size <= 0:
         raise ProofError("empty range")
     if size & (size - 1) == 0:
-        return get_node(size.bit_length() - 1, start // size)
-    parts: list[bytes] = []
+        return [(size.bit_length() - 1, start // size)]
+    nodes: list[tuple[int, int]] = []
     cursor = start
     for level in range(size.bit_length() - 1, -1, -1):
         if size >> level & 1:
-            parts.append(get_node(level, cursor >> level))
+            nodes.append((level, cursor >> level))
             cursor += 1 << level
+    return nodes
+
+
+def _range_hash(get_node: GetNode, start: int, end: int) -> bytes:
+    """MTH(D[start:end]) from the stored nodes `_range_nodes` names."""
+    parts = [get_node(level, index) for level, index in _range_nodes(start, end)]
     h = parts.pop()
     while parts:
         h = node_hash(parts.pop(), h)
@@ -226,19 +252,25 @@ def root_from_nodes(get_node: GetNode, size: int) -> bytes:
     return EMPTY_ROOT if size == 0 else _range_hash(get_node, 0, size)
 
 
-def inclusion_proof_from_nodes(get_node: GetNode, index: int, size: int) -> list[bytes]:
-    """Same result as `inclusion_proof`, reading O(log n) stored nodes."""
+def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose hashes make up PATH(index, D[size]), from the root down."""
     _check_sizes(index, size)
-    proof: list[bytes] = []
+    ranges: list[tuple[int, int]] = []
     lo, hi = 0, size
     while hi - lo > 1:
         k = _split(hi - lo)
         if index < lo + k:
-            proof.append(_range_hash(get_node, lo + k, hi))
+            ranges.append((lo + k, hi))
             hi = lo + k
         else:
-            proof.append(_range_hash(get_node, lo, lo + k))
+            ranges.append((lo, lo + k))
             lo += k
+    return ranges
+
+
+def inclusion_proof_from_nodes(get_node: GetNode, index: int, size: int) -> list[bytes]:
+    """Same result as `inclusion_proof`, reading O(log n) stored nodes."""
+    proof = [_range_hash(get_node, start, end) for start, end in _inclusion_ranges(index, size)]
     proof.reverse()
     return proof
 
@@ -341,8 +373,11 @@ def _recorded(compute: Callable[[GetNode], object]) -> list[tuple[int, int]]:
 
 
 def inclusion_proof_nodes(index: int, size: int) -> list[tuple[int, int]]:
-    """The (level, index) nodes `inclusion_proof_from_nodes` reads, to fetch in one query."""
-    return _recorded(lambda get: inclusion_proof_from_nodes(get, index, size))
+    """The (level, index) nodes `inclusion_proof_from_nodes` reads, to fetch in one query
+    (listed without hashing: a court report asks for thousands)."""
+    return [
+        node for start, end in _inclusion_ranges(index, size) for node in _range_nodes(start, end)
+    ]
 
 
 def consistency_proof_nodes(old_size: int, new_size: int) -> list[tuple[int, int]]:

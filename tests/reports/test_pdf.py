@@ -45,6 +45,15 @@ def test_qpdf_finds_no_error(report) -> None:
     qpdf_check(report[0])
 
 
+def test_the_report_claims_no_tagging_that_fpdf2_cannot_give_its_text(report) -> None:
+    """fpdf2 2.8.3 tags no text (docs/ARCHITECTURE.md, "Tagged PDF"); a structure tree of
+    images alone would mark the PDF as tagged and hide its text from assistive technology."""
+    with pikepdf.open(report[0]) as pdf:
+        assert "/MarkInfo" not in pdf.Root
+        assert "/StructTreeRoot" not in pdf.Root
+        assert str(pdf.Root.Lang) == "en"
+
+
 def test_every_page_has_page_n_of_m_and_its_bates_number(report) -> None:
     texts = page_texts(report[0])
     total = len(texts)

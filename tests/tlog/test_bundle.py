@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coparent.tlog import entry as e
+from coparent.tlog import verify as verify_module
 from coparent.tlog.bundle import build_bundle
 from coparent.tlog.merkle import inclusion_proof, leaf_hash
 from coparent.tlog.note import generate_signer, sign_note
@@ -583,3 +584,73 @@ def test_a_subject_that_cannot_be_checked_is_left_out(tmp_path: Path) -> None:
     line = json.loads(members(path.read_bytes())["entries.jsonl"])
     assert line["body"] == "Can you pick Mia up at 3?" and "thread_subject" not in line
     assert verify_bundle(path).ok
+
+
+def _slow_only(bundle: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The verdict of the checker with its fast path turned off: every line takes the path
+    that names problems."""
+    with monkeypatch.context() as patched:
+        patched.setattr(verify_module, "_decoded", lambda whole, raws: [None] * len(raws))
+        return verify_bundle(io.BytesIO(bundle))
+
+
+@pytest.mark.parametrize("kind", [*TAMPERS, "intact", "partial"])
+def test_the_fast_path_gives_the_slow_paths_verdict(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = {"intact": BUNDLE, "partial": PARTIAL}.get(kind) or TAMPERS[kind][0]
+    assert verify_bundle(io.BytesIO(bundle)) == _slow_only(bundle, monkeypatch)
+
+
+line_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 12),
+    st.text(max_size=5),
+    st.sampled_from(["", "00" * 32, "Sam", "Alex", "message.sent", "2026-01-05T08:07:00.000001Z"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.booleans(),
+    st.integers(0, 9),
+    st.sampled_from(
+        ["index", "kind", "time", "author", "thread_subject", "body", "subject", "file", "salt"]
+    ),
+    line_values,
+    st.booleans(),
+)
+def test_the_fast_path_agrees_on_any_edited_line(
+    partial: bool, position: int, key: str, value: object, remove: bool
+) -> None:
+    """An edited or removed field of any line: the fast path says what the slow path says."""
+    original = PARTIAL if partial else BUNDLE
+
+    def change(lines: list[bytes]) -> list[bytes]:
+        obj = json_line(lines[position % len(lines)])
+        if remove:
+            obj.pop(key, None)
+        else:
+            obj[key] = value
+        lines[position % len(lines)] = json.dumps(obj, ensure_ascii=False).encode()
+        return lines
+
+    bundle = edit_lines(original, change)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert verify_bundle(io.BytesIO(bundle)) == _slow_only(bundle, monkeypatch)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.booleans(), st.integers(0, 10**6), st.binary(min_size=0, max_size=4), st.integers(0, 3))
+@example(partial=False, position=209, junk=b"\xc2\x80", cut=0)  # a non-ASCII leaf character
+def test_the_fast_path_agrees_on_damaged_lines(
+    partial: bool, position: int, junk: bytes, cut: int
+) -> None:
+    files = members(PARTIAL if partial else BUNDLE)
+    data = files["entries.jsonl"]
+    position %= len(data) + 1
+    files["entries.jsonl"] = data[:position] + junk + data[position + cut :]
+    bundle = rezip(files)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert verify_bundle(io.BytesIO(bundle)) == _slow_only(bundle, monkeypatch)

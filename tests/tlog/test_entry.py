@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 from coparent.tlog.entry import (
     Entry,
     EntryError,
+    _decode_strict,
     content_hash,
     decode,
     encode,
+    format_time,
+    leaf_view,
     message_sent,
     message_viewed,
     redaction,
@@ -121,6 +124,41 @@ def test_non_canonical_bytes_are_rejected(variant: bytes) -> None:
     assert variant != GOLDEN
     with pytest.raises(EntryError):
         decode(variant)
+    assert leaf_view(variant) is None
+
+
+def _same_verdict(raw: bytes) -> None:
+    """`leaf_view` (the fast path of `decode` and the verifier) accepts exactly what the json
+    module's strict decoding accepts, with the same values."""
+    view = leaf_view(raw)
+    try:
+        entry = _decode_strict(raw)
+    except EntryError:
+        assert view is None
+        with pytest.raises(EntryError):
+            decode(raw)
+        return
+    assert view is not None
+    assert decode(raw) == entry
+    assert (view.index, view.kind, view.actor, view.time) == (
+        entry.index,
+        entry.kind,
+        entry.actor,
+        format_time(entry.time),
+    )
+
+
+def test_the_fast_view_agrees_on_the_golden_entry_and_known_kinds() -> None:
+    _same_verdict(GOLDEN)
+    for name in ("content", "thread", "message"):
+        _same_verdict(GOLDEN.replace(f'"{name}":'.encode(), b'"other":'))
+    _same_verdict(GOLDEN.replace(b'"9841b578', b'"9841B578'))
+    _same_verdict(GOLDEN.replace(b'"m_2"', b"1"))
+    _same_verdict(GOLDEN.replace(b'"m_2"', b'["m_2"]'))
+    _same_verdict(GOLDEN.replace(b'"thread":"t_1"', b'"thread":"t_1","zz":9007199254740992'))
+    _same_verdict(GOLDEN.replace(b'"thread":"t_1"', b'"thread":"t_1","zz":-9007199254740991'))
+    _same_verdict(GOLDEN.replace(b'"u_7Qx"', b'""'))
+    _same_verdict(GOLDEN.replace(b'"u_7Qx"', b'"a\\u0001\\n\\"\\\\b"'))
 
 
 def test_escaped_non_ascii_is_rejected_in_favour_of_raw_utf8() -> None:
@@ -159,6 +197,7 @@ def test_encode_decode_round_trip(entry: Entry) -> None:
     raw = encode(entry)
     assert decode(raw) == entry
     assert encode(decode(raw)) == raw
+    _same_verdict(raw)
 
 
 @settings(max_examples=200, deadline=None)
@@ -181,6 +220,7 @@ def test_any_other_json_spelling_is_rejected(entry: Entry, data: st.DataObject) 
     else:
         spelling["sort_keys"] = True
     other = json.dumps(parsed, ensure_ascii=False, **spelling).encode()
+    _same_verdict(other)
     if other != raw:
         with pytest.raises(EntryError):
             decode(other)
@@ -194,6 +234,7 @@ def test_a_changed_byte_never_decodes_to_the_same_entry(
     raw = bytearray(encode(entry))
     position %= len(raw)
     raw[position] = (raw[position] + delta) % 256
+    _same_verdict(bytes(raw))
     try:
         other = decode(bytes(raw))
     except EntryError:
