@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +54,6 @@ class _Reads:
 
     replica: str | None = None
     wrote: bool = False
-    aliases: list[str] = field(default_factory=list)
 
 
 _current: ContextVar[_Reads | None] = ContextVar("coparent_replica_reads", default=None)
@@ -66,6 +65,9 @@ def replica_aliases() -> list[str]:
 
 def primary_cookie_name() -> str:
     return "__Host-coparent-primary" if settings.SESSION_COOKIE_SECURE else "coparent-primary"
+
+
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE"})
 
 
 def _note_write(
@@ -81,19 +83,19 @@ def _note_write(
     return execute(sql, params, many, context)
 
 
-_WRITES = frozenset({"INSERT", "UPDATE", "DELETE"})
-
-
 @contextmanager
 def replica_reads(*, allowed: bool) -> Iterator[None]:
     """Inside the block, plain reads may go to one of the replicas (when `allowed`) until the
     primary is written to."""
     aliases = replica_aliases()
     chosen = random.choice(aliases) if allowed and aliases else None  # noqa: S311 - load spreading
-    token = _current.set(_Reads(replica=chosen, aliases=aliases))
+    token = _current.set(_Reads(replica=chosen))
     try:
-        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_write):
+        if chosen is None:
             yield
+        else:
+            with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_write):
+                yield
     finally:
         _current.reset(token)
 
