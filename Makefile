@@ -78,8 +78,9 @@ test-api-schema: setup
 
 test: lint test-sqlite test-instants test-api-schema test-postgres
 
+# The load run (bench/load.py) makes a database of its own on PG_URL's server and drops it after.
 bench: setup
-	$(PY) -m bench
+	BENCH_POSTGRES_URL=$(PG_URL) $(PY) -m bench
 
 messages: setup
 	cd coparent && ../$(BIN)/coparent makemessages -l en --ignore 'static/*'

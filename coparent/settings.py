@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "coparent.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "coparent.core.overload.OverloadMiddleware",
+    # Where this request's reads go: a replica for a GET, the primary for the rest.
+    "coparent.core.replicas.ReplicaReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,6 +157,23 @@ else:
         f"{_options.get('options', '')} -c lock_timeout={DATABASE_LOCK_TIMEOUT_SECONDS}s".strip()
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (PostgreSQL only): comma-separated URLs, each a streaming replica of the primary.
+# The reads of GET requests go to them, everything else to the primary (coparent/core/replicas.py);
+# a person who has just written reads from the primary for DATABASE_REPLICA_STICKY_SECONDS.
+DATABASE_REPLICAS: list[str] = []
+for _number, _url in enumerate(
+    (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()), 1
+):
+    _replica = dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True)
+    if "options" in DATABASES["default"].get("OPTIONS", {}):  # PostgreSQL's lock_timeout
+        _replica.setdefault("OPTIONS", {}).setdefault(
+            "options", DATABASES["default"]["OPTIONS"]["options"]
+        )
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["coparent.core.replicas.ReplicaRouter"]
+DATABASE_REPLICA_STICKY_SECONDS = int(os.environ.get("DATABASE_REPLICA_STICKY_SECONDS", 5))
 
 _redis_url = os.environ.get("REDIS_URL")
 CACHES = {

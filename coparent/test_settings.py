@@ -22,6 +22,10 @@ if DATABASES["default"]["ENGINE"] == "coparent.core.sqlite":  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"coparent_test_{_run}"}  # noqa: F405
 
+# A replica (DATABASE_REPLICA_URLS) is the primary's copy in tests: no database of its own.
+for _alias in DATABASE_REPLICAS:  # noqa: F405
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # noqa: F405
+
 RECORD_SIGNING_KEY_FILE = str(VAR_DIR / f"test-record-{_run}.key")  # noqa: F405
 PASS_SIGNING_KEY_FILE = str(VAR_DIR / f"test-pass-{_run}.pem")  # noqa: F405
 RECORD_CHECKPOINT_DIR = str(VAR_DIR / f"test-checkpoints-{_run}")  # noqa: F405

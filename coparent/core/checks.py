@@ -68,3 +68,73 @@ def trusted_proxies_consistent(app_configs: Any = None, **kwargs: Any) -> list[C
                 )
             )
     return warnings
+
+
+@register()
+def read_replicas_configured(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """DATABASE_REPLICA_URLS is read only through coparent.core.replicas: say plainly when the
+    setup around it would make reads go wrong."""
+    from coparent.core import replicas
+
+    aliases = settings.DATABASE_REPLICAS
+    errors: list[CheckMessage] = []
+    if settings.DATABASE_REPLICA_STICKY_SECONDS < 1:
+        errors.append(
+            Error(
+                "DATABASE_REPLICA_STICKY_SECONDS must be at least 1: a person who has just "
+                "written would read a replica that may not have their write yet.",
+                hint="Set it above your replicas' usual lag, e.g. 5.",
+                id="coparent.E030",
+            )
+        )
+    if not aliases:
+        return errors
+    primary = settings.DATABASES["default"]
+    if "postgresql" not in primary["ENGINE"]:
+        errors.append(
+            Error(
+                "DATABASE_REPLICA_URLS is set but the primary database is not PostgreSQL.",
+                hint="Read replicas need DATABASE_URL=postgres://...; unset "
+                "DATABASE_REPLICA_URLS on SQLite.",
+                id="coparent.E031",
+            )
+        )
+    for alias in aliases:
+        replica = settings.DATABASES[alias]
+        if "postgresql" not in replica["ENGINE"]:
+            errors.append(
+                Error(
+                    f"DATABASE_REPLICA_URLS has a URL that is not PostgreSQL ({alias}).",
+                    hint="Each replica is a PostgreSQL streaming replica: postgres://...",
+                    id="coparent.E032",
+                )
+            )
+        where = ("HOST", "PORT", "NAME")
+        if [replica.get(k) for k in where] == [primary.get(k) for k in where]:
+            errors.append(
+                Warning(
+                    f"DATABASE_REPLICA_URLS lists the primary database itself ({alias}).",
+                    hint="List the replicas' addresses, or unset DATABASE_REPLICA_URLS.",
+                    id="coparent.W030",
+                )
+            )
+    if "coparent.core.replicas.ReplicaRouter" not in settings.DATABASE_ROUTERS:
+        errors.append(
+            Error(
+                "DATABASE_REPLICA_URLS is set but DATABASE_ROUTERS lacks "
+                "coparent.core.replicas.ReplicaRouter: nothing would read from the replicas, and "
+                "Django could write to them.",
+                hint="Keep DATABASE_ROUTERS = ['coparent.core.replicas.ReplicaRouter'].",
+                id="coparent.E033",
+            )
+        )
+    if f"{replicas.__name__}.ReplicaReadMiddleware" not in settings.MIDDLEWARE:
+        errors.append(
+            Error(
+                "DATABASE_REPLICA_URLS is set but MIDDLEWARE lacks "
+                "coparent.core.replicas.ReplicaReadMiddleware: no read would go to a replica.",
+                hint="Keep it right after coparent.core.overload.OverloadMiddleware.",
+                id="coparent.E034",
+            )
+        )
+    return errors
