@@ -9,7 +9,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -53,6 +53,34 @@ def with_participants(threads: QuerySet[Thread]) -> QuerySet[Thread]:
 
 def thread_get(membership: Membership, thread_id: object) -> Thread:
     return get_for_family(thread_list(membership), membership.family, public_id=thread_id)
+
+
+def thread_poll_get(
+    membership: Membership, thread_id: object, *, after: dt.datetime
+) -> Thread:
+    """The thread, with what a poll needs to tell "nothing new" in the same query: whether a
+    message came after `after` (`newer`), and the newest receipt on the reader's own messages
+    among the latest PAGE (`receipts_mark`, see `receipts_mark`). Both are index lookups,
+    whatever the thread's length."""
+    latest = Message.objects.filter(thread=OuterRef(OuterRef("pk"))).order_by("-created_at")
+    marks = MessageView.objects.filter(
+        message__in=latest.values("pk")[:PAGE], message__sender_id=membership.user_id
+    ).order_by("-pk")
+    threads = thread_list(membership).annotate(
+        newer=Exists(Message.objects.filter(thread=OuterRef("pk"), created_at__gt=after)),
+        receipts_mark=Subquery(marks.values("pk")[:1]),
+    )
+    return get_for_family(threads, membership.family, public_id=thread_id)
+
+
+def receipts_mark(latest: list[Message], viewer_id: int) -> int:
+    """The newest receipt (by id: receipts are written under the family lock, so ids grow in
+    commit order) on the viewer's own messages among `latest`, the thread's latest PAGE
+    messages with their views loaded; 0 when there is none. A poll that brings back the same
+    mark has no receipt to update."""
+    return max(
+        (v.pk for m in latest if m.sender_id == viewer_id for v in m.views.all()), default=0
+    )
 
 
 def participant_list(thread: Thread) -> list[Membership]:

@@ -136,6 +136,7 @@ def _thread_context(
         "older": older,
         "newest": before is not None,
         "cursor": _micros(page[-1].created_at) if page and before is None else None,
+        "seen": selectors.receipts_mark(page, request.user.pk) if before is None else 0,
         "form": form,
         "corrects": corrects,
         "can_write": not membership.read_only,
@@ -257,21 +258,28 @@ def thread_detail(request: FamilyRequest, thread_id: str) -> HttpResponse:
 @require_GET
 def thread_poll(request: FamilyRequest, thread_id: str) -> HttpResponse:
     """What is new since `after`: new messages, then a fresh poller; the reader's own messages'
-    read receipts are swapped in out of band."""
+    read receipts are swapped in out of band. With nothing new since `after` and no receipt
+    newer than `seen` (the page's mark), 204 and no body, decided in the thread's own query:
+    htmx keeps the poller as it is."""
     membership: Membership = request.membership
-    thread = selectors.thread_get(membership, thread_id)
     after = _moment(request.GET.get("after"))
+    seen = request.GET.get("seen", "")
+    if after is None:
+        thread = selectors.thread_get(membership, thread_id)
+    else:
+        thread = selectors.thread_poll_get(membership, thread_id, after=after)
+        mark = thread.receipts_mark or 0  # type: ignore[attr-defined]
+        if not thread.newer and seen == str(mark):  # type: ignore[attr-defined]
+            return HttpResponse(status=204)
     shield = services.preference_get(membership).shield
-    fresh = (
-        _decorate(selectors.message_page(thread, after=after), request, shield)
-        if after is not None
-        else []
-    )
-    recent = [
-        m
-        for m in _decorate(selectors.message_page(thread), request, shield)
-        if m.mine and m not in fresh  # type: ignore[attr-defined]
-    ]
+    latest = _decorate(selectors.message_page(thread), request, shield)
+    fresh: list[Message] = []
+    if after is not None:
+        fresh = [m for m in latest if m.created_at > after]
+        if len(latest) == selectors.PAGE and len(fresh) == len(latest):
+            # More than a page arrived: bring the oldest of them first, as the page would.
+            fresh = _decorate(selectors.message_page(thread, after=after), request, shield)
+    recent = [m for m in latest if m.mine and m not in fresh]  # type: ignore[attr-defined]
     cursor = _micros(fresh[-1].created_at) if fresh else request.GET.get("after", "")
     restriction = safety_selectors.restriction_for(membership) if membership.is_parent else None
     return render(
@@ -284,6 +292,7 @@ def thread_poll(request: FamilyRequest, thread_id: str) -> HttpResponse:
             "restriction": restriction,
             "receipts_hidden": restriction is not None,
             "cursor": cursor,
+            "seen": selectors.receipts_mark(latest, request.user.pk),
             "shield": shield,
             "can_write": not membership.read_only,
             "is_parent": membership.is_parent,
