@@ -55,9 +55,7 @@ def thread_get(membership: Membership, thread_id: object) -> Thread:
     return get_for_family(thread_list(membership), membership.family, public_id=thread_id)
 
 
-def thread_poll_get(
-    membership: Membership, thread_id: object, *, after: dt.datetime
-) -> Thread:
+def thread_poll_get(membership: Membership, thread_id: object, *, after: dt.datetime) -> Thread:
     """The thread, with what a poll needs to tell "nothing new" in the same query: whether a
     message came after `after` (`newer`), and the newest receipt on the reader's own messages
     among the latest PAGE (`receipts_mark`, see `receipts_mark`). Both are index lookups,
@@ -78,9 +76,7 @@ def receipts_mark(latest: list[Message], viewer_id: int) -> int:
     commit order) on the viewer's own messages among `latest`, the thread's latest PAGE
     messages with their views loaded; 0 when there is none. A poll that brings back the same
     mark has no receipt to update."""
-    return max(
-        (v.pk for m in latest if m.sender_id == viewer_id for v in m.views.all()), default=0
-    )
+    return max((v.pk for m in latest if m.sender_id == viewer_id for v in m.views.all()), default=0)
 
 
 def participant_list(thread: Thread) -> list[Membership]:

@@ -190,9 +190,7 @@ def test_a_poll_with_nothing_new_is_204_from_one_query_whatever_the_history(
     assert "On my way" in fresh and f"after={micros(reply.created_at)}" in fresh
 
 
-def test_a_poll_after_more_than_a_page_brings_the_oldest_new_first(
-    cast: Cast, client_for
-) -> None:
+def test_a_poll_after_more_than_a_page_brings_the_oldest_new_first(cast: Cast, client_for) -> None:
     thread = open_thread(cast, body="message 0")
     alice = client_for(cast.alice)
     page = alice.get(url(cast, f"{thread.public_id}/")).content.decode()
