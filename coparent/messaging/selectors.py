@@ -76,7 +76,7 @@ def receipts_mark(latest: list[Message], viewer_id: int) -> int:
     commit order) on the viewer's own messages among `latest`, the thread's latest PAGE
     messages with their views loaded; 0 when there is none. A poll that brings back the same
     mark has no receipt to update."""
-    return max((v.pk for m in latest if m.sender_id == viewer_id for v in m.views.all()), default=0)
+    return max((v.pk for m in latest if m.sender_id == viewer_id for v in views_of(m)), default=0)
 
 
 def participant_list(thread: Thread) -> list[Membership]:
@@ -89,10 +89,28 @@ def participant_list(thread: Thread) -> list[Membership]:
 
 
 def with_details(queryset: QuerySet[Message]) -> QuerySet[Message]:
+    """Messages with their receipts and files loaded as plain lists (`view_list`,
+    `attachment_list`): a page of 50 reads them without building 100 querysets."""
     return queryset.select_related("sender", "corrects").prefetch_related(
-        Prefetch("views", queryset=MessageView.objects.select_related("viewer")),
-        Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+        Prefetch(
+            "views", queryset=MessageView.objects.select_related("viewer"), to_attr="view_list"
+        ),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.order_by("created_at", "id"),
+            to_attr="attachment_list",
+        ),
     )
+
+
+def views_of(message: Message) -> list[MessageView]:
+    found: list[MessageView] | None = getattr(message, "view_list", None)
+    return found if found is not None else list(message.views.select_related("viewer"))
+
+
+def attachments_of(message: Message) -> list[Attachment]:
+    found: list[Attachment] | None = getattr(message, "attachment_list", None)
+    return found if found is not None else list(message.attachments.order_by("created_at", "id"))
 
 
 def message_page(
