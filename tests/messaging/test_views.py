@@ -400,6 +400,30 @@ def test_compose_forms_say_who_will_read_by_name(
         bob.get(url(cast, f"{thread.public_id}/"))
 
 
+def test_the_conversation_page_costs_the_same_queries_past_a_page_of_history(
+    cast: Cast, client_for, django_assert_num_queries
+) -> None:
+    thread = open_thread(cast)
+    bob = client_for(cast.bob)
+    path = url(cast, f"{thread.public_id}/")
+    bob.get(path)
+    with django_assert_num_queries(THREAD_PAGE_QUERIES) as small:
+        bob.get(path)
+    for n in range(70):
+        sent = send(cast, thread, cast.alice if n % 2 else cast.bob, f"history {n}")
+        services.message_view(family=cast.family_a, actor=cast.alice, messages=[sent])
+    services.message_send(
+        family=cast.family_a,
+        actor=cast.alice,
+        thread=thread,
+        body="With a file",
+        uploads=[Upload("plan.pdf", PDF)],
+    )
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = bob.get(path).content.decode()
+    assert "history 69" in page and "plan.pdf" in page and "history 5<" not in page
+
+
 def test_redacting_someone_elses_message_says_the_court_order_is_required(
     cast: Cast, client_for
 ) -> None:
