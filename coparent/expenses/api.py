@@ -7,20 +7,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, overload
 
-from django.http import Http404, HttpRequest
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
 from coparent.core.errors import ServiceError
-from coparent.core.inputs import Day, Instant, Text
+from coparent.core.inputs import BAD_TEXT, Day, Instant, Text, text_problem
 from coparent.core.tenancy import get_for_family
 from coparent.expenses import selectors, services
 from coparent.expenses.models import (
     Expense,
+    ExpenseSettings,
     ExpenseStatus,
     Payment,
     PaymentMethod,
@@ -29,6 +32,8 @@ from coparent.expenses.models import (
 )
 from coparent.families.models import Child, Family, Membership, Role
 from coparent.ledger import money
+from coparent.messaging import files
+from coparent.messaging.views import attachment_response
 
 router = Router(tags=["expenses"])
 
@@ -117,6 +122,20 @@ class ExpenseOut(Schema):
     children: list[uuid.UUID]
     shares: dict[str, str] = Field(description="{member id: amount}")
     receipts: int
+
+
+class ExpenseEventOut(Schema):
+    expense: uuid.UUID = Field(description="The version it happened to.")
+    kind: str
+    by: uuid.UUID | None = Field(description="The user who did it; null for the system.")
+    amount: str | None
+    text: str
+    at: dt.datetime
+
+
+class ExpenseHistoryOut(Schema):
+    versions: list[ExpenseOut]
+    events: list[ExpenseEventOut]
 
 
 class ExpenseListIn(Schema):
@@ -507,6 +526,23 @@ def expense_get(request: HttpRequest, family_id: str, expense_id: str) -> Expens
     return _expense_full(membership.family, _expense(membership.family, membership, expense_id))
 
 
+def _expense_answer(
+    request: HttpRequest,
+    family_id: str,
+    expense_id: str,
+    service: Callable[..., Expense],
+    **arguments: Any,
+) -> ExpenseOut:
+    """The one shape of every answer to an expense: a parent, the expense as they may see it,
+    the service, the expense as it now stands."""
+    membership = _writer(request, family_id)
+    family = membership.family
+    expense = _expense(family, membership, expense_id)
+    return _expense_full(
+        family, service(family=family, actor=actor(request), expense=expense, **arguments)
+    )
+
+
 @router.post(
     "/families/{family_id}/expenses/{expense_id}/approve",
     response=ExpenseOut,
@@ -514,17 +550,14 @@ def expense_get(request: HttpRequest, family_id: str, expense_id: str) -> Expens
     openapi_extra=_optional_body(ApproveIn),
 )
 def expense_approve(request: HttpRequest, family_id: str, expense_id: str) -> ExpenseOut:
-    membership = _writer(request, family_id)
-    family = membership.family
-    amount = _optional_text(request, "amount", none_if_missing=True)
-    expense = services.expense_approve(
-        family=family,
-        actor=actor(request),
-        expense=_expense(family, membership, expense_id),
-        amount=amount,
+    return _expense_answer(
+        request,
+        family_id,
+        expense_id,
+        services.expense_approve,
+        amount=_optional_text(request, "amount", none_if_missing=True),
         reason=_optional_text(request, "reason") or "",
     )
-    return _expense_full(family, expense)
 
 
 @router.post(
@@ -535,15 +568,9 @@ def expense_approve(request: HttpRequest, family_id: str, expense_id: str) -> Ex
 def expense_dispute(
     request: HttpRequest, family_id: str, expense_id: str, payload: ReasonIn
 ) -> ExpenseOut:
-    membership = _writer(request, family_id)
-    family = membership.family
-    expense = services.expense_dispute(
-        family=family,
-        actor=actor(request),
-        expense=_expense(family, membership, expense_id),
-        reason=payload.reason,
+    return _expense_answer(
+        request, family_id, expense_id, services.expense_dispute, reason=payload.reason
     )
-    return _expense_full(family, expense)
 
 
 @router.post(
@@ -553,15 +580,13 @@ def expense_dispute(
     openapi_extra=_optional_body(OptionalReasonIn),
 )
 def expense_withdraw(request: HttpRequest, family_id: str, expense_id: str) -> ExpenseOut:
-    membership = _writer(request, family_id)
-    family = membership.family
-    expense = services.expense_withdraw(
-        family=family,
-        actor=actor(request),
-        expense=_expense(family, membership, expense_id),
+    return _expense_answer(
+        request,
+        family_id,
+        expense_id,
+        services.expense_withdraw,
         reason=_optional_text(request, "reason"),
     )
-    return _expense_full(family, expense)
 
 
 @router.post(
@@ -572,15 +597,109 @@ def expense_withdraw(request: HttpRequest, family_id: str, expense_id: str) -> E
 def expense_reply(
     request: HttpRequest, family_id: str, expense_id: str, payload: ReplyIn
 ) -> ExpenseOut:
+    return _expense_answer(
+        request, family_id, expense_id, services.expense_reply, text=payload.text
+    )
+
+
+@router.get(
+    "/families/{family_id}/expenses/{expense_id}/history",
+    response=ExpenseHistoryOut,
+    summary="Every version of an expense and what happened to each, oldest first",
+)
+def expense_history(request: HttpRequest, family_id: str, expense_id: str) -> ExpenseHistoryOut:
+    membership = family_membership(request, family_id)
+    expense = _expense(membership.family, membership, expense_id)
+    versions = [v.pk for v in selectors.expense_versions(expense)]
+    rows = (
+        Expense.objects.filter(pk__in=versions, family=membership.family)
+        .select_related("paid_by", "debtor", "supersedes")
+        .prefetch_related("children", "shares__member")
+        .annotate(receipt_count=Count("receipts"))
+        .order_by("version")
+    )
+    return ExpenseHistoryOut(
+        versions=[_expense_out(v) for v in rows],
+        events=[
+            ExpenseEventOut(
+                expense=event.expense.public_id,
+                kind=event.kind,
+                by=event.actor.public_id if event.actor else None,
+                amount=(
+                    None
+                    if event.amount_minor is None
+                    else money.format_plain(event.amount_minor, event.expense.currency)
+                ),
+                text=event.text,
+                at=event.at,
+            )
+            for event in selectors.expense_events(expense)
+        ],
+    )
+
+
+@router.get(
+    "/families/{family_id}/expenses/{expense_id}/receipts/{receipt_id}",
+    summary="Download a receipt (always as a file, never shown inline)",
+)
+def receipt_download(
+    request: HttpRequest, family_id: str, expense_id: str, receipt_id: str
+) -> HttpResponse:
+    membership = family_membership(request, family_id)
+    found = selectors.receipt_get(membership.family, membership, receipt_id)
+    if str(found.expense.public_id) != expense_id:
+        raise Http404
+    return attachment_response(found.stored_name, found.original_name, found.media_type)
+
+
+@router.post(
+    "/families/{family_id}/expenses/{expense_id}/receipts",
+    response={201: ExpenseOut},
+    summary="Add receipts (photos or PDFs, multipart field “receipts”, ten per expense at most)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "receipts": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                        "required": ["receipts"],
+                    }
+                }
+            },
+        }
+    },
+)
+def receipt_add(request: HttpRequest, family_id: str, expense_id: str) -> Status[ExpenseOut]:
+    # The multipart body is read by hand, after tenancy: an outsider learns nothing from it.
     membership = _writer(request, family_id)
     family = membership.family
-    expense = services.expense_reply(
-        family=family,
-        actor=actor(request),
-        expense=_expense(family, membership, expense_id),
-        text=payload.text,
-    )
-    return _expense_full(family, expense)
+    expense = _expense(family, membership, expense_id)
+    uploads = request.FILES.getlist("receipts")
+    if not uploads:
+        raise ServiceError(
+            _("Send the files as multipart form data in the field “receipts”."),
+            field="receipts",
+        )
+    limit = files.max_bytes()
+    read = []
+    for upload in uploads:
+        if text_problem(upload.name or ""):
+            raise ServiceError(str(BAD_TEXT), field="receipts")
+        if upload.size and upload.size > limit:
+            raise ServiceError(
+                _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
+                field="receipts",
+            )
+        read.append(services.Upload(upload.name or "receipt", upload.read(limit + 1)))
+    services.receipt_add(family=family, actor=actor(request), expense=expense, uploads=read)
+    return Status(201, _expense_full(family, expense))
 
 
 @router.post(
@@ -782,20 +901,38 @@ def settle_up(request: HttpRequest, family_id: str, payload: SettleUpIn) -> Stat
     return Status(201, _payment_full(membership.family, payment))
 
 
+def _payment_answer(
+    request: HttpRequest,
+    family_id: str,
+    payment_id: str,
+    service: Callable[..., Payment],
+    **arguments: Any,
+) -> PaymentOut:
+    """The one shape of every answer to a payment, like `_expense_answer`."""
+    membership = _writer(request, family_id)
+    family = membership.family
+    payment = selectors.payment_get(family, membership, payment_id)
+    return _payment_full(
+        family, service(family=family, actor=actor(request), payment=payment, **arguments)
+    )
+
+
+@router.get(
+    "/families/{family_id}/payments/{payment_id}", response=PaymentOut, summary="One payment"
+)
+def payment_get(request: HttpRequest, family_id: str, payment_id: str) -> PaymentOut:
+    membership = family_membership(request, family_id)
+    family = membership.family
+    return _payment_full(family, selectors.payment_get(family, membership, payment_id))
+
+
 @router.post(
     "/families/{family_id}/payments/{payment_id}/confirm",
     response=PaymentOut,
     summary="Confirm a payment you received",
 )
 def payment_confirm(request: HttpRequest, family_id: str, payment_id: str) -> PaymentOut:
-    membership = _writer(request, family_id)
-    family = membership.family
-    payment = services.payment_confirm(
-        family=family,
-        actor=actor(request),
-        payment=selectors.payment_get(family, membership, payment_id),
-    )
-    return _payment_full(family, payment)
+    return _payment_answer(request, family_id, payment_id, services.payment_confirm)
 
 
 @router.post(
@@ -806,15 +943,96 @@ def payment_confirm(request: HttpRequest, family_id: str, payment_id: str) -> Pa
 def payment_dispute(
     request: HttpRequest, family_id: str, payment_id: str, payload: ReasonIn
 ) -> PaymentOut:
-    membership = _writer(request, family_id)
-    family = membership.family
-    payment = services.payment_dispute(
-        family=family,
-        actor=actor(request),
-        payment=selectors.payment_get(family, membership, payment_id),
-        reason=payload.reason,
+    return _payment_answer(
+        request, family_id, payment_id, services.payment_dispute, reason=payload.reason
     )
-    return _payment_full(family, payment)
+
+
+# ---- settings and categories --------------------------------------------------------------------
+
+
+class ExpenseSettingsIn(Schema):
+    default_currency: CurrencyCode
+    respond_by_days: int = Field(description="Days the other parent has to answer (1 to 90).")
+
+
+class ExpenseSettingsOut(Schema):
+    default_currency: str
+    respond_by_days: int
+
+
+class CategoryIn(Schema):
+    name: Annotated[str, Text(60, required=True)]
+
+
+class CategoryOut(Schema):
+    key: str = Field(description="What expenses, rules and limits name the category by.")
+    name: str
+    built_in: bool
+
+
+def _settings_out(found: ExpenseSettings) -> ExpenseSettingsOut:
+    return ExpenseSettingsOut(
+        default_currency=found.default_currency, respond_by_days=found.respond_by_days
+    )
+
+
+@router.get(
+    "/families/{family_id}/expense-settings",
+    response=ExpenseSettingsOut,
+    summary="The family's default currency and how long a parent has to answer a request",
+)
+def settings_get(request: HttpRequest, family_id: str) -> ExpenseSettingsOut:
+    membership = family_membership(request, family_id)
+    selectors.require_full_view(membership)
+    return _settings_out(selectors.settings_get(membership.family))
+
+
+@router.put(
+    "/families/{family_id}/expense-settings",
+    response=ExpenseSettingsOut,
+    summary="Change the family's money settings (either parent)",
+)
+def settings_update(
+    request: HttpRequest, family_id: str, payload: ExpenseSettingsIn
+) -> ExpenseSettingsOut:
+    membership = _writer(request, family_id)
+    return _settings_out(
+        services.settings_update(
+            family=membership.family,
+            actor=actor(request),
+            default_currency=payload.default_currency,
+            respond_by_days=payload.respond_by_days,
+        )
+    )
+
+
+@router.get(
+    "/families/{family_id}/expense-categories",
+    response=list[CategoryOut],
+    summary="The categories the caller may see: built-in ones first, then the family's own",
+)
+def category_list(request: HttpRequest, family_id: str) -> list[CategoryOut]:
+    membership = family_membership(request, family_id)
+    visible = selectors.require_money_view(membership)
+    return [
+        CategoryOut(key=option.key, name=option.name, built_in=option.built_in)
+        for option in selectors.category_list(membership.family)
+        if visible is None or option.key in visible
+    ]
+
+
+@router.post(
+    "/families/{family_id}/expense-categories",
+    response={201: CategoryOut},
+    summary="Add a category of the family's own",
+)
+def category_add(request: HttpRequest, family_id: str, payload: CategoryIn) -> Status[CategoryOut]:
+    membership = _writer(request, family_id)
+    category = services.category_add(
+        family=membership.family, actor=actor(request), name=payload.name
+    )
+    return Status(201, CategoryOut(key=category.key, name=category.name, built_in=False))
 
 
 # ---- split rules --------------------------------------------------------------------------------

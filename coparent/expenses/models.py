@@ -307,6 +307,24 @@ class Expense(FamilyOwned):
             models.Index(fields=["family", "is_current", "date"]),
             models.Index(fields=["family", "status", "currency"]),
             models.Index(fields=["status", "respond_by"]),
+            # The balance reads only the index (no row lookups), the ledger's "waiting for you"
+            # goes straight to one parent's open requests.
+            models.Index(
+                fields=[
+                    "family",
+                    "is_current",
+                    "status",
+                    "currency",
+                    "debtor",
+                    "paid_by",
+                    "approved_minor",
+                ],
+                name="expense_balance",
+            ),
+            models.Index(
+                fields=["family", "debtor", "is_current", "status", "respond_by"],
+                name="expense_waiting",
+            ),
         ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="expense_amount_positive"),
@@ -479,6 +497,10 @@ class Payment(FamilyOwned):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["family", "status", "currency"]),
             models.Index(fields=["family", "date"]),
+            models.Index(
+                fields=["family", "status", "currency", "payer", "payee", "amount_minor"],
+                name="payment_balance",
+            ),
         ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payment_amount_positive"),

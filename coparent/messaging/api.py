@@ -133,7 +133,7 @@ def _message_out(message: Message, viewer_id: int) -> MessageOut:
         hostile=message.hostile,
         seen_by=[
             ReceiptOut(viewer=v.viewer.display_name, viewed_at=v.viewed_at)
-            for v in message.views.all()
+            for v in selectors.views_of(message)
             if v.viewer_id != message.sender_id and (not v.withheld or v.viewer_id == viewer_id)
         ],
         form=message.form,
@@ -142,7 +142,7 @@ def _message_out(message: Message, viewer_id: int) -> MessageOut:
             AttachmentOut(
                 id=a.public_id, name=a.original_name, media_type=a.media_type, size=a.size
             )
-            for a in message.attachments.all()
+            for a in selectors.attachments_of(message)
             if not a.redacted
         ],
     )

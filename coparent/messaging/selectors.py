@@ -9,7 +9,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -55,6 +55,30 @@ def thread_get(membership: Membership, thread_id: object) -> Thread:
     return get_for_family(thread_list(membership), membership.family, public_id=thread_id)
 
 
+def thread_poll_get(membership: Membership, thread_id: object, *, after: dt.datetime) -> Thread:
+    """The thread, with what a poll needs to tell "nothing new" in the same query: whether a
+    message came after `after` (`newer`), and the newest receipt on the reader's own messages
+    among the latest PAGE (`receipts_mark`, see `receipts_mark`). Both are index lookups,
+    whatever the thread's length."""
+    latest = Message.objects.filter(thread=OuterRef(OuterRef("pk"))).order_by("-created_at")
+    marks = MessageView.objects.filter(
+        message__in=latest.values("pk")[:PAGE], message__sender_id=membership.user_id
+    ).order_by("-pk")
+    threads = thread_list(membership).annotate(
+        newer=Exists(Message.objects.filter(thread=OuterRef("pk"), created_at__gt=after)),
+        receipts_mark=Subquery(marks.values("pk")[:1]),
+    )
+    return get_for_family(threads, membership.family, public_id=thread_id)
+
+
+def receipts_mark(latest: list[Message], viewer_id: int) -> int:
+    """The newest receipt (by id: receipts are written under the family lock, so ids grow in
+    commit order) on the viewer's own messages among `latest`, the thread's latest PAGE
+    messages with their views loaded; 0 when there is none. A poll that brings back the same
+    mark has no receipt to update."""
+    return max((v.pk for m in latest if m.sender_id == viewer_id for v in views_of(m)), default=0)
+
+
 def participant_list(thread: Thread) -> list[Membership]:
     return [
         p.membership
@@ -65,10 +89,28 @@ def participant_list(thread: Thread) -> list[Membership]:
 
 
 def with_details(queryset: QuerySet[Message]) -> QuerySet[Message]:
+    """Messages with their receipts and files loaded as plain lists (`view_list`,
+    `attachment_list`): a page of 50 reads them without building 100 querysets."""
     return queryset.select_related("sender", "corrects").prefetch_related(
-        Prefetch("views", queryset=MessageView.objects.select_related("viewer")),
-        Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+        Prefetch(
+            "views", queryset=MessageView.objects.select_related("viewer"), to_attr="view_list"
+        ),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.order_by("created_at", "id"),
+            to_attr="attachment_list",
+        ),
     )
+
+
+def views_of(message: Message) -> list[MessageView]:
+    found: list[MessageView] | None = getattr(message, "view_list", None)
+    return found if found is not None else list(message.views.select_related("viewer"))
+
+
+def attachments_of(message: Message) -> list[Attachment]:
+    found: list[Attachment] | None = getattr(message, "attachment_list", None)
+    return found if found is not None else list(message.attachments.order_by("created_at", "id"))
 
 
 def message_page(

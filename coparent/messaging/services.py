@@ -28,6 +28,7 @@ from coparent.messaging.models import (
 from coparent.messaging.tone import ToneResult, tone_check
 from coparent.notifications.models import Kind
 from coparent.notifications.services import Detail, notify
+from coparent.records.models import FamilyLog
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors as safety_selectors
 from coparent.tlog import content_hash, new_salt
@@ -63,19 +64,31 @@ class Upload:
     data: bytes
 
 
-def _writer_in_thread(family: Family, actor: User, thread: Thread) -> Membership:
-    membership = require_member(family, actor)
-    if (
-        thread.family_id != family.pk
-        or not ThreadParticipant.objects.filter(thread=thread, membership=membership).exists()
-    ):
+def _writer_in_thread(
+    family: Family, actor: User, thread: Thread
+) -> tuple[Membership, list[Membership]]:
+    """The actor's seat in the thread, checked, and every seat's membership (with its user),
+    from one query: the send needs both, the seats again to tell the others."""
+    seats = (
+        [
+            seat.membership
+            for seat in ThreadParticipant.objects.filter(thread=thread).select_related(
+                "membership__user"
+            )
+        ]
+        if thread.family_id == family.pk
+        else []
+    )
+    membership = next((m for m in seats if m.user_id == actor.pk and m.is_active()), None)
+    if membership is None:
+        require_member(family, actor)  # a non-member gets the family's own answer
         raise ServiceError(_("You are not in this conversation."), code="forbidden")
     if membership.read_only:
         raise ServiceError(
             _("Your access is read-only: you can read this conversation but not write in it."),
             code="forbidden",
         )
-    return membership
+    return membership, seats
 
 
 def clean_body(body: str, *, allow_empty: bool = False) -> str:
@@ -235,8 +248,8 @@ def message_send(
     Under a protective order the other parent's free text goes to the moderator instead
     (safety.services.message_hold); only a structured form (`form`, its topic) or the
     moderator's delivery (`moderated`: "approved" or "edited") reaches the family directly."""
-    membership = _writer_in_thread(family, actor, thread)
-    if not form and not moderated and safety_selectors.restriction_for(membership) is not None:
+    membership, seats = _writer_in_thread(family, actor, thread)
+    if not form and not moderated and safety_selectors.restricted(membership):
         raise ServiceError(
             _("A protective order applies: send this through a message form or the moderator."),
             code="restricted",
@@ -249,7 +262,7 @@ def message_send(
     result, cleaned = _check_message(body, confirm_tone, uploads)
     body = body.strip()
     salt = new_salt()
-    family_lock(family)
+    log = family_lock(family)
     now = timezone.now()
     stored: list[str] = []
     try:
@@ -277,11 +290,11 @@ def message_send(
             fields["form"] = form
         if moderated:
             fields["moderated"] = moderated
-        record_append(family=family, actor=actor, kind="message.sent", fields=fields)
+        record_append(family=family, actor=actor, kind="message.sent", fields=fields, locked=log)
         for upload, clean in zip(uploads, cleaned, strict=True):
-            _attachment_store(family, actor, message, upload.name, clean, stored)
+            _attachment_store(family, actor, message, upload.name, clean, stored, log)
         Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
-        _notify(family, thread, message, membership)
+        _notify(family, thread, message, membership, seats)
     except BaseException:
         for name in stored:  # the rows roll back; leave no orphan file behind
             files.remove(name)
@@ -296,6 +309,7 @@ def _attachment_store(
     name: str,
     clean: files.CleanFile,
     stored: list[str],
+    log: FamilyLog,
 ) -> Attachment:
     """Store one already-cleaned file with its message; the caller removes `stored` files if
     the send fails."""
@@ -320,6 +334,7 @@ def _attachment_store(
             "content": content_hash(salt, clean.data),
             "media_type": clean.media_type,
         },
+        locked=log,
     )
     return attachment
 
@@ -429,18 +444,14 @@ def message_redact(
     return locked
 
 
-def _notify(family: Family, thread: Thread, message: Message, sender: Membership) -> None:
+def _notify(
+    family: Family, thread: Thread, message: Message, sender: Membership, seats: list[Membership]
+) -> None:
     """The other participants are told; the words of the message never leave the app (a
     redaction could not reach them there), the subject only for people who asked for details."""
-    others = (
-        ThreadParticipant.objects.filter(thread=thread)
-        .exclude(membership=sender)
-        .filter(membership__revoked_at__isnull=True)
-        .select_related("membership__user")
-    )
     notify(
         family,
-        [seat.membership.user for seat in others if seat.membership.is_active()],
+        [m.user for m in seats if m.pk != sender.pk and m.is_active()],
         Kind.MESSAGE,
         link=reverse("messaging:thread", args=[family.public_id, thread.public_id]),
         detail=Detail(

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -61,13 +62,20 @@ def _uploads(form: forms.MessageForm) -> list[Upload]:
     return [Upload(upload.name or "attachment", upload.read(limit + 1))]
 
 
-def _decorate(messages: list[Message], request: FamilyRequest, shield: bool) -> list[Message]:
+def _decorate(
+    messages: list[Message], request: FamilyRequest, thread: Thread, shield: bool
+) -> list[Message]:
     """Per-reader details for the template: whose the message is, its receipts, whether the
     shield folds it away and whether the browser should report it as seen."""
     user = request.user
     can_receipt = not request.membership.read_only
+    # One reverse for the page: each message's own links are this prefix and its id.
+    prefix = reverse("messaging:thread", args=[request.family.public_id, thread.public_id])
     for message in messages:
-        views: list[MessageView] = list(message.views.all())
+        views = selectors.views_of(message)
+        message.files = [a for a in selectors.attachments_of(message) if not a.redacted]  # type: ignore[attr-defined]
+        message.seen_url = f"{prefix}{message.public_id}/seen/"  # type: ignore[attr-defined]
+        message.redact_url = f"{prefix}{message.public_id}/redact/"  # type: ignore[attr-defined]
         mine = message.sender_id == user.pk
         message.mine = mine  # type: ignore[attr-defined]
         message.receipts = [  # type: ignore[attr-defined]
@@ -100,7 +108,7 @@ def _thread_context(
     membership: Membership = request.membership
     shield = services.preference_get(membership).shield
     before = _moment(request.GET.get("before"))
-    page = _decorate(selectors.message_page(thread, before=before), request, shield)
+    page = _decorate(selectors.message_page(thread, before=before), request, thread, shield)
     older = None
     if page and Message.objects.filter(thread=thread, created_at__lt=page[0].created_at).exists():
         older = _micros(page[0].created_at)
@@ -136,6 +144,7 @@ def _thread_context(
         "older": older,
         "newest": before is not None,
         "cursor": _micros(page[-1].created_at) if page and before is None else None,
+        "seen": selectors.receipts_mark(page, request.user.pk) if before is None else 0,
         "form": form,
         "corrects": corrects,
         "can_write": not membership.read_only,
@@ -257,21 +266,28 @@ def thread_detail(request: FamilyRequest, thread_id: str) -> HttpResponse:
 @require_GET
 def thread_poll(request: FamilyRequest, thread_id: str) -> HttpResponse:
     """What is new since `after`: new messages, then a fresh poller; the reader's own messages'
-    read receipts are swapped in out of band."""
+    read receipts are swapped in out of band. With nothing new since `after` and no receipt
+    newer than `seen` (the page's mark), 204 and no body, decided in the thread's own query:
+    htmx keeps the poller as it is."""
     membership: Membership = request.membership
-    thread = selectors.thread_get(membership, thread_id)
     after = _moment(request.GET.get("after"))
+    seen = request.GET.get("seen", "")
+    if after is None:
+        thread = selectors.thread_get(membership, thread_id)
+    else:
+        thread = selectors.thread_poll_get(membership, thread_id, after=after)
+        mark = thread.receipts_mark or 0  # type: ignore[attr-defined]
+        if not thread.newer and seen == str(mark):  # type: ignore[attr-defined]
+            return HttpResponse(status=204)
     shield = services.preference_get(membership).shield
-    fresh = (
-        _decorate(selectors.message_page(thread, after=after), request, shield)
-        if after is not None
-        else []
-    )
-    recent = [
-        m
-        for m in _decorate(selectors.message_page(thread), request, shield)
-        if m.mine and m not in fresh  # type: ignore[attr-defined]
-    ]
+    latest = _decorate(selectors.message_page(thread), request, thread, shield)
+    fresh: list[Message] = []
+    if after is not None:
+        fresh = [m for m in latest if m.created_at > after]
+        if len(latest) == selectors.PAGE and len(fresh) == len(latest):
+            # More than a page arrived: bring the oldest of them first, as the page would.
+            fresh = _decorate(selectors.message_page(thread, after=after), request, thread, shield)
+    recent = [m for m in latest if m.mine and m not in fresh]  # type: ignore[attr-defined]
     cursor = _micros(fresh[-1].created_at) if fresh else request.GET.get("after", "")
     restriction = safety_selectors.restriction_for(membership) if membership.is_parent else None
     return render(
@@ -284,6 +300,7 @@ def thread_poll(request: FamilyRequest, thread_id: str) -> HttpResponse:
             "restriction": restriction,
             "receipts_hidden": restriction is not None,
             "cursor": cursor,
+            "seen": selectors.receipts_mark(latest, request.user.pk),
             "shield": shield,
             "can_write": not membership.read_only,
             "is_parent": membership.is_parent,

@@ -100,11 +100,24 @@ def _newest_signed_problem(family: Family, log: FamilyLog) -> str | None:
     return None
 
 
-@transaction.atomic
 def record_append(
-    *, family: Family, actor: User | None, kind: str, fields: Mapping[str, FieldValue]
+    *,
+    family: Family,
+    actor: User | None,
+    kind: str,
+    fields: Mapping[str, FieldValue],
+    locked: FamilyLog | None = None,
 ) -> LogEntry:
-    return _append(family=family, actor=actor, kind=kind, fields=fields)
+    """Append one entry. `locked` is the family's log as `family_lock` returned it earlier in
+    this same transaction, so the lock is not taken twice; each append updates it in place.
+
+    Inside the change's transaction (the usual case) it takes no savepoint: a refusal comes
+    before anything is written, and a failure while writing marks the whole transaction for
+    rollback, so a change never commits with half an entry or without one."""
+    if transaction.get_connection().in_atomic_block:
+        return _append(family=family, actor=actor, kind=kind, fields=fields, log=locked)
+    with transaction.atomic():
+        return _append(family=family, actor=actor, kind=kind, fields=fields, log=locked)
 
 
 def _append(
@@ -114,8 +127,12 @@ def _append(
     kind: str,
     fields: Mapping[str, FieldValue],
     rolling_back: StoredCheckpoint | None = None,
+    log: FamilyLog | None = None,
 ) -> LogEntry:
-    log = family_lock(family)
+    if log is None:
+        log = family_lock(family)
+    elif log.family_id != family.pk:
+        raise ValueError("the lock held is another family's")
     if rolling_back is None and (problem := _newest_signed_problem(family, log)):
         logger.error(
             "refusing to sign for family %s: %s. If a backup was restored on purpose, run "
@@ -142,24 +159,26 @@ def _append(
     frontier, new_nodes = frontier_append(
         Frontier.from_blob(log.size, bytes(log.frontier)), leaf_hash(leaf)
     )
-    row = LogEntry.objects.create(
-        family=family, index=log.size, kind=kind, actor=actor, leaf=leaf, created_at=now
-    )
-    LogNode.objects.bulk_create(
-        [
-            LogNode(family=family, level=level, index=index, hash=value)
-            for level, index, value in new_nodes
-        ]
-    )
     root = frontier.root()
-    log.size = frontier.size
-    log.frontier = frontier.to_blob()
-    log.root = root
     if not log.origin:
         log.origin = new_origin(family)
-    log.checkpoint = sign_note(format_checkpoint(log.origin, frontier.size, root), keys.signer())
-    log.updated_at = now
-    log.save(update_fields=["origin", "size", "frontier", "root", "checkpoint", "updated_at"])
+    checkpoint = sign_note(format_checkpoint(log.origin, frontier.size, root), keys.signer())
+    with transaction.atomic(savepoint=False):
+        row = LogEntry.objects.create(
+            family=family, index=log.size, kind=kind, actor=actor, leaf=leaf, created_at=now
+        )
+        LogNode.objects.bulk_create(
+            [
+                LogNode(family=family, level=level, index=index, hash=value)
+                for level, index, value in new_nodes
+            ]
+        )
+        log.size = frontier.size
+        log.frontier = frontier.to_blob()
+        log.root = root
+        log.checkpoint = checkpoint
+        log.updated_at = now
+        log.save(update_fields=["origin", "size", "frontier", "root", "checkpoint", "updated_at"])
     # After the commit, never before: the file must not get ahead of the database.
     keep = checkpoints.replace_after_rollback if rolling_back else checkpoints.remember
     transaction.on_commit(partial(keep, str(family.public_id), log.checkpoint), robust=True)

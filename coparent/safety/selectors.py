@@ -49,6 +49,18 @@ def restriction_for(membership: Membership) -> ProtectiveOrder | None:
     )
 
 
+def restricted(membership: Membership) -> bool:
+    """Whether `restriction_for` would find an order, without loading it: the check every
+    message send makes, almost always answered "no"."""
+    if membership.role != Role.PARENT:
+        return False
+    return (
+        ProtectiveOrder.objects.filter(family_id=membership.family_id, ended_at__isnull=True)
+        .exclude(protected=membership)
+        .exists()
+    )
+
+
 def hidden_from(viewer: Membership | None, family: Family | int) -> set[int]:
     """Users whose read receipts, contact details and activity this viewer must not see: the
     parents protected from them (everyone but the protected parent themselves)."""

@@ -214,3 +214,102 @@ def test_consent_before_spending_over_the_api(cast: Cast, client_for) -> None:
     response = bob.post(f"{base(cast)}/expense-consents/{consent_id}/give")
     assert response.status_code == 200 and response.json()["status"] == "given"
     assert [c["id"] for c in alice.get(f"{base(cast)}/expense-consents").json()] == [consent_id]
+
+
+def test_reading_one_payment_and_an_expense_history(cast: Cast, client_for) -> None:
+    alice_id, bob_id = ids(cast)
+    alice, bob = client_for(cast.alice), client_for(cast.bob)
+    expense_id = create(alice, cast).json()["id"]
+    post(bob, f"{base(cast)}/expenses/{expense_id}/dispute", {"reason": "Not agreed"})
+    corrected = post(
+        alice,
+        f"{base(cast)}/expenses/{expense_id}/correct",
+        {"description": "Dentist (corrected)", "amount": "100.00"},
+    )
+    assert corrected.status_code == 201, corrected.content
+    history = bob.get(f"{base(cast)}/expenses/{corrected.json()['id']}/history").json()
+    assert [v["version"] for v in history["versions"]] == [1, 2]
+    assert history["versions"][0]["id"] == expense_id
+    kinds = [e["kind"] for e in history["events"]]
+    assert "disputed" in kinds and kinds[0] == "created"
+    assert {e["expense"] for e in history["events"]} == {expense_id, corrected.json()["id"]}
+
+    paid = post(
+        bob,
+        f"{base(cast)}/payments",
+        {
+            "to": alice_id,
+            "amount": "20.00",
+            "currency": "USD",
+            "date": "2026-06-11",
+            "method": "cash",
+        },
+    ).json()
+    one = alice.get(f"{base(cast)}/payments/{paid['id']}")
+    assert one.status_code == 200 and one.json() == paid
+    assert one.json()["by"] == bob_id
+    outsider = client_for(cast.charlie)
+    assert outsider.get(f"{base(cast)}/payments/{paid['id']}").status_code == 404
+    assert client_for(cast.gran).get(f"{base(cast)}/payments/{paid['id']}").status_code == 404
+
+
+def test_settings_and_categories_over_the_api(cast: Cast, client_for) -> None:
+    alice, bob = client_for(cast.alice), client_for(cast.bob)
+    settings = f"{base(cast)}/expense-settings"
+    assert alice.get(settings).json() == {"default_currency": "USD", "respond_by_days": 14}
+    response = alice.put(
+        settings,
+        json.dumps({"default_currency": "eur", "respond_by_days": 10}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert bob.get(settings).json() == {"default_currency": "EUR", "respond_by_days": 10}
+    before = LogEntry.objects.count()
+    response = bob.put(
+        settings,
+        json.dumps({"default_currency": "EUR", "respond_by_days": 91}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["error"]["fields"]
+    assert LogEntry.objects.count() == before
+
+    categories = f"{base(cast)}/expense-categories"
+    added = post(alice, categories, {"name": "Orthodontics"})
+    assert added.status_code == 201
+    assert added.json() == {"key": "orthodontics", "name": "Orthodontics", "built_in": False}
+    listed = bob.get(categories).json()
+    assert (
+        listed[0]["built_in"]
+        and {"key": "orthodontics", "name": "Orthodontics", "built_in": False} in listed
+    )
+    assert post(alice, categories, {"name": "orthodontics"}).status_code == 400
+    assert client_for(cast.mediator).get(categories).status_code == 200
+    assert post(client_for(cast.mediator), categories, {"name": "X"}).status_code in (403, 404)
+    assert client_for(cast.charlie).get(categories).status_code == 404
+
+
+def test_receipts_over_the_api(cast: Cast, client_for, settings, tmp_path) -> None:
+    from tests.messaging.helpers import png_bytes
+
+    settings.MESSAGING_ATTACHMENT_DIR = str(tmp_path)
+    alice, bob = client_for(cast.alice), client_for(cast.bob)
+    expense_id = create(alice, cast).json()["id"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"{base(cast)}/expenses/{expense_id}/receipts"
+    response = bob.post(
+        url, {"receipts": [SimpleUploadedFile("bill.png", png_bytes(), content_type="image/png")]}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["receipts"] == 1
+    receipt = Expense.objects.get(public_id=expense_id).receipts.get()
+    download = alice.get(f"{url}/{receipt.public_id}")
+    assert download.status_code == 200 and download.content.startswith(b"\x89PNG")
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert client_for(cast.charlie).get(f"{url}/{receipt.public_id}").status_code == 404
+    refused = bob.post(
+        url, {"receipts": [SimpleUploadedFile("x.png", b"<svg/>", content_type="image/png")]}
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["fields"]
+    assert Expense.objects.get(public_id=expense_id).receipts.count() == 1
+    assert bob.post(url, {}).status_code == 400

@@ -152,6 +152,55 @@ def test_polling_returns_only_new_messages_and_receipts(cast: Cast, client_for) 
     assert "At 3" not in fresh
 
 
+POLL_QUERIES = {"quiet": 4, "news": 10}  # session, user, membership, thread (+ the page)
+
+
+def test_a_poll_with_nothing_new_is_204_from_one_query_whatever_the_history(
+    cast: Cast, client_for, django_assert_num_queries
+) -> None:
+    thread = open_thread(cast)
+    first = thread.messages.get()
+    alice = client_for(cast.alice)
+
+    def poller() -> str:
+        page = alice.get(url(cast, f"{thread.public_id}/")).content.decode()
+        return re.search(r'hx-get="([^"]*poll/[^"]*)"', page).group(1).replace("&amp;", "&")
+
+    poll = poller()
+    assert "seen=0" in poll
+    with django_assert_num_queries(POLL_QUERIES["quiet"]):
+        quiet = alice.get(poll)
+    assert quiet.status_code == 204 and quiet.content == b""
+    # Someone saw alice's message: the receipt comes in, and the next poller knows it.
+    services.message_view(family=cast.family_a, actor=cast.bob, messages=[first])
+    with django_assert_num_queries(POLL_QUERIES["news"]):
+        receipt = alice.get(poll).content.decode()
+    assert "Seen by Bob Parent" in receipt and f"receipt-{first.public_id}" in receipt
+    poll = re.search(r'hx-get="([^"]*poll/[^"]*)"', receipt).group(1).replace("&amp;", "&")
+    assert alice.get(poll).status_code == 204
+    # A long history changes neither answer's query count.
+    for n in range(60):
+        send(cast, thread, cast.bob if n % 2 else cast.alice, f"history {n}")
+    poll = poller()
+    with django_assert_num_queries(POLL_QUERIES["quiet"]):
+        assert alice.get(poll).status_code == 204
+    reply = send(cast, thread, cast.bob, "On my way")
+    with django_assert_num_queries(POLL_QUERIES["news"]):
+        fresh = alice.get(poll).content.decode()
+    assert "On my way" in fresh and f"after={micros(reply.created_at)}" in fresh
+
+
+def test_a_poll_after_more_than_a_page_brings_the_oldest_new_first(cast: Cast, client_for) -> None:
+    thread = open_thread(cast, body="message 0")
+    alice = client_for(cast.alice)
+    page = alice.get(url(cast, f"{thread.public_id}/")).content.decode()
+    poll = re.search(r'hx-get="([^"]*poll/[^"]*)"', page).group(1).replace("&amp;", "&")
+    for n in range(1, 56):
+        send(cast, thread, cast.bob, f"message {n}")
+    fresh = alice.get(poll).content.decode()
+    assert "<p>message 1</p>" in fresh and "<p>message 55</p>" not in fresh
+
+
 def test_older_messages_are_paged(cast: Cast, client_for) -> None:
     thread = open_thread(cast, body="message 0")
     for n in range(1, 55):
@@ -349,6 +398,30 @@ def test_compose_forms_say_who_will_read_by_name(
     bob.get(url(cast, f"{thread.public_id}/"))
     with django_assert_num_queries(THREAD_PAGE_QUERIES):
         bob.get(url(cast, f"{thread.public_id}/"))
+
+
+def test_the_conversation_page_costs_the_same_queries_past_a_page_of_history(
+    cast: Cast, client_for, django_assert_num_queries
+) -> None:
+    thread = open_thread(cast)
+    bob = client_for(cast.bob)
+    path = url(cast, f"{thread.public_id}/")
+    bob.get(path)
+    with django_assert_num_queries(THREAD_PAGE_QUERIES) as small:
+        bob.get(path)
+    for n in range(70):
+        sent = send(cast, thread, cast.alice if n % 2 else cast.bob, f"history {n}")
+        services.message_view(family=cast.family_a, actor=cast.alice, messages=[sent])
+    services.message_send(
+        family=cast.family_a,
+        actor=cast.alice,
+        thread=thread,
+        body="With a file",
+        uploads=[Upload("plan.pdf", PDF)],
+    )
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = bob.get(path).content.decode()
+    assert "history 69" in page and "plan.pdf" in page and "history 5<" not in page
 
 
 def test_redacting_someone_elses_message_says_the_court_order_is_required(
