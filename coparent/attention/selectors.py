@@ -4,11 +4,12 @@ the navigation shows on every page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from coparent.attention.registry import Item, Viewer, providers_for
+from coparent.attention.registry import Item, Provider, Viewer, providers_for
 from coparent.families.models import Family, Membership
 
 FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -21,11 +22,18 @@ def _order(item: Item) -> tuple[dt.datetime, bool]:
 
 def items_for(family: Family, membership: Membership, now: dt.datetime | None = None) -> list[Item]:
     """What waits for the member, soonest deadline first, times written in their own zone. A
-    professional (read-only) has nothing to act on and gets an empty list."""
+    professional (read-only) has nothing to act on and gets an empty list.
+
+    Every area's badge is counted first, in one query: an area whose count is zero and that
+    lists only answers has nothing to show and is not asked, so a quiet family's home page costs
+    a few queries rather than one or more per area."""
     viewer = Viewer.of(family, membership, now or timezone.now())
+    providers = providers_for(membership)
+    counts = _badge_counts(viewer, providers)
     found: list[Item] = []
-    for provider in providers_for(membership):
-        found.extend(provider.items(viewer))
+    for provider in providers:
+        if provider.informs or counts.get(provider.kind, 1):
+            found.extend(provider.items(viewer))
     return sorted(found, key=_order)
 
 
@@ -34,13 +42,20 @@ def answer_count(items: list[Item]) -> int:
 
 
 def badge_count(family: Family, membership: Membership, now: dt.datetime | None = None) -> int:
-    """How many items wait for the member's answer, in one query whatever the family's history:
-    each provider's rows are counted in a scalar subquery of the same SELECT. The subqueries are
+    """How many items wait for the member's answer, in one query whatever the family's history."""
+    viewer = Viewer.of(family, membership, now or timezone.now())
+    return sum(_badge_counts(viewer, providers_for(membership)).values())
+
+
+def _badge_counts(viewer: Viewer, providers: list[Provider]) -> dict[str, int]:
+    """{provider kind: its badge count} for the providers that have a badge, in one query: each
+    provider's rows are counted in a scalar subquery of the same SELECT. The subqueries are
     compiled one by one and joined as text: nested in one queryset, Django re-prefixes every
     alias of every subquery against all the others, which cost more than the query itself."""
-    viewer = Viewer.of(family, membership, now or timezone.now())
-    parts, params = [], []
-    for i, provider in enumerate(providers_for(membership)):
+    kinds: list[str] = []
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, provider in enumerate(providers):
         rows = provider.badge(viewer)
         if rows is None:
             continue
@@ -48,9 +63,10 @@ def badge_count(family: Family, membership: Membership, now: dt.datetime | None 
         # Django compiled `sql`; every value stays a parameter.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) badge{i})")  # noqa: S608
         params.extend(values)
+        kinds.append(provider.kind)
     if not parts:
-        return 0
+        return {}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + " + ".join(parts), params)
+        cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return {kind: int(n) for kind, n in zip(kinds, row, strict=True)}
