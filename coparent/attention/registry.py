@@ -84,6 +84,9 @@ class Provider:
 
     kind: ClassVar[str]
     roles: ClassVar[frozenset[str]]
+    # True when `items` also lists things to know (answer=False), which `badge` does not count:
+    # such a provider is asked for its items even when its badge is zero.
+    informs: ClassVar[bool] = False
 
     def items(self, viewer: Viewer) -> list[Item]:
         raise NotImplementedError

@@ -4,12 +4,12 @@ the navigation shows on every page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Count, IntegerField, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.utils import timezone
 
-from coparent.attention.registry import Item, Viewer, providers_for
+from coparent.attention.registry import Item, Provider, Viewer, providers_for
 from coparent.families.models import Family, Membership
 
 FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -22,11 +22,18 @@ def _order(item: Item) -> tuple[dt.datetime, bool]:
 
 def items_for(family: Family, membership: Membership, now: dt.datetime | None = None) -> list[Item]:
     """What waits for the member, soonest deadline first, times written in their own zone. A
-    professional (read-only) has nothing to act on and gets an empty list."""
+    professional (read-only) has nothing to act on and gets an empty list.
+
+    Every area's badge is counted first, in one query: an area whose count is zero and that
+    lists only answers has nothing to show and is not asked, so a quiet family's home page costs
+    a few queries rather than one or more per area."""
     viewer = Viewer.of(family, membership, now or timezone.now())
+    providers = providers_for(membership)
+    counts = _badge_counts(viewer, providers)
     found: list[Item] = []
-    for provider in providers_for(membership):
-        found.extend(provider.items(viewer))
+    for provider in providers:
+        if provider.informs or counts.get(provider.kind, 1):
+            found.extend(provider.items(viewer))
     return sorted(found, key=_order)
 
 
@@ -35,17 +42,31 @@ def answer_count(items: list[Item]) -> int:
 
 
 def badge_count(family: Family, membership: Membership, now: dt.datetime | None = None) -> int:
-    """How many items wait for the member's answer, in one query whatever the family's history:
-    each provider's rows are counted in a subquery of the same SELECT."""
+    """How many items wait for the member's answer, in one query whatever the family's history."""
     viewer = Viewer.of(family, membership, now or timezone.now())
-    counts = {}
-    for i, provider in enumerate(providers_for(membership)):
+    return sum(_badge_counts(viewer, providers_for(membership)).values())
+
+
+def _badge_counts(viewer: Viewer, providers: list[Provider]) -> dict[str, int]:
+    """{provider kind: its badge count} for the providers that have a badge, in one query: each
+    provider's rows are counted in a scalar subquery of the same SELECT. The subqueries are
+    compiled one by one and joined as text: nested in one queryset, Django re-prefixes every
+    alias of every subquery against all the others, which cost more than the query itself."""
+    kinds: list[str] = []
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, provider in enumerate(providers):
         rows = provider.badge(viewer)
         if rows is None:
             continue
-        per_family = rows.order_by().values("family_id").annotate(n=Count("pk")).values("n")
-        counts[f"n{i}"] = Coalesce(Subquery(per_family[:1], output_field=IntegerField()), Value(0))
-    if not counts:
-        return 0
-    row = Family.objects.filter(pk=family.pk).annotate(**counts).values_list(*counts).first()
-    return sum(row) if row else 0
+        sql, values = rows.order_by().values("pk").query.sql_with_params()
+        # Django compiled `sql`; every value stays a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) badge{i})")  # noqa: S608
+        params.extend(values)
+        kinds.append(provider.kind)
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {kind: int(n) for kind, n in zip(kinds, row, strict=True)}

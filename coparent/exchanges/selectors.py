@@ -102,7 +102,7 @@ def _plan_windows(
     children = schedule.plan_children(family, plans)
     windows = []
     for plan in plans:
-        found = schedule.plan_schedule(plan)
+        found = schedule.plan_schedule(plan, start=start, end=end)
         if found is not None:
             windows.append(
                 _PlanWindow(plan, found, found.timeline(start, end), children.get(plan.pk, []))

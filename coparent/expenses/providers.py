@@ -32,6 +32,7 @@ class ExpenseRequestProvider(Provider):
 
     kind = "expense"
     roles = PARENTS
+    informs = True  # also the viewer's own requests the other parent has not answered
 
     def _pending(self, viewer: Viewer) -> QuerySet[Expense]:
         return Expense.objects.filter(

@@ -78,7 +78,8 @@ def family_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @family_view()
 def family_detail(request: FamilyRequest) -> HttpResponse:
-    request.session[LAST_FAMILY] = str(request.family.public_id)
+    if request.session.get(LAST_FAMILY) != str(request.family.public_id):
+        request.session[LAST_FAMILY] = str(request.family.public_id)  # a write only on change
     family = request.family
     membership: Membership = request.membership
     membership.user = request.user

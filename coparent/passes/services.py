@@ -69,7 +69,7 @@ def responsible_parent_covers(
         if plan is None:
             return False
         parent_id = plan.parent_id_of(issuer.pk)
-        found = schedule.plan_schedule(plan)
+        found = schedule.plan_schedule(plan, start=start, end=end)
         if parent_id is None or found is None:
             return False
         if any(segment.parent != parent_id for segment in found.timeline(start, end).segments):

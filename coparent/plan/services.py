@@ -230,7 +230,7 @@ def time_away_create(
             % {"hours": hours},
             field="ends_at",
         )
-    schedule = plan_schedule(plan)
+    schedule = plan_schedule(plan, start=starts_at, end=ends_at)
     if schedule is None:
         raise ServiceError(_("Agree on a schedule first: it says whose time this is."))
     side = _side(plan, actor)

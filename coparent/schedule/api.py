@@ -227,6 +227,14 @@ def _window(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date
     return first, last
 
 
+def _around(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """A UTC window holding [first, last) in any zone, for loading only the swaps near it."""
+    return (
+        dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1),
+        dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC) + dt.timedelta(days=1),
+    )
+
+
 PARENTS = [Role.PARENT]
 PARENTS_AND_PROFESSIONALS = [Role.PARENT, Role.PROFESSIONAL]
 
@@ -377,7 +385,8 @@ def timeline(
     first, last = _window(date_from, date_to)
     result = []
     for plan in selectors.plan_list(membership.family, membership):
-        schedule = selectors.plan_schedule(plan)
+        around_start, around_end = _around(first, last)
+        schedule = selectors.plan_schedule(plan, start=around_start, end=around_end)
         if schedule is None:
             continue
         start, end = window(schedule, first, last)
@@ -422,7 +431,8 @@ def exchange_list(
     first, last = _window(date_from, date_to)
     found = []
     for plan in selectors.plan_list(membership.family, membership):
-        schedule = selectors.plan_schedule(plan)
+        around_start, around_end = _around(first, last)
+        schedule = selectors.plan_schedule(plan, start=around_start, end=around_end)
         if schedule is None:
             continue
         names = selectors.parent_names(plan)

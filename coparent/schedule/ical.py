@@ -138,6 +138,7 @@ def feed(family: Family, membership: Membership, now: dt.datetime) -> bytes:
     plans = selectors.plan_list(family, membership)
     several = len(plans) > 1
     for plan in plans:
+        # Whole periods: the edges are followed past the window, so every swap counts.
         schedule = selectors.plan_schedule(plan)
         if schedule is None:
             continue

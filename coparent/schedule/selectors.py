@@ -97,12 +97,27 @@ def plan_label(plan: Plan) -> str:
     return plan.child.first_name if plan.child else _("All children")
 
 
+# Swaps are loaded for the window a page shows, widened by this much: a timeline asks the
+# schedule about the nights at its edges, and `responsible_at` looks a week either side.
+SWAP_MARGIN = dt.timedelta(days=8)
+
+
 def agreed_versions(plan: Plan) -> list[ScheduleVersion]:
     return list(ScheduleVersion.objects.filter(plan=plan, status=VersionStatus.ACCEPTED))
 
 
-def accepted_swaps(plan: Plan) -> list[SwapRequest]:
-    return list(SwapRequest.objects.filter(plan=plan, status=SwapStatus.ACCEPTED))
+def accepted_swaps(
+    plan: Plan, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> list[SwapRequest]:
+    """The plan's accepted swaps; with a window, only those (or their offer back) that touch it,
+    found through the (plan, status, end, start) indexes whatever the plan's history."""
+    swaps = SwapRequest.objects.filter(plan=plan, status=SwapStatus.ACCEPTED)
+    if start is not None and end is not None:
+        swaps = swaps.filter(
+            Q(end_at__gt=start, start_at__lt=end)
+            | Q(offer_end_at__gt=start, offer_start_at__lt=end)
+        )
+    return list(swaps.order_by("pk"))
 
 
 def plan_export(plan: Plan) -> dict[str, Any] | None:
@@ -112,19 +127,45 @@ def plan_export(plan: Plan) -> dict[str, Any] | None:
     )
 
 
-def plan_schedule(plan: Plan, *, day_rule: str | None = None) -> Schedule | None:
-    document = plan_document(plan, agreed_versions(plan), accepted_swaps(plan))
-    if document is None:
+def plan_schedule(
+    plan: Plan,
+    *,
+    day_rule: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    versions: list[ScheduleVersion] | None = None,
+) -> Schedule | None:
+    """The plan's agreed schedule. Given a window, it carries only the swaps near it, so it is
+    exact for timelines inside [start, end) and costs the same at any age of the family.
+    `versions` are the plan's agreed versions when the caller has read them already."""
+    if start is not None and end is not None:
+        swaps = accepted_swaps(plan, start - SWAP_MARGIN, end + SWAP_MARGIN)
+    else:
+        swaps = accepted_swaps(plan)
+    if versions is None:
+        versions = agreed_versions(plan)
+    if not versions:
         return None
-    schedule = parsed(document)
+    # Agreed versions and accepted swaps are never edited (a change is a new row or a new
+    # status), so their public ids are an exact key for the parsed schedule.
+    key = (
+        plan.public_id,
+        plan.parent_a.user_id,
+        tuple(v.public_id for v in versions),
+        tuple(s.public_id for s in swaps),
+    )
+    schedule = parsed(key, lambda: plan_document(plan, versions, swaps))
     return replace(schedule, day_rule=day_rule) if day_rule else schedule
 
 
-def current_spec(plan: Plan) -> dict[str, Any] | None:
+def current_spec(
+    plan: Plan, versions: list[ScheduleVersion] | None = None
+) -> dict[str, Any] | None:
     """The spec of the version that governs now (for the builder's starting values)."""
     now = timezone.now()
     versions = sorted(
-        agreed_versions(plan), key=lambda v: (v.effective_at is not None, v.effective_at)
+        agreed_versions(plan) if versions is None else versions,
+        key=lambda v: (v.effective_at is not None, v.effective_at),
     )
     current = None
     for i, version in enumerate(versions):
@@ -263,14 +304,11 @@ def _local_dates(start: dt.datetime, end: dt.datetime, zone: dt.tzinfo) -> list[
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def plan_timelines(
-    plans: list[Plan], start: dt.datetime, end: dt.datetime
-) -> dict[int, Timeline | None]:
-    result: dict[int, Timeline | None] = {}
-    for plan in plans:
-        schedule = plan_schedule(plan)
-        result[plan.pk] = schedule.timeline(start, end) if schedule else None
-    return result
+def _timeline(
+    plan: Plan, start: dt.datetime, end: dt.datetime, versions: list[ScheduleVersion]
+) -> Timeline | None:
+    schedule = plan_schedule(plan, start=start, end=end, versions=versions)
+    return schedule.timeline(start, end) if schedule else None
 
 
 def calendar(
@@ -296,7 +334,13 @@ def calendar(
     }
     # A day longer on each side: the last night's check time may fall after the last local
     # midnight when the viewer's zone is ahead of the schedule's.
-    timelines = plan_timelines(plans, start - dt.timedelta(days=1), end + dt.timedelta(days=1))
+    versions = {plan.pk: agreed_versions(plan) for plan in plans}
+    timelines = {
+        plan.pk: _timeline(
+            plan, start - dt.timedelta(days=1), end + dt.timedelta(days=1), versions[plan.pk]
+        )
+        for plan in plans
+    }
     names = {p.pk: parent_names(p) for p in plans}
     covered = plan_children(family, plans) if len(plans) > 1 else {}
     zones: list[str] = []
@@ -308,7 +352,7 @@ def calendar(
         plan_names = names[plan.pk]
         label = ", ".join(c.first_name for c in covered.get(plan.pk, [])) or plan_label(plan)
         nights = {night.date: night.parent for night in timeline.nights}
-        place = current_place(plan)
+        place = current_place(plan, versions[plan.pk])
         for day in days.values():
             parent = nights.get(day.date)
             day.plans.append(
@@ -358,8 +402,8 @@ def _add_specials(
                 days[date].specials.append((kind, label))
 
 
-def current_place(plan: Plan) -> str:
-    spec = current_spec(plan) or {}
+def current_place(plan: Plan, versions: list[ScheduleVersion] | None = None) -> str:
+    spec = current_spec(plan, versions) or {}
     return str(spec.get("x-exchange-place", ""))
 
 
@@ -392,7 +436,10 @@ def right_now(family: Family, membership: Membership) -> list[NowLine]:
     plans = plan_list(family, membership)
     covered = plan_children(family, plans)
     for plan in plans:
-        schedule = plan_schedule(plan)
+        versions = agreed_versions(plan)
+        schedule = plan_schedule(
+            plan, start=now, end=now + dt.timedelta(days=62), versions=versions
+        )
         if schedule is None:
             continue
         timeline = schedule.timeline(now, now + dt.timedelta(days=62))
@@ -408,7 +455,7 @@ def right_now(family: Family, membership: Membership) -> list[NowLine]:
                 names[current.parent],
                 following.at if following else None,
                 names[following.to_parent] if following else "",
-                current_place(plan),
+                current_place(plan, versions),
             )
         )
     return lines

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -150,20 +150,29 @@ def plan_document(
     return document
 
 
-_PARSED: dict[str, Schedule] = {}
+_PARSED: dict[Hashable, Schedule] = {}
 
 
-def parsed(document: dict[str, Any]) -> Schedule:
+def parsed(key: Hashable, document: Callable[[], dict[str, Any] | None]) -> Schedule:
     """parse_spec with a small in-process cache: a calendar page asks for the same agreed
-    schedule again and again, and parsing years of versions and swaps is the slow part."""
-    key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    schedule again and again, and parsing years of versions and swaps is the slow part. `key`
+    must name the document exactly; the document is built only when the key is new."""
     found = _PARSED.get(key)
     if found is None:
-        found = parse_spec(document)
+        built = document()
+        if built is None:
+            raise ValueError("a plan with agreed versions has a document")
+        found = parse_spec(built)
         if len(_PARSED) > 256:
             _PARSED.clear()
         _PARSED[key] = found
     return found
+
+
+def parsed_spec(document: dict[str, Any]) -> Schedule:
+    """`parsed` for a spec that has no cheap name (the builder's preview): keyed on its text."""
+    key = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    return parsed(key, lambda: document)
 
 
 def builder_spec(

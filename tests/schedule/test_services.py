@@ -13,7 +13,7 @@ from django.utils import timezone
 from coparent.core.errors import Conflict, ServiceError
 from coparent.families import services as family_services
 from coparent.families.models import Membership, Role
-from coparent.schedule import selectors, services
+from coparent.schedule import selectors, services, specs
 from coparent.schedule.models import (
     Event,
     FeedToken,
@@ -119,7 +119,7 @@ def test_a_change_starts_in_the_future_and_the_past_is_never_rewritten(cast: Cas
     services.schedule_accept(family=cast.family_a, actor=cast.alice, version=change)
     assert {i: parent_at(cast, i) for i in past_instants} == before
     later = now + dt.timedelta(days=20)
-    first_plan = selectors.parsed({**first.spec})
+    first_plan = specs.parsed_spec({**first.spec})
     expected_old = first_plan.timeline(later, later + dt.timedelta(hours=1)).segments[0].parent
     assert parent_at(cast, later) != expected_old  # the new version (first parent swapped) rules
     assert ScheduleVersion.objects.filter(status=VersionStatus.ACCEPTED).count() == 2
@@ -218,6 +218,33 @@ def test_an_accepted_swap_overrides_the_schedule_as_a_swap_source(cast: Cast) ->
     assert schedule is not None
     sources = {s.source for s in schedule.timeline(start, start + dt.timedelta(days=1)).segments}
     assert sources == {f"swap:{request.public_id}"}
+
+
+def test_a_windowed_schedule_gives_the_same_timeline_as_one_with_every_swap(cast: Cast) -> None:
+    """Pages load only the swaps near the window they show; inside that window the timeline
+    is the one the whole history gives, at the window's edges included."""
+    version = agreed(cast, week_on_week_off())
+    for days, offer in ((4, 9), (11, None), (20, 24), (40, None), (41, 60)):
+        request = swap(
+            cast,
+            version,
+            start_at=soon(days),
+            end_at=soon(days + 1.5),
+            offer_start_at=soon(offer) if offer else None,
+            offer_end_at=soon(offer + 1) if offer else None,
+            respond_by=soon(1),
+        )
+        services.swap_accept(family=cast.family_a, actor=cast.bob, swap=request)
+    whole = selectors.plan_schedule(version.plan)
+    assert whole is not None
+    for first in range(0, 70, 3):
+        start = soon(first, hour=5)
+        end = start + dt.timedelta(days=9)
+        windowed = selectors.plan_schedule(version.plan, start=start, end=end)
+        assert windowed is not None
+        assert len(windowed.swaps) < len(whole.swaps)
+        assert windowed.timeline(start, end).segments == whole.timeline(start, end).segments
+        assert windowed.timeline(start, end).nights == whole.timeline(start, end).nights
 
 
 def test_time_offered_back_goes_to_the_other_parent(cast: Cast) -> None:

@@ -29,7 +29,7 @@ from coparent.schedule.specs import (
     builder_values,
     common_holiday_rule,
     holiday_field_keys,
-    parsed,
+    parsed_spec,
 )
 
 PREVIEW_WEEKS = 8
@@ -195,7 +195,7 @@ def _preview(spec: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """The next 8 weeks day by day and the split over the coming year, before anything is
     saved."""
     try:
-        schedule = parsed(spec)
+        schedule = parsed_spec(spec)
     except SpecError as error:
         return {"error": str(error)}
     zone = selectors.zone_of(schedule.timezone)

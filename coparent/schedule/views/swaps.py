@@ -43,7 +43,7 @@ def swap_list(request: FamilyRequest) -> HttpResponse:
             "swaps": swaps,
             "waiting": waiting if request.membership.is_parent else [],
             "has_plan": any(
-                selectors.plan_schedule(p) for p in selectors.plan_list(request.family)
+                selectors.agreed_versions(p) for p in selectors.plan_list(request.family)
             ),
             "tab": "swaps",
         },

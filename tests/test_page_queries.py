@@ -1,0 +1,111 @@
+"""Every main schedule page asks the database a fixed number of times, for a young family and for
+the same family with years of history behind it (bench/pages.py measures the time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from coparent.schedule import services
+from coparent.schedule.models import Event, ScheduleVersion, SwapRequest, VersionStatus
+from tests.cast import Cast
+from tests.schedule.helpers import agreed, soon, swap, two_two_three
+
+# page: (path under the family, queries for a parent)
+PAGES = {
+    "family home": ("", 26),
+    "month": ("calendar/", 14),
+    "week": ("calendar/week/", 14),
+    "agenda": ("calendar/agenda/", 14),
+    "exchanges": ("exchanges/", 18),
+    "passes": ("passes/", 7),
+    "swaps": ("swaps/", 9),
+}
+
+
+def _young_family(cast: Cast) -> ScheduleVersion:
+    """An agreed schedule, an accepted and a pending swap and an event near today."""
+    version = agreed(cast, two_two_three())
+    accepted = swap(cast, version, days=4, respond_by=soon(1))
+    services.swap_accept(family=cast.family_a, actor=cast.bob, swap=accepted)
+    swap(cast, version, by=cast.bob, days=8, respond_by=soon(2))
+    services.event_create(
+        family=cast.family_a,
+        actor=cast.alice,
+        title="Swimming",
+        kind="activity",
+        starts_at=soon(2, hour=16),
+        ends_at=soon(2, hour=17),
+        children=[cast.kit],
+    )
+    return version
+
+
+def _years_behind(cast: Cast, version: ScheduleVersion, count: int) -> None:
+    """`count` accepted (and as many declined) swaps, `count` events and a version every six
+    months, one every 0.365 days before this month: rows as the services would have left them
+    (services refuse to backdate)."""
+    now = timezone.now()
+    start = now - dt.timedelta(days=40) - dt.timedelta(days=0.365) * count
+    old = [
+        ScheduleVersion(
+            family=cast.family_a,
+            plan=version.plan,
+            spec=version.spec,
+            effective_at=start + dt.timedelta(days=182 * n),
+            status=VersionStatus.ACCEPTED,
+            proposed_by=cast.alice,
+            decided_by=cast.bob,
+            decided_at=start + dt.timedelta(days=182 * n - 5),
+        )
+        for n in range(1, int(count * 0.365) // 182)
+    ]
+    ScheduleVersion.objects.bulk_create(old)
+    SwapRequest.objects.bulk_create(
+        SwapRequest(
+            family=cast.family_a,
+            plan=version.plan,
+            requested_by=cast.alice,
+            start_at=start + dt.timedelta(days=0.365) * (n // 2),
+            end_at=start + dt.timedelta(days=0.365) * (n // 2) + dt.timedelta(hours=20),
+            respond_by=start,
+            status="accepted" if n % 2 else "declined",
+            requested_at=start,
+            decided_by=cast.bob,
+            decided_at=start,
+        )
+        for n in range(2 * count)
+    )
+    events = Event.objects.bulk_create(
+        Event(
+            family=cast.family_a,
+            title=f"Event {n}",
+            kind="activity",
+            starts_at=start + dt.timedelta(days=0.365) * n,
+            ends_at=start + dt.timedelta(days=0.365) * n + dt.timedelta(hours=2),
+            created_by=cast.alice,
+        )
+        for n in range(count)
+    )
+    Event.children.through.objects.bulk_create(
+        Event.children.through(event_id=e.pk, child_id=cast.kit.pk) for e in events
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_main_page_asks_the_same_number_of_queries_at_any_age_of_the_family(
+    cast: Cast, client_for, django_assert_num_queries, page: str
+) -> None:
+    version = _young_family(cast)
+    alice = client_for(cast.alice)
+    path, queries = PAGES[page]
+    url = f"/f/{cast.family_a.public_id}/{path}"
+    assert alice.get(url).status_code == 200  # the first view also saves the session
+    with django_assert_num_queries(queries):
+        young = alice.get(url)
+    _years_behind(cast, version, 1_000)
+    with django_assert_num_queries(queries):
+        old = alice.get(url)
+    assert young.status_code == old.status_code == 200
