@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pywebpush import WebPushException, webpush
 
 from coparent.accounts.models import User
@@ -36,7 +37,7 @@ logger = logging.getLogger("coparent.push")
 # What a notification says unless the caller has a reason to say more: a phone's lock screen is
 # seen by whoever holds it, so no names and no content.
 NEUTRAL_TITLE = "coparent"
-NEUTRAL_BODY = "You have a new message in coparent"
+NEUTRAL_BODY = gettext_lazy("You have a new message in coparent")
 
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 GONE = (404, 410)
