@@ -173,7 +173,7 @@ class Visit:
 
 
 def _day(value: str) -> str:
-    return formats.date_format(dt.date.fromisoformat(value), "j F Y")
+    return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
 
 
 def describe_detail(detail: str) -> str:
@@ -185,7 +185,7 @@ def describe_detail(detail: str) -> str:
     try:
         if "month" in parts:
             year, month = (int(n) for n in parts["month"].split("-"))
-            return formats.date_format(dt.date(year, month, 1), "F Y")
+            return formats.date_format(dt.date(year, month, 1), "YEAR_MONTH_FORMAT")
         if "date" in parts:
             return _("from %(day)s") % {"day": _day(parts["date"])}
         first = parts.get("from") or parts.get("start")
@@ -194,7 +194,7 @@ def describe_detail(detail: str) -> str:
             return _("%(first)s to %(last)s") % {"first": _day(first), "last": _day(last)}
         if "at" in parts:
             moment = dt.datetime.fromtimestamp(int(parts["at"]), tz=dt.UTC)
-            return formats.date_format(moment.date(), "j F Y")
+            return formats.date_format(moment.date(), "DATE_FORMAT")
     except (ValueError, OverflowError):
         return ""
     return ""
