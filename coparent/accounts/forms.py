@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import ApiToken, User
@@ -81,7 +82,7 @@ class ResendConfirmationForm(forms.Form):
 def language_choices() -> list[tuple[str, str]]:
     """Each language in its own name ("Español"), as a reader looks for it."""
     return [
-        (code, translation.get_language_info(code)["name_local"])
+        (code, capfirst(translation.get_language_info(code)["name_local"]))
         for code, _name in settings.LANGUAGES
     ]
 
