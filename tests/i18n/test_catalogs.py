@@ -31,9 +31,7 @@ def ids(catalog: Catalog) -> set[tuple[str | None, str, str | None]]:
     for message in catalog:
         if not message.id:
             continue
-        singular, plural = (
-            message.id if isinstance(message.id, tuple) else (message.id, None)
-        )
+        singular, plural = message.id if isinstance(message.id, tuple) else (message.id, None)
         found.add((message.context, singular, plural))
     return found
 
@@ -52,10 +50,7 @@ def test_every_message_is_translated_and_none_is_fuzzy_or_obsolete(po: Path) -> 
         message.id
         for message in catalog
         if message.id
-        and (
-            not message.string
-            or (isinstance(message.string, tuple) and not all(message.string))
-        )
+        and (not message.string or (isinstance(message.string, tuple) and not all(message.string)))
     ]
     fuzzy = [message.id for message in catalog if message.id and message.fuzzy]
     assert untranslated == [], f"{len(untranslated)} untranslated in {po}"

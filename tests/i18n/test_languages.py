@@ -211,7 +211,9 @@ def test_the_digest_is_in_the_recipients_language(cast: Cast, time_machine) -> N
     speaks(cast.bob, "es")
     choose(cast.bob, channels={Kind.MESSAGE: Channel.DIGEST}, digest_hour=18)
     with translation.override("en"):
-        notify(cast.family_a, [cast.bob], Kind.MESSAGE, link="/", detail=Detail("x"), actor=cast.alice)
+        notify(
+            cast.family_a, [cast.bob], Kind.MESSAGE, link="/", detail=Detail("x"), actor=cast.alice
+        )
     mail.outbox.clear()
     assert notification_services.send_due_digests(dt.datetime(2026, 6, 17, 22, 0, tzinfo=dt.UTC))
     (email,) = mail.outbox
@@ -229,7 +231,14 @@ def rendered(source: str, **context: object) -> str:
 @pytest.mark.parametrize(
     ("language", "date", "moment", "month", "amount", "pesos"),
     [
-        ("en", "Wed 17 Jun 2026", "Wed 17 Jun 2026, 15:00", "June 2026", "$1,234.50", "MX$1,234.50"),
+        (
+            "en",
+            "Wed 17 Jun 2026",
+            "Wed 17 Jun 2026, 15:00",
+            "June 2026",
+            "$1,234.50",
+            "MX$1,234.50",
+        ),
         (
             "es",
             "mié 17 jun 2026",

@@ -14,8 +14,9 @@ from django.template.base import Lexer, TokenType
 TEMPLATES = Path(__file__).resolve().parents[2] / "coparent" / "templates"
 # Stands for anything a tag or variable puts in the page: it is not text of the template's own.
 HOLE = "\ue000"
-# Shown as they are in every language: the product's name, and signs.
-ALLOWED = {"coparent", "©", "·", "→", "←", "…", "×", "✓", "—", "–", "SHA-256", "QR", "PDF", "CSV"}
+# Shown as they are in every language (the glossary keeps them); signs such as "·" hold no letter
+# and pass anyway.
+ALLOWED = {"coparent", "SHA-256", "QR", "PDF", "CSV", "JSON", "API", "URL"}
 VISIBLE_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "label"}
 WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -66,8 +67,9 @@ class VisibleText(HTMLParser):
             self.hidden += 1
         for name, value in attrs:
             # An input button shows its value; a <button>'s value is data, its content is shown.
+            kind = dict(attrs).get("type")
             shown = name in VISIBLE_ATTRIBUTES or (
-                name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button")
+                name == "value" and tag == "input" and kind in ("submit", "button")
             )
             if shown and value and words(value):
                 self.found.append(f'{tag}[{name}]="{words(value)}"')
