@@ -56,8 +56,8 @@ def test_every_message_is_translated_and_none_is_fuzzy_or_obsolete(po: Path) -> 
     assert untranslated == [], f"{len(untranslated)} untranslated in {po}"
     assert fuzzy == [], f"{len(fuzzy)} fuzzy in {po}"
     assert list(catalog.obsolete) == [], f"obsolete entries in {po}: run make messages"
-    assert catalog.num_plurals == 2
-    assert catalog.plural_expr == "(n != 1)"
+    if language_of(po) == "es":
+        assert (catalog.num_plurals, catalog.plural_expr) == (2, "(n != 1)")
 
 
 @pytest.mark.parametrize("po", CATALOGS, ids=language_of)
