@@ -94,7 +94,7 @@ def test_signing_up_in_spanish_keeps_spanish_for_the_account_and_its_email(
     assert response.status_code == 302
     assert User.objects.get(email="lucia@example.test").language == "es"
     (email,) = mail.outbox
-    assert email.subject == "Confirme su dirección de correo electrónico para coparent"
+    assert email.subject == "Confirme su correo electrónico para coparent"
     assert "Hola, Lucía:" in email.body
 
 
