@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.inputs import EMPTY_TEXT, day_in_range, text_problem
 
@@ -188,7 +189,7 @@ KINDS: dict[str, KindSpec] = {
             (
                 *_contact("name", _("name")),
                 FieldSpec("practice", _("practice")),
-                FieldSpec("address", _("address")),
+                FieldSpec("address", pgettext_lazy("contact address", "address")),
             ),
         ),
         KindSpec(
@@ -198,7 +199,7 @@ KINDS: dict[str, KindSpec] = {
             (
                 *_contact("name", _("name")),
                 FieldSpec("practice", _("practice")),
-                FieldSpec("address", _("address")),
+                FieldSpec("address", pgettext_lazy("contact address", "address")),
             ),
         ),
         KindSpec(
@@ -233,7 +234,7 @@ KINDS: dict[str, KindSpec] = {
             (
                 FieldSpec("name", _("school"), required=True),
                 FieldSpec("grade", _("grade or class")),
-                FieldSpec("address", _("address")),
+                FieldSpec("address", pgettext_lazy("contact address", "address")),
                 FieldSpec("phone", _("office phone"), "phone"),
                 FieldSpec("email", _("office email"), "email"),
             ),

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned
 
@@ -47,11 +48,11 @@ class NoAnswer(models.TextChoices):
 
 
 class DecisionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    AGREED = "agreed", _("Agreed")
+    OPEN = "open", pgettext_lazy("decision status", "Open")
+    AGREED = "agreed", pgettext_lazy("proposal status", "Agreed")
     DECLINED = "declined", _("Declined")
     EXPIRED = "expired", _("Expired without an answer")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
 
 
 class ProposalStatus(models.TextChoices):
@@ -60,7 +61,7 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     COUNTERED = "countered", _("Answered with a counter-proposal")
     EXPIRED = "expired", _("Expired without an answer")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
 
 
 class Decision(FamilyOwned):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.forms import BoundedDateField, DateInput, TextField
 from coparent.exchanges.models import PlaceKind
@@ -82,7 +83,7 @@ MAX_PERIOD_DAYS = 400
 
 
 class PeriodForm(forms.Form):
-    start = BoundedDateField(label=_("From"), widget=DateInput())
+    start = BoundedDateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
     end = BoundedDateField(label=_("Until (not included)"), widget=DateInput())
 
     def clean(self) -> dict[str, object]:

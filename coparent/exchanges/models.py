@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned
 
@@ -25,7 +26,7 @@ class PlaceKind(models.TextChoices):
 
 class TermsStatus(models.TextChoices):
     PROPOSED = "proposed", _("Waiting for the other parent")
-    ACCEPTED = "accepted", _("Agreed")
+    ACCEPTED = "accepted", pgettext_lazy("proposal status", "Agreed")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Replaced by a newer proposal")
 

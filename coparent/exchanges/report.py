@@ -8,14 +8,15 @@ from collections import defaultdict
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.exchanges import selectors
 from coparent.reports.sections import ReportOut, ReportScope, Section, register_section
 
 STATES = {
-    "upcoming": _("Upcoming"),
+    "upcoming": pgettext_lazy("exchange status", "Upcoming"),
     "waiting": _("Waiting for check-ins"),
-    "done": _("Done"),
+    "done": pgettext_lazy("exchange status", "Done"),
     "missed": _("Reported as not happened"),
     "not_recorded": _("Not recorded"),
     "cancelled": _("Cancelled by a schedule change"),
@@ -74,8 +75,8 @@ def write(scope: ReportScope, out: ReportOut) -> None:
     out.table(
         [
             str(_("Planned")),
-            str(_("From")),
-            str(_("To")),
+            str(pgettext_lazy("handover parent", "From")),
+            str(pgettext_lazy("handover parent", "To")),
             str(_("Children")),
             str(_("Check-ins")),
             str(_("Outcome")),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.forms import BoundedDateField, DateInput, TextField
 from coparent.expenses.fields import (
@@ -176,7 +177,7 @@ class PaymentForm(forms.Form):
         help_text=_("e.g. the transfer's reference or the check number"),
     )
     proof = forms.FileField(
-        label=_("Proof"),
+        label=pgettext_lazy("payment proof", "Proof"),
         required=False,
         help_text=_("A screenshot or PDF of the transfer, up to 10 MB."),
     )
@@ -327,7 +328,9 @@ class ShareForm(forms.Form):
 class LedgerFilterForm(forms.Form):
     """The ledger's filters, read from the query string; a bad value is ignored with a note."""
 
-    start = BoundedDateField(label=_("From"), required=False, widget=DateInput())
+    start = BoundedDateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
+    )
     end = BoundedDateField(label=_("Until"), required=False, widget=DateInput())
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[])
     child = forms.ChoiceField(label=_("Child"), required=False, choices=[])
@@ -378,7 +381,7 @@ MAX_PERIOD_DAYS = 3700  # ten years and a bit
 
 
 class PeriodForm(forms.Form):
-    start = BoundedDateField(label=_("From"), widget=DateInput())
+    start = BoundedDateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
     end = BoundedDateField(label=_("Until (included)"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned
 
@@ -97,9 +98,9 @@ class CategoryShare(FamilyOwned):
 
 class AgreementStatus(models.TextChoices):
     PROPOSED = "proposed", _("Waiting for the other parent")
-    ACCEPTED = "accepted", _("Agreed")
+    ACCEPTED = "accepted", pgettext_lazy("proposal status", "Agreed")
     DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
     EXPIRED = "expired", _("Expired unanswered")
 
 
@@ -188,7 +189,7 @@ class ExpenseStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     PARTLY_APPROVED = "partly_approved", _("Partly approved")
     DISPUTED = "disputed", _("Disputed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("expense status", "Withdrawn")
     OVERDUE = "overdue", _("Overdue")
     CORRECTED = "corrected", _("Replaced by a correction")
     NOT_SHARED = "not_shared", _("Nothing to pay back")
@@ -426,7 +427,7 @@ class Receipt(FamilyOwned):
 class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     CASH = "cash", _("Cash")
-    CHECK = "check", _("Check")
+    CHECK = "check", pgettext_lazy("payment method", "Check")
     APP = "app", _("A payment app")
     OTHER = "other", _("Other")
 

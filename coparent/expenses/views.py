@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from coparent.core import csv as safe_csv
@@ -388,7 +389,7 @@ def _newest(expense: Expense) -> Expense | None:
 EVENT_WORDS = {
     "created": _("asked for the share"),
     "corrected": _("corrected the expense (a new version)"),
-    "approved": _("approved"),
+    "approved": pgettext("history line", "approved"),
     "partly_approved": _("approved part"),
     "disputed": _("disputed"),
     "replied": _("answered and asked again"),

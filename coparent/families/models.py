@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned, PublicIdMixin
 
@@ -232,7 +233,7 @@ class AccessRequestStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
     GRANTED = "granted", _("Granted")
     DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
 
 
 class AccessRequest(PublicIdMixin):

@@ -4,7 +4,7 @@ subject summary the decisions app shows. `names` maps a parent's member id to th
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from coparent.plan.forms import WEEKDAYS
 from coparent.plan.provisions import (
@@ -62,7 +62,7 @@ def describe(provision: Provision, names: dict[str, str]) -> Lines:
                 ngettext("%(n)d month", "%(n)d months", provision.minimum_months_together)
                 % {"n": provision.minimum_months_together}
                 if provision.minimum_months_together
-                else _("None"),
+                else pgettext("plan value", "None"),
             ),
         ]
     elif isinstance(provision, ChildrenOnline):

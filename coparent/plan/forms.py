@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.forms import BoundedDateTimeField, TextField, TimezoneField
 from coparent.plan.provisions import JOINT, Provision
@@ -202,7 +203,7 @@ class CallsForm(ProposalFields):
     days_1 = forms.TypedMultipleChoiceField(
         label=_("Call days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    start_1 = forms.TimeField(label=_("From"), widget=TIME)
+    start_1 = forms.TimeField(label=pgettext_lazy("date range", "From"), widget=TIME)
     end_1 = forms.TimeField(label=_("Until"), widget=TIME)
     days_2 = forms.TypedMultipleChoiceField(
         label=_("Other call days (optional)"),
@@ -211,7 +212,9 @@ class CallsForm(ProposalFields):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    start_2 = forms.TimeField(label=_("From"), widget=TIME, required=False)
+    start_2 = forms.TimeField(
+        label=pgettext_lazy("date range", "From"), widget=TIME, required=False
+    )
     end_2 = forms.TimeField(label=_("Until"), widget=TIME, required=False)
 
     def provision_terms(self, data: dict[str, Any]) -> dict[str, Any]:

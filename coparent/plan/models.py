@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned
 
@@ -20,7 +21,7 @@ class OfferStatus(models.TextChoices):
     OFFERED = "offered", _("Waiting for the other parent")
     ACCEPTED = "accepted", _("Accepted: the other parent has the children")
     DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
     EXPIRED = "expired", _("Expired without an answer")
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from coparent.core.errors import ServiceError
@@ -30,7 +31,9 @@ PAGE = 50
 
 
 class ExportForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    start = forms.DateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
+    )
     end = forms.DateField(label=_("Until (not included)"), required=False, widget=DateInput())
     thread = forms.UUIDField(required=False, widget=forms.HiddenInput)
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned
 
@@ -101,7 +102,7 @@ class ContactDetails(FamilyOwned):
         "families.Membership", on_delete=models.CASCADE, related_name="contact"
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    address = models.CharField(pgettext_lazy("home address", "address"), max_length=300, blank=True)
     confidential = models.BooleanField(_("keep my address and places confidential"), default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.forms import (
     OUT_OF_RANGE,
@@ -347,7 +348,7 @@ class EventForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    date_from = BoundedDateField(label=_("From"), widget=DateInput())
+    date_from = BoundedDateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
     date_to = BoundedDateField(
         label=_("To (not included)"), widget=DateInput(), help_text=_("Up to 5 years.")
     )

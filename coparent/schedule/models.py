@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coparent.core.models import FamilyOwned
 
@@ -58,9 +59,9 @@ class Plan(FamilyOwned):
 
 class VersionStatus(models.TextChoices):
     PROPOSED = "proposed", _("Waiting for the other parent")
-    ACCEPTED = "accepted", _("Agreed")
+    ACCEPTED = "accepted", pgettext_lazy("proposal status", "Agreed")
     DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
     EXPIRED = "expired", _("Expired without an answer")
 
 
@@ -102,7 +103,7 @@ class SwapStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     COUNTERED = "countered", _("Answered with a counter-offer")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("status", "Withdrawn")
     EXPIRED = "expired", _("Expired without an answer")
 
 
