@@ -82,8 +82,12 @@ test: lint test-sqlite test-instants test-api-schema test-postgres
 bench: setup
 	BENCH_POSTGRES_URL=$(PG_URL) $(PY) -m bench
 
+# Every catalog in coparent/locale brought up to date with the source, then compiled. The .mo
+# files are kept in the repository (a clean clone runs without gettext tools); Babel compiles
+# them, and tests/i18n check that they match the .po files.
 messages: setup
-	cd coparent && ../$(BIN)/coparent makemessages -l en --ignore 'static/*'
+	cd coparent && ../$(BIN)/coparent makemessages --all --ignore 'static/*' --add-location=file
+	$(BIN)/pybabel compile --domain django --directory coparent/locale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

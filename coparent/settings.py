@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "coparent.accounts.middleware.SessionActivityMiddleware",
     "coparent.core.middleware.UserTimezoneMiddleware",
+    "coparent.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -116,6 +117,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coparent.families.context_processors.navigation",
@@ -317,8 +319,26 @@ COPARENT_TASK_FAILED_KEEP_DAYS = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coparent <no-reply@coparent.localhost>")
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+
+def _languages() -> list[tuple[str, str]]:
+    """English (the source language) and every language with a catalog in coparent/locale, named
+    as Django names it: adding a language is adding its catalog (see README, Languages)."""
+    from django.conf.locale import LANG_INFO
+
+    found = {LANGUAGE_CODE}
+    for catalog in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
+        code = catalog.parent.parent.name.lower().replace("_", "-")
+        if code in LANG_INFO and "name" in LANG_INFO[code]:
+            found.add(code)
+    return [(code, LANG_INFO[code]["name"]) for code in sorted(found)]
+
+
+LANGUAGES = _languages()
+# Babel's CLDR locale for money and numbers where it is not the language code itself. Spanish is
+# written for readers across Latin America and the US: CLDR's es-419, not Spain's es.
+COPARENT_CLDR_LOCALES = {"es": "es_419"}
 USE_I18N = True
 USE_TZ = True
 # One date format across the site (coparent/formats/en/formats.py).

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import include, path
 from django.views import defaults
+from django.views.i18n import set_language
 
 from coparent.accounts.api import router as account_router
 from coparent.api.base import api
@@ -82,6 +83,8 @@ handler500 = server_error
 urlpatterns = [
     path("", family_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # The visitors' language switcher (a cookie); signed-in people choose in their account.
+    path("i18n/setlang/", not_family_scoped(set_language), name="set_language"),
     path("api/v1/", api.urls),
     path("", include("coparent.accounts.urls")),
     path("", include("coparent.families.urls")),

@@ -119,8 +119,8 @@ def test_the_access_log_costs_the_same_queries_however_long(
     ("query", "detail", "words"),
     [
         ("month=2026-12", "month=2026-12", "December 2026"),
-        ("date=2026-07-06", "date=2026-07-06", "from 6 July 2026"),
-        ("from=2026-01-01&to=2026-03-31", "from=2026-01-01&to=2026-03-31", "1 January 2026 to"),
+        ("date=2026-07-06", "date=2026-07-06", "from Mon 6 Jul 2026"),
+        ("from=2026-01-01&to=2026-03-31", "from=2026-01-01&to=2026-03-31", "Thu 1 Jan 2026 to"),
         ("month=2026-13", "month=2026-13", ""),  # well-formed, impossible: no words
         ("month=<script>", "", ""),
         ("month=2026-12&next=/evil", "month=2026-12", "December 2026"),

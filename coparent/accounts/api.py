@@ -26,6 +26,7 @@ class MeOut(Schema):
     email: str
     display_name: str
     timezone: str
+    language: str
     email_verified: bool
     two_factor: bool
 
@@ -33,6 +34,7 @@ class MeOut(Schema):
 class MeIn(Schema):
     display_name: Annotated[str, Text(80, required=True)] | None = None
     timezone: Annotated[str, Text(64)] | None = None
+    language: Annotated[str, Text(16)] | None = None
 
 
 class SessionOut(Schema):
@@ -76,6 +78,7 @@ def _me(request: HttpRequest) -> MeOut:
         email=user.email,
         display_name=user.display_name,
         timezone=user.timezone,
+        language=user.language,
         email_verified=user.email_verified,
         two_factor=services.has_two_factor(user),
     )
@@ -91,7 +94,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.patch(
     "/me",
     response=MeOut,
-    summary="Change your name or time zone",
+    summary="Change your name, time zone or language",
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )
 def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
@@ -103,6 +106,7 @@ def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
         else user.display_name,
         timezone_name=payload.timezone or user.timezone,
         notify_new_sign_in=user.notify_new_sign_in,
+        language=payload.language or None,
     )
     return _me(request)
 

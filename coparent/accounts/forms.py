@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from coparent.accounts.models import ApiToken, User
@@ -76,12 +79,25 @@ class ResendConfirmationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """Each language in its own name ("Español"), as a reader looks for it."""
+    return [
+        (code, capfirst(translation.get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 class ProfileForm(forms.Form):
     display_name = TextField(label=_("Your name"), max_length=80)
     timezone = TimezoneField(
         label=_("Your time zone"),
         detect="suggest",
         help_text=_("Times are shown to you in this zone."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("Pages, emails and notifications are in this language."),
+        choices=language_choices,
     )
     notify_new_sign_in = forms.BooleanField(
         label=_("Email me when my account is signed in from a new browser"), required=False

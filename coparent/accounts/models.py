@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import TYPE_CHECKING, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +16,11 @@ from coparent.core.models import PublicIdMixin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+
+def validate_language(value: str) -> None:
+    if value not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose a language from the list."))
 
 
 def validate_timezone(value: str) -> None:
@@ -45,6 +51,11 @@ class User(PublicIdMixin, AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("name"), max_length=80)
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    # Pages, emails and pushes for this person are in this language (a code of
+    # settings.LANGUAGES; no choices here, so adding a language needs no migration).
+    language = models.CharField(
+        _("language"), max_length=16, default="en", validators=[validate_language]
     )
     email_verified = models.BooleanField(default=False)
     # Where notifications go, when it is not the sign-in address (a parent may sign in with an

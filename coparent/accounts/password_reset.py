@@ -38,7 +38,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 kwargs={"uidb64": context["uid"], "token": context["token"]},
             )
         )
-        send_templated_email(to_email, "password_reset", {"user": context["user"], "link": link})
+        send_templated_email(
+            to_email,
+            "password_reset",
+            {"user": context["user"], "link": link},
+            language=context["user"].language,
+        )
 
 
 class PasswordReset(auth_views.PasswordResetView):

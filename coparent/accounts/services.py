@@ -15,12 +15,19 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coparent.accounts.models import ApiToken, SignInEvent, User, UserSession, validate_timezone
+from coparent.accounts.models import (
+    ApiToken,
+    SignInEvent,
+    User,
+    UserSession,
+    validate_language,
+    validate_timezone,
+)
 from coparent.core.emails import send_templated_email
 from coparent.core.errors import ServiceError
 from coparent.core.http import absolute_url
@@ -55,6 +62,7 @@ def user_signup(
     display_name: str,
     password: str,
     timezone_name: str = "UTC",
+    language: str = "",
     invitation: str = "",
 ) -> User | None:
     """A new, unconfirmed account, or None when the address already has one. `invitation` is
@@ -73,7 +81,12 @@ def user_signup(
         validate_timezone(timezone_name)
     except ValidationError as error:
         raise ServiceError(error.messages[0], field="timezone") from None
-    user = User(email=email, display_name=display_name, timezone=timezone_name)
+    user = User(
+        email=email,
+        display_name=display_name,
+        timezone=timezone_name,
+        language=_language_or_current(language),
+    )
     # Checked before the address is looked up, so a refusal says nothing about the address.
     _validate_password(password, user)
     user.set_password(password)
@@ -101,6 +114,7 @@ def _signup_attempt_notify(user: User) -> None:
             "login_url": absolute_url(reverse("accounts:login")),
             "reset_url": absolute_url(reverse("accounts:password_reset")),
         },
+        language=user.language,
     )
 
 
@@ -112,7 +126,9 @@ def email_confirmation_send(user: User, *, invitation: str = "") -> None:
         payload["i"] = invitation
     token = signing.dumps(payload, salt=EMAIL_CONFIRM_SALT)
     link = absolute_url(reverse("accounts:confirm_email", args=[token]))
-    send_templated_email(user.email, "confirm_email", {"user": user, "link": link})
+    send_templated_email(
+        user.email, "confirm_email", {"user": user, "link": link}, language=user.language
+    )
 
 
 @transaction.atomic
@@ -161,11 +177,14 @@ def email_change_request(*, user: User, new_email: str, send: bool = True) -> No
             owner.email,
             "email_change_existing",
             {"user": owner, "login_url": absolute_url(reverse("accounts:login"))},
+            language=owner.language,
         )
         return
     token = signing.dumps({"u": str(user.public_id), "e": new_email}, salt=EMAIL_CHANGE_SALT)
     link = absolute_url(reverse("accounts:confirm_email_change", args=[token]))
-    send_templated_email(new_email, "confirm_email_change", {"user": user, "link": link})
+    send_templated_email(
+        new_email, "confirm_email_change", {"user": user, "link": link}, language=user.language
+    )
 
 
 @transaction.atomic
@@ -186,7 +205,10 @@ def email_change_confirm(*, user: User, token: str) -> User:
     user.save(update_fields=["email", "email_verified"])
     transaction.on_commit(
         lambda: send_templated_email(
-            old_email, "email_changed", {"user": user, "new_email": user.email}
+            old_email,
+            "email_changed",
+            {"user": user, "new_email": user.email},
+            language=user.language,
         )
     )
     security_log.info("email changed user=%s", user.public_id)
@@ -210,7 +232,12 @@ def contact_email_set(*, user: User, contact_email: str, send: bool = True) -> N
             {"u": str(user.public_id), "e": contact_email}, salt=CONTACT_EMAIL_SALT
         )
         link = absolute_url(reverse("accounts:confirm_contact_email", args=[token]))
-        send_templated_email(contact_email, "confirm_contact_email", {"user": user, "link": link})
+        send_templated_email(
+            contact_email,
+            "confirm_contact_email",
+            {"user": user, "link": link},
+            language=user.language,
+        )
     security_log.info("contact email set user=%s", user.public_id)
 
 
@@ -232,9 +259,22 @@ def contact_email_confirm(*, user: User, token: str) -> User:
     return locked
 
 
+def _language_or_current(language: str) -> str:
+    """The language asked for, else the one the person is reading now (their browser's, or the
+    one they picked on the sign-up page), so their first emails are in it too."""
+    return translation.get_supported_language_variant(
+        language or translation.get_language() or settings.LANGUAGE_CODE
+    )
+
+
 @transaction.atomic
 def profile_update(
-    *, user: User, display_name: str, timezone_name: str, notify_new_sign_in: bool
+    *,
+    user: User,
+    display_name: str,
+    timezone_name: str,
+    notify_new_sign_in: bool,
+    language: str | None = None,
 ) -> User:
     display_name = display_name.strip()
     if not display_name:
@@ -243,10 +283,16 @@ def profile_update(
         validate_timezone(timezone_name)
     except ValidationError as error:
         raise ServiceError(error.messages[0], field="timezone") from None
+    if language is not None:
+        try:
+            validate_language(language)
+        except ValidationError as error:
+            raise ServiceError(error.messages[0], field="language") from None
+        user.language = language
     user.display_name = display_name[:80]
     user.timezone = timezone_name
     user.notify_new_sign_in = notify_new_sign_in
-    user.save(update_fields=["display_name", "timezone", "notify_new_sign_in"])
+    user.save(update_fields=["display_name", "timezone", "notify_new_sign_in", "language"])
     return user
 
 
@@ -457,6 +503,7 @@ def api_token_create(*, user: User, name: str, scope: str) -> tuple[ApiToken, st
             user.email,
             "api_token_created",
             {"user": user, "token": token, "tokens_url": absolute_url(reverse("accounts:tokens"))},
+            language=user.language,
         )
     )
     security_log.info("api token created user=%s", user.public_id)

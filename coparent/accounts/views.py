@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -347,6 +348,7 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         initial={
             "display_name": user.display_name,
             "timezone": user.timezone,
+            "language": user.language,
             "notify_new_sign_in": user.notify_new_sign_in,
         },
     )
@@ -357,10 +359,13 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 timezone_name=form.cleaned_data["timezone"],
                 notify_new_sign_in=form.cleaned_data["notify_new_sign_in"],
+                language=form.cleaned_data["language"],
             )
         except ServiceError as error:
             add_service_error(form, error)
         else:
+            # The confirmation is read in the language just chosen.
+            translation.activate(user.language)
             messages.success(request, _("Your settings are saved."))
             return redirect("accounts:profile")
     return render(

@@ -34,6 +34,7 @@ from coparent.core import overload, ratelimit
 from coparent.core.errors import Conflict, ServiceError, Unavailable
 from coparent.core.inputs import JsonObjectParser
 from coparent.core.logging import request_id_of
+from coparent.core.middleware import activate_user_language
 from coparent.core.ratelimit import RateLimited
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.families.models import Membership
@@ -57,6 +58,8 @@ class TokenAuth(HttpBearer):
         if found.scope == ApiToken.READ and request.method not in SAFE_METHODS:
             raise PermissionDenied(_("This API token is read-only."))
         request.user = found.user
+        # A script's answers (errors included) are in its owner's language, as pages are.
+        activate_user_language(request, found.user)
         return found
 
 

@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from coparent.formats import month_day_time
+
 if TYPE_CHECKING:
     from coparent.accounts.models import User
     from coparent.families.models import Family, Membership
@@ -65,12 +67,12 @@ class Viewer:
         instead of the date when it is that close."""
         local = self.local(moment)
         today = self.local(self.now).date()
-        clock = formats.time_format(local, "H:i")
+        clock = formats.time_format(local, "TIME_FORMAT")
         if local.date() == today:
             return _("today at %(time)s") % {"time": clock}
         if local.date() == today + dt.timedelta(days=1):
             return _("tomorrow at %(time)s") % {"time": clock}
-        return formats.date_format(local, "D j M, H:i")
+        return month_day_time(local)
 
 
 class Provider:

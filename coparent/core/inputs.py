@@ -16,19 +16,21 @@ from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2200, 12, 31)
 
-OUT_OF_RANGE = _lazy("Choose a date between 1970 and 2200.")
-NEEDS_OFFSET = _lazy("Give the time with a UTC offset, e.g. 2026-01-31T18:00:00Z.")
-BAD_TEXT = _lazy("Remove the control characters (such as NUL) or broken characters from this text.")
-EMPTY_TEXT = _lazy("This cannot be empty.")
-NOT_A_NUMBER = _lazy("Give a number.")
-DATE_FORMAT = _lazy("Write dates as 2026-01-31, and times as 2026-01-31T18:00:00Z.")
+OUT_OF_RANGE = gettext_lazy("Choose a date between 1970 and 2200.")
+NEEDS_OFFSET = gettext_lazy("Give the time with a UTC offset, e.g. 2026-01-31T18:00:00Z.")
+BAD_TEXT = gettext_lazy(
+    "Remove the control characters (such as NUL) or broken characters from this text."
+)
+EMPTY_TEXT = gettext_lazy("This cannot be empty.")
+NOT_A_NUMBER = gettext_lazy("Give a number.")
+DATE_FORMAT = gettext_lazy("Write dates as 2026-01-31, and times as 2026-01-31T18:00:00Z.")
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates
 # (JSON's "\ud800" escapes reach Python as such, and no database can store them).

@@ -1,4 +1,5 @@
-"""Request-wide behaviour: a request id, the viewer's time zone, no caching of private pages."""
+"""Request-wide behaviour: a request id, the viewer's language and time zone, no caching of
+private pages."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coparent.core.http import from_trusted_proxy
 from coparent.core.logging import current_request_id
@@ -56,6 +58,29 @@ class UserTimezoneMiddleware:
             zone = None
         with timezone.override(zone):
             return self.get_response(request)
+
+
+def activate_user_language(request: HttpRequest, user: object) -> None:
+    """Read this request in the language `user` chose in their account (when it is one we have).
+    activate(), as Django's LocaleMiddleware does: every request activates its own language."""
+    language = getattr(user, "language", "")
+    if language and language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
+class UserLanguageMiddleware:
+    """A signed-in person reads every page in the language of their account. Anyone else gets
+    the one LocaleMiddleware chose: the switcher's cookie, else the browser's Accept-Language.
+    After AuthenticationMiddleware (it needs the user), before anything renders."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            activate_user_language(request, request.user)
+        return self.get_response(request)
 
 
 class PrivatePageMiddleware:

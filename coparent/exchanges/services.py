@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -41,7 +41,7 @@ NEAR_METRES = 250
 MAX_GRACE_MINUTES = 240
 REMINDER_CHOICES = (15, 30, 60, 120, 24 * 60)
 MISSED_REPORT_CLOSES = dt.timedelta(days=7)
-NOT_ON_THIS_EXCHANGE = _lazy(
+NOT_ON_THIS_EXCHANGE = gettext_lazy(
     "Only the two parents on this exchange, or someone named on a pickup pass for it, can check in."
 )
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -136,7 +136,8 @@ def check_in(request: FamilyRequest, plan_id: str, at: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Recorded at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
+                _("Recorded at %(time)s.")
+                % {"time": formats.time_format(timezone.localtime(), "TIME_FORMAT")},
             )
     return redirect("exchanges:detail", request.family.public_id, plan.public_id, at)
 

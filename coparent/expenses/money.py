@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from django.conf import settings
 from django.utils import translation
 
 from coparent.ledger import money as ledger_money
@@ -22,9 +23,10 @@ _CODE_AGAINST_DIGITS = re.compile(r"^([A-Z]{3})(?=[-\d])")
 
 
 def reader_locale() -> str:
-    """Django's active language as a babel locale name ("en-gb" -> "en_GB"), "en" when babel
-    does not know it."""
-    name = translation.to_locale(translation.get_language() or "en")
+    """Django's active language as a babel locale name ("en-gb" -> "en_GB", "es" -> "es_419" by
+    settings.COPARENT_CLDR_LOCALES), "en" when babel does not know it."""
+    language = translation.get_language() or "en"
+    name = settings.COPARENT_CLDR_LOCALES.get(language) or translation.to_locale(language)
     try:
         Locale.parse(name)
     except (UnknownLocaleError, ValueError):

@@ -536,6 +536,7 @@ def access_request_create(
                     ),
                     "days": settings.ACCESS_REQUEST_DAYS,
                 },
+                language=parent.language,
             )
     return request
 
@@ -703,6 +704,7 @@ def access_request_decline(*, family: Family, actor: User, request: AccessReques
         locked.requester.email,
         "access_request_declined",
         {"request": locked, "requester": locked.requester},
+        language=locked.requester.language,
     )
     return locked
 

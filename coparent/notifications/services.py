@@ -21,12 +21,13 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
@@ -50,6 +51,10 @@ logger = logging.getLogger("coparent.notifications")
 MAX_DETAIL_BODY = 2000
 # A worker that claimed a delivery and has not finished in this long is taken to have died.
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def notify(
                 family=family,
                 recipient=user,
                 kind=kind,
-                title=str(kinds.NEUTRAL_TITLES[kind]),
+                title=_in_language(user.language, kinds.NEUTRAL_TITLES[kind]),
                 detail_title=detail.title[:300],
                 detail_body=detail.body[:MAX_DETAIL_BODY],
                 link=link,
@@ -151,6 +156,13 @@ def notify(
     return notifications
 
 
+def _in_language(language: str, text: StrOrPromise | Promise) -> str:
+    """A stored text in its recipient's language: a notification is read in the recipient's
+    language whoever caused it."""
+    with translation.override(language):
+        return str(text)
+
+
 def _enqueue(deliveries: Sequence[Delivery]) -> None:
     from coparent.notifications import tasks
 
@@ -180,6 +192,7 @@ def _send_email(delivery: Delivery) -> None:
             "link": absolute_url(notification.link if detailed else reverse("notifications:list")),
             "settings_link": absolute_url(reverse("notifications:settings")),
         },
+        language=user.language,
     )
 
 
@@ -305,6 +318,7 @@ def _digest_send(user_id: int, now: dt.datetime) -> int:
                 "link": absolute_url(reverse("notifications:list")),
                 "settings_link": absolute_url(reverse("notifications:settings")),
             },
+            language=user.language,
         )
     except Exception:
         Delivery.objects.filter(claim=token).update(claim=None, claimed_at=None)

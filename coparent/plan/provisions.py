@@ -14,7 +14,7 @@ import uuid
 import zoneinfo
 from typing import Annotated, Any, ClassVar, Literal
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coparent.core.inputs import JsonNumber, Text
@@ -49,7 +49,7 @@ class Provision(BaseModel):
 
 class FirstRefusal(Provision):
     kind = "first_refusal"
-    title = _lazy("Right of first refusal")
+    title = gettext_lazy("Right of first refusal")
     category = "other"
     hours: Annotated[int, Field(ge=1, le=336), JsonNumber]
     respond_hours: Annotated[int, Field(ge=1, le=168), JsonNumber] = 24
@@ -57,7 +57,7 @@ class FirstRefusal(Provision):
 
 class NewPartners(Provision):
     kind = "new_partners"
-    title = _lazy("New partners")
+    title = gettext_lazy("New partners")
     category = "partners"
     introduction_notice_days: Days = 0
     overnight_notice_days: Days = 0
@@ -66,7 +66,7 @@ class NewPartners(Provision):
 
 class ChildrenOnline(Provision):
     kind = "online"
-    title = _lazy("The children online")
+    title = gettext_lazy("The children online")
     category = "online"
     photos: Literal["both", "neither", "with_consent"]
     platforms: Annotated[list[Annotated[str, Text(60, required=True)]], Field(max_length=20)] = []
@@ -76,7 +76,7 @@ class ChildrenOnline(Provision):
 
 class Travel(Provision):
     kind = "travel"
-    title = _lazy("Travel")
+    title = gettext_lazy("Travel")
     category = "travel"
     notice_days: Days
     international_itinerary: bool = True
@@ -93,7 +93,7 @@ class Travel(Provision):
 
 class Relocation(Provision):
     kind = "relocation"
-    title = _lazy("Relocation")
+    title = gettext_lazy("Relocation")
     category = "relocation"
     notice_days: Days
 
@@ -122,7 +122,7 @@ class CallWindow(BaseModel):
 
 class Calls(Provision):
     kind = "calls"
-    title = _lazy("Calls with the children")
+    title = gettext_lazy("Calls with the children")
     category = "other"
     windows: Annotated[list[CallWindow], Field(min_length=1, max_length=14)]
     timezone: Annotated[str, Text(64, required=True)]
@@ -148,7 +148,7 @@ class Calls(Provision):
 
 class Authority(Provision):
     kind = "authority"
-    title = _lazy("Decision authority")
+    title = gettext_lazy("Decision authority")
     category = "other"
     education: Annotated[str, Text(40, required=True)] = JOINT
     medical: Annotated[str, Text(40, required=True)] = JOINT

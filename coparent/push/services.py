@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 from ipaddress import ip_address
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pywebpush import WebPushException, webpush
 
 from coparent.accounts.models import User
@@ -36,10 +38,13 @@ logger = logging.getLogger("coparent.push")
 # What a notification says unless the caller has a reason to say more: a phone's lock screen is
 # seen by whoever holds it, so no names and no content.
 NEUTRAL_TITLE = "coparent"
-NEUTRAL_BODY = "You have a new message in coparent"
+NEUTRAL_BODY = gettext_lazy("You have a new message in coparent")
 
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 GONE = (404, 410)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PushUnavailable(Exception):
@@ -199,7 +204,7 @@ def _send_one(subscription: PushSubscription, payload: str, topic: str | None) -
     return _Outcome(delivered=True)
 
 
-def send_to_user(user: User, *, title: str, body: str, url: str, tag: str) -> int:
+def send_to_user(user: User, *, title: StrOrPromise, body: StrOrPromise, url: str, tag: str) -> int:
     """Send one notification to each of the user's devices; returns how many push services took
     it. A device its push service reports gone (404, 410) is forgotten. Raises PushUnavailable
     after trying every device when any failed for now, so the caller's task is retried.
@@ -209,7 +214,8 @@ def send_to_user(user: User, *, title: str, body: str, url: str, tag: str) -> in
     Call it outside a transaction: it waits on the network."""
     if not url.startswith("/") or url.startswith("//") or "\\" in url:
         raise ValueError("url must be a path on this site")
-    payload = json.dumps({"title": title, "body": body, "url": url, "tag": tag})
+    # str(): the neutral texts are lazy, in the language active here (the recipient's).
+    payload = json.dumps({"title": str(title), "body": str(body), "url": url, "tag": tag})
     topic = tag if _TOPIC.fullmatch(tag) else None
     delivered, gone, failed = [], [], 0
     for subscription in PushSubscription.objects.filter(user=user).order_by("pk"):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from coparent.families.models import Role
 from coparent.tlog.entry import FieldValue
@@ -64,15 +64,15 @@ def _day(fields: Fields, name: str) -> str:
 
 
 _ROLES: dict[str, str] = {
-    Role.PARENT: noop("a parent"),
-    Role.CAREGIVER: noop("a family member or caregiver"),
-    Role.CHILD: noop("a child"),
-    Role.PROFESSIONAL: noop("a professional (read-only)"),
+    Role.PARENT: gettext_noop("a parent"),
+    Role.CAREGIVER: gettext_noop("a family member or caregiver"),
+    Role.CHILD: gettext_noop("a child"),
+    Role.PROFESSIONAL: gettext_noop("a professional (read-only)"),
 }
 
 
 def _role(fields: Fields) -> str:
-    return _(_ROLES.get(str(fields.get("role", "")), noop("a member")))
+    return _(_ROLES.get(str(fields.get("role", "")), gettext_noop("a member")))
 
 
 def _with(sentence: str, detail: str, template: str) -> str:
@@ -123,14 +123,14 @@ def _child_info(text: str) -> Sentence:
 
 
 _CHECKS = {
-    "arrived": noop("arrived"),
-    "handed_over": noop("handed over"),
-    "received": noop("received"),
+    "arrived": gettext_noop("arrived"),
+    "handed_over": gettext_noop("handed over"),
+    "received": gettext_noop("received"),
 }
 
 
 def _checkin(who: str, fields: Fields) -> str:
-    check = _(_CHECKS.get(str(fields.get("check", "")), noop("checked in")))
+    check = _(_CHECKS.get(str(fields.get("check", "")), gettext_noop("checked in")))
     text = _("%(who)s checked in at an exchange: %(check)s") % {"who": who, "check": check}
     text = _with(text, _day(fields, "exchange"), _("%(sentence)s (%(detail)s)"))
     place = fields.get("place")
@@ -271,139 +271,181 @@ def _receipt(who: str, fields: Fields) -> str:
 
 def _expense_created(who: str, fields: Fields) -> str:
     if fields.get("recurring"):
-        return _money(noop("A repeating expense came due and its share was asked for"))(who, fields)
-    return _money(noop("%(who)s recorded an expense"))(who, fields)
+        return _money(gettext_noop("A repeating expense came due and its share was asked for"))(
+            who, fields
+        )
+    return _money(gettext_noop("%(who)s recorded an expense"))(who, fields)
 
 
 LABELS: dict[str, Sentence] = {
-    "family.created": _plain(noop("%(who)s created the family")),
+    "family.created": _plain(gettext_noop("%(who)s created the family")),
     "member.joined": _member_joined,
-    "member.access_ended": _plain(noop("%(who)s ended someone's access to the family")),
-    "child.added": _plain(noop("%(who)s added a child")),
-    "child.updated": _plain(noop("%(who)s updated a child's details")),
+    "member.access_ended": _plain(gettext_noop("%(who)s ended someone's access to the family")),
+    "child.added": _plain(gettext_noop("%(who)s added a child")),
+    "child.updated": _plain(gettext_noop("%(who)s updated a child's details")),
     "invitation.created": _invitation,
-    "invitation.withdrawn": _plain(noop("%(who)s withdrew an invitation")),
-    "invitation.renewed": _plain(noop("%(who)s sent an invitation again with a new link")),
-    "thread.created": _plain(noop("%(who)s started a conversation")),
+    "invitation.withdrawn": _plain(gettext_noop("%(who)s withdrew an invitation")),
+    "invitation.renewed": _plain(gettext_noop("%(who)s sent an invitation again with a new link")),
+    "thread.created": _plain(gettext_noop("%(who)s started a conversation")),
     "message.sent": _message,
     "attachment.added": _attachment,
-    "message.viewed": _plain(noop("%(who)s read a message")),
-    "redaction": _plain(noop("%(who)s redacted a message")),
-    "schedule.proposed": _schedule(noop("%(who)s proposed a schedule")),
-    "schedule.accepted": _schedule(noop("%(who)s agreed to the schedule")),
-    "schedule.declined": _schedule(noop("%(who)s declined the proposed schedule")),
-    "schedule.withdrawn": _schedule(noop("%(who)s withdrew a proposed schedule")),
-    "schedule.expired": _schedule(noop("The deadline passed unanswered on a proposed schedule")),
-    "swap.requested": _swap(noop("%(who)s asked to swap time")),
-    "swap.countered": _swap(noop("%(who)s answered a swap request with a counter-offer")),
-    "swap.accepted": _swap(noop("%(who)s accepted the swap")),
-    "swap.declined": _swap(noop("%(who)s declined the swap")),
-    "swap.withdrawn": _swap(noop("%(who)s withdrew the swap request")),
+    "message.viewed": _plain(gettext_noop("%(who)s read a message")),
+    "redaction": _plain(gettext_noop("%(who)s redacted a message")),
+    "schedule.proposed": _schedule(gettext_noop("%(who)s proposed a schedule")),
+    "schedule.accepted": _schedule(gettext_noop("%(who)s agreed to the schedule")),
+    "schedule.declined": _schedule(gettext_noop("%(who)s declined the proposed schedule")),
+    "schedule.withdrawn": _schedule(gettext_noop("%(who)s withdrew a proposed schedule")),
+    "schedule.expired": _schedule(
+        gettext_noop("The deadline passed unanswered on a proposed schedule")
+    ),
+    "swap.requested": _swap(gettext_noop("%(who)s asked to swap time")),
+    "swap.countered": _swap(gettext_noop("%(who)s answered a swap request with a counter-offer")),
+    "swap.accepted": _swap(gettext_noop("%(who)s accepted the swap")),
+    "swap.declined": _swap(gettext_noop("%(who)s declined the swap")),
+    "swap.withdrawn": _swap(gettext_noop("%(who)s withdrew the swap request")),
     "plan.time_away_offered": _away(
-        noop("%(who)s will be away and offered the time to the other parent first")
+        gettext_noop("%(who)s will be away and offered the time to the other parent first")
     ),
     "plan.time_away_accepted": _away(
-        noop("%(who)s took the time offered while the other parent is away")
+        gettext_noop("%(who)s took the time offered while the other parent is away")
     ),
-    "plan.time_away_declined": _away(noop("%(who)s declined the time offered")),
-    "plan.time_away_withdrawn": _away(noop("%(who)s withdrew an offer of time away")),
+    "plan.time_away_declined": _away(gettext_noop("%(who)s declined the time offered")),
+    "plan.time_away_withdrawn": _away(gettext_noop("%(who)s withdrew an offer of time away")),
     "plan.time_away_expired": _away(
-        noop("The deadline passed unanswered on an offer of time away")
+        gettext_noop("The deadline passed unanswered on an offer of time away")
     ),
-    "swap.expired": _swap(noop("The deadline passed unanswered on the swap request")),
-    "decision.proposed": _decision(noop("%(who)s proposed a decision")),
+    "swap.expired": _swap(gettext_noop("The deadline passed unanswered on the swap request")),
+    "decision.proposed": _decision(gettext_noop("%(who)s proposed a decision")),
     "decision.countered": _decision(
-        noop("%(who)s answered a proposed decision with a new version")
+        gettext_noop("%(who)s answered a proposed decision with a new version")
     ),
-    "decision.accepted": _plain(noop("%(who)s accepted a proposed decision: it is agreed")),
-    "decision.declined": _plain(noop("%(who)s declined a proposed decision")),
-    "decision.withdrawn": _plain(noop("%(who)s withdrew a proposed decision")),
+    "decision.accepted": _plain(gettext_noop("%(who)s accepted a proposed decision: it is agreed")),
+    "decision.declined": _plain(gettext_noop("%(who)s declined a proposed decision")),
+    "decision.withdrawn": _plain(gettext_noop("%(who)s withdrew a proposed decision")),
     "decision.expired": _decision_expired,
-    "decision.commented": _plain(noop("%(who)s commented on a decision")),
+    "decision.commented": _plain(gettext_noop("%(who)s commented on a decision")),
     "decision.shared": _decision_shared,
-    "event.created": _event(noop("%(who)s added an event")),
-    "event.updated": _event(noop("%(who)s changed an event")),
-    "event.deleted": _event(noop("%(who)s removed an event")),
-    "calendar_feed.created": _plain(noop("%(who)s made a private calendar link")),
-    "calendar_feed.revoked": _plain(noop("%(who)s turned off their private calendar link")),
-    "exchange.terms_proposed": _plain(noop("%(who)s proposed where and how exchanges happen")),
-    "exchange.terms_accepted": _plain(noop("%(who)s agreed to the exchange terms")),
-    "exchange.terms_declined": _plain(noop("%(who)s declined the proposed exchange terms")),
+    "event.created": _event(gettext_noop("%(who)s added an event")),
+    "event.updated": _event(gettext_noop("%(who)s changed an event")),
+    "event.deleted": _event(gettext_noop("%(who)s removed an event")),
+    "calendar_feed.created": _plain(gettext_noop("%(who)s made a private calendar link")),
+    "calendar_feed.revoked": _plain(gettext_noop("%(who)s turned off their private calendar link")),
+    "exchange.terms_proposed": _plain(
+        gettext_noop("%(who)s proposed where and how exchanges happen")
+    ),
+    "exchange.terms_accepted": _plain(gettext_noop("%(who)s agreed to the exchange terms")),
+    "exchange.terms_declined": _plain(gettext_noop("%(who)s declined the proposed exchange terms")),
     "exchange.checkin": _checkin,
-    "exchange.missed": _plain(noop("%(who)s reported that an exchange did not happen")),
+    "exchange.missed": _plain(gettext_noop("%(who)s reported that an exchange did not happen")),
     "pass.issued": _pass_issued,
-    "childinfo.added": _child_info(noop("%(who)s added to a child's information: %(kind)s")),
-    "childinfo.changed": _child_info(noop("%(who)s changed a child's information: %(kind)s")),
-    "childinfo.removed": _child_info(noop("%(who)s removed from a child's information: %(kind)s")),
-    "childinfo.calendared": _plain(noop("%(who)s put an activity's sessions on the calendar")),
-    "pass.cosigned": _plain(noop("%(who)s co-signed a pickup pass")),
-    "pass.revoked": _plain(noop("%(who)s cancelled a pickup pass")),
-    "gate.created": _plain(noop("%(who)s set up a place where staff check pickup passes")),
-    "gate.revoked": _plain(noop("%(who)s closed a place where staff check pickup passes")),
+    "childinfo.added": _child_info(
+        gettext_noop("%(who)s added to a child's information: %(kind)s")
+    ),
+    "childinfo.changed": _child_info(
+        gettext_noop("%(who)s changed a child's information: %(kind)s")
+    ),
+    "childinfo.removed": _child_info(
+        gettext_noop("%(who)s removed from a child's information: %(kind)s")
+    ),
+    "childinfo.calendared": _plain(
+        gettext_noop("%(who)s put an activity's sessions on the calendar")
+    ),
+    "pass.cosigned": _plain(gettext_noop("%(who)s co-signed a pickup pass")),
+    "pass.revoked": _plain(gettext_noop("%(who)s cancelled a pickup pass")),
+    "gate.created": _plain(gettext_noop("%(who)s set up a place where staff check pickup passes")),
+    "gate.revoked": _plain(gettext_noop("%(who)s closed a place where staff check pickup passes")),
     "gate.link_replaced": _plain(
-        noop("%(who)s replaced the staff link of a place where pickup passes are checked")
+        gettext_noop("%(who)s replaced the staff link of a place where pickup passes are checked")
     ),
     "safety.protection_started": _plain(
-        noop(
+        gettext_noop(
             "%(who)s turned on protective-order mode: messages from the other parent pass a "
             "form or a moderator, and their read receipts stay off the record"
         )
     ),
-    "safety.protection_ended": _plain(noop("%(who)s turned off protective-order mode")),
-    "safety.moderator_set": _plain(noop("%(who)s named who moderates messages")),
-    "safety.message_held": _plain(noop("%(who)s wrote a message for the moderator to review")),
-    "safety.message_moderated": _moderated,
-    "document.added": _plain(noop("%(who)s added a document")),
-    "document.changed": _plain(noop("%(who)s changed a document's details")),
-    "document.version_added": _plain(noop("%(who)s uploaded a version of a document")),
-    "journal.written": _plain(noop("%(who)s wrote a private journal entry (its fingerprint only)")),
-    "journal.shared": _plain(noop("%(who)s shared private journal entries with a professional")),
-    "journal.share_revoked": _plain(noop("%(who)s stopped sharing private journal entries")),
-    "access_request.filed": _plain(
-        noop("%(who)s filed a professional's request for access under this family")
+    "safety.protection_ended": _plain(gettext_noop("%(who)s turned off protective-order mode")),
+    "safety.moderator_set": _plain(gettext_noop("%(who)s named who moderates messages")),
+    "safety.message_held": _plain(
+        gettext_noop("%(who)s wrote a message for the moderator to review")
     ),
-    "access_request.approved": _plain(noop("%(who)s approved a professional's request for access")),
+    "safety.message_moderated": _moderated,
+    "document.added": _plain(gettext_noop("%(who)s added a document")),
+    "document.changed": _plain(gettext_noop("%(who)s changed a document's details")),
+    "document.version_added": _plain(gettext_noop("%(who)s uploaded a version of a document")),
+    "journal.written": _plain(
+        gettext_noop("%(who)s wrote a private journal entry (its fingerprint only)")
+    ),
+    "journal.shared": _plain(
+        gettext_noop("%(who)s shared private journal entries with a professional")
+    ),
+    "journal.share_revoked": _plain(
+        gettext_noop("%(who)s stopped sharing private journal entries")
+    ),
+    "access_request.filed": _plain(
+        gettext_noop("%(who)s filed a professional's request for access under this family")
+    ),
+    "access_request.approved": _plain(
+        gettext_noop("%(who)s approved a professional's request for access")
+    ),
     "access_request.granted": _access_granted,
-    "access_request.declined": _plain(noop("%(who)s declined a professional's request for access")),
-    "access_request.withdrawn": _plain(noop("%(who)s withdrew their request for access")),
-    "member.left": _plain(noop("%(who)s left the family and deleted their account")),
+    "access_request.declined": _plain(
+        gettext_noop("%(who)s declined a professional's request for access")
+    ),
+    "access_request.withdrawn": _plain(gettext_noop("%(who)s withdrew their request for access")),
+    "member.left": _plain(gettext_noop("%(who)s left the family and deleted their account")),
     "family.emptied": _plain(
-        noop("The last member left the family; it will be deleted unless a parent placed a hold")
+        gettext_noop(
+            "The last member left the family; it will be deleted unless a parent placed a hold"
+        )
     ),
     "family.access_approval_changed": _access_approval,
     "family.hold_placed": _plain(
-        noop("%(who)s placed a hold: the family's data is kept even if everyone leaves")
+        gettext_noop("%(who)s placed a hold: the family's data is kept even if everyone leaves")
     ),
-    "family.hold_lifted": _plain(noop("%(who)s lifted the hold on deleting the family's data")),
-    "expense.settings_changed": _plain(noop("%(who)s changed the expense settings")),
-    "expense.category_added": _plain(noop("%(who)s added an expense category")),
-    "expense.shared": _plain(noop("%(who)s changed which expense categories a caregiver sees")),
-    "expense.rules_proposed": _plain(noop("%(who)s proposed split rules for shared expenses")),
-    "expense.rules_accepted": _plain(noop("%(who)s agreed to the split rules")),
-    "expense.rules_declined": _plain(noop("%(who)s declined the proposed split rules")),
-    "expense.rules_withdrawn": _plain(noop("%(who)s withdrew proposed split rules")),
-    "expense.rules_expired": _plain(noop("The deadline passed unanswered on proposed split rules")),
+    "family.hold_lifted": _plain(
+        gettext_noop("%(who)s lifted the hold on deleting the family's data")
+    ),
+    "expense.settings_changed": _plain(gettext_noop("%(who)s changed the expense settings")),
+    "expense.category_added": _plain(gettext_noop("%(who)s added an expense category")),
+    "expense.shared": _plain(
+        gettext_noop("%(who)s changed which expense categories a caregiver sees")
+    ),
+    "expense.rules_proposed": _plain(
+        gettext_noop("%(who)s proposed split rules for shared expenses")
+    ),
+    "expense.rules_accepted": _plain(gettext_noop("%(who)s agreed to the split rules")),
+    "expense.rules_declined": _plain(gettext_noop("%(who)s declined the proposed split rules")),
+    "expense.rules_withdrawn": _plain(gettext_noop("%(who)s withdrew proposed split rules")),
+    "expense.rules_expired": _plain(
+        gettext_noop("The deadline passed unanswered on proposed split rules")
+    ),
     "expense.created": _expense_created,
-    "expense.corrected": _money(noop("%(who)s corrected an expense")),
-    "expense.correction_reason": _plain(noop("%(who)s gave a reason for a correction")),
+    "expense.corrected": _money(gettext_noop("%(who)s corrected an expense")),
+    "expense.correction_reason": _plain(gettext_noop("%(who)s gave a reason for a correction")),
     "expense.receipt_added": _receipt,
-    "expense.approved": _money(noop("%(who)s approved a share of an expense")),
-    "expense.partly_approved": _money(noop("%(who)s approved part of a share of an expense")),
-    "expense.disputed": _plain(noop("%(who)s disputed an expense")),
-    "expense.replied": _plain(noop("%(who)s answered about an expense and asked again")),
-    "expense.withdrawn": _plain(noop("%(who)s withdrew an expense")),
-    "expense.overdue": _plain(
-        noop("A request for a share of an expense passed its answer date unanswered")
+    "expense.approved": _money(gettext_noop("%(who)s approved a share of an expense")),
+    "expense.partly_approved": _money(
+        gettext_noop("%(who)s approved part of a share of an expense")
     ),
-    "expense.recurring_created": _money(noop("%(who)s set up a repeating expense")),
-    "expense.recurring_stopped": _plain(noop("%(who)s stopped a repeating expense")),
-    "expense.consent_requested": _money(noop("%(who)s asked for consent before spending")),
-    "expense.consent_given": _plain(noop("%(who)s consented to spending above the agreed limit")),
-    "expense.consent_refused": _plain(noop("%(who)s did not consent to spending")),
-    "payment.recorded": _money(noop("%(who)s recorded a payment")),
-    "payment.confirmed": _plain(noop("%(who)s confirmed receiving a payment")),
-    "payment.disputed": _plain(noop("%(who)s disputed a payment")),
-    ROLLBACK: _plain(noop("The server was restored from a backup and some entries were lost")),
+    "expense.disputed": _plain(gettext_noop("%(who)s disputed an expense")),
+    "expense.replied": _plain(gettext_noop("%(who)s answered about an expense and asked again")),
+    "expense.withdrawn": _plain(gettext_noop("%(who)s withdrew an expense")),
+    "expense.overdue": _plain(
+        gettext_noop("A request for a share of an expense passed its answer date unanswered")
+    ),
+    "expense.recurring_created": _money(gettext_noop("%(who)s set up a repeating expense")),
+    "expense.recurring_stopped": _plain(gettext_noop("%(who)s stopped a repeating expense")),
+    "expense.consent_requested": _money(gettext_noop("%(who)s asked for consent before spending")),
+    "expense.consent_given": _plain(
+        gettext_noop("%(who)s consented to spending above the agreed limit")
+    ),
+    "expense.consent_refused": _plain(gettext_noop("%(who)s did not consent to spending")),
+    "payment.recorded": _money(gettext_noop("%(who)s recorded a payment")),
+    "payment.confirmed": _plain(gettext_noop("%(who)s confirmed receiving a payment")),
+    "payment.disputed": _plain(gettext_noop("%(who)s disputed a payment")),
+    ROLLBACK: _plain(
+        gettext_noop("The server was restored from a backup and some entries were lost")
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
 from fpdf.fonts import FontFace
@@ -81,7 +82,12 @@ class ReportPDF(FPDF):  # type: ignore[misc]
         self.set_y(-14)
         self.set_font(FONT, size=8)
         self.set_text_color(60)
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.cell(
+            0,
+            4,
+            _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"},
+            align="C",
+        )
         self.set_x(self.l_margin)
         self.cell(0, 4, bates(self.bates_prefix, self.page_no()), align="R")
         self.set_text_color(0)
@@ -225,7 +231,7 @@ def _wrap(text: str, width: float, measure: Callable[[str], float]) -> list[str]
 def _toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
     assert isinstance(pdf, ReportPDF)
     pdf.set_font(FONT, "B", size=16)
-    pdf.cell(0, 10, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 10, _("Contents"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=10)
     for section in outline:
         indent = 6 * section.level
@@ -317,7 +323,7 @@ class PdfOut:
         if chunk:
             flush()
         if empty:
-            self.note("None in this period.")
+            self.note(_("None in this period."))
         pdf.set_font(FONT, size=10)
         pdf.ln(3)
 
@@ -334,7 +340,7 @@ class PdfOut:
         spool.write(content)
         spool.seek(0)
         self.appendices.append((title, media_type, spool))
-        return f"Appendix {len(self.appendices)}"
+        return _("Appendix %(n)s") % {"n": len(self.appendices)}
 
     def csv(self, name: str, headers: Sequence[str]) -> Callable[[Sequence[Any]], None]:
         from coparent.core import csv as safe_csv
@@ -364,12 +370,14 @@ class PdfOut:
             return
         pdf = self.pdf
         pdf.add_page()
-        pdf.start_section("Appendices", level=0)
-        pdf.text_block("Appendices", size=16, bold=True)
+        pdf.start_section(_("Appendices"), level=0)
+        pdf.text_block(_("Appendices"), size=16, bold=True)
         pdf.text_block(
-            "Photos and PDF files attached to the messages above, in the order they are listed. "
-            "A PDF file is shown as images of its pages (at most 30 pages each); the file itself "
-            "is in the attached record bundle.",
+            _(
+                "Photos and PDF files attached to the messages above, in the order they are "
+                "listed. A PDF file is shown as images of its pages (at most 30 pages each); the "
+                "file itself is in the attached record bundle."
+            ),
             size=9,
             grey=60,
         )
@@ -379,11 +387,14 @@ class PdfOut:
             images = _pdf_pages(data) if media_type == "application/pdf" else [data]
             for page, image in enumerate(images, start=1):
                 pdf.add_page()
-                label = f"Appendix {number}: {title}"
+                label = _("Appendix %(n)s: %(title)s") % {"n": number, "title": title}
                 if len(images) > 1:
-                    label += f" (page {page} of {len(images)})"
+                    label += " " + _("(page %(page)s of %(pages)s)") % {
+                        "page": page,
+                        "pages": len(images),
+                    }
                 if page == 1:
-                    pdf.start_section(f"Appendix {number}", level=1)
+                    pdf.start_section(_("Appendix %(n)s") % {"n": number}, level=1)
                 pdf.text_block(label, size=10, bold=True)
                 try:
                     pdf.image(
@@ -394,7 +405,7 @@ class PdfOut:
                         keep_aspect_ratio=True,
                     )
                 except Exception:
-                    pdf.text_block("This file cannot be shown as an image.", size=9, grey=60)
+                    pdf.text_block(_("This file cannot be shown as an image."), size=9, grey=60)
         self.appendices.clear()
 
 

@@ -11,17 +11,18 @@ import datetime as dt
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError
 from coparent.families.models import Family, Membership, Role
-from coparent.reports.build import check_sections, report_write
+from coparent.reports.build import ReportResult, check_sections, report_write
 from coparent.reports.models import Report, ReportStatus
 from coparent.reports.pdf import paper_for_zone
 
@@ -161,23 +162,9 @@ def report_generate(report_pk: int) -> Report | None:
 
     membership = report.requested_by
     try:
-        result = report_write(
-            pdf_path,
-            csv_path,
-            family=report.family,
-            reader=membership,
-            generated_by=f"{membership.user.display_name} ({membership.role_label})",
-            start=report.start,
-            end=report.end,
-            zone=ZoneInfo(report.zone),
-            sections=list(report.sections),
-            thread_ids=report.thread_ids,
-            journal_entry_ids=report.journal_entry_ids,
-            bates_prefix=report.bates_prefix,
-            report_id=report.short_id,
-            paper=report.paper,
-            progress=progress,
-        )
+        # The worker writes the report in the language of the person who asked for it.
+        with translation.override(membership.user.language):
+            result = _report_write(report, membership, pdf_path, csv_path, progress)
     except ServiceError as error:
         pdf_path.unlink(missing_ok=True)
         csv_path.unlink(missing_ok=True)
@@ -220,3 +207,29 @@ def reports_expire(now: dt.datetime | None = None) -> int:
         )
         count += 1
     return count
+
+
+def _report_write(
+    report: Report,
+    membership: Membership,
+    pdf_path: Path,
+    csv_path: Path,
+    progress: Callable[[float], None],
+) -> ReportResult:
+    return report_write(
+        pdf_path,
+        csv_path,
+        family=report.family,
+        reader=membership,
+        generated_by=f"{membership.user.display_name} ({membership.role_label})",
+        start=report.start,
+        end=report.end,
+        zone=ZoneInfo(report.zone),
+        sections=list(report.sections),
+        thread_ids=report.thread_ids,
+        journal_entry_ids=report.journal_entry_ids,
+        bates_prefix=report.bates_prefix,
+        report_id=report.short_id,
+        paper=report.paper,
+        progress=progress,
+    )

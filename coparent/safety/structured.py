@@ -106,7 +106,7 @@ def compose(topic: str, values: Mapping[str, object], children: Mapping[str, str
         value = values["time"]
         if not isinstance(value, dt.time):
             raise StructuredError(_("Give a time."), "time")
-        return formats.time_format(value, "H:i")
+        return formats.time_format(value, "TIME_FORMAT")
 
     def child() -> str:
         value = str(values["child"])

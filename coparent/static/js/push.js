@@ -48,7 +48,7 @@
       const data = await response.json();
       if (data && data.error && data.error.message) return data.error.message;
     } catch (error) { /* not JSON: fall through */ }
-    return "Couldn't turn notifications on just now. Please try again.";
+    return root.dataset.failedText || "Couldn't turn notifications on just now. Please try again.";
   }
 
   async function registration() {
@@ -77,7 +77,7 @@
     const permission = await Notification.requestPermission();
     if (permission !== "granted") {
       show(permission === "denied" ? "denied" : "off");
-      if (permission !== "denied") say("Notifications were not allowed. Nothing changed.");
+      if (permission !== "denied") say(root.dataset.deniedText || "Notifications were not allowed. Nothing changed.");
       return;
     }
     const reg = await registration();
@@ -119,7 +119,7 @@
       const button = this;
       button.disabled = true;
       action().catch(function () {
-        say("Couldn't reach coparent or this browser's push service just now. Check your connection and try again.");
+        say(root.dataset.unreachableText || "Couldn't reach coparent or this browser's push service just now. Check your connection and try again.");
       }).finally(function () {
         button.disabled = false;
       });

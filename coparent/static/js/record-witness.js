@@ -163,8 +163,10 @@
   async function explainOrWarn(saved, current, currentRoot) {
     const rollback = await explainedRollback(saved, current, currentRoot);
     if (!rollback) return warn();
-    const text = "Entries " + rollback.lost_from + "-" + rollback.lost_to + " were lost restoring " +
-      rollback.backup + ". The server has put this on the record, signed.";
+    const text = (script.dataset.rollbackText ||
+      "Entries {from}-{to} were lost restoring {backup}. The server has put this on the record, signed.")
+      .split("{from}").join(rollback.lost_from).split("{to}").join(rollback.lost_to)
+      .split("{backup}").join(rollback.backup);
     const banner = document.getElementById("record-warning");
     if (banner) { banner.textContent = text; banner.dataset.kind = "rollback"; banner.hidden = false; }
     const status = document.getElementById("record-witness-status");

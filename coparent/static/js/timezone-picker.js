@@ -3,6 +3,16 @@
 // the page keeps the plain select grouped by region; the server checks the zone either way.
 (function () {
   "use strict";
+  // The page gives its texts, translated, as data-* attributes of this script's tag; "{zone}"
+  // and "{count}" in them are filled in here. The English stays as the fallback.
+  const script = document.currentScript;
+  function text(key, fallback, values) {
+    let found = (script && script.dataset[key]) || fallback;
+    Object.keys(values || {}).forEach(function (name) {
+      found = found.split("{" + name + "}").join(values[name]);
+    });
+    return found;
+  }
 
   function deviceZone() {
     try {
@@ -53,18 +63,18 @@
       const shown = zone.replace(/_/g, " ");
       if (mode === "fill" && !select.value) {
         select.value = zone;
-        told.textContent = "Set from this device: " + shown + ". Change it if that is not where you live.";
+        told.textContent = text("setFromDevice", "Set from this device: {zone}. Change it if that is not where you live.", { zone: shown });
       } else if (mode === "suggest" && select.value !== zone) {
-        told.textContent = "This device is set to " + shown + ". ";
+        told.textContent = text("deviceIsSet", "This device is set to {zone}.", { zone: shown }) + " ";
         const use = document.createElement("button");
         use.type = "button";
         use.className = "button small secondary";
-        use.textContent = "Use " + shown;
+        use.textContent = text("use", "Use {zone}", { zone: shown });
         use.addEventListener("click", function () {
           search.value = "";
           search.dispatchEvent(new Event("input"));
           select.value = zone;
-          told.textContent = "Set to " + shown + ". Save to keep it.";
+          told.textContent = text("setTo", "Set to {zone}. Save to keep it.", { zone: shown });
         });
         told.appendChild(use);
       }
@@ -72,13 +82,13 @@
 
     const label = document.createElement("label");
     label.htmlFor = select.id + "_search";
-    label.textContent = "Search by city";
+    label.textContent = text("search", "Search by city");
     const search = document.createElement("input");
     search.type = "search";
     search.id = select.id + "_search";
     search.autocomplete = "off";
     search.setAttribute("aria-controls", select.id);
-    search.placeholder = "e.g. Chicago, Berlin, Sydney";
+    search.placeholder = text("example", "e.g. Chicago, Berlin, Sydney");
 
     search.addEventListener("input", function () {
       const query = fold(search.value);
@@ -107,7 +117,7 @@
         select.value = first.value;
       }
       const count = select.querySelectorAll("option[value]:not([value=''])").length;
-      found.textContent = query ? (count ? " " + count + " matching; pick yours in the list." : " No zone matches; try a bigger city nearby.") : "";
+      found.textContent = query ? " " + (count ? text("matching", "{count} matching; pick yours in the list.", { count: count }) : text("noMatch", "No zone matches; try a bigger city nearby.")) : "";
     });
 
     const searchField = document.createElement("div");
