@@ -111,7 +111,7 @@ def test_errors_share_one_shape(cast: Cast, browser_for) -> None:
         assert response.status_code == status, (status, response.content)
         error = response.json()["error"]
         assert set(error) >= {"code", "message"} and error["message"], error
-    assert cases[422].json()["error"]["fields"] == {"name": "Field required"}
+    assert cases[422].json()["error"]["fields"] == {"name": "This field is required."}
     assert cases[400].json()["error"]["fields"] == {
         "date_of_birth": "The date of birth cannot be in the future."
     }

@@ -37,6 +37,7 @@ from coparent.core.logging import request_id_of
 from coparent.core.middleware import activate_user_language
 from coparent.core.ratelimit import RateLimited
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
+from coparent.core.validation import field_message
 from coparent.families.models import Membership
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -175,7 +176,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
             for part in item.get("loc", [])
             if part not in ("body", "payload", "query", "path")
         ]
-        fields[".".join(location) or "body"] = str(item.get("msg", "invalid"))
+        fields[".".join(location) or "body"] = field_message(item)
     return error_response(
         request, 422, "invalid", _("Some fields are missing or not valid."), fields
     )

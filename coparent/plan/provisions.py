@@ -14,10 +14,11 @@ import uuid
 import zoneinfo
 from typing import Annotated, Any, ClassVar, Literal
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coparent.core.inputs import JsonNumber, Text
+from coparent.core.validation import field_message
 
 JOINT = "joint"
 _CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
@@ -32,7 +33,7 @@ def _member_id(value: str, *, allow: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise ValueError("Choose one of the family's parents.") from None
+        raise ValueError(gettext("Choose one of the family's parents.")) from None
 
 
 class Provision(BaseModel):
@@ -108,7 +109,7 @@ class CallWindow(BaseModel):
     @classmethod
     def _clock(cls, value: str) -> str:
         if not _CLOCK.fullmatch(value):
-            raise ValueError("Write times as 18:00.")
+            raise ValueError(gettext("Write times as 18:00."))
         return value
 
     @field_validator("weekdays")
@@ -133,7 +134,7 @@ class Calls(Provision):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError("Choose a time zone such as Europe/Paris.") from error
+            raise ValueError(gettext("Choose a time zone such as Europe/Paris.")) from error
         return value
 
     @field_validator("windows")
@@ -142,7 +143,7 @@ class Calls(Provision):
         for window in value:
             start, end = window.times()
             if end <= start:
-                raise ValueError("A call window ends after it starts, on the same day.")
+                raise ValueError(gettext("A call window ends after it starts, on the same day."))
         return value
 
 
@@ -181,16 +182,17 @@ def parse(kind: str, payload: Any) -> Provision:
     """The provision of `kind` from a JSON payload, or ProvisionError."""
     schema = KINDS.get(kind)
     if schema is None:
-        raise ProvisionError("Unknown kind of provision.", {"kind": "Unknown kind of provision."})
+        unknown = gettext("Unknown kind of provision.")
+        raise ProvisionError(unknown, {"kind": unknown})
     if not isinstance(payload, dict):
-        raise ProvisionError("Give the provision's terms.", {"terms": "Give an object."})
+        raise ProvisionError(
+            gettext("Give the provision's terms."), {"terms": gettext("Give an object.")}
+        )
     try:
         return schema.model_validate(payload)
     except ValidationError as error:
         fields = {
-            ".".join(str(p) for p in item["loc"]) or "terms": str(item["msg"]).removeprefix(
-                "Value error, "
-            )
+            ".".join(str(p) for p in item["loc"]) or "terms": field_message(item)
             for item in error.errors()
         }
         first = next(iter(fields.items()))

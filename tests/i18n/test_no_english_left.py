@@ -206,6 +206,20 @@ def test_api_errors_in_spanish_hold_no_english(cast: Cast, client_for) -> None:
     assert english_in(texts) == []
 
 
+def test_api_field_errors_in_spanish_hold_no_english(cast: Cast, client_for) -> None:
+    """Pydantic writes its field messages in English; each field answers in the reader's."""
+    client = client_for(spanish_reader(cast.alice))
+    answer = client.post(
+        f"/api/v1/families/{cast.family_a.public_id}/expenses",
+        {"amount": [1], "date": "31/01/2026", "children": "Robin", "paid_by": {"x": 1}},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    fields = answer.json()["error"]["fields"]
+    assert {"description", "amount", "date", "children"} <= set(fields)
+    assert english_in(list(fields.values())) == []
+
+
 def test_a_pdf_report_in_spanish_holds_no_english(cast: Cast, settings, tmp_path) -> None:
     from tests.tasks import run_tasks
 
