@@ -105,6 +105,8 @@ def sign_in(page, email: str, *, witnessed: bool = False) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Family A").wait_for()
+    # The heading can show before the stylesheet applies; what a person sees needs both.
+    page.wait_for_load_state("load")
     if witnessed:
         page.wait_for_function("() => document.documentElement.dataset.recordChecked !== undefined")
 
