@@ -258,6 +258,7 @@ _VALID_DATES: set[str] = set()
 _VALID_KINDS: set[str] = set()
 _VALID_NAMES: set[str] = set()
 _VALID_SHAPES: set[tuple[str, ...]] = set()
+_VALID_RUN_SHAPES: set[tuple[str, tuple[str, ...]]] = set()
 
 
 def _seen[T](value: T, valid: bool, seen: set[T]) -> bool:
@@ -366,8 +367,8 @@ def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
     kinds = list(map(_KIND_OF, views))
     fields = list(map(_FIELDS_OF, views))
     for shape in set(zip(kinds, map(tuple, fields), strict=True)):
-        if shape not in _VALID_SHAPES and not _seen(
-            shape, _shape_holds(shape[0], shape[1]), _VALID_SHAPES
+        if shape not in _VALID_RUN_SHAPES and not _seen(
+            shape, _shape_holds(*shape), _VALID_RUN_SHAPES
         ):
             return None
     times = list(map(_TIME_OF, views))
@@ -378,7 +379,7 @@ def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
     if not KINDS.keys() >= set(kinds):
         fields = [f for k, f in zip(kinds, fields, strict=True) if k in KINDS]
     for name in _HASH_FIELD_NAMES:
-        values = list(filter(_is_value, map(dict.get, fields, repeat(name))))
+        values: list[Any] = list(filter(_is_value, map(dict.get, fields, repeat(name))))
         try:
             text = "\n".join(values) + "\n" if values else ""
         except TypeError:  # an integer or a list where a hash belongs

@@ -70,7 +70,7 @@ _LINE_KEYS = frozenset(
 )
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _KNOWN_FILES = frozenset({MANIFEST, ENTRIES, CHECKPOINT, KEY, README, PROOFS})
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # a run of lines that stays in the processor's cache while it is checked
 _MAX_LINE = 64 << 20  # a line holds one entry's text; a bigger one is not a bundle of ours
 
 
@@ -292,8 +292,8 @@ class _Checker:
                 raise BundleProblem(f"{PROOFS}: proof for entry {key} is not base64") from exc
         return proofs
 
-    def line_batches(self) -> Iterator[tuple[bytes, list[bytes]]]:
-        """entries.jsonl as runs of whole lines (without their newlines), read in chunks: a
+    def line_batches(self) -> Iterator[bytes]:
+        """entries.jsonl as runs of whole lines (each with its newline), read in chunks: a
         bundle of any size is checked in constant memory."""
         if ENTRIES not in self.names:
             raise BundleProblem(f"bundle: {ENTRIES} is missing")
@@ -309,7 +309,7 @@ class _Checker:
                 # on its own.
                 _text(whole, ENTRIES)
                 if whole:
-                    yield whole, whole.split(b"\n")[:-1]
+                    yield whole
         if rest:
             _text(rest, ENTRIES)
             raise BundleProblem(f"{ENTRIES}: the last line is cut off")
@@ -324,14 +324,15 @@ class _Checker:
         subjects: dict[str, str] = {}
         previous = -1
         position = 0
-        for whole, raws in self.line_batches():
-            if proofs is None and position + len(raws) <= checkpoint.size:
-                hashes = _fast_chunk(whole, len(raws), position, people, subjects)
+        for whole in self.line_batches():
+            if proofs is None:
+                hashes = _fast_chunk(whole, position, checkpoint.size, people, subjects)
                 if hashes is not None:
                     tree.extend(hashes)
-                    position += len(raws)
+                    position += len(hashes)
                     previous = position - 1
                     continue
+            raws = whole.split(b"\n")[:-1]
             for raw, candidate in zip(raws, _decoded(whole, raws), strict=True):
                 line: dict[str, Any] | None = None
                 if candidate is not None and _fast_line_holds(*candidate, people, subjects):
@@ -530,24 +531,56 @@ _DISCLOSED_FIELD = {kind: field for kind, (_, field) in DISCLOSED.items()}
 _is_set = partial(is_not, UNSET)
 
 
+class _RunLine(msgspec.Struct, forbid_unknown_fields=True):
+    """`_Line` with the leaf decoded from base64 by msgspec (which accepts padding bits that are
+    not zero: `_BAD_PADDING` turns those runs away)."""
+
+    index: int
+    leaf: bytes
+    kind: str
+    time: str
+    author: str
+    thread_subject: str | UnsetType = UNSET
+    body: str | UnsetType = UNSET
+    subject: str | UnsetType = UNSET
+    file: str | UnsetType = UNSET
+    salt: str | UnsetType = UNSET
+
+
+_RUN_DECODER = msgspec.json.Decoder(_RunLine)
+# Where a newline is not between "}" and "{" (or at the end), a line may not hold exactly one
+# JSON object: "}" then "{" is a syntax error inside a value.
+_LINE_BREAK = re.compile(rb"\n(?:(?<!\}\n)|(?!\{|\Z))")
+# The last character before base64 padding carries padding bits, which must be zero: a leaf
+# spelled another way is turned away (so is anything else ending in =" or ==", which at worst
+# sends a run line by line). A \u escape could hide a padding character from this.
+_BAD_PADDING = re.compile(rb'=(?:(?<=[^AQgw]=)="|(?<=[^AEIMQUYcgkosw048=]=)")')
+_UNICODE_ESCAPE = re.compile(rb"\\u")
+
+
 def _fast_chunk(
-    whole: bytes, count: int, position: int, people: dict[str, Any], subjects: dict[str, str]
+    whole: bytes, position: int, size: int, people: dict[str, Any], subjects: dict[str, str]
 ) -> list[bytes] | None:
-    """The leaf hashes of a run of `count` lines of a complete bundle starting at entry
-    `position`, when every line passes every check `check_line` and the order checks make,
-    else None (then the run goes line by line). Each check runs over the whole run at once,
-    mostly inside msgspec and C functions: what stays in Python is a few operations per
+    """The leaf hashes of a run of lines of a complete bundle starting at entry `position` of
+    a tree of `size`, when every line passes every check `check_line` and the order checks
+    make, else None (then the run goes line by line). Each check runs over the whole run at
+    once, mostly inside msgspec and C functions: what stays in Python is a few operations per
     distinct value. Rollback statements and files always go line by line."""
-    lines = _decoded_lines(whole, count)
-    if lines is None:
+    if (
+        whole[:1] != b"{"
+        or _LINE_BREAK.search(whole)
+        or _BAD_PADDING.search(whole)
+        or (b"\\" in whole and _UNICODE_ESCAPE.search(whole))
+    ):
         return None
-    texts = list(map(_LEAF, lines))
     try:
-        leaves = list(map(_A2B, texts))
-    except ValueError:  # binascii.Error, or text not ASCII
+        lines = _RUN_DECODER.decode_lines(whole)
+    except msgspec.MsgspecError:
         return None
-    if _BASE64_ENCODER.encode(leaves) != _BASE64_ENCODER.encode(texts):
+    count = len(lines)
+    if position + count > size or whole.count(b"\n") != count:  # one object a line
         return None
+    leaves = list(map(_LEAF, lines))
     entries = all_leaf_views(leaves)
     if entries is None:
         return None
@@ -578,16 +611,16 @@ def _fast_chunk(
     ):
         return None
     # Disclosed content: its salted hash is the one in the leaf.
-    salts_shown = list(map(_SALT, lines))
-    for shown, values in ((has_body, bodies), (has_title, titles)):
+    given_salts = list(map(_SALT, lines))
+    for disclosed, values in ((has_body, bodies), (has_title, titles)):
         try:
-            salts = list(map(bytes.fromhex, compress(salts_shown, shown)))
-            contents = list(map(str.encode, compress(values, shown)))
+            salts = list(map(bytes.fromhex, compress(given_salts, disclosed)))
+            contents = list(map(str.encode, compress(values, disclosed)))
         except (ValueError, UnicodeEncodeError):
             return None
-        leaf_fields = map(_DISCLOSED_FIELD.get, compress(kinds, shown))
+        leaf_fields = map(_DISCLOSED_FIELD.get, compress(kinds, disclosed))
         if not set(map(len, salts)) <= {SALT_SIZE} or list(
-            map(dict.get, compress(fields, shown), leaf_fields)
+            map(dict.get, compress(fields, disclosed), leaf_fields)
         ) != list(map(_HEXDIGEST, map(sha256, map(add, salts, contents)))):
             return None
     # A thread's subject, shown on its messages, is the one its creation entry disclosed.
@@ -611,11 +644,13 @@ def _fast_chunk(
             ):
                 return None
             if i in creations:
-                known[thread] = titles[i]  # type: ignore[assignment]
+                known[thread] = titles[i]
         subjects.update(known)
     elif any(has_thread_subject):
-        shown = list(compress(map(_THREAD_SUBJECT, lines), has_thread_subject))
-        threads = list(map(dict.get, compress(fields, has_thread_subject), repeat("thread")))
+        shown: list[Any] = list(compress(map(_THREAD_SUBJECT, lines), has_thread_subject))
+        threads: list[Any] = list(
+            map(dict.get, compress(fields, has_thread_subject), repeat("thread"))
+        )
         if set(compress(kinds, has_thread_subject)) != {"message.sent"}:
             return None
         try:
