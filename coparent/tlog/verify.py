@@ -2,9 +2,10 @@
 
 Needs only the standard library, `cryptography` and `msgspec`. Exit status 0 when the bundle
 is intact, 1 with one line naming the first problem otherwise. entries.jsonl is read as a
-stream, so memory stays flat whatever the record's size; each chunk of lines goes through a
-fast path (msgspec) and any line it does not fully accept through the plain path that names
-the problem, so the verdict is the plain path's.
+stream, so memory stays flat whatever the record's size; each run of lines of a complete
+bundle is checked at once (`_fast_chunk`), a run it does not fully accept line by line through
+a fast path (msgspec), and any line that one does not fully accept through the plain path that
+names the problem, so the verdict is the plain path's.
 """
 
 from __future__ import annotations
