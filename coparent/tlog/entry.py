@@ -15,6 +15,9 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
+from itertools import repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -255,6 +258,7 @@ _VALID_DATES: set[str] = set()
 _VALID_KINDS: set[str] = set()
 _VALID_NAMES: set[str] = set()
 _VALID_SHAPES: set[tuple[str, ...]] = set()
+_VALID_RUN_SHAPES: set[tuple[str, tuple[str, ...]]] = set()
 
 
 def _seen[T](value: T, valid: bool, seen: set[T]) -> bool:
@@ -336,6 +340,53 @@ def leaf_views(leaves: Sequence[bytes]) -> list[LeafView | None]:
             # Each re-encoded view is the leaf at its place: every leaf was canonical.
             return [view if _view_holds(view) else None for view in views]  # type: ignore[arg-type]
     return [leaf_view(leaf) for leaf in leaves]
+
+
+_TIMES = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z\n)*"
+)
+_HEX_HASHES = re.compile(r"(?:[0-9a-f]{64}\n)*")
+_KIND_OF, _TIME_OF, _FIELDS_OF = (attrgetter(name) for name in ("kind", "time", "fields"))
+_DAY = itemgetter(slice(0, 10))
+_is_value = partial(is_not, None)
+
+
+def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
+    """Every leaf's view when `decode` accepts every leaf, else None (then `leaf_views` says
+    which). The checks of `_view_holds`, made over the whole list at once: each distinct
+    shape and day once, the times and the hashes each with one regular expression."""
+    joined = b"\n".join(leaves)
+    if not leaves or joined.count(b"\n") != len(leaves) - 1:
+        return None
+    try:
+        views: list[LeafView] = _VIEW_DECODER.decode_lines(joined)
+    except msgspec.MsgspecError:
+        return None
+    if len(views) != len(leaves) or _VIEW_ENCODER.encode_lines(views) != joined + b"\n":
+        return None
+    kinds = list(map(_KIND_OF, views))
+    fields = list(map(_FIELDS_OF, views))
+    for shape in set(zip(kinds, map(tuple, fields), strict=True)):
+        if shape not in _VALID_RUN_SHAPES and not _seen(
+            shape, _shape_holds(*shape), _VALID_RUN_SHAPES
+        ):
+            return None
+    times = list(map(_TIME_OF, views))
+    if not _TIMES.fullmatch("\n".join(times) + "\n"):
+        return None
+    if not all(map(_valid_date, set(map(_DAY, times)) - _VALID_DATES)):
+        return None
+    if not KINDS.keys() >= set(kinds):
+        fields = [f for k, f in zip(kinds, fields, strict=True) if k in KINDS]
+    for name in _HASH_FIELD_NAMES:
+        values: list[Any] = list(filter(_is_value, map(dict.get, fields, repeat(name))))
+        try:
+            text = "\n".join(values) + "\n" if values else ""
+        except TypeError:  # an integer or a list where a hash belongs
+            return None
+        if not _HEX_HASHES.fullmatch(text):
+            return None
+    return views
 
 
 def message_sent(

@@ -2,9 +2,10 @@
 
 Needs only the standard library, `cryptography` and `msgspec`. Exit status 0 when the bundle
 is intact, 1 with one line naming the first problem otherwise. entries.jsonl is read as a
-stream, so memory stays flat whatever the record's size; each chunk of lines goes through a
-fast path (msgspec) and any line it does not fully accept through the plain path that names
-the problem, so the verdict is the plain path's.
+stream, so memory stays flat whatever the record's size; each run of lines of a complete
+bundle is checked at once (`_fast_chunk`), a run it does not fully accept line by line through
+a fast path (msgspec), and any line that one does not fully accept through the plain path that
+names the problem, so the verdict is the plain path's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from hashlib import sha256
+from itertools import compress, repeat
+from operator import add, and_, attrgetter, is_not, methodcaller, or_
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,8 +43,10 @@ from coparent.tlog.bundle import (
     README,
 )
 from coparent.tlog.entry import (
+    SALT_SIZE,
     EntryError,
     LeafView,
+    all_leaf_views,
     content_hash,
     decode,
     format_time,
@@ -65,7 +71,7 @@ _LINE_KEYS = frozenset(
 )
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _KNOWN_FILES = frozenset({MANIFEST, ENTRIES, CHECKPOINT, KEY, README, PROOFS})
-_CHUNK = 1 << 20
+_CHUNK = 1 << 18  # a run of lines that stays in the processor's cache while it is checked
 _MAX_LINE = 64 << 20  # a line holds one entry's text; a bigger one is not a bundle of ours
 
 
@@ -287,8 +293,8 @@ class _Checker:
                 raise BundleProblem(f"{PROOFS}: proof for entry {key} is not base64") from exc
         return proofs
 
-    def line_batches(self) -> Iterator[tuple[bytes, list[bytes]]]:
-        """entries.jsonl as runs of whole lines (without their newlines), read in chunks: a
+    def line_batches(self) -> Iterator[bytes]:
+        """entries.jsonl as runs of whole lines (each with its newline), read in chunks: a
         bundle of any size is checked in constant memory."""
         if ENTRIES not in self.names:
             raise BundleProblem(f"bundle: {ENTRIES} is missing")
@@ -304,7 +310,7 @@ class _Checker:
                 # on its own.
                 _text(whole, ENTRIES)
                 if whole:
-                    yield whole, whole.split(b"\n")[:-1]
+                    yield whole
         if rest:
             _text(rest, ENTRIES)
             raise BundleProblem(f"{ENTRIES}: the last line is cut off")
@@ -319,7 +325,15 @@ class _Checker:
         subjects: dict[str, str] = {}
         previous = -1
         position = 0
-        for whole, raws in self.line_batches():
+        for whole in self.line_batches():
+            if proofs is None:
+                hashes = _fast_chunk(whole, position, checkpoint.size, people, subjects)
+                if hashes is not None:
+                    tree.extend(hashes)
+                    position += len(hashes)
+                    previous = position - 1
+                    continue
+            raws = whole.split(b"\n")[:-1]
             for raw, candidate in zip(raws, _decoded(whole, raws), strict=True):
                 line: dict[str, Any] | None = None
                 if candidate is not None and _fast_line_holds(*candidate, people, subjects):
@@ -455,6 +469,7 @@ class _Checker:
 
 _A2B = functools.partial(binascii.a2b_base64, strict_mode=True)
 _BASE64_ENCODER = msgspec.json.Encoder()
+_DIGEST, _HEXDIGEST = methodcaller("digest"), methodcaller("hexdigest")
 
 
 def _decoded_lines(whole: bytes, count: int) -> list[_Line] | None:
@@ -504,6 +519,147 @@ def _decoded(whole: bytes, raws: Sequence[bytes]) -> list[tuple[_Line, bytes, Le
         view = next(views) if item is not None else None
         out.append(None if item is None or view is None else (item[0], item[1], view))
     return out
+
+
+_LEAF, _INDEX, _KIND_OF, _TIME_OF, _ACTOR, _AUTHOR, _FIELDS_OF = (
+    attrgetter(name) for name in ("leaf", "index", "kind", "time", "actor", "author", "fields")
+)
+_BODY, _SUBJECT, _FILE, _SALT, _THREAD_SUBJECT = (
+    attrgetter(name) for name in ("body", "subject", "file", "salt", "thread_subject")
+)
+_DISCLOSED_NAME = {kind: name for kind, (name, _) in DISCLOSED.items()}
+_DISCLOSED_FIELD = {kind: field for kind, (_, field) in DISCLOSED.items()}
+_is_set = partial(is_not, UNSET)
+
+
+class _RunLine(msgspec.Struct, forbid_unknown_fields=True):
+    """`_Line` with the leaf decoded from base64 by msgspec (which accepts padding bits that are
+    not zero: `_BAD_PADDING` turns those runs away)."""
+
+    index: int
+    leaf: bytes
+    kind: str
+    time: str
+    author: str
+    thread_subject: str | UnsetType = UNSET
+    body: str | UnsetType = UNSET
+    subject: str | UnsetType = UNSET
+    file: str | UnsetType = UNSET
+    salt: str | UnsetType = UNSET
+
+
+_RUN_DECODER = msgspec.json.Decoder(_RunLine)
+# Where a newline is not between "}" and "{" (or at the end), a line may not hold exactly one
+# JSON object: "}" then "{" is a syntax error inside a value.
+_LINE_BREAK = re.compile(rb"\n(?:(?<!\}\n)|(?!\{|\Z))")
+# The last character before base64 padding carries padding bits, which must be zero: a leaf
+# spelled another way is turned away (so is anything else ending in =" or ==", which at worst
+# sends a run line by line). A \u escape could hide a padding character from this.
+_BAD_PADDING = re.compile(rb'=(?:(?<=[^AQgw]=)="|(?<=[^AEIMQUYcgkosw048=]=)")')
+_UNICODE_ESCAPE = re.compile(rb"\\u")
+
+
+def _fast_chunk(
+    whole: bytes, position: int, size: int, people: dict[str, Any], subjects: dict[str, str]
+) -> list[bytes] | None:
+    """The leaf hashes of a run of lines of a complete bundle starting at entry `position` of
+    a tree of `size`, when every line passes every check `check_line` and the order checks
+    make, else None (then the run goes line by line). Each check runs over the whole run at
+    once, mostly inside msgspec and C functions: what stays in Python is a few operations per
+    distinct value. Rollback statements and files always go line by line."""
+    if (
+        whole[:1] != b"{"
+        or _LINE_BREAK.search(whole)
+        or _BAD_PADDING.search(whole)
+        or (b"\\" in whole and _UNICODE_ESCAPE.search(whole))
+    ):
+        return None
+    try:
+        lines = _RUN_DECODER.decode_lines(whole)
+    except msgspec.MsgspecError:
+        return None
+    count = len(lines)
+    if position + count > size or whole.count(b"\n") != count:  # one object a line
+        return None
+    leaves = list(map(_LEAF, lines))
+    entries = all_leaf_views(leaves)
+    if entries is None:
+        return None
+    indexes = list(map(_INDEX, entries))
+    kinds = list(map(_KIND_OF, entries))
+    if (
+        indexes != list(range(position, position + count))
+        or list(map(_INDEX, lines)) != indexes
+        or list(map(_KIND_OF, lines)) != kinds
+        or list(map(_TIME_OF, lines)) != list(map(_TIME_OF, entries))
+        or list(map(people.get, map(_ACTOR, entries))) != list(map(_AUTHOR, lines))
+        or ROLLBACK in kinds
+        or any(map(_is_set, map(_FILE, lines)))
+    ):
+        return None
+    fields = list(map(_FIELDS_OF, entries))
+    bodies = list(map(_BODY, lines))
+    titles = list(map(_SUBJECT, lines))
+    has_body = list(map(_is_set, bodies))
+    has_title = list(map(_is_set, titles))
+    has_salt = list(map(_is_set, map(_SALT, lines)))
+    names = list(map(_DISCLOSED_NAME.get, kinds))
+    if (
+        any(map(and_, has_body, has_title))
+        or list(map(or_, has_body, has_title)) != has_salt
+        or not set(compress(names, has_body)) <= {"body"}
+        or not set(compress(names, has_title)) <= {"subject"}
+    ):
+        return None
+    # Disclosed content: its salted hash is the one in the leaf.
+    given_salts = list(map(_SALT, lines))
+    for disclosed, values in ((has_body, bodies), (has_title, titles)):
+        try:
+            salts = list(map(bytes.fromhex, compress(given_salts, disclosed)))
+            contents = list(map(str.encode, compress(values, disclosed)))
+        except (ValueError, UnicodeEncodeError):
+            return None
+        leaf_fields = map(_DISCLOSED_FIELD.get, compress(kinds, disclosed))
+        if not set(map(len, salts)) <= {SALT_SIZE} or list(
+            map(dict.get, compress(fields, disclosed), leaf_fields)
+        ) != list(map(_HEXDIGEST, map(sha256, map(add, salts, contents)))):
+            return None
+    # A thread's subject, shown on its messages, is the one its creation entry disclosed.
+    has_thread_subject = list(map(_is_set, map(_THREAD_SUBJECT, lines)))
+    creations = (
+        [
+            i
+            for i, (kind, disclosed) in enumerate(zip(kinds, has_title, strict=True))
+            if disclosed and kind == "thread.created"
+        ]
+        if "thread.created" in kinds
+        else []
+    )
+    if creations:
+        known = dict(subjects)
+        for i in sorted({*creations, *compress(range(count), has_thread_subject)}):
+            thread = fields[i].get("thread")
+            if not isinstance(thread, str) or (
+                has_thread_subject[i]
+                and (kinds[i] != "message.sent" or known.get(thread) != lines[i].thread_subject)
+            ):
+                return None
+            if i in creations:
+                known[thread] = titles[i]
+        subjects.update(known)
+    elif any(has_thread_subject):
+        shown: list[Any] = list(compress(map(_THREAD_SUBJECT, lines), has_thread_subject))
+        threads: list[Any] = list(
+            map(dict.get, compress(fields, has_thread_subject), repeat("thread"))
+        )
+        if set(compress(kinds, has_thread_subject)) != {"message.sent"}:
+            return None
+        try:
+            if list(map(subjects.get, threads)) != shown:
+                return None
+        except TypeError:  # a list where a thread belongs
+            return None
+    return list(map(_DIGEST, map(sha256, map(add, repeat(b"\x00"), leaves))))
 
 
 def _fast_line_holds(

@@ -154,6 +154,22 @@ def sample_log() -> FamilyLog:
     return log
 
 
+def plain_log() -> FamilyLog:
+    """`sample_log` without its attachment."""
+    log = FamilyLog()
+    school = log.create_thread("u_alex", "School pickup")
+    first = log.send("u_alex", school, "Can you pick Mia up at 3?")
+    log.view("u_sam", first)
+    reply = log.send("u_sam", school, "Yes, 3 works. \u2014 Sam")
+    log.view("u_alex", reply)
+    health = log.create_thread("u_sam", "Dentist")
+    secret = log.send("u_sam", health, "New address: 12 Elm Street")
+    log.redact(secret, "address confidentiality order")
+    log.send("u_alex", health, "Appointment is Tuesday")
+    log.view("u_sam", secret)
+    return log
+
+
 def members(bundle: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
         return {name: zf.read(name) for name in zf.namelist()}

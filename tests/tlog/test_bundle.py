@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,15 @@ from coparent.tlog.bundle import build_bundle
 from coparent.tlog.merkle import inclusion_proof, leaf_hash
 from coparent.tlog.note import generate_signer, sign_note
 from coparent.tlog.verify import main, verify_bundle
-from tests.tlog.family_log import FamilyLog, edit, edit_lines, members, rezip, sample_log
+from tests.tlog.family_log import (
+    FamilyLog,
+    edit,
+    edit_lines,
+    members,
+    plain_log,
+    rezip,
+    sample_log,
+)
 
 LOG = sample_log()
 
@@ -34,6 +43,9 @@ def export(log: FamilyLog = LOG, only: set[int] | None = None) -> bytes:
 
 BUNDLE = export()
 PARTIAL = export(only={0, 1, 2, 3})
+# Without files or rollbacks: a run of lines the checker can take all at once.
+PLAIN = export(plain_log())
+BUNDLES = {"complete": BUNDLE, "partial": PARTIAL, "plain": PLAIN}
 
 
 def verify(
@@ -199,6 +211,32 @@ def inserted_line(lines: list[bytes]) -> list[bytes]:
     return [*lines[:3], lines[2], *lines[3:]]
 
 
+def padded_line(lines: list[bytes]) -> int:
+    return next(i for i, line in enumerate(lines) if str(json_line(line)["leaf"]).endswith("="))
+
+
+def padding_bits_set(lines: list[bytes], *, escaped: bool = False) -> list[bytes]:
+    """A leaf whose last character before "=" keeps bits that should be zero: it decodes to
+    the same bytes, but only the canonical spelling is accepted. `escaped` writes the padding
+    as a JSON \\u escape, which spells the same string."""
+    position = padded_line(lines)
+    obj = json_line(lines[position])
+    text = str(obj["leaf"])
+    stem = text.rstrip("=")
+    obj["leaf"] = stem[:-1] + chr(ord(stem[-1]) + 1) + text[len(stem) :]
+    line = json.dumps(obj, ensure_ascii=False)
+    if escaped:
+        line = line.replace('="', '\\u003d"')
+    lines[position] = line.encode()
+    return lines
+
+
+def escaped_padding(lines: list[bytes]) -> list[bytes]:
+    position = padded_line(lines)
+    lines[position] = lines[position].replace(b'="', b'\\u003d"')
+    return lines
+
+
 TAMPERS: dict[str, tuple[bytes, str]] = {
     "removed entry": (
         edit_lines(BUNDLE, lambda ls: ls[:4] + ls[5:]),
@@ -237,6 +275,14 @@ TAMPERS: dict[str, tuple[bytes, str]] = {
     "garbage leaf": (
         change_line(2, lambda o: o.update(leaf=base64.b64encode(b"{}").decode())),
         "entry 2: the leaf is not a valid entry",
+    ),
+    "padding bits in a leaf": (
+        edit_lines(BUNDLE, padding_bits_set),
+        "the leaf is not a valid entry",
+    ),
+    "padding bits in a leaf behind an escape": (
+        edit_lines(BUNDLE, partial(padding_bits_set, escaped=True)),
+        "the leaf is not a valid entry",
     ),
     "unknown field": (change_line(2, lambda o: o.update(note="x")), "entry 2: unknown field"),
     "edited attachment": (
@@ -315,6 +361,13 @@ def test_tampering_is_caught_and_named(
     assert out.startswith("FAILED: ")
     assert out.count("\n") == 1
     assert expected in out
+
+
+def test_a_leaf_spelled_with_escapes_is_the_same_leaf(monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = edit_lines(BUNDLE, escaped_padding)
+    assert bundle != BUNDLE
+    assert verify_bundle(io.BytesIO(bundle)).ok
+    assert verify_bundle(io.BytesIO(bundle)) == _slow_only(bundle, monkeypatch)
 
 
 def test_a_substituted_key_passes_alone_but_not_when_pinned(
@@ -591,15 +644,48 @@ def _slow_only(bundle: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
     that names problems."""
     with monkeypatch.context() as patched:
         patched.setattr(verify_module, "_decoded", lambda whole, raws: [None] * len(raws))
+        patched.setattr(verify_module, "_fast_chunk", lambda *args: None)
         return verify_bundle(io.BytesIO(bundle))
 
 
-@pytest.mark.parametrize("kind", [*TAMPERS, "intact", "partial"])
+PLAIN_TAMPERS = {
+    "padding bits": edit_lines(PLAIN, padding_bits_set),
+    "padding bits behind an escape": edit_lines(PLAIN, partial(padding_bits_set, escaped=True)),
+    "escaped padding": edit_lines(PLAIN, escaped_padding),
+    "removed entry": edit_lines(PLAIN, lambda ls: ls[:4] + ls[5:]),
+    "added entry": edit_lines(PLAIN, added_line),
+    "reordered entries": edit_lines(PLAIN, lambda ls: swap(ls, 3, 5)),
+    "a line split in two": edit_lines(PLAIN, lambda ls: [ls[0].replace(b", ", b",\n", 1), *ls[1:]]),
+    "two lines joined": edit_lines(PLAIN, lambda ls: [ls[0] + ls[1], *ls[2:]]),
+}
+
+
+@pytest.mark.parametrize("kind", [*TAMPERS, *(f"plain: {k}" for k in PLAIN_TAMPERS), *BUNDLES])
 def test_the_fast_path_gives_the_slow_paths_verdict(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bundle = {"intact": BUNDLE, "partial": PARTIAL}.get(kind) or TAMPERS[kind][0]
+    bundle = (
+        BUNDLES.get(kind) or PLAIN_TAMPERS.get(kind.removeprefix("plain: ")) or TAMPERS[kind][0]
+    )
     assert verify_bundle(io.BytesIO(bundle)) == _slow_only(bundle, monkeypatch)
+
+
+def test_a_bundle_without_files_is_checked_a_run_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs: list[object] = []
+    fast_chunk = verify_module._fast_chunk
+
+    def counted(*args: Any) -> object:
+        runs.append(result := fast_chunk(*args))
+        return result
+
+    monkeypatch.setattr(verify_module, "_fast_chunk", counted)
+    assert verify_bundle(io.BytesIO(PLAIN)).ok
+    assert runs and None not in runs
+    runs.clear()
+    assert not verify_bundle(io.BytesIO(PLAIN_TAMPERS["padding bits"])).ok
+    assert runs == [None]
 
 
 line_values = st.one_of(
@@ -613,7 +699,7 @@ line_values = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.booleans(),
+    st.sampled_from(sorted(BUNDLES)),
     st.integers(0, 9),
     st.sampled_from(
         ["index", "kind", "time", "author", "thread_subject", "body", "subject", "file", "salt"]
@@ -622,10 +708,10 @@ line_values = st.one_of(
     st.booleans(),
 )
 def test_the_fast_path_agrees_on_any_edited_line(
-    partial: bool, position: int, key: str, value: object, remove: bool
+    which: str, position: int, key: str, value: object, remove: bool
 ) -> None:
     """An edited or removed field of any line: the fast path says what the slow path says."""
-    original = PARTIAL if partial else BUNDLE
+    original = BUNDLES[which]
 
     def change(lines: list[bytes]) -> list[bytes]:
         obj = json_line(lines[position % len(lines)])
@@ -642,12 +728,17 @@ def test_the_fast_path_agrees_on_any_edited_line(
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.booleans(), st.integers(0, 10**6), st.binary(min_size=0, max_size=4), st.integers(0, 3))
-@example(partial=False, position=209, junk=b"\xc2\x80", cut=0)  # a non-ASCII leaf character
+@given(
+    st.sampled_from(sorted(BUNDLES)),
+    st.integers(0, 10**6),
+    st.binary(min_size=0, max_size=4),
+    st.integers(0, 3),
+)
+@example(which="complete", position=209, junk=b"\xc2\x80", cut=0)  # a non-ASCII leaf character
 def test_the_fast_path_agrees_on_damaged_lines(
-    partial: bool, position: int, junk: bytes, cut: int
+    which: str, position: int, junk: bytes, cut: int
 ) -> None:
-    files = members(PARTIAL if partial else BUNDLE)
+    files = members(BUNDLES[which])
     data = files["entries.jsonl"]
     position %= len(data) + 1
     files["entries.jsonl"] = data[:position] + junk + data[position + cut :]
