@@ -68,6 +68,7 @@ def test_the_phone_menu_is_a_short_bar_that_opens_without_javascript(browser, li
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Family A").wait_for()
+        page.wait_for_load_state("load")
         height = page.locator("header.site-header").bounding_box()["height"]
         assert height < 60, f"the header takes {height} px of an 844 px screen"
         assert not page.get_by_role("link", name="Calendar", exact=True).is_visible()

@@ -103,7 +103,7 @@ def test_the_pass_form_revoke_question_and_place_sign_fit_the_screen(new_page, v
     link = parent.get_by_test_id("gate-link").inner_text()
     assert "/gate/" in link
     copy = parent.get_by_role("button", name="Copy link")
-    assert copy.is_visible(), "the script shows the copy button"
+    copy.wait_for()  # the script shows it once it has run; without the script it stays hidden
     copy.click()
     parent.locator("#copy-status").filter(has_text="Link").wait_for()
     assert_accessible(parent, "place page")
