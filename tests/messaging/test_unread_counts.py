@@ -11,7 +11,6 @@ import itertools
 
 import pytest
 from django.apps import apps
-from django.db.models import Exists, OuterRef
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -26,35 +25,13 @@ from hypothesis.stateful import (
 from coparent.attention.selectors import answer_count, badge_count, items_for
 from coparent.families.models import Membership, ProfessionalKind, Role
 from coparent.messaging import selectors, services
-from coparent.messaging.models import Message, MessageView, Thread, ThreadParticipant
+from coparent.messaging.models import Message, Thread, ThreadParticipant
 from coparent.safety import services as safety_services
 from tests.cast import join, make_user
-from tests.messaging.helpers import open_thread, send
+from tests.messaging.helpers import assert_exact, exact_unread, open_thread, send
 
 _families = itertools.count()
 WORDS = st.text(alphabet="abcdefghij klmnop", min_size=1, max_size=24).filter(str.strip)
-
-
-def exact_unread(seat: ThreadParticipant) -> int:
-    """The definition, as the badge used to compute it: an anti-join over the whole thread."""
-    return (
-        Message.objects.filter(thread_id=seat.thread_id)
-        .exclude(sender_id=seat.membership.user_id)
-        .exclude(
-            Exists(
-                MessageView.objects.filter(
-                    message=OuterRef("pk"), viewer_id=seat.membership.user_id
-                )
-            )
-        )
-        .count()
-    )
-
-
-def assert_exact(family) -> None:
-    seats = ThreadParticipant.objects.filter(family=family).select_related("membership")
-    for seat in seats:
-        assert seat.unread == exact_unread(seat), seat
 
 
 class UnreadMachine(RuleBasedStateMachine):
