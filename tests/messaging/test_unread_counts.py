@@ -11,6 +11,8 @@ import itertools
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -217,3 +219,17 @@ def test_reading_clears_only_what_was_shown(cast) -> None:
     services.message_view(family=cast.family_a, actor=cast.alice, messages=replies[1:3])
     seat.refresh_from_db()
     assert seat.unread == 1
+
+
+@pytest.mark.django_db
+def test_badge_and_items_read_seats_not_messages(cast) -> None:
+    """The history no longer enters the badge: its query reads no message or receipt table."""
+    thread = open_thread(cast)
+    send(cast, thread, cast.bob, "Reply")
+    alice = Membership.objects.get(family=cast.family_a, user=cast.alice)
+    with CaptureQueriesContext(connection) as captured:
+        assert badge_count(cast.family_a, alice) >= 1
+        items = [i for i in items_for(cast.family_a, alice) if i.kind == "messages"]
+    assert [i.count for i in items] == [1]
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "messaging_message" not in sql.replace("messaging_messagingpreference", "")
