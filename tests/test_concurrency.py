@@ -27,8 +27,9 @@ from coparent.expenses import services as expense_services
 from coparent.families import services as family_services
 from coparent.families.models import Family, Membership, Role
 from coparent.journal import services as journal_services
+from coparent.messaging import selectors as messaging_selectors
 from coparent.messaging import services as messaging_services
-from coparent.messaging.models import Message
+from coparent.messaging.models import Message, ThreadParticipant
 from coparent.messaging.services import Upload
 from coparent.passes import services as pass_services
 from coparent.plan import services as plan_services
@@ -48,7 +49,7 @@ from coparent.tlog import (
 )
 from tests.cast import build_cast, make_user
 from tests.exchanges.helpers import daily_exchanges, sides
-from tests.messaging.helpers import png_bytes
+from tests.messaging.helpers import assert_exact, png_bytes
 
 # A Tuesday evening in Chicago; the exchanges of the plan below are at 18:00 UTC every day.
 INSTANT = dt.datetime(2026, 3, 10, 19, 0, tzinfo=dt.UTC)
@@ -556,3 +557,49 @@ def test_a_writer_that_waits_goes_next_even_while_another_writes_without_pause()
         .values_list("body", flat=True)
     )
     assert order.index("Waiting") <= 2, order
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unread_counts_stay_exact_while_people_send_and_read_at_once() -> None:
+    """Sends and receipts from several threads and tabs at once: every seat's unread count ends
+    equal to the messages it has no receipt for, whatever order the writers took."""
+    rounds = 8
+    with time_machine.travel(INSTANT, tick=False):
+        cast = build_cast()
+        family = cast.family_a
+        gran = Membership.objects.get(family=family, user=cast.gran)
+        conversation = messaging_services.thread_create(
+            family=family, actor=cast.alice, subject="Holidays", body="Summer?", others=[gran]
+        )
+
+        def sender(user) -> Callable[[int], None]:
+            def send(n: int) -> None:
+                messaging_services.message_send(
+                    family=family, actor=user, thread=conversation, body=f"Note {n}"
+                )
+
+            return send
+
+        def reader(user) -> Callable[[int], None]:
+            def read(n: int) -> None:
+                page = messaging_selectors.message_page(conversation)
+                shown = page if n % 2 else page[len(page) // 2 :]  # sometimes half a page
+                messaging_services.message_view(family=family, actor=user, messages=shown)
+
+            return read
+
+        jobs = {
+            "alice sends": sender(cast.alice),
+            "bob sends": sender(cast.bob),
+            "gran sends": sender(cast.gran),
+            "alice reads": reader(cast.alice),
+            "bob reads, tab 1": reader(cast.bob),
+            "bob reads, tab 2": reader(cast.bob),
+            "gran reads": reader(cast.gran),
+        }
+        errors, seen = run_writers(family, jobs, rounds)
+        assert not errors, "\n".join(errors)
+        assert Message.objects.filter(thread=conversation).count() == 1 + 3 * rounds
+        assert ThreadParticipant.objects.filter(thread=conversation).count() == 3
+        assert_exact(family)
+        assert_record_whole(family, seen)

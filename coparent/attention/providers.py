@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +16,7 @@ from coparent.exchanges import selectors as exchange_selectors
 from coparent.exchanges.models import ExchangeTerms, TermsStatus
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, RECEIVED
 from coparent.families.models import Invitation, Role
-from coparent.messaging.models import Message, MessageView, Thread, ThreadParticipant
+from coparent.messaging.models import ThreadParticipant
 from coparent.passes.models import PickupPass
 from coparent.safety import selectors as safety_selectors
 from coparent.schedule.models import ScheduleVersion, SwapRequest, SwapStatus, VersionStatus
@@ -206,32 +206,18 @@ class UnreadMessagesProvider(Provider):
     kind = "messages"
     roles = frozenset({Role.PARENT, Role.CAREGIVER, Role.CHILD})
 
-    def _unread(self, viewer: Viewer) -> QuerySet[Message]:
-        return (
-            Message.objects.filter(family=viewer.family, thread=OuterRef("pk"))
-            .exclude(sender=viewer.user)
-            .exclude(Exists(MessageView.objects.filter(message=OuterRef("pk"), viewer=viewer.user)))
-        )
-
-    def _threads(self, viewer: Viewer) -> QuerySet[Thread]:
-        seat = ThreadParticipant.objects.filter(thread=OuterRef("pk"), membership=viewer.membership)
-        return Thread.objects.filter(family=viewer.family).filter(
-            Exists(seat), Exists(self._unread(viewer))
+    def _seats(self, viewer: Viewer) -> QuerySet[ThreadParticipant]:
+        # The seat keeps its unread count (messaging.services): one indexed lookup, whatever
+        # the length of the threads.
+        return ThreadParticipant.objects.filter(
+            family=viewer.family, membership=viewer.membership, unread__gt=0
         )
 
     def items(self, viewer: Viewer) -> list[Item]:
-        counts = (
-            self._unread(viewer).order_by().values("thread").annotate(n=Count("pk")).values("n")
-        )
-        threads = (
-            self._threads(viewer)
-            .annotate(unread=Subquery(counts, output_field=IntegerField()))
-            .select_related("created_by")
-            .order_by("-last_message_at")
-        )
+        seats = self._seats(viewer).select_related("thread").order_by("-thread__last_message_at")
         result = []
-        for thread in threads:
-            n = thread.unread
+        for seat in seats:
+            thread, n = seat.thread, seat.unread
             detail = ngettext(
                 "%(n)d new message, the last %(when)s.",
                 "%(n)d new messages, the last %(when)s.",
@@ -241,8 +227,8 @@ class UnreadMessagesProvider(Provider):
             result.append(Item(self.kind, thread.subject, detail, link, count=n))
         return result
 
-    def badge(self, viewer: Viewer) -> QuerySet[Thread]:
-        return self._threads(viewer)
+    def badge(self, viewer: Viewer) -> QuerySet[ThreadParticipant]:
+        return self._seats(viewer)
 
 
 @register

@@ -47,8 +47,17 @@ class ThreadParticipant(FamilyOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     added_at = models.DateTimeField(default=timezone.now)
+    # Messages in the thread, not sent by this member, that they have no receipt for: kept by
+    # message_send and message_view in the same transaction, under the family's log lock, so
+    # the navigation badge reads it instead of scanning the thread's whole history.
+    unread = models.PositiveIntegerField(default=0)
 
     class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(
+                fields=["membership"], condition=models.Q(unread__gt=0), name="seat_unread"
+            )
+        ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["thread", "membership"], name="one_seat_per_member")
         ]

@@ -4,10 +4,13 @@ record; notifications go out only after it commits."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -294,12 +297,23 @@ def message_send(
         for upload, clean in zip(uploads, cleaned, strict=True):
             _attachment_store(family, actor, message, upload.name, clean, stored, log)
         Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+        _count_unread(thread, actor, seats)
         _notify(family, thread, message, membership, seats)
     except BaseException:
         for name in stored:  # the rows roll back; leave no orphan file behind
             files.remove(name)
         raise
     return message
+
+
+def _count_unread(thread: Thread, sender: User, seats: list[Membership]) -> None:
+    """One more unread message on every other seat of the thread. Called under the family's
+    log lock, like every change to the counts, so they move one family write at a time."""
+    others = [m.pk for m in seats if m.user_id != sender.pk]
+    if others:
+        ThreadParticipant.objects.filter(thread=thread, membership_id__in=others).update(
+            unread=F("unread") + 1
+        )
 
 
 def _attachment_store(
@@ -351,10 +365,10 @@ def message_view(*, family: Family, actor: User, messages: Iterable[Message]) ->
     if not wanted:
         return []
     family_lock(family)  # the page and its poll at once must leave one receipt, not fail
-    allowed = set(
+    allowed = dict(
         ThreadParticipant.objects.filter(
             membership=membership, thread_id__in={m.thread_id for m in wanted}
-        ).values_list("thread_id", flat=True)
+        ).values_list("thread_id", "pk")
     )
     seen = set(
         MessageView.objects.filter(message__in=wanted, viewer=actor).values_list(
@@ -379,6 +393,12 @@ def message_view(*, family: Family, actor: User, messages: Iterable[Message]) ->
                 fields={"message": str(message.public_id), "viewer": str(actor.public_id)},
             )
         created.append(view)
+    read = Counter(view.message.thread_id for view in created)
+    for thread_id, n in read.items():
+        # Exactly the receipts made now, each for a message that lacked one; never below 0.
+        ThreadParticipant.objects.filter(pk=allowed[thread_id]).update(
+            unread=Greatest(F("unread") - n, 0)
+        )
     return created
 
 

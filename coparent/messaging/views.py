@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +26,7 @@ from coparent.core.tenancy import family_view
 from coparent.families.models import Membership, Role
 from coparent.families.selectors import member_list
 from coparent.messaging import files, forms, selectors, services
-from coparent.messaging.models import Message, MessageView, Thread
+from coparent.messaging.models import Message, Thread, ThreadParticipant
 from coparent.messaging.services import ToneWarning, Upload
 from coparent.safety import selectors as safety_selectors
 from coparent.safety.forms import HoldForm
@@ -159,16 +159,9 @@ def _thread_context(
 @family_view()
 def thread_list(request: FamilyRequest) -> HttpResponse:
     membership: Membership = request.membership
-    unread = (
-        Message.objects.filter(thread=OuterRef("pk"))
-        .exclude(sender=request.user)
-        .exclude(Exists(MessageView.objects.filter(message=OuterRef("pk"), viewer=request.user)))
-        .values("thread")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    seat = ThreadParticipant.objects.filter(thread=OuterRef("pk"), membership=membership)
     threads = selectors.thread_list(membership).annotate(
-        unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
+        unread=Coalesce(Subquery(seat.values("unread")[:1]), Value(0))
     )
     return render(
         request,

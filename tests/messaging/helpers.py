@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 
 import pikepdf
+from django.db.models import Exists, OuterRef
 from PIL import Image
 
 from coparent.families.models import Membership
 from coparent.messaging import services
-from coparent.messaging.models import Message, Thread
+from coparent.messaging.models import Message, MessageView, Thread, ThreadParticipant
 from tests.cast import Cast
 
 
@@ -82,3 +83,25 @@ def pdf_with_payload() -> bytes:
 
 
 PDF = pdf_bytes()
+
+
+def exact_unread(seat: ThreadParticipant) -> int:
+    """The definition, as the badge used to compute it: an anti-join over the whole thread."""
+    return (
+        Message.objects.filter(thread_id=seat.thread_id)
+        .exclude(sender_id=seat.membership.user_id)
+        .exclude(
+            Exists(
+                MessageView.objects.filter(
+                    message=OuterRef("pk"), viewer_id=seat.membership.user_id
+                )
+            )
+        )
+        .count()
+    )
+
+
+def assert_exact(family) -> None:
+    seats = ThreadParticipant.objects.filter(family=family).select_related("membership")
+    for seat in seats:
+        assert seat.unread == exact_unread(seat), seat
