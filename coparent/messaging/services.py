@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import ServiceError
@@ -27,7 +28,7 @@ from coparent.messaging.models import (
 )
 from coparent.messaging.tone import ToneResult, tone_check
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.records.models import FamilyLog
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors as safety_selectors
@@ -455,8 +456,10 @@ def _notify(
         Kind.MESSAGE,
         link=reverse("messaging:thread", args=[family.public_id, thread.public_id]),
         detail=Detail(
-            _("%(sender)s wrote in “%(subject)s”")
-            % {"sender": message.sender.display_name, "subject": thread.subject}
+            Phrase(
+                gettext_lazy("%(sender)s wrote in “%(subject)s”"),
+                {"sender": message.sender.display_name, "subject": thread.subject},
+            )
         ),
         actor=message.sender,
     )
