@@ -465,7 +465,7 @@ def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckRe
                         ),
                     },
                 ),
-                str(REASONS.get(reason, "")),
+                REASONS.get(reason, ""),
             ),
         )
     return CheckResult(valid, reason, found)

@@ -16,11 +16,13 @@ from coparent.exchanges import services as exchange_services
 from coparent.notifications import services
 from coparent.notifications.models import Channel, Kind
 from coparent.notifications.services import Detail, Phrase, formatted, lowercase, notify
+from coparent.passes import services as pass_services
 from tests.cast import Cast
 from tests.exchanges.helpers import daily_exchanges, next_exchange, sides
 from tests.expenses.helpers import expense
 from tests.messaging.helpers import open_thread
 from tests.notifications.helpers import choose, told
+from tests.passes.test_passes import issue, token_of
 from tests.schedule.helpers import agreed, swap
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +131,21 @@ def test_exchange_check_ins_and_reminders_are_detailed_in_the_recipients_languag
     with translation.override("es"):
         when = date_format(at.astimezone(dt.UTC), "DATETIME_FORMAT")
     assert when.split(",")[0] in reminder.detail_title, "the date in Spanish format"
+
+
+def test_a_gate_check_is_detailed_in_the_recipients_language_whatever_the_gates(
+    cast: Cast,
+) -> None:
+    speaks(cast.bob, "es")
+    waiting = issue(cast, actor=cast.alice)
+    pass_services.pass_revoke(family=cast.family_a, actor=cast.alice, pickup_pass=waiting)
+    with translation.override("en"):
+        pass_services.pass_check(token_of(waiting))
+    (spanish,) = told(cast.bob, Kind.PASS_CHECKED)
+    assert spanish.detail_title == "Se verificó el pase de recogida de Jamie Cousin: NO válido"
+    assert spanish.detail_body == "El progenitor que emitió este pase lo revocó."
+    (english,) = told(cast.alice, Kind.PASS_CHECKED)
+    assert english.detail_body == "The parent who issued this pass has revoked it."
 
 
 def test_detailed_emails_and_pushes_carry_the_recipients_language(
