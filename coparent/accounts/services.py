@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -33,7 +34,7 @@ from coparent.core.errors import ServiceError
 from coparent.core.http import absolute_url
 from coparent.core.logging import security_log
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 
 EMAIL_CONFIRM_SALT = "coparent.email-confirm"
 EMAIL_CHANGE_SALT = "coparent.email-change"
@@ -347,12 +348,14 @@ def session_record(
             Kind.SIGN_IN,
             link=reverse("accounts:sessions"),
             detail=Detail(
-                _("New sign-in from %(browser)s at %(address)s")
-                % {
-                    "browser": record.user_agent or _("an unknown browser"),
-                    "address": record.ip_address or _("an unknown address"),
-                },
-                _(
+                Phrase(
+                    gettext_lazy("New sign-in from %(browser)s at %(address)s"),
+                    {
+                        "browser": record.user_agent or gettext_lazy("an unknown browser"),
+                        "address": record.ip_address or gettext_lazy("an unknown address"),
+                    },
+                ),
+                gettext_lazy(
                     "If this was you, there is nothing to do. If not, sign that browser out "
                     "and change your password."
                 ),

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.childinfo import kinds
@@ -22,7 +23,7 @@ from coparent.families.models import Child, Family
 from coparent.families.services import require_parent
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, lowercase, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog import content_hash, new_salt
 
@@ -109,9 +110,9 @@ def _new_version(item: InfoItem, actor: User, action: str, kind: str) -> InfoVer
 
 def _tell_other_parent(item: InfoItem, actor: User, action: str) -> None:
     what = {
-        Action.ADDED: _("%(who)s added medical information for %(child)s: %(kind)s"),
-        Action.CHANGED: _("%(who)s changed medical information for %(child)s: %(kind)s"),
-        Action.REMOVED: _("%(who)s removed medical information for %(child)s: %(kind)s"),
+        Action.ADDED: gettext_lazy("%(who)s added medical information for %(child)s: %(kind)s"),
+        Action.CHANGED: gettext_lazy("%(who)s changed medical information for %(child)s: %(kind)s"),
+        Action.REMOVED: gettext_lazy("%(who)s removed medical information for %(child)s: %(kind)s"),
     }[Action(action)]
     notify(
         item.family,
@@ -124,9 +125,9 @@ def _tell_other_parent(item: InfoItem, actor: User, action: str) -> None:
             % {
                 "who": actor.display_name,
                 "child": item.child.first_name,
-                "kind": str(item.spec.label).lower(),
+                "kind": lowercase(item.spec.label),
             },
-            _("The page shows what changed under “History”."),
+            gettext_lazy("The page shows what changed under “History”."),
         ),
         actor=actor,
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -38,7 +39,7 @@ from coparent.decisions.subjects import Payload, subject_for
 from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_parent
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog import content_hash, new_salt
 
@@ -291,7 +292,10 @@ def decision_propose(
         Kind.DECISION_PROPOSAL,
         link=decision_link(decision),
         detail=Detail(
-            _("%(name)s proposed a decision; please answer") % {"name": actor.display_name},
+            Phrase(
+                gettext_lazy("%(name)s proposed a decision; please answer"),
+                {"name": actor.display_name},
+            ),
             proposal.title,
         ),
         actor=actor,
@@ -433,7 +437,8 @@ def decision_accept(
         Kind.DECISION_ANSWER,
         link=decision_link(locked.decision),
         detail=Detail(
-            _("%(name)s accepted your proposal") % {"name": actor.display_name}, locked.title
+            Phrase(gettext_lazy("%(name)s accepted your proposal"), {"name": actor.display_name}),
+            locked.title,
         ),
         actor=actor,
     )
@@ -473,7 +478,10 @@ def decision_decline(*, family: Family, actor: User, proposal: Proposal, reason:
         [locked.proposed_by],
         Kind.DECISION_ANSWER,
         link=decision_link(locked.decision),
-        detail=Detail(_("%(name)s declined your proposal") % {"name": actor.display_name}, reason),
+        detail=Detail(
+            Phrase(gettext_lazy("%(name)s declined your proposal"), {"name": actor.display_name}),
+            reason,
+        ),
         actor=actor,
     )
     return locked
@@ -523,8 +531,10 @@ def decision_counter(
         Kind.DECISION_PROPOSAL,
         link=decision_link(decision),
         detail=Detail(
-            _("%(name)s answered your proposal with a counter-proposal")
-            % {"name": actor.display_name},
+            Phrase(
+                gettext_lazy("%(name)s answered your proposal with a counter-proposal"),
+                {"name": actor.display_name},
+            ),
             counter.title,
         ),
         actor=actor,
@@ -554,7 +564,8 @@ def decision_withdraw(*, family: Family, actor: User, proposal: Proposal) -> Pro
         Kind.DECISION_ANSWER,
         link=decision_link(locked.decision),
         detail=Detail(
-            _("%(name)s withdrew a proposal") % {"name": actor.display_name}, locked.title
+            Phrase(gettext_lazy("%(name)s withdrew a proposal"), {"name": actor.display_name}),
+            locked.title,
         ),
         actor=actor,
     )
@@ -590,7 +601,8 @@ def decision_comment(*, family: Family, actor: User, decision: Decision, body: s
         Kind.DECISION_COMMENT,
         link=decision_link(locked) + f"#comment-{comment.public_id}",
         detail=Detail(
-            _("%(name)s commented on a decision") % {"name": actor.display_name}, current.title
+            Phrase(gettext_lazy("%(name)s commented on a decision"), {"name": actor.display_name}),
+            current.title,
         ),
         actor=actor,
     )
@@ -674,12 +686,14 @@ def _proposal_expire(family: Family, pk: int, now: dt.datetime) -> bool:
         Kind.DEADLINE_EXPIRED,
         link=decision_link(decision),
         detail=Detail(
-            _("A proposed decision expired without an answer"),
+            gettext_lazy("A proposed decision expired without an answer"),
             (
-                _("The default outcome from the court order applies: %(outcome)s")
-                % {"outcome": locked.default_outcome}
+                Phrase(
+                    gettext_lazy("The default outcome from the court order applies: %(outcome)s"),
+                    {"outcome": locked.default_outcome},
+                )
                 if agreement
-                else _("Nothing was decided. To ask again, make a new proposal.")
+                else gettext_lazy("Nothing was decided. To ask again, make a new proposal.")
             ),
         ),
     )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import ServiceError
@@ -29,7 +29,7 @@ from coparent.families.services import require_member
 from coparent.messaging import files
 from coparent.messaging.services import Upload
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog import content_hash, new_salt
 
@@ -203,7 +203,10 @@ def document_create(
         Kind.DOCUMENT_ADDED,
         link=reverse("documents:detail", args=[family.public_id, document.public_id]),
         detail=Detail(
-            _("%(name)s added a document: %(title)s") % {"name": actor.display_name, "title": title}
+            Phrase(
+                gettext_lazy("%(name)s added a document: %(title)s"),
+                {"name": actor.display_name, "title": title},
+            )
         ),
         actor=actor,
     )
@@ -236,8 +239,10 @@ def document_version_add(
         Kind.DOCUMENT_ADDED,
         link=reverse("documents:detail", args=[family.public_id, document.public_id]),
         detail=Detail(
-            _("%(name)s uploaded a new version of %(title)s")
-            % {"name": actor.display_name, "title": document.title}
+            Phrase(
+                gettext_lazy("%(name)s uploaded a new version of %(title)s"),
+                {"name": actor.display_name, "title": document.title},
+            )
         ),
         actor=actor,
     )
@@ -359,16 +364,18 @@ def _family_reminders(family: Family, today: dt.date) -> int:
             Kind.DOCUMENT_EXPIRING,
             link=reverse("documents:detail", args=[family.public_id, document.public_id]),
             detail=Detail(
-                ngettext(
-                    "%(title)s expires in %(days)d day, on %(date)s.",
-                    "%(title)s expires in %(days)d days, on %(date)s.",
-                    days_left,
+                Phrase(
+                    ngettext_lazy(
+                        "%(title)s expires in %(days)d day, on %(date)s.",
+                        "%(title)s expires in %(days)d days, on %(date)s.",
+                        days_left,
+                    ),
+                    {
+                        "title": document.title,
+                        "days": days_left,
+                        "date": document.expires_on.isoformat(),
+                    },
                 )
-                % {
-                    "title": document.title,
-                    "days": days_left,
-                    "date": document.expires_on.isoformat(),
-                }
             ),
         )
         sent += 1

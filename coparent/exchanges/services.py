@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +29,7 @@ from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, formatted, notify
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors as safety_selectors
 from coparent.schedule.models import Plan
@@ -249,12 +248,14 @@ def checkin_record(
             args=[family.public_id, plan.public_id, int(exchange_at.timestamp())],
         ),
         detail=Detail(
-            {
-                ARRIVED: _("%(name)s arrived for the exchange"),
-                HANDED_OVER: _("%(name)s handed the children over"),
-                RECEIVED: _("%(name)s received the children"),
-            }[kind]
-            % {"name": actor.display_name},
+            Phrase(
+                {
+                    ARRIVED: gettext_lazy("%(name)s arrived for the exchange"),
+                    HANDED_OVER: gettext_lazy("%(name)s handed the children over"),
+                    RECEIVED: gettext_lazy("%(name)s received the children"),
+                }[kind],
+                {"name": actor.display_name},
+            ),
             checkin.place,
         ),
         actor=actor,
@@ -397,12 +398,18 @@ def _remind(family: Family, member: Membership, view: selectors.ExchangeView) ->
             "exchanges:detail", args=[family.public_id, view.plan.public_id, view.timestamp]
         ),
         detail=Detail(
-            _("Exchange on %(when)s: %(a)s hands over to %(b)s")
-            % {
-                "when": date_format(when, "DATETIME_FORMAT"),
-                "a": view.name(view.from_parent),
-                "b": view.name(view.to_parent),
-            },
-            _("Where: %(place)s") % {"place": view.terms.place_name} if view.terms else "",
+            Phrase(
+                gettext_lazy("Exchange on %(when)s: %(a)s hands over to %(b)s"),
+                {
+                    "when": formatted(when, "DATETIME_FORMAT"),
+                    "a": view.name(view.from_parent),
+                    "b": view.name(view.to_parent),
+                },
+            ),
+            (
+                Phrase(gettext_lazy("Where: %(place)s"), {"place": view.terms.place_name})
+                if view.terms
+                else ""
+            ),
         ),
     )

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil import rrule as rrules
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -62,7 +63,7 @@ from coparent.messaging import files
 from coparent.messaging.services import Upload
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog.entry import content_hash, new_salt
 
@@ -98,6 +99,9 @@ __all__ = [
     "settings_update",
     "settle_up",
 ]
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -458,9 +462,14 @@ def agreement_propose(
         Kind.EXPENSE_RULES,
         link=links.agreement(family, agreement.public_id),
         detail=Detail(
-            _("%(name)s proposed split rules for shared expenses") % {"name": actor.display_name},
-            _("From %(date)s. Answer by %(deadline)s.")
-            % {"date": effective_from.isoformat(), "deadline": respond_by.date().isoformat()},
+            Phrase(
+                gettext_lazy("%(name)s proposed split rules for shared expenses"),
+                {"name": actor.display_name},
+            ),
+            Phrase(
+                gettext_lazy("From %(date)s. Answer by %(deadline)s."),
+                {"date": effective_from.isoformat(), "deadline": respond_by.date().isoformat()},
+            ),
         ),
         actor=actor,
     )
@@ -508,12 +517,12 @@ def agreement_decide(
         Kind.EXPENSE_RULES,
         link=links.agreement(family, locked.public_id),
         detail=Detail(
-            (
-                _("%(name)s accepted your split rules")
+            Phrase(
+                gettext_lazy("%(name)s accepted your split rules")
                 if accept
-                else _("%(name)s declined your split rules")
-            )
-            % {"name": actor.display_name},
+                else gettext_lazy("%(name)s declined your split rules"),
+                {"name": actor.display_name},
+            ),
             response,
         ),
         actor=actor,
@@ -810,20 +819,24 @@ def _make(
             Kind.EXPENSE_REQUEST,
             link=links.expense(family, expense.public_id),
             detail=Detail(
-                (
-                    _("%(name)s corrected an expense and asks for your share")
+                Phrase(
+                    gettext_lazy("%(name)s corrected an expense and asks for your share")
                     if supersedes
-                    else _("%(name)s asks for your share of an expense")
-                )
-                % {"name": draft.payer.user.display_name},
-                _("%(description)s: %(share)s %(currency)s of %(amount)s. Answer by %(date)s.")
-                % {
-                    "description": draft.description,
-                    "share": money.format_plain(expense.requested_minor, draft.currency),
-                    "amount": money.format_plain(draft.amount_minor, draft.currency),
-                    "currency": draft.currency,
-                    "date": expense.respond_by.date().isoformat() if expense.respond_by else "",
-                },
+                    else gettext_lazy("%(name)s asks for your share of an expense"),
+                    {"name": draft.payer.user.display_name},
+                ),
+                Phrase(
+                    gettext_lazy(
+                        "%(description)s: %(share)s %(currency)s of %(amount)s. Answer by %(date)s."
+                    ),
+                    {
+                        "description": draft.description,
+                        "share": money.format_plain(expense.requested_minor, draft.currency),
+                        "amount": money.format_plain(draft.amount_minor, draft.currency),
+                        "currency": draft.currency,
+                        "date": expense.respond_by.date().isoformat() if expense.respond_by else "",
+                    },
+                ),
             ),
             actor=record_actor,
         )
@@ -932,13 +945,15 @@ def _as_debtor(locked: Expense, actor: User) -> None:
         raise Conflict(_("This request was already answered, withdrawn or corrected."))
 
 
-def _tell_payer(family: Family, locked: Expense, actor: User, title: str, body: str) -> None:
+def _tell_payer(
+    family: Family, locked: Expense, actor: User, title: StrOrPromise, body: str
+) -> None:
     notify(
         family,
         [locked.paid_by.user, locked.created_by],
         Kind.EXPENSE_ANSWER,
         link=links.expense(family, locked.public_id),
-        detail=Detail(title % {"name": actor.display_name}, body),
+        detail=Detail(Phrase(title, {"name": actor.display_name}), body),
         actor=actor,
     )
 
@@ -1002,7 +1017,9 @@ def expense_approve(
         family,
         locked,
         actor,
-        _("%(name)s approved part of an expense") if partly else _("%(name)s approved an expense"),
+        gettext_lazy("%(name)s approved part of an expense")
+        if partly
+        else gettext_lazy("%(name)s approved an expense"),
         f"{locked.description}: {money.format_plain(approved, locked.currency)} {locked.currency}",
     )
     return locked
@@ -1025,7 +1042,9 @@ def expense_dispute(*, family: Family, actor: User, expense: Expense, reason: st
     )
     _row, fields = _event(locked, "disputed", actor, text=reason)
     record_append(family=family, actor=actor, kind="expense.disputed", fields=fields)
-    _tell_payer(family, locked, actor, _("%(name)s disputed an expense"), locked.description)
+    _tell_payer(
+        family, locked, actor, gettext_lazy("%(name)s disputed an expense"), locked.description
+    )
     return locked
 
 
@@ -1059,7 +1078,10 @@ def expense_reply(*, family: Family, actor: User, expense: Expense, text: str) -
             Kind.EXPENSE_REQUEST,
             link=links.expense(family, locked.public_id),
             detail=Detail(
-                _("%(name)s answered and asks again for your share") % {"name": actor.display_name},
+                Phrase(
+                    gettext_lazy("%(name)s answered and asks again for your share"),
+                    {"name": actor.display_name},
+                ),
                 text,
             ),
             actor=actor,
@@ -1181,7 +1203,7 @@ def expense_withdraw(*, family: Family, actor: User, expense: Expense, reason: s
             Kind.EXPENSE_ANSWER,
             link=links.expense(family, locked.public_id),
             detail=Detail(
-                _("%(name)s withdrew an expense") % {"name": actor.display_name},
+                Phrase(gettext_lazy("%(name)s withdrew an expense"), {"name": actor.display_name}),
                 locked.description,
             ),
             actor=actor,
@@ -1238,7 +1260,10 @@ def preapproval_request(
         Kind.EXPENSE_REQUEST,
         link=links.ledger(family),
         detail=Detail(
-            _("%(name)s asks your consent before spending") % {"name": actor.display_name},
+            Phrase(
+                gettext_lazy("%(name)s asks your consent before spending"),
+                {"name": actor.display_name},
+            ),
             f"{description}: {money.format_plain(minor, currency)} {currency}",
         ),
         actor=actor,
@@ -1282,12 +1307,12 @@ def preapproval_answer(
         Kind.EXPENSE_ANSWER,
         link=links.ledger(family),
         detail=Detail(
-            (
-                _("%(name)s consented to your spending")
+            Phrase(
+                gettext_lazy("%(name)s consented to your spending")
                 if give
-                else _("%(name)s did not consent to your spending")
-            )
-            % {"name": actor.display_name},
+                else gettext_lazy("%(name)s did not consent to your spending"),
+                {"name": actor.display_name},
+            ),
             locked.description,
         ),
         actor=actor,
@@ -1507,13 +1532,19 @@ def _payment_write(
         Kind.PAYMENT,
         link=links.payment(family, payment.public_id),
         detail=Detail(
-            _("%(name)s recorded a payment to you") % {"name": actor.display_name},
-            _("%(amount)s %(currency)s on %(date)s. Confirm it when you have received it.")
-            % {
-                "amount": money.format_plain(minor, currency),
-                "currency": currency,
-                "date": date.isoformat(),
-            },
+            Phrase(
+                gettext_lazy("%(name)s recorded a payment to you"), {"name": actor.display_name}
+            ),
+            Phrase(
+                gettext_lazy(
+                    "%(amount)s %(currency)s on %(date)s. Confirm it when you have received it."
+                ),
+                {
+                    "amount": money.format_plain(minor, currency),
+                    "currency": currency,
+                    "date": date.isoformat(),
+                },
+            ),
         ),
         actor=actor,
     )
@@ -1558,7 +1589,7 @@ def payment_confirm(*, family: Family, actor: User, payment: Payment) -> Payment
         Kind.PAYMENT,
         link=links.payment(family, locked.public_id),
         detail=Detail(
-            _("%(name)s confirmed your payment") % {"name": actor.display_name},
+            Phrase(gettext_lazy("%(name)s confirmed your payment"), {"name": actor.display_name}),
             f"{money.format_plain(locked.amount_minor, locked.currency)} {locked.currency}",
         ),
         actor=actor,
@@ -1593,7 +1624,10 @@ def payment_dispute(*, family: Family, actor: User, payment: Payment, reason: st
         [locked.payer.user],
         Kind.PAYMENT,
         link=links.payment(family, locked.public_id),
-        detail=Detail(_("%(name)s disputed your payment") % {"name": actor.display_name}, reason),
+        detail=Detail(
+            Phrase(gettext_lazy("%(name)s disputed your payment"), {"name": actor.display_name}),
+            reason,
+        ),
         actor=actor,
     )
     return locked
@@ -1867,9 +1901,13 @@ def _overdue_one(pk: int, now: dt.datetime) -> int:
             Kind.EXPENSE_OVERDUE,
             link=links.expense(family, locked.public_id),
             detail=Detail(
-                _("A request for an expense share is overdue"),
-                _("%(description)s was not answered by its date. It is not approved.")
-                % {"description": locked.description},
+                gettext_lazy("A request for an expense share is overdue"),
+                Phrase(
+                    gettext_lazy(
+                        "%(description)s was not answered by its date. It is not approved."
+                    ),
+                    {"description": locked.description},
+                ),
             ),
         )
         return 1
@@ -1897,8 +1935,8 @@ def _agreement_expire(pk: int, now: dt.datetime) -> int:
             Kind.DEADLINE_EXPIRED,
             link=links.agreement(family, locked.public_id),
             detail=Detail(
-                _("Proposed split rules expired unanswered"),
-                _("Nothing changed: the rules in force stay as they were."),
+                gettext_lazy("Proposed split rules expired unanswered"),
+                gettext_lazy("Nothing changed: the rules in force stay as they were."),
             ),
         )
         return 1

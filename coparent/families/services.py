@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.emails import send_templated_email
@@ -36,7 +37,7 @@ from coparent.families.models import (
 )
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, lowercase, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog.entry import FieldValue
 
@@ -421,16 +422,16 @@ def invitation_accept(
         Kind.PROFESSIONAL_ACCESS if professional else Kind.MEMBER_JOINED,
         link=reverse("families:members", args=[family.public_id]),
         detail=Detail(
-            (
-                _("%(name)s accepted the invitation: read-only access for %(days)d days")
+            Phrase(
+                gettext_lazy("%(name)s accepted the invitation: read-only access for %(days)d days")
                 if professional
-                else _("%(name)s accepted the invitation and joined as %(role)s")
+                else gettext_lazy("%(name)s accepted the invitation and joined as %(role)s"),
+                {
+                    "name": user.display_name,
+                    "role": lowercase(Role(membership.role).label),
+                    "days": invitation.access_days or PROFESSIONAL_DEFAULT_DAYS,
+                },
             )
-            % {
-                "name": user.display_name,
-                "role": membership.get_role_display().lower(),
-                "days": invitation.access_days or PROFESSIONAL_DEFAULT_DAYS,
-            }
         ),
         actor=user,
     )
@@ -464,8 +465,10 @@ def membership_revoke(*, family: Family, actor: User, membership: Membership) ->
             Kind.PROFESSIONAL_ACCESS,
             link=reverse("families:members", args=[family.public_id]),
             detail=Detail(
-                _("%(actor)s ended %(name)s's read-only access")
-                % {"actor": actor.display_name, "name": locked.user.display_name}
+                Phrase(
+                    gettext_lazy("%(actor)s ended %(name)s's read-only access"),
+                    {"actor": actor.display_name, "name": locked.user.display_name},
+                )
             ),
             actor=actor,
         )
@@ -616,11 +619,13 @@ def access_request_approve(*, family: Family, actor: User, request: AccessReques
             Kind.ACCESS_REQUEST,
             link=link,
             detail=Detail(
-                _(
-                    "%(actor)s approved %(name)s's request for read-only access; "
-                    "it needs your answer too"
+                Phrase(
+                    gettext_lazy(
+                        "%(actor)s approved %(name)s's request for read-only access; "
+                        "it needs your answer too"
+                    ),
+                    {"actor": actor.display_name, "name": requester.display_name},
                 )
-                % {"actor": actor.display_name, "name": requester.display_name}
             ),
             actor=actor,
         )
@@ -648,12 +653,14 @@ def access_request_approve(*, family: Family, actor: User, request: AccessReques
         Kind.PROFESSIONAL_ACCESS,
         link=reverse("families:members", args=[family.public_id]),
         detail=Detail(
-            _("%(actor)s gave %(name)s read-only access for %(days)d days")
-            % {
-                "actor": actor.display_name,
-                "name": requester.display_name,
-                "days": locked.access_days,
-            }
+            Phrase(
+                gettext_lazy("%(actor)s gave %(name)s read-only access for %(days)d days"),
+                {
+                    "actor": actor.display_name,
+                    "name": requester.display_name,
+                    "days": locked.access_days,
+                },
+            )
         ),
         actor=actor,
     )
@@ -663,8 +670,10 @@ def access_request_approve(*, family: Family, actor: User, request: AccessReques
         Kind.PROFESSIONAL_ACCESS,
         link=reverse("families:detail", args=[family.public_id]),
         detail=Detail(
-            _("Your request for access to %(family)s was granted for %(days)d days")
-            % {"family": family.name, "days": locked.access_days}
+            Phrase(
+                gettext_lazy("Your request for access to %(family)s was granted for %(days)d days"),
+                {"family": family.name, "days": locked.access_days},
+            )
         ),
         actor=actor,
     )
@@ -695,8 +704,10 @@ def access_request_decline(*, family: Family, actor: User, request: AccessReques
         Kind.ACCESS_REQUEST,
         link=reverse("families:access_request_review", args=[family.public_id, locked.public_id]),
         detail=Detail(
-            _("%(actor)s declined %(name)s's request for read-only access")
-            % {"actor": actor.display_name, "name": locked.requester.display_name}
+            Phrase(
+                gettext_lazy("%(actor)s declined %(name)s's request for read-only access"),
+                {"actor": actor.display_name, "name": locked.requester.display_name},
+            )
         ),
         actor=actor,
     )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -23,7 +24,7 @@ from coparent.journal.models import JournalEntry, JournalPhoto, JournalShare
 from coparent.messaging import files
 from coparent.messaging.services import Upload
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog import content_hash, new_salt
 
@@ -194,11 +195,13 @@ def share_create(
         Kind.JOURNAL_SHARED,
         link=reverse("journal:shared", args=[family.public_id]),
         detail=Detail(
-            _(
-                "%(name)s shared entries of their journal with you, with the proof that each "
-                "existed when it was written."
+            Phrase(
+                gettext_lazy(
+                    "%(name)s shared entries of their journal with you, with the proof that each "
+                    "existed when it was written."
+                ),
+                {"name": actor.display_name},
             )
-            % {"name": actor.display_name}
         ),
         actor=actor,
     )

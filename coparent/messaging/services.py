@@ -14,6 +14,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import ServiceError
@@ -30,7 +31,7 @@ from coparent.messaging.models import (
 )
 from coparent.messaging.tone import ToneResult, tone_check
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.records.models import FamilyLog
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors as safety_selectors
@@ -475,8 +476,10 @@ def _notify(
         Kind.MESSAGE,
         link=reverse("messaging:thread", args=[family.public_id, thread.public_id]),
         detail=Detail(
-            _("%(sender)s wrote in “%(subject)s”")
-            % {"sender": message.sender.display_name, "subject": thread.subject}
+            Phrase(
+                gettext_lazy("%(sender)s wrote in “%(subject)s”"),
+                {"sender": message.sender.display_name, "subject": thread.subject},
+            )
         ),
         actor=message.sender,
     )

@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 
 from coparent.accounts.models import User
@@ -53,17 +55,54 @@ MAX_DETAIL_BODY = 2000
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
 if TYPE_CHECKING:
-    from django.utils.functional import Promise
     from django_stubs_ext import StrOrPromise
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A translatable template and its parameters, rendered in each recipient's language: the
+    template is lazy (`gettext_lazy`/`ngettext_lazy`), and a parameter may be lazy or a Phrase too.
+    Plain strings (names, what someone wrote) pass through untouched."""
+
+    template: StrOrPromise
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self) -> str:
+        """The text in the language active now."""
+        if not self.params:
+            return str(self.template)
+        return str(self.template % {k: _rendered(v) for k, v in self.params.items()})
+
+
+def _rendered(value: object) -> object:
+    if isinstance(value, Phrase):
+        return value.render()
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+type Text = StrOrPromise | Promise | Phrase
+
+
+def lowercase(text: StrOrPromise | Promise) -> StrOrPromise:
+    """A label in lower case, in the language active when it is read."""
+    return lazy(lambda: str(text).lower(), str)()
+
+
+def formatted(value: dt.date | dt.datetime, format_name: str) -> StrOrPromise:
+    """A date or time in the format of the language active when it is read."""
+    return lazy(lambda: date_format(value, format_name), str)()
 
 
 @dataclass(frozen=True)
 class Detail:
     """What happened, with names and content: shown in the app, and in emails and pushes only to
-    people who asked for details."""
+    people who asked for details. Translatable parts are lazy or a Phrase, so that each recipient
+    reads them in their own language whoever caused them."""
 
-    title: str
-    body: str = ""
+    title: Text
+    body: Text = ""
 
 
 def settings_get(user: User) -> NotificationSettings:
@@ -121,8 +160,8 @@ def notify(
                 recipient=user,
                 kind=kind,
                 title=_in_language(user.language, kinds.NEUTRAL_TITLES[kind]),
-                detail_title=detail.title[:300],
-                detail_body=detail.body[:MAX_DETAIL_BODY],
+                detail_title=_in_language(user.language, detail.title)[:300],
+                detail_body=_in_language(user.language, detail.body)[:MAX_DETAIL_BODY],
                 link=link,
                 created_at=now,
             )
@@ -156,11 +195,11 @@ def notify(
     return notifications
 
 
-def _in_language(language: str, text: StrOrPromise | Promise) -> str:
+def _in_language(language: str, text: Text) -> str:
     """A stored text in its recipient's language: a notification is read in the recipient's
     language whoever caused it."""
     with translation.override(language):
-        return str(text)
+        return text.render() if isinstance(text, Phrase) else str(text)
 
 
 def _enqueue(deliveries: Sequence[Delivery]) -> None:

@@ -22,7 +22,7 @@ from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_parent
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, Text, notify
 from coparent.passes import tokens
 from coparent.passes.models import Gate, PassCheck, PickupPass
 from coparent.records.services import family_lock, record_append
@@ -166,19 +166,25 @@ def pass_issue(
         Kind.PASS_ISSUED,
         link=reverse("passes:detail", args=[family.public_id, pickup_pass.public_id]),
         detail=Detail(
-            _("%(who)s issued a pickup pass: %(person)s may collect %(children)s at %(place)s")
-            % {
-                "who": actor.display_name,
-                "person": pickup_pass.person_name,
-                "children": ", ".join(c.first_name for c in children),
-                "place": _notice_place(pickup_pass),
-            },
-            _(
-                "By the agreed schedule that window is not all theirs, so the pass works only "
-                "if you co-sign it."
-            )
-            if pickup_pass.needs_cosign
-            else "",
+            Phrase(
+                gettext_lazy(
+                    "%(who)s issued a pickup pass: %(person)s may collect %(children)s at %(place)s"
+                ),
+                {
+                    "who": actor.display_name,
+                    "person": pickup_pass.person_name,
+                    "children": ", ".join(c.first_name for c in children),
+                    "place": _notice_place(pickup_pass),
+                },
+            ),
+            (
+                gettext_lazy(
+                    "By the agreed schedule that window is not all theirs, so the pass works only "
+                    "if you co-sign it."
+                )
+                if pickup_pass.needs_cosign
+                else ""
+            ),
         ),
         actor=actor,
     )
@@ -189,13 +195,15 @@ def pass_issue(
             Kind.PASS_ISSUED,
             link=reverse("passes:mine", args=[family.public_id]),
             detail=Detail(
-                _("%(who)s gave you a pickup pass for %(children)s at %(place)s")
-                % {
-                    "who": actor.display_name,
-                    "children": ", ".join(c.first_name for c in children),
-                    "place": pickup_pass.place,
-                },
-                _("Show it to the staff at the gate from your pickup passes page."),
+                Phrase(
+                    gettext_lazy("%(who)s gave you a pickup pass for %(children)s at %(place)s"),
+                    {
+                        "who": actor.display_name,
+                        "children": ", ".join(c.first_name for c in children),
+                        "place": pickup_pass.place,
+                    },
+                ),
+                gettext_lazy("Show it to the staff at the gate from your pickup passes page."),
             ),
             actor=actor,
         )
@@ -229,8 +237,12 @@ def pass_cosign(*, family: Family, actor: User, pickup_pass: PickupPass) -> Pick
         Kind.PASS_COSIGNED,
         link=reverse("passes:detail", args=[family.public_id, locked.public_id]),
         detail=Detail(
-            _("%(who)s co-signed your pickup pass for %(person)s; it can be used now")
-            % {"who": actor.display_name, "person": locked.person_name}
+            Phrase(
+                gettext_lazy(
+                    "%(who)s co-signed your pickup pass for %(person)s; it can be used now"
+                ),
+                {"who": actor.display_name, "person": locked.person_name},
+            )
         ),
         actor=actor,
     )
@@ -260,8 +272,10 @@ def pass_revoke(*, family: Family, actor: User, pickup_pass: PickupPass) -> Pick
         Kind.PASS_REVOKED,
         link=reverse("passes:detail", args=[family.public_id, locked.public_id]),
         detail=Detail(
-            _("%(who)s revoked the pickup pass for %(person)s")
-            % {"who": actor.display_name, "person": locked.person_name}
+            Phrase(
+                gettext_lazy("%(who)s revoked the pickup pass for %(person)s"),
+                {"who": actor.display_name, "person": locked.person_name},
+            )
         ),
         actor=actor,
     )
@@ -436,16 +450,22 @@ def _judge(found: PickupPass, *, gate: Gate | None, now: dt.datetime) -> CheckRe
             Kind.PASS_CHECKED,
             link=reverse("passes:detail", args=[found.family.public_id, found.public_id]),
             detail=Detail(
-                (
-                    _("The pickup pass for %(person)s was checked%(at)s: valid")
+                Phrase(
+                    gettext_lazy("The pickup pass for %(person)s was checked%(at)s: valid")
                     if valid
-                    else _("The pickup pass for %(person)s was checked%(at)s: NOT valid")
-                )
-                % {
-                    "person": found.person_name,
-                    "at": _(" at %(gate)s") % {"gate": gate.name} if gate else "",
-                },
-                str(REASONS.get(reason, "")),
+                    else gettext_lazy(
+                        "The pickup pass for %(person)s was checked%(at)s: NOT valid"
+                    ),
+                    {
+                        "person": found.person_name,
+                        "at": (
+                            Phrase(gettext_lazy(" at %(gate)s"), {"gate": gate.name})
+                            if gate
+                            else ""
+                        ),
+                    },
+                ),
+                REASONS.get(reason, ""),
             ),
         )
     return CheckResult(valid, reason, found)
@@ -463,9 +483,9 @@ def issuer_names(pickup_pass: PickupPass) -> str:
     return _(" and ").join(names)
 
 
-def _notice_place(pickup_pass: PickupPass) -> str:
+def _notice_place(pickup_pass: PickupPass) -> Text:
     """The place as a notice to both parents says it: one the issuer keeps confidential is not
     in it (the issuer knows it; the other parent must not read it)."""
     if pickup_pass.place_confidential:
-        return str(safety_selectors.CONFIDENTIAL_PLACE)
+        return safety_selectors.CONFIDENTIAL_PLACE  # read in each recipient's language
     return pickup_pass.place

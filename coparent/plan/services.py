@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -25,7 +26,7 @@ from coparent.decisions.services import decision_counter, decision_propose
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_parent
 from coparent.notifications.models import Kind
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, notify
 from coparent.plan.models import OfferStatus, TimeAway
 from coparent.plan.provisions import JOINT, KINDS, Provision, ProvisionError, dump, parse
 from coparent.plan.selectors import PREFIX, provision_in_force, subject_of
@@ -263,8 +264,13 @@ def time_away_create(
         Kind.TIME_AWAY_OFFER,
         link=time_away_link(away),
         detail=Detail(
-            _("%(name)s will be away during their time and offers it to you first; please answer")
-            % {"name": actor.display_name},
+            Phrase(
+                gettext_lazy(
+                    "%(name)s will be away during their time and offers it to you first; "
+                    "please answer"
+                ),
+                {"name": actor.display_name},
+            ),
             note,
         ),
         actor=actor,
@@ -325,12 +331,14 @@ def _answer(family: Family, actor: User, away: TimeAway, status: str, response: 
         Kind.TIME_AWAY_ANSWER,
         link=time_away_link(locked),
         detail=Detail(
-            (
-                _("%(name)s accepted your offer: they will have the children while you are away")
+            Phrase(
+                gettext_lazy(
+                    "%(name)s accepted your offer: they will have the children while you are away"
+                )
                 if accepted
-                else _("%(name)s declined your offer of your time away")
-            )
-            % {"name": actor.display_name},
+                else gettext_lazy("%(name)s declined your offer of your time away"),
+                {"name": actor.display_name},
+            ),
             response,
         ),
         actor=actor,
@@ -387,7 +395,7 @@ def _expire_one(family: Family, pk: int, now: dt.datetime) -> bool:
             [locked.plan.parent_a.user, locked.plan.parent_b.user],
             Kind.DEADLINE_EXPIRED,
             link=time_away_link(locked),
-            detail=Detail(_("An offer of time away expired without an answer"), ""),
+            detail=Detail(gettext_lazy("An offer of time away expired without an answer"), ""),
         )
         return True
 

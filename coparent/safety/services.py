@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import ServiceError
@@ -120,8 +121,8 @@ def protection_start(
             Kind.PROTECTION,
             link=reverse("messaging:threads", args=[family.public_id]),
             detail=Detail(
-                _("Messages in this family now follow a protective order"),
-                _(
+                gettext_lazy("Messages in this family now follow a protective order"),
+                gettext_lazy(
                     "Write through the message forms for exchanges, health and the schedule, "
                     "or through the moderator."
                 ),
@@ -157,8 +158,10 @@ def _tell_moderator(family: Family, order: ProtectiveOrder, moderator: Membershi
         Kind.MODERATION,
         link=reverse("safety:moderation", args=[family.public_id]),
         detail=Detail(
-            _("You moderate this family's messages"),
-            _("Messages from the other parent wait for you to deliver, edit or reject them."),
+            gettext_lazy("You moderate this family's messages"),
+            gettext_lazy(
+                "Messages from the other parent wait for you to deliver, edit or reject them."
+            ),
         ),
     )
 
@@ -198,7 +201,7 @@ def protection_end(*, family: Family, actor: User, order: ProtectiveOrder) -> Pr
         _other_parents(family, locked.protected),
         Kind.PROTECTION,
         link=reverse("messaging:threads", args=[family.public_id]),
-        detail=Detail(_("Messages in this family no longer follow a protective order")),
+        detail=Detail(gettext_lazy("Messages in this family no longer follow a protective order")),
     )
     return locked
 
@@ -283,7 +286,7 @@ def message_hold(*, family: Family, actor: User, thread: Thread, body: str) -> H
         [order.moderator.user],
         Kind.MODERATION,
         link=reverse("safety:moderation", args=[family.public_id]),
-        detail=Detail(_("A message is waiting for you to moderate")),
+        detail=Detail(gettext_lazy("A message is waiting for you to moderate")),
     )
     return held
 
@@ -360,9 +363,11 @@ def held_decide(
         link=reverse("messaging:thread", args=[family.public_id, locked.thread.public_id]),
         detail=Detail(
             {
-                HeldStatus.APPROVED: _("The moderator delivered your message"),
-                HeldStatus.EDITED: _("The moderator delivered your message with changes"),
-                HeldStatus.REJECTED: _("The moderator did not deliver your message"),
+                HeldStatus.APPROVED: gettext_lazy("The moderator delivered your message"),
+                HeldStatus.EDITED: gettext_lazy(
+                    "The moderator delivered your message with changes"
+                ),
+                HeldStatus.REJECTED: gettext_lazy("The moderator did not deliver your message"),
             }[HeldStatus(decision)],
             reason,
         ),

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
@@ -27,7 +28,7 @@ from coparent.families.models import Child, Family, Membership, Role
 from coparent.families.services import require_member, require_parent
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, notify
+from coparent.notifications.services import Detail, Phrase, Text, notify
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors as safety_selectors
 from coparent.schedule.models import (
@@ -222,8 +223,10 @@ def schedule_propose(
         Kind.SCHEDULE_PROPOSAL,
         link=reverse("schedule:overview", args=[family.public_id]),
         detail=Detail(
-            _("%(name)s proposed a schedule; it takes effect when you accept it")
-            % {"name": actor.display_name},
+            Phrase(
+                gettext_lazy("%(name)s proposed a schedule; it takes effect when you accept it"),
+                {"name": actor.display_name},
+            ),
             note.strip()[:500],
         ),
         actor=actor,
@@ -280,7 +283,12 @@ def schedule_accept(*, family: Family, actor: User, version: ScheduleVersion) ->
         [locked.proposed_by],
         Kind.SCHEDULE_ANSWER,
         link=reverse("schedule:overview", args=[family.public_id]),
-        detail=Detail(_("%(name)s accepted your schedule proposal") % {"name": actor.display_name}),
+        detail=Detail(
+            Phrase(
+                gettext_lazy("%(name)s accepted your schedule proposal"),
+                {"name": actor.display_name},
+            )
+        ),
         actor=actor,
     )
     return locked
@@ -307,7 +315,12 @@ def schedule_decline(
         [locked.proposed_by],
         Kind.SCHEDULE_ANSWER,
         link=reverse("schedule:overview", args=[family.public_id]),
-        detail=Detail(_("%(name)s declined your schedule proposal") % {"name": actor.display_name}),
+        detail=Detail(
+            Phrase(
+                gettext_lazy("%(name)s declined your schedule proposal"),
+                {"name": actor.display_name},
+            )
+        ),
         actor=actor,
     )
     return locked
@@ -330,7 +343,7 @@ def schedule_withdraw(*, family: Family, actor: User, version: ScheduleVersion) 
 # ---- deadlines ---------------------------------------------------------------------------------
 
 
-def _tell_parents(plan: Plan, link: str, title: str, body: str) -> None:
+def _tell_parents(plan: Plan, link: str, title: Text, body: Text) -> None:
     """Both parents hear of an expiry: nobody did it, so nobody is left out as the actor."""
     notify(
         plan.family,
@@ -358,8 +371,8 @@ def _swap_expire(family: Family, pk: int, now: dt.datetime) -> bool:
     _tell_parents(
         swap.plan,
         reverse("schedule:swap_detail", args=[family.public_id, swap.public_id]),
-        _("A swap request expired without an answer"),
-        _("The agreed schedule stays as it was. To ask again, make a new request."),
+        gettext_lazy("A swap request expired without an answer"),
+        gettext_lazy("The agreed schedule stays as it was. To ask again, make a new request."),
     )
     return True
 
@@ -386,8 +399,10 @@ def _version_expire(family: Family, pk: int, now: dt.datetime) -> bool:
     _tell_parents(
         version.plan,
         reverse("schedule:overview", args=[family.public_id]) + f"#version-{version.pk}",
-        _("A schedule proposal expired without an answer"),
-        _("The agreed schedule stays as it was. To propose it again, make a new proposal."),
+        gettext_lazy("A schedule proposal expired without an answer"),
+        gettext_lazy(
+            "The agreed schedule stays as it was. To propose it again, make a new proposal."
+        ),
     )
     return True
 
@@ -508,12 +523,12 @@ def swap_request(
         Kind.SWAP_REQUEST,
         link=reverse("schedule:swap_detail", args=[family.public_id, swap.public_id]),
         detail=Detail(
-            (
-                _("%(name)s answered your swap request with one of their own")
+            Phrase(
+                gettext_lazy("%(name)s answered your swap request with one of their own")
                 if counter_of
-                else _("%(name)s asked for a swap; please answer")
-            )
-            % {"name": actor.display_name},
+                else gettext_lazy("%(name)s asked for a swap; please answer"),
+                {"name": actor.display_name},
+            ),
             swap.reason,
         ),
         actor=actor,
@@ -563,12 +578,12 @@ def _decide(
         Kind.SWAP_ANSWER,
         link=reverse("schedule:swap_detail", args=[family.public_id, locked.public_id]),
         detail=Detail(
-            (
-                _("%(name)s accepted your swap request")
+            Phrase(
+                gettext_lazy("%(name)s accepted your swap request")
                 if status == SwapStatus.ACCEPTED
-                else _("%(name)s declined your swap request")
-            )
-            % {"name": actor.display_name},
+                else gettext_lazy("%(name)s declined your swap request"),
+                {"name": actor.display_name},
+            ),
             locked.response,
         ),
         actor=actor,
