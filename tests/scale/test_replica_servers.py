@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from coparent.records.models import FamilyLog
 from tests.cast import PASSWORD, build_cast
@@ -33,8 +33,22 @@ def stand_in_replica(family_id: int) -> Iterator[str]:
     moved on by three entries, read-only; dropped afterwards. Its postgres:// URL."""
     primary = connection.settings_dict["NAME"]
     name = f"{primary}_replica"
-    connection.close()  # CREATE DATABASE ... TEMPLATE needs the template free of sessions
+    # CREATE DATABASE ... TEMPLATE needs the template free of sessions: ours, and any an
+    # earlier test's threads or servers left behind before PostgreSQL noticed they were gone.
+    connections.close_all()
     with psycopg.connect(database_url(name="postgres"), autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [primary],
+        )
+        for _ in range(50):
+            others = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [primary]
+            ).fetchone()
+            if not others or not others[0]:
+                break
+            time.sleep(0.1)
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary}"')
     try:
