@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,49 @@ def django_on_sqlite(directory: Path) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+
+
+@dataclass(frozen=True)
+class BenchFamily:
+    """Two parents and their children, made through the services as a real family would be."""
+
+    alice: Any
+    bob: Any
+    family: Any
+    children: list[Any]
+    a: Any  # Alice's membership
+    b: Any  # Bob's
+
+
+def bench_family(
+    *, children: tuple[str, ...] = (), zones: tuple[str, str] = ("UTC", "UTC")
+) -> BenchFamily:
+    import datetime as dt
+
+    from coparent.accounts.models import User
+    from coparent.families import services as family_services
+    from coparent.families.models import Membership, Role
+
+    alice, bob = (
+        User.objects.create_user(
+            f"{name.lower()}@bench.test",
+            "x" * 20,
+            display_name=name,
+            timezone=zone,
+            email_verified=True,
+        )
+        for name, zone in zip(("Alice", "Bob"), zones, strict=True)
+    )
+    family = family_services.family_create(actor=alice, name="Bench family")
+    kids = [
+        family_services.child_add(
+            family=family, actor=alice, first_name=name, date_of_birth=dt.date(2016, 5, 1)
+        )
+        for name in children
+    ]
+    _invitation, token = family_services.invitation_create(
+        family=family, actor=alice, role=Role.PARENT
+    )
+    family_services.invitation_accept(token=token, user=bob)
+    a, b = list(Membership.objects.filter(family=family).order_by("created_at"))
+    return BenchFamily(alice, bob, family, kids, a, b)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, django_on_sqlite
+from bench.common import Result, bench_family, django_on_sqlite
 
 YEARS = 10
 EXPENSES = 5_000
@@ -145,38 +145,9 @@ def build_money_history(
 
 
 def _family() -> Any:
-    from coparent.accounts.models import User
-    from coparent.families import services as family_services
-    from coparent.families.models import Membership, Role
-
-    alice = User.objects.create_user(
-        "alice@bench.test",
-        "x" * 20,
-        display_name="Alice",
-        timezone="America/Chicago",
-        email_verified=True,
-    )
-    bob = User.objects.create_user(
-        "bob@bench.test",
-        "x" * 20,
-        display_name="Bob",
-        timezone="America/New_York",
-        email_verified=True,
-    )
-    family = family_services.family_create(actor=alice, name="Bench family")
-    kids = [
-        family_services.child_add(
-            family=family, actor=alice, first_name=name, date_of_birth=dt.date(2016, 5, 1)
-        )
-        for name in ("Kit", "Robin")
-    ]
-    _invitation, token = family_services.invitation_create(
-        family=family, actor=alice, role=Role.PARENT
-    )
-    family_services.invitation_accept(token=token, user=bob)
-    a, b = list(Membership.objects.filter(family=family).order_by("created_at"))
-    build_money_history(family, a, b, kids)
-    return alice, family
+    made = bench_family(children=("Kit", "Robin"), zones=("America/Chicago", "America/New_York"))
+    build_money_history(made.family, made.a, made.b, made.children)
+    return made.alice, made.family
 
 
 def _p95(samples: list[float]) -> float:

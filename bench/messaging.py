@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result, django_on_sqlite, median_ms
+from bench.common import Result, bench_family, django_on_sqlite, median_ms
 
 ENTRIES = int(os.environ.get("BENCH_MESSAGING_ENTRIES", 1_000_000))
 MESSAGES = int(os.environ.get("BENCH_MESSAGING_MESSAGES", 100_000))
@@ -40,22 +40,8 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def _people() -> tuple[Any, Any, Any]:
-    from coparent.accounts.models import User
-    from coparent.families import services as family_services
-    from coparent.families.models import Role
-
-    alice = User.objects.create_user(
-        "alice@bench.test", "x" * 20, display_name="Alice", timezone="UTC", email_verified=True
-    )
-    bob = User.objects.create_user(
-        "bob@bench.test", "x" * 20, display_name="Bob", timezone="UTC", email_verified=True
-    )
-    family = family_services.family_create(actor=alice, name="Bench family")
-    _invitation, token = family_services.invitation_create(
-        family=family, actor=alice, role=Role.PARENT
-    )
-    family_services.invitation_accept(token=token, user=bob)
-    return alice, bob, family
+    made = bench_family()
+    return made.alice, made.bob, made.family
 
 
 def _load(alice: Any, bob: Any, family: Any) -> Any:

@@ -39,7 +39,7 @@ from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import Result
+from bench.common import Result, bench_family
 
 SWAPS = int(os.environ.get("BENCH_PAGES_SWAPS", 100))
 MESSAGES = int(os.environ.get("BENCH_PAGES_MESSAGES", 10_000))
@@ -62,34 +62,8 @@ BATCH = 20_000
 
 
 def _people() -> tuple[Any, Any, Any, Any]:
-    from coparent.accounts.models import User
-    from coparent.families import services as family_services
-    from coparent.families.models import Membership, Role
-
-    alice = User.objects.create_user(
-        "alice@bench.test",
-        "x" * 20,
-        display_name="Alice",
-        timezone="America/Chicago",
-        email_verified=True,
-    )
-    bob = User.objects.create_user(
-        "bob@bench.test",
-        "x" * 20,
-        display_name="Bob",
-        timezone="America/New_York",
-        email_verified=True,
-    )
-    family = family_services.family_create(actor=alice, name="Bench family")
-    kit = family_services.child_add(
-        family=family, actor=alice, first_name="Kit", date_of_birth=dt.date(2016, 5, 1)
-    )
-    _invitation, token = family_services.invitation_create(
-        family=family, actor=alice, role=Role.PARENT
-    )
-    family_services.invitation_accept(token=token, user=bob)
-    parents = list(Membership.objects.filter(family=family).order_by("created_at"))
-    return family, kit, parents[0], parents[1]
+    made = bench_family(children=("Kit",), zones=("America/Chicago", "America/New_York"))
+    return made.family, made.children[0], made.a, made.b
 
 
 def _schedule(family: Any, kit: Any, a: Any, b: Any, swaps: int, now: dt.datetime) -> None:
