@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from coparent.families.models import Role
 from coparent.tlog.entry import FieldValue
@@ -34,7 +34,10 @@ def _moment(fields: Fields, name: str) -> dt.datetime | None:
 
 
 def _day_text(day: dt.date, *, year: bool) -> str:
-    return formats.date_format(day, "j F Y" if year else "j F")
+    # A format per language, as Django's own locales translate theirs: "3 July", "3 de julio".
+    if year:
+        return formats.date_format(day, pgettext("date format: day, month and year", "j F Y"))
+    return formats.date_format(day, pgettext("date format: day and month", "j F"))
 
 
 def _span(fields: Fields, start: str, end: str) -> str:

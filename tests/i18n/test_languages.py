@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.template import Context, Template
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from coparent.accounts.models import ApiToken, User
 from coparent.accounts.services import api_token_create
@@ -281,3 +281,15 @@ def test_templates_use_only_named_formats() -> None:
             if not found.endswith("_FORMAT") and found not in parts:
                 spelled.append(f"{path.name}: {found}")
     assert spelled == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "3\u20135 July"), ("es", "3\u20135 de julio")],
+)
+def test_a_swap_span_on_the_record_reads_as_its_language_writes_dates(language, expected) -> None:
+    from coparent.records.labels import _span
+
+    fields = {"start": "2026-07-03T17:00:00+00:00", "end": "2026-07-06T00:00:00+00:00"}
+    with translation.override(language), timezone.override("UTC"):
+        assert _span(fields, "start", "end") == expected
