@@ -59,6 +59,9 @@ PHRASES: tuple[str, ...] = (
 )
 _PHRASE = re.compile(r"\b(?:" + "|".join(PHRASES) + r")\b", re.IGNORECASE)
 _SHOUTED_WORD = re.compile(r"\b[A-Z]{3,}\b")
+# VADER's lexicon scores some bare numbers as slang ("187" -3.1, "182" -2.9, "86" -1.6): a house
+# number or a count in a co-parent's message is never an insult, so numbers are not scored.
+_NUMBER = re.compile(r"\b\d+\b")
 SHOUTING_WORDS = 3
 
 
@@ -85,6 +88,7 @@ def tone_check(text: str) -> ToneResult:
     shouting = len(shouted) >= SHOUTING_WORDS
     if shouting:
         phrases.append(" ".join(shouted[:4]))
-    score = float(_analyzer().polarity_scores(text)["compound"]) if text.strip() else 0.0
+    words = _NUMBER.sub(" ", text)
+    score = float(_analyzer().polarity_scores(words)["compound"]) if words.strip() else 0.0
     hostile = bool(phrases) or score <= HOSTILE_SCORE
     return ToneResult(hostile=hostile, score=score, phrases=phrases, shouting=shouting)

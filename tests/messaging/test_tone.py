@@ -37,6 +37,10 @@ def test_it_flags_an_angry_message_with_no_listed_phrase() -> None:
         "Can you pick Kit up at 3 on Friday?",
         "The school called: the trip is cancelled because of the storm.",
         "OK, see you at the gate.",
+        # numbers VADER's lexicon scores as slang: house numbers and counts, not insults
+        "Pickup is at 187 Main Street at 5.",
+        "Room 182, and 86 dollars for the trip.",
+        "Hi 187",
         "",
     ],
 )
