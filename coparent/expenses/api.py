@@ -610,9 +610,9 @@ def expense_reply(
 def expense_history(request: HttpRequest, family_id: str, expense_id: str) -> ExpenseHistoryOut:
     membership = family_membership(request, family_id)
     expense = _expense(membership.family, membership, expense_id)
-    versions = [v.pk for v in selectors.expense_versions(expense)]
+    versions = selectors.expense_versions(expense)
     rows = (
-        Expense.objects.filter(pk__in=versions, family=membership.family)
+        Expense.objects.filter(pk__in=[v.pk for v in versions], family=membership.family)
         .select_related("paid_by", "debtor", "supersedes")
         .prefetch_related("children", "shares__member")
         .annotate(receipt_count=Count("receipts"))
@@ -633,7 +633,7 @@ def expense_history(request: HttpRequest, family_id: str, expense_id: str) -> Ex
                 text=event.text,
                 at=event.at,
             )
-            for event in selectors.expense_events(expense)
+            for event in selectors.expense_events(expense, versions)
         ],
     )
 

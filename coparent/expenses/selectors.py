@@ -262,9 +262,10 @@ def expense_shares(expense: Expense) -> list[ExpenseShare]:
     return list(expense.shares.select_related("member__user").order_by("id"))
 
 
-def expense_events(expense: Expense) -> list[ExpenseEvent]:
-    """The history of every version of this expense, oldest first."""
-    ids = [version.pk for version in expense_versions(expense)]
+def expense_events(expense: Expense, versions: list[Expense] | None = None) -> list[ExpenseEvent]:
+    """The history of every version of this expense, oldest first (pass `versions` when the
+    caller has already walked them)."""
+    ids = [version.pk for version in (versions or expense_versions(expense))]
     return list(ExpenseEvent.objects.filter(expense_id__in=ids).select_related("actor", "expense"))
 
 
