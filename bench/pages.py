@@ -24,9 +24,11 @@ administrative connection; a bench database is created beside it and dropped aft
 from __future__ import annotations
 
 import datetime as dt
+import html
 import http.client
 import json
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -373,9 +375,13 @@ def load(scale: int) -> dict[str, str]:
     loaded = time.perf_counter() - started
     client = Client()
     client.force_login(a.user)
-    newest = thread.messages.order_by("-created_at").values_list("created_at", flat=True)[0]
-    cursor = (newest - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
     f, t = family.public_id, thread.public_id
+    # The poll exactly as the open conversation asks for it (its cursor and what it has seen),
+    # so a poll with nothing new takes the path a browser's would.
+    page = client.get(f"/f/{f}/messages/{t}/").content.decode()
+    poll = re.search(r'id="poller"[^>]*hx-get="([^"]+)"', page)
+    if poll is None:
+        raise RuntimeError("the conversation page has no poller")
     name = settings.SESSION_COOKIE_NAME
     return {
         "cookie": f"{name}={client.cookies[name].value}",
@@ -386,7 +392,7 @@ def load(scale: int) -> dict[str, str]:
         "week": f"/f/{f}/calendar/week/",
         "agenda": f"/f/{f}/calendar/agenda/",
         "conversation": f"/f/{f}/messages/{t}/",
-        "new-messages poll": f"/f/{f}/messages/{t}/poll/?after={cursor}",
+        "new-messages poll": html.unescape(poll.group(1)),
         "exchanges": f"/f/{f}/exchanges/",
         "passes": f"/f/{f}/passes/",
         "record": f"/f/{f}/record/",
