@@ -285,8 +285,8 @@ def message_redact(
                             "body": {"type": "string", "maxLength": MAX_BODY},
                             "confirm_tone": {
                                 "type": "string",
-                                "description": "true, 1 or on: send although the tone check "
-                                "warned.",
+                                "enum": ["true", "false"],
+                                "description": "true: send although the tone check warned.",
                             },
                         },
                         "required": ["file"],
@@ -315,12 +315,15 @@ def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Sta
             _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
             field="file",
         )
+    confirm_tone = request.POST.get("confirm_tone", "false")
+    if confirm_tone not in ("true", "false"):
+        raise ServiceError(_("Give true or false."), field="confirm_tone")
     message = services.message_send(
         family=membership.family,
         actor=actor(request),
         thread=thread,
         body=body,
-        confirm_tone=request.POST.get("confirm_tone", "").lower() in ("1", "true", "on"),
+        confirm_tone=confirm_tone == "true",
         uploads=[Upload(upload.name or "attachment", upload.read(limit + 1))],
     )
     return Status(201, _message_out(_fresh(message), actor(request).pk))

@@ -107,6 +107,23 @@ def test_attachment_upload_and_download(cast: Cast, client_for) -> None:
     assert missing.status_code == 400
 
 
+@pytest.mark.parametrize("value", ["1", "on", "True", "[true]", ""])
+def test_attachment_confirm_tone_is_true_or_false_and_nothing_else(
+    cast: Cast, client_for, value: str
+) -> None:
+    """Form fields are text on the wire, so the schema names the two spellings the server reads;
+    anything else is refused before a message is sent."""
+    thread = open_thread(cast)
+    sent = Message.objects.count()
+    response = client_for(cast.bob).post(
+        api(cast, f"threads/{thread.public_id}/attachments"),
+        {"file": SimpleUploadedFile("photo.jpeg", jpeg_with_gps()), "confirm_tone": value},
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]["confirm_tone"]
+    assert Message.objects.count() == sent
+
+
 def test_search_and_response_times(cast: Cast, client_for) -> None:
     open_thread(cast, body="Swimming lessons start Monday")
     open_thread(cast, body="Gran swimming too", others=[cast.gran])
