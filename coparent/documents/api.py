@@ -12,16 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from coparent.api.base import actor, family_membership
+from coparent.api.base import actor, family_membership, uploaded_files
 from coparent.core.errors import ServiceError
-from coparent.core.inputs import BAD_TEXT, Day, Text, text_problem
+from coparent.core.inputs import Day, Text
 from coparent.core.tenancy import get_for_family
 from coparent.documents import forms, selectors, services
 from coparent.documents.models import Category, Document, Visibility
 from coparent.documents.services import MAX_NOTES, MAX_TITLE
 from coparent.documents.views import DOCUMENT_ROLES, file_response, upload_from
 from coparent.families.models import Child, Role
-from coparent.messaging import files
 
 router = Router(tags=["documents"])
 
@@ -125,20 +124,12 @@ def _multipart(properties: dict[str, Any], required: list[str]) -> dict[str, Any
 
 
 def _file(request: HttpRequest) -> Any:
-    upload = request.FILES.get("file")
-    if upload is None:
+    uploads = uploaded_files(request, "file")
+    if not uploads:
         raise ServiceError(
             _("Send the file as multipart form data in the field “file”."), field="file"
         )
-    if text_problem(upload.name or ""):
-        raise ServiceError(str(BAD_TEXT), field="file")
-    limit = files.max_bytes()
-    if upload.size and upload.size > limit:
-        raise ServiceError(
-            _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-            field="file",
-        )
-    return upload
+    return uploads[0]
 
 
 @router.get(

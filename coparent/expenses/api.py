@@ -16,9 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from coparent.api.base import actor, family_membership
+from coparent.api.base import actor, family_membership, uploaded_files
 from coparent.core.errors import ServiceError
-from coparent.core.inputs import BAD_TEXT, Day, Instant, Text, text_problem
+from coparent.core.inputs import Day, Instant, Text
 from coparent.core.tenancy import get_for_family
 from coparent.expenses import selectors, services
 from coparent.expenses.models import (
@@ -681,23 +681,14 @@ def receipt_add(request: HttpRequest, family_id: str, expense_id: str) -> Status
     membership = _writer(request, family_id)
     family = membership.family
     expense = _expense(family, membership, expense_id)
-    uploads = request.FILES.getlist("receipts")
+    uploads = uploaded_files(request, "receipts")
     if not uploads:
         raise ServiceError(
             _("Send the files as multipart form data in the field “receipts”."),
             field="receipts",
         )
     limit = files.max_bytes()
-    read = []
-    for upload in uploads:
-        if text_problem(upload.name or ""):
-            raise ServiceError(str(BAD_TEXT), field="receipts")
-        if upload.size and upload.size > limit:
-            raise ServiceError(
-                _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-                field="receipts",
-            )
-        read.append(services.Upload(upload.name or "receipt", upload.read(limit + 1)))
+    read = [services.Upload(u.name or "receipt", u.read(limit + 1)) for u in uploads]
     services.receipt_add(family=family, actor=actor(request), expense=expense, uploads=read)
     return Status(201, _expense_full(family, expense))
 

@@ -9,10 +9,9 @@ import uuid
 from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from coparent.api.base import actor, family_membership
+from coparent.api.base import actor, family_membership, uploaded_files
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import BAD_TEXT, Day, Text, text_problem
 from coparent.core.tenancy import get_for_family
@@ -177,14 +176,10 @@ def entry_write_with_photos(request: HttpRequest, family_id: str) -> Status[Jour
     if text_problem(body):
         raise ServiceError(str(BAD_TEXT), field="body")
     limit = files.max_bytes()
-    uploads = []
-    for photo in request.FILES.getlist("photos"):
-        if photo.size and photo.size > limit:
-            raise ServiceError(
-                _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-                field="photos",
-            )
-        uploads.append(Upload(photo.name or "photo", photo.read(limit + 1)))
+    uploads = [
+        Upload(photo.name or "photo", photo.read(limit + 1))
+        for photo in uploaded_files(request, "photos")
+    ]
     entry = services.entry_write(
         family=membership.family, actor=actor(request), body=body, photos=uploads
     )

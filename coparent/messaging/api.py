@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
-from coparent.api.base import actor, family_membership
+from coparent.api.base import actor, family_membership, uploaded_files
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import BAD_TEXT, Instant, Text, text_problem
 from coparent.core.tenancy import get_for_family
@@ -300,21 +300,16 @@ def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Sta
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id)
     thread = selectors.thread_get(membership, thread_id)
-    upload = request.FILES.get("file")
-    if upload is None:
+    found = uploaded_files(request, "file")
+    if not found:
         raise ServiceError(
             _("Send the file as multipart form data in the field “file”."), field="file"
         )
+    upload = found[0]
     body = request.POST.get("body", "")
-    for text, field in ((body, "body"), (upload.name or "", "file")):
-        if text_problem(text):
-            raise ServiceError(str(BAD_TEXT), field=field)
+    if text_problem(body):
+        raise ServiceError(str(BAD_TEXT), field="body")
     limit = files.max_bytes()
-    if upload.size and upload.size > limit:
-        raise ServiceError(
-            _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-            field="file",
-        )
     confirm_tone = request.POST.get("confirm_tone", "false")
     if confirm_tone not in ("true", "false"):
         raise ServiceError(_("Give true or false."), field="confirm_tone")
