@@ -130,7 +130,7 @@ def family_membership(
     return membership
 
 
-def uploaded_files(request: HttpRequest, field: str) -> list[UploadedFile]:
+def uploaded_files(request: HttpRequest, field: str) -> list[UploadedFile[Any]]:
     """The files sent in a multipart field, each checked for its name and size before anything
     reads it. A text part under the field's name is refused: on the wire it is a value where the
     schema asks for a file, and ignoring it would answer as if the request had been understood."""
