@@ -63,12 +63,15 @@ def _frozen_clock(
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives a test."""
+    """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives a test,
+    and so does each process's memory cache."""
     from django.conf import settings
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         cache.clear()
+    # Keys there name rows by primary key, which the next test's rows reuse.
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

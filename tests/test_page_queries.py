@@ -16,12 +16,12 @@ from tests.schedule.helpers import agreed, soon, swap, two_two_three
 # page: (path under the family, queries for a parent)
 PAGES = {
     "family home": ("", 26),
-    "month": ("calendar/", 14),
-    "week": ("calendar/week/", 14),
-    "agenda": ("calendar/agenda/", 14),
-    "exchanges": ("exchanges/", 18),
-    "passes": ("passes/", 7),
-    "swaps": ("swaps/", 9),
+    "month": ("calendar/", 13),
+    "week": ("calendar/week/", 13),
+    "agenda": ("calendar/agenda/", 13),
+    "exchanges": ("exchanges/", 17),
+    "passes": ("passes/", 6),
+    "swaps": ("swaps/", 8),
 }
 
 
@@ -106,6 +106,8 @@ def test_a_main_page_asks_the_same_number_of_queries_at_any_age_of_the_family(
     with django_assert_num_queries(queries):
         young = alice.get(url)
     _years_behind(cast, version, 1_000)
+    # The writes grew the record: the next view counts the nav badge anew.
+    alice.get(url)
     with django_assert_num_queries(queries):
         old = alice.get(url)
     assert young.status_code == old.status_code == 200

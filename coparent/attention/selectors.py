@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.cache import caches
 from django.db import connection
 from django.utils import timezone
 
 from coparent.attention.registry import Item, Provider, Viewer, providers_for
 from coparent.families.models import Family, Membership
+from coparent.records.models import FamilyLog
 
 FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+# How long the navigation's count may be reused while the family's record has not grown.
+BADGE_SECONDS = 30
 
 
 def _order(item: Item) -> tuple[dt.datetime, bool]:
@@ -42,8 +46,31 @@ def answer_count(items: list[Item]) -> int:
 
 
 def badge_count(family: Family, membership: Membership, now: dt.datetime | None = None) -> int:
-    """How many items wait for the member's answer, in one query whatever the family's history."""
-    viewer = Viewer.of(family, membership, now or timezone.now())
+    """How many items wait for the member's answer, in one query whatever the family's history.
+
+    The navigation asks on every page, and compiling a dozen areas' queries costs more than the
+    page's own work, so the count is kept for the member until the family's record grows, and
+    for BADGE_SECONDS at most, in the server process's memory. Every proposal, answer, payment
+    and read receipt is an entry on the record, so it shows on the next page; what changes with
+    the clock alone (a request expiring) shows within the half minute. Asked about a given
+    moment, it is always counted."""
+    if now is not None:
+        return _badge_total(family, membership, now)
+    if hasattr(membership, "record_size"):  # read with the membership by the tenancy gate
+        size = membership.record_size
+    else:
+        size = FamilyLog.objects.filter(family=family).values_list("size", flat=True).first()
+    key = f"attention:badge:{membership.pk}:{membership.role}:{size}"
+    kept = caches["local"]
+    total = kept.get(key)
+    if total is None:
+        total = _badge_total(family, membership, timezone.now())
+        kept.set(key, total, BADGE_SECONDS)
+    return int(total)
+
+
+def _badge_total(family: Family, membership: Membership, now: dt.datetime) -> int:
+    viewer = Viewer.of(family, membership, now)
     return sum(_badge_counts(viewer, providers_for(membership)).values())
 
 

@@ -74,6 +74,9 @@ def membership_for(
     membership = (
         Membership.objects.active()
         .select_related("family")
+        # The family record's size changes with every write anyone makes in the family: what
+        # the page may have kept from an earlier view (the navigation's count) is keyed on it.
+        .annotate(record_size=models.F("family__log__size"))
         .filter(user=user, family__public_id=_as_uuid(family_public_id))
         .first()
     )

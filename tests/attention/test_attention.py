@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from coparent.accounts.models import ApiToken
 from coparent.accounts.services import api_token_create
-from coparent.attention.selectors import answer_count, badge_count, items_for
+from coparent.attention.selectors import BADGE_SECONDS, answer_count, badge_count, items_for
 from coparent.exchanges import services as exchange_services
 from coparent.families import services as family_services
 from coparent.families.models import Membership, Role
@@ -284,7 +284,31 @@ def test_the_badge_takes_one_query(cast: Cast, django_assert_num_queries) -> Non
         Membership.objects.active().select_related("user").get(family=cast.family_a, user=cast.bob)
     )
     with django_assert_num_queries(1):
-        assert badge_count(cast.family_a, membership) == 1
+        assert badge_count(cast.family_a, membership, timezone.now()) == 1
+
+
+def test_the_navigation_reuses_the_count_until_the_record_grows(
+    cast: Cast, django_assert_max_num_queries, time_machine
+) -> None:
+    """Kept, it costs the record's size and a cache read; an answer anyone gives is an entry on
+    the record and shows at once; a deadline passing shows within BADGE_SECONDS."""
+    version = agreed(cast, two_two_three())
+    first = swap(cast, version, by=cast.alice)
+    second = swap(cast, version, by=cast.alice)
+    bob = (
+        Membership.objects.active().select_related("user").get(family=cast.family_a, user=cast.bob)
+    )
+    assert badge_count(cast.family_a, bob) == 2
+    with django_assert_max_num_queries(2):
+        assert badge_count(cast.family_a, bob) == 2
+    schedule_services.swap_withdraw(family=cast.family_a, actor=cast.alice, swap=second)
+    assert badge_count(cast.family_a, bob) == 1
+    time_machine.move_to(first.respond_by - dt.timedelta(seconds=5))
+    assert badge_count(cast.family_a, bob) == 1
+    time_machine.move_to(first.respond_by + dt.timedelta(seconds=1))
+    assert badge_count(cast.family_a, bob) == 1
+    time_machine.move_to(first.respond_by + dt.timedelta(seconds=BADGE_SECONDS))
+    assert badge_count(cast.family_a, bob) == 0
 
 
 # ---- pages -------------------------------------------------------------------------------------

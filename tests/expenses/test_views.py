@@ -35,8 +35,8 @@ pytestmark = pytest.mark.django_db
 # parent what waits for them. A professional's visit is also written to the access log.
 # Fixed whatever the history.
 LEDGER_QUERIES = {
-    "alice": 16,
-    "mediator": 15,
+    "alice": 15,
+    "mediator": 14,
 }  # a professional's nav badge counts what they moderate
 
 
@@ -564,8 +564,11 @@ def test_the_ledger_s_query_count_does_not_grow_with_history(
     client.get(url("ledger", cast))  # warm the session
     with django_assert_num_queries(LEDGER_QUERIES[who]) as first:
         assert client.get(url("ledger", cast)).status_code == 200
+    young = len(first.captured_queries)  # read now: each request empties the query log
     history(cast, 30)
-    with django_assert_num_queries(len(first.captured_queries)):
+    # The writes grew the record: the next view counts the nav badge anew.
+    client.get(url("ledger", cast))
+    with django_assert_num_queries(young):
         page = client.get(url("ledger", cast))
     assert "Older" in page.content.decode()
     assert client.get(url("ledger", cast), {"page": "3"}).status_code == 200

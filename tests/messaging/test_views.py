@@ -370,7 +370,7 @@ def test_a_hostile_subject_is_refused_through_the_api_too(cast: Cast, client_for
     assert not Thread.objects.exists()
 
 
-THREAD_PAGE_QUERIES = 14  # includes the nav badge and the protective-order check
+THREAD_PAGE_QUERIES = 13  # includes the nav badge and the protective-order check
 
 
 def test_compose_forms_say_who_will_read_by_name(
@@ -409,6 +409,7 @@ def test_the_conversation_page_costs_the_same_queries_past_a_page_of_history(
     bob.get(path)
     with django_assert_num_queries(THREAD_PAGE_QUERIES) as small:
         bob.get(path)
+    short = len(small.captured_queries)  # read now: each request empties the query log
     for n in range(70):
         sent = send(cast, thread, cast.alice if n % 2 else cast.bob, f"history {n}")
         services.message_view(family=cast.family_a, actor=cast.alice, messages=[sent])
@@ -419,7 +420,9 @@ def test_the_conversation_page_costs_the_same_queries_past_a_page_of_history(
         body="With a file",
         uploads=[Upload("plan.pdf", PDF)],
     )
-    with django_assert_num_queries(len(small.captured_queries)):
+    # The writes grew the record: the next view counts the nav badge anew.
+    bob.get(path)
+    with django_assert_num_queries(short):
         page = bob.get(path).content.decode()
     assert "history 69" in page and "plan.pdf" in page and "history 5<" not in page
 

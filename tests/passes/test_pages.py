@@ -172,7 +172,7 @@ def test_revoking_asks_first_then_revokes(
     assert "already revoked" in client.get(confirm_url).content.decode()
 
 
-REVOKE_PAGE_QUERIES = 8  # with the two nav counts
+REVOKE_PAGE_QUERIES = 7  # with the two nav counts
 
 
 def test_the_other_parent_cannot_revoke_an_active_pass(cast: Cast, client_for) -> None:

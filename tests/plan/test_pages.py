@@ -35,7 +35,7 @@ def _count(client, url: str) -> int:
 
 
 PLAN_PAGE_QUERIES = 12  # with the two nav counts and the access log's session lookups
-PRINT_PAGE_QUERIES = 11
+PRINT_PAGE_QUERIES = 10
 
 
 def test_the_plan_page_shows_every_provision_in_force_and_its_history_in_fixed_queries(

@@ -183,5 +183,7 @@ def test_the_builder_takes_a_fixed_number_of_queries_whatever_the_history(
             effective_at=timezone.now() + dt.timedelta(days=days),
         )
         services.schedule_accept(family=cast.family_a, actor=cast.bob, version=version)
+    # The writes grew the record: the next view counts the nav badge anew.
+    count()
     assert count() == before
     assert before <= 25
