@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import ServiceError
+from coparent.core.together import Together
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
 from coparent.messaging import files
@@ -70,19 +71,19 @@ class Upload:
 
 def _writer_in_thread(
     family: Family, actor: User, thread: Thread
-) -> tuple[Membership, list[Membership]]:
-    """The actor's seat in the thread, checked, and every seat's membership (with its user),
-    from one query: the send needs both, the seats again to tell the others."""
-    seats = (
-        [
-            seat.membership
-            for seat in ThreadParticipant.objects.filter(thread=thread).select_related(
-                "membership__user"
-            )
-        ]
-        if thread.family_id == family.pk
-        else []
+) -> tuple[Membership, list[Membership], bool]:
+    """The actor's seat in the thread, checked, every seat's membership (with its user), and
+    whether a protective order restricts the actor, from one query: the send needs all three,
+    the seats again to tell the others."""
+    rows = (
+        ThreadParticipant.objects.filter(thread=thread, family=family)
+        .select_related("membership__user")
+        .annotate(order_in_force=safety_selectors.restricting_order("membership"))
     )
+    seats, orders = [], {}
+    for row in rows:
+        seats.append(row.membership)
+        orders[row.membership_id] = row.order_in_force
     membership = next((m for m in seats if m.user_id == actor.pk and m.is_active()), None)
     if membership is None:
         require_member(family, actor)  # a non-member gets the family's own answer
@@ -92,7 +93,8 @@ def _writer_in_thread(
             _("Your access is read-only: you can read this conversation but not write in it."),
             code="forbidden",
         )
-    return membership, seats
+    restricted = safety_selectors.restricted(membership, order_in_force=orders[membership.pk])
+    return membership, seats, restricted
 
 
 def clean_body(body: str, *, allow_empty: bool = False) -> str:
@@ -252,8 +254,8 @@ def message_send(
     Under a protective order the other parent's free text goes to the moderator instead
     (safety.services.message_hold); only a structured form (`form`, its topic) or the
     moderator's delivery (`moderated`: "approved" or "edited") reaches the family directly."""
-    membership, seats = _writer_in_thread(family, actor, thread)
-    if not form and not moderated and safety_selectors.restricted(membership):
+    membership, seats, restricted = _writer_in_thread(family, actor, thread)
+    if not form and not moderated and restricted:
         raise ServiceError(
             _("A protective order applies: send this through a message form or the moderator."),
             code="restricted",
@@ -269,8 +271,9 @@ def message_send(
     log = family_lock(family)
     now = timezone.now()
     stored: list[str] = []
+    writes = Together()
     try:
-        message = Message.objects.create(
+        message = Message(
             family=family,
             thread=thread,
             sender=actor,
@@ -283,6 +286,9 @@ def message_send(
             form=form,
             moderation=moderated,
         )
+        writes.insert(message)
+        writes.update(Thread.objects.filter(pk=thread.pk), last_message_at=now)
+        _count_unread(writes, thread, actor, seats)
         fields: dict[str, str] = {
             "thread": str(thread.public_id),
             "message": str(message.public_id),
@@ -294,11 +300,18 @@ def message_send(
             fields["form"] = form
         if moderated:
             fields["moderated"] = moderated
-        record_append(family=family, actor=actor, kind="message.sent", fields=fields, locked=log)
+        # The message, the thread's time and the unread counts go with the entry: on
+        # PostgreSQL one statement.
+        record_append(
+            family=family,
+            actor=actor,
+            kind="message.sent",
+            fields=fields,
+            locked=log,
+            writes=writes,
+        )
         for upload, clean in zip(uploads, cleaned, strict=True):
             _attachment_store(family, actor, message, upload.name, clean, stored, log)
-        Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
-        _count_unread(thread, actor, seats)
         _notify(family, thread, message, membership, seats)
     except BaseException:
         for name in stored:  # the rows roll back; leave no orphan file behind
@@ -307,13 +320,14 @@ def message_send(
     return message
 
 
-def _count_unread(thread: Thread, sender: User, seats: list[Membership]) -> None:
-    """One more unread message on every other seat of the thread. Called under the family's
+def _count_unread(writes: Together, thread: Thread, sender: User, seats: list[Membership]) -> None:
+    """One more unread message on every other seat of the thread. Written under the family's
     log lock, like every change to the counts, so they move one family write at a time."""
     others = [m.pk for m in seats if m.user_id != sender.pk]
     if others:
-        ThreadParticipant.objects.filter(thread=thread, membership_id__in=others).update(
-            unread=F("unread") + 1
+        writes.update(
+            ThreadParticipant.objects.filter(thread=thread, membership_id__in=others),
+            unread=F("unread") + 1,
         )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError, Unavailable
+from coparent.core.together import Together
 from coparent.records import checkpoints, keys
 from coparent.records.checkpoints import StoredCheckpoint
 from coparent.records.models import FamilyLog, LogEntry, LogNode
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from coparent.families.models import Family
 
 SYSTEM_ACTOR = "system"
+_LOG_FIELDS = ("origin", "size", "frontier", "root", "checkpoint", "updated_at")
 logger = logging.getLogger("coparent.records")
 
 
@@ -107,17 +109,24 @@ def record_append(
     kind: str,
     fields: Mapping[str, FieldValue],
     locked: FamilyLog | None = None,
+    writes: Together | None = None,
 ) -> LogEntry:
     """Append one entry. `locked` is the family's log as `family_lock` returned it earlier in
     this same transaction, so the lock is not taken twice; each append updates it in place.
+    `writes` are the change's own writes, not yet run: they go with the entry's (on PostgreSQL in
+    the same statement), so they must not depend on the entry's rows.
 
     Inside the change's transaction (the usual case) it takes no savepoint: a refusal comes
     before anything is written, and a failure while writing marks the whole transaction for
     rollback, so a change never commits with half an entry or without one."""
     if transaction.get_connection().in_atomic_block:
-        return _append(family=family, actor=actor, kind=kind, fields=fields, log=locked)
+        return _append(
+            family=family, actor=actor, kind=kind, fields=fields, log=locked, writes=writes
+        )
     with transaction.atomic():
-        return _append(family=family, actor=actor, kind=kind, fields=fields, log=locked)
+        return _append(
+            family=family, actor=actor, kind=kind, fields=fields, log=locked, writes=writes
+        )
 
 
 def _append(
@@ -128,6 +137,7 @@ def _append(
     fields: Mapping[str, FieldValue],
     rolling_back: StoredCheckpoint | None = None,
     log: FamilyLog | None = None,
+    writes: Together | None = None,
 ) -> LogEntry:
     if log is None:
         log = family_lock(family)
@@ -163,22 +173,25 @@ def _append(
     if not log.origin:
         log.origin = new_origin(family)
     checkpoint = sign_note(format_checkpoint(log.origin, frontier.size, root), keys.signer())
-    with transaction.atomic(savepoint=False):
-        row = LogEntry.objects.create(
-            family=family, index=log.size, kind=kind, actor=actor, leaf=leaf, created_at=now
-        )
-        LogNode.objects.bulk_create(
-            [
-                LogNode(family=family, level=level, index=index, hash=value)
-                for level, index, value in new_nodes
-            ]
-        )
-        log.size = frontier.size
-        log.frontier = frontier.to_blob()
-        log.root = root
-        log.checkpoint = checkpoint
-        log.updated_at = now
-        log.save(update_fields=["origin", "size", "frontier", "root", "checkpoint", "updated_at"])
+    row = LogEntry(family=family, index=log.size, kind=kind, actor=actor, leaf=leaf, created_at=now)
+    nodes = [
+        LogNode(family=family, level=level, index=index, hash=value)
+        for level, index, value in new_nodes
+    ]
+    log.size = frontier.size
+    log.frontier = frontier.to_blob()
+    log.root = root
+    log.checkpoint = checkpoint
+    log.updated_at = now
+    if writes is None:
+        writes = Together()
+    writes.insert(row)
+    writes.insert(*nodes)
+    writes.update(
+        FamilyLog.objects.filter(pk=log.pk),
+        **{name: getattr(log, name) for name in _LOG_FIELDS},
+    )
+    writes.run()  # on PostgreSQL, one statement: the entry costs one round trip
     # After the commit, never before: the file must not get ahead of the database.
     keep = checkpoints.replace_after_rollback if rolling_back else checkpoints.remember
     transaction.on_commit(partial(keep, str(family.public_id), log.checkpoint), robust=True)

@@ -3,6 +3,7 @@ and whether a member's words to the family must pass a form or the moderator."""
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
 from coparent.families.models import Family, Membership, Role
@@ -49,15 +50,28 @@ def restriction_for(membership: Membership) -> ProtectiveOrder | None:
     )
 
 
-def restricted(membership: Membership) -> bool:
+def restricted(membership: Membership, *, order_in_force: bool | None = None) -> bool:
     """Whether `restriction_for` would find an order, without loading it: the check every
-    message send makes, almost always answered "no"."""
+    message send makes, almost always answered "no". `order_in_force` is `restricting_order`
+    read with the member by the caller's own query, which saves this one."""
     if membership.role != Role.PARENT:
         return False
+    if order_in_force is not None:
+        return order_in_force
     return (
         ProtectiveOrder.objects.filter(family_id=membership.family_id, ended_at__isnull=True)
         .exclude(protected=membership)
         .exists()
+    )
+
+
+def restricting_order(membership: str) -> Exists:
+    """For a query over rows that point at a member (`membership`, the path to it): whether an
+    order in force protects someone else than that member, for `restricted(order_in_force=)`."""
+    return Exists(
+        ProtectiveOrder.objects.filter(
+            family_id=OuterRef(f"{membership}__family_id"), ended_at__isnull=True
+        ).exclude(protected_id=OuterRef(f"{membership}_id"))
     )
 
 
