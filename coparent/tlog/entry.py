@@ -21,6 +21,7 @@ from operator import attrgetter, is_not
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 import msgspec
+from msgspec import UNSET
 
 VERSION = 1
 SALT_SIZE = 32
@@ -353,7 +354,6 @@ _DATETIMES = msgspec.json.Decoder(list[datetime])
 _RUN_ENCODER = msgspec.json.Encoder()
 _KIND_OF, _TIME_OF, _FIELDS_OF = (attrgetter(name) for name in ("kind", "time", "fields"))
 _is_value = partial(is_not, None)
-_is_set = partial(is_not, msgspec.UNSET)
 
 
 def _spelled_as(values: Sequence[str], spelling: bytes, table: bytes) -> bool:
@@ -478,7 +478,7 @@ def known_leaf_views(leaves: Sequence[bytes]) -> list[KnownLeaf] | None:
     fields = list(map(_FIELDS_OF, views))
     for name, holders in _HASH_HOLDERS:
         holding = compress(fields, map(holders.__contains__, kinds))
-        values = list(filter(_is_set, map(getattr, holding, repeat(name))))
+        values = [value for value in map(getattr, holding, repeat(name)) if value is not UNSET]
         if not _spelled_as(values, _HASH_SPELLING, _HEX_DIGITS):
             return None
     return views
