@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from itertools import compress, repeat
-from operator import add, and_, attrgetter, or_
+from operator import add, attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -530,7 +530,8 @@ _LEAF, _INDEX, _KIND_OF, _TIME_OF, _ACTOR, _AUTHOR, _FIELDS_OF = (
 _BODY, _SUBJECT, _SALT, _THREAD_SUBJECT = (
     attrgetter(name) for name in ("body", "subject", "salt", "thread_subject")
 )
-_DISCLOSED_NAME = {kind: name for kind, (name, _) in DISCLOSED.items()}
+_BODY_KINDS = frozenset(kind for kind, (name, _) in DISCLOSED.items() if name == "body")
+_SUBJECT_KINDS = frozenset(kind for kind, (name, _) in DISCLOSED.items() if name == "subject")
 _DISCLOSED_FIELD = {kind: field for kind, (_, field) in DISCLOSED.items()}
 
 
@@ -609,17 +610,17 @@ def _fast_chunk(
     fields = list(map(_FIELDS_OF, entries))
     bodies = list(map(_BODY, lines))
     titles = list(map(_SUBJECT, lines))
+    given_salts = list(map(_SALT, lines))
     # Comprehensions: a partial of is_not costs twice as much per call.
     has_body = [body is not UNSET for body in bodies]
     has_title = [title is not UNSET for title in titles]
-    given_salts = list(map(_SALT, lines))
-    has_salt = [salt is not UNSET for salt in given_salts]
-    names = list(map(_DISCLOSED_NAME.get, kinds))
+    # A kind discloses a body or a subject, never both, so no line holds both. Each line with
+    # either has a salt (`bytes.fromhex` below fails on UNSET), so the count of salts shows
+    # that no other line has one.
     if (
-        any(map(and_, has_body, has_title))
-        or list(map(or_, has_body, has_title)) != has_salt
-        or not set(compress(names, has_body)) <= {"body"}
-        or not set(compress(names, has_title)) <= {"subject"}
+        not _BODY_KINDS.issuperset(compress(kinds, has_body))
+        or not _SUBJECT_KINDS.issuperset(compress(kinds, has_title))
+        or count - given_salts.count(UNSET) != has_body.count(True) + has_title.count(True)
     ):
         return None
     # Disclosed content: its salted hash is the one in the leaf.
@@ -627,7 +628,7 @@ def _fast_chunk(
         try:
             salts = list(map(bytes.fromhex, compress(given_salts, disclosed)))
             contents = list(map(str.encode, compress(values, disclosed)))
-        except (ValueError, UnicodeEncodeError):
+        except (ValueError, TypeError, UnicodeEncodeError):  # TypeError: no salt
             return None
         leaf_fields = map(_DISCLOSED_FIELD.__getitem__, compress(kinds, disclosed))
         if not set(map(len, salts)) <= {SALT_SIZE} or list(
