@@ -296,7 +296,8 @@ class _Checker:
 
     def line_batches(self) -> Iterator[bytes]:
         """entries.jsonl as runs of whole lines (each with its newline), read in chunks: a
-        bundle of any size is checked in constant memory."""
+        bundle of any size is checked in constant memory. Not yet checked to be UTF-8 (a
+        character never spans a newline, so each run can be checked on its own)."""
         if ENTRIES not in self.names:
             raise BundleProblem(f"bundle: {ENTRIES} is missing")
         rest = b""
@@ -307,9 +308,6 @@ class _Checker:
                 whole, rest = chunk[:cut], chunk[cut:]
                 if len(rest) > _MAX_LINE:
                     raise BundleProblem(f"{ENTRIES}: a line longer than {_MAX_LINE} bytes")
-                # A character never spans a newline, so each run of whole lines is checked
-                # on its own.
-                _text(whole, ENTRIES)
                 if whole:
                     yield whole
         if rest:
@@ -334,6 +332,9 @@ class _Checker:
                     position += len(hashes)
                     previous = position - 1
                     continue
+            # A run the fast path took is valid UTF-8 (msgspec checks every string): only the
+            # others are decoded to check it.
+            _text(whole, ENTRIES)
             raws = whole.split(b"\n")[:-1]
             for raw, candidate in zip(raws, _decoded(whole, raws), strict=True):
                 line: dict[str, Any] | None = None

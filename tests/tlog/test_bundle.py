@@ -657,7 +657,13 @@ PLAIN_TAMPERS = {
     "reordered entries": edit_lines(PLAIN, lambda ls: swap(ls, 3, 5)),
     "a line split in two": edit_lines(PLAIN, lambda ls: [ls[0].replace(b", ", b",\n", 1), *ls[1:]]),
     "two lines joined": edit_lines(PLAIN, lambda ls: [ls[0] + ls[1], *ls[2:]]),
+    "not UTF-8": edit_lines(PLAIN, lambda ls: [*ls[:3], ls[3].replace(b'"', b'"\xff', 1), *ls[4:]]),
 }
+
+
+def test_a_run_that_is_not_utf8_is_named() -> None:
+    result = verify_bundle(io.BytesIO(PLAIN_TAMPERS["not UTF-8"]))
+    assert result.problem == "entries.jsonl: not valid UTF-8"
 
 
 @pytest.mark.parametrize("kind", [*TAMPERS, *(f"plain: {k}" for k in PLAIN_TAMPERS), *BUNDLES])
