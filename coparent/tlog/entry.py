@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter, is_not
 from typing import Annotated, Any, ClassVar, Literal, Union
 
@@ -460,11 +460,6 @@ def _known_leaf(kind: str, required: frozenset[str], optional: frozenset[str]) -
 _KNOWN_DECODER = msgspec.json.Decoder(
     Union[tuple(_known_leaf(kind, *spec) for kind, spec in KINDS.items())]  # noqa: UP007
 )
-# Per hash field, the known kinds whose fields may hold it.
-_HASH_HOLDERS = tuple(
-    (name, frozenset(kind for kind, spec in KINDS.items() if name in spec[0] | spec[1]))
-    for name in _HASH_FIELD_NAMES
-)
 
 
 def known_leaf_views(leaves: Sequence[bytes]) -> list[KnownLeaf] | None:
@@ -474,13 +469,16 @@ def known_leaf_views(leaves: Sequence[bytes]) -> list[KnownLeaf] | None:
     views = _decoded_run(_KNOWN_DECODER, leaves)
     if views is None or not _times_hold(list(map(_TIME_OF, views))):
         return None
-    kinds = list(map(_KIND_OF, views))
     fields = list(map(_FIELDS_OF, views))
-    for name, holders in _HASH_HOLDERS:
-        holding = compress(fields, map(holders.__contains__, kinds))
-        values = [value for value in map(getattr, holding, repeat(name)) if value is not UNSET]
-        if not _spelled_as(values, _HASH_SPELLING, _HEX_DIGITS):
-            return None
+    # Each hash field of every known kind is spelled as a hash (a kind without it gives None).
+    hashes = [
+        value
+        for name in _HASH_FIELD_NAMES
+        for value in map(getattr, fields, repeat(name), repeat(None))
+        if value is not None and value is not UNSET
+    ]
+    if not _spelled_as(hashes, _HASH_SPELLING, _HEX_DIGITS):
+        return None
     return views
 
 
