@@ -345,9 +345,9 @@ class _Checker:
             raise BundleProblem(f"bundle: {ENTRIES} is missing")
         rest = b""
         for chunk in _member_pieces(self.zf, ENTRIES):
-            chunk = rest + chunk
             cut = chunk.rfind(b"\n") + 1
-            whole, rest = chunk[:cut], chunk[cut:]
+            # Each byte copied once: rest + chunk, then cut, would copy it twice.
+            whole, rest = (rest + chunk[:cut], chunk[cut:]) if cut else (b"", rest + chunk)
             if len(rest) > _MAX_LINE:
                 raise BundleProblem(f"{ENTRIES}: a line longer than {_MAX_LINE} bytes")
             if whole:
