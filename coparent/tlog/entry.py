@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from itertools import repeat
-from operator import attrgetter, is_not, itemgetter
-from typing import Annotated, Any, Literal
+from operator import attrgetter, is_not
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 import msgspec
+from msgspec import UNSET
 
 VERSION = 1
 SALT_SIZE = 32
@@ -342,27 +343,61 @@ def leaf_views(leaves: Sequence[bytes]) -> list[LeafView | None]:
     return [leaf_view(leaf) for leaf in leaves]
 
 
-_TIMES = re.compile(
-    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z\n)*"
-)
-_HEX_HASHES = re.compile(r"(?:[0-9a-f]{64}\n)*")
+# A run of leaves is checked with a few passes in C over the whole run (a verifier checks a
+# million): spellings by mapping every character of a class to one and comparing with the
+# template repeated, values by msgspec (a time's digits as a datetime: ranges and calendar).
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_HEX_DIGITS = bytes.maketrans(b"123456789abcdef", b"000000000000000")
+_TIME_SPELLING = b"0000-00-00T00:00:00.000000Z\n"
+_HASH_SPELLING = b"0" * 64 + b"\n"
+_DATETIMES = msgspec.json.Decoder(list[datetime])
+_RUN_ENCODER = msgspec.json.Encoder()
 _KIND_OF, _TIME_OF, _FIELDS_OF = (attrgetter(name) for name in ("kind", "time", "fields"))
-_DAY = itemgetter(slice(0, 10))
 _is_value = partial(is_not, None)
+
+
+def _spelled_as(values: Sequence[str], spelling: bytes, table: bytes) -> bool:
+    """Whether each value, its characters mapped by `table`, is `spelling` without its newline
+    (a value holding a newline gives one line too many)."""
+    # surrogatepass: a lone surrogate (msgspec lets none through) would fail, not raise
+    text = ("\n".join(values) + "\n").encode("utf-8", "surrogatepass") if values else b""
+    return text.translate(table) == spelling * len(values)
+
+
+def _times_hold(times: Sequence[str]) -> bool:
+    """Every time spelled as `parse_time` accepts: the digits where `_TIME` has them, and a
+    real moment (hour below 24, the day in its month, year 1 or later)."""
+    if not _spelled_as(times, _TIME_SPELLING, _DIGITS):
+        return False
+    try:
+        _DATETIMES.decode(_RUN_ENCODER.encode(times))
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _decoded_run[T](decoder: msgspec.json.Decoder[T], leaves: Sequence[bytes]) -> list[T] | None:
+    """Each leaf decoded, when each re-encodes to itself (one call each way for the run)."""
+    if not leaves:
+        return None
+    joined = b"\n".join(leaves)
+    try:
+        views = decoder.decode_lines(joined)
+    except msgspec.MsgspecError:
+        return None
+    # A canonical leaf holds no raw newline, so as many views re-encoded (one line each) to
+    # the same bytes means each leaf is one view re-encoded: no need to count newlines.
+    if len(views) != len(leaves) or _VIEW_ENCODER.encode_lines(views) != joined + b"\n":
+        return None
+    return views
 
 
 def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
     """Every leaf's view when `decode` accepts every leaf, else None (then `leaf_views` says
     which). The checks of `_view_holds`, made over the whole list at once: each distinct
-    shape and day once, the times and the hashes each with one regular expression."""
-    joined = b"\n".join(leaves)
-    if not leaves or joined.count(b"\n") != len(leaves) - 1:
-        return None
-    try:
-        views: list[LeafView] = _VIEW_DECODER.decode_lines(joined)
-    except msgspec.MsgspecError:
-        return None
-    if len(views) != len(leaves) or _VIEW_ENCODER.encode_lines(views) != joined + b"\n":
+    shape once, the times and the hashes each in a few passes over the run."""
+    views = _decoded_run(_VIEW_DECODER, leaves)
+    if views is None:
         return None
     kinds = list(map(_KIND_OF, views))
     fields = list(map(_FIELDS_OF, views))
@@ -371,21 +406,80 @@ def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
             shape, _shape_holds(*shape), _VALID_RUN_SHAPES
         ):
             return None
-    times = list(map(_TIME_OF, views))
-    if not _TIMES.fullmatch("\n".join(times) + "\n"):
-        return None
-    if not all(map(_valid_date, set(map(_DAY, times)) - _VALID_DATES)):
+    if not _times_hold(list(map(_TIME_OF, views))):
         return None
     if not KINDS.keys() >= set(kinds):
         fields = [f for k, f in zip(kinds, fields, strict=True) if k in KINDS]
     for name in _HASH_FIELD_NAMES:
         values: list[Any] = list(filter(_is_value, map(dict.get, fields, repeat(name))))
         try:
-            text = "\n".join(values) + "\n" if values else ""
+            spelled = _spelled_as(values, _HASH_SPELLING, _HEX_DIGITS)
         except TypeError:  # an integer or a list where a hash belongs
             return None
-        if not _HEX_HASHES.fullmatch(text):
+        if not spelled:
             return None
+    return views
+
+
+class KnownLeaf(msgspec.Struct, tag_field="kind", forbid_unknown_fields=True, gc=False):
+    """A leaf of a kind in KINDS, decoded by `known_leaf_views`: `fields` is a Struct of the
+    names the kind takes, so msgspec checks the shape while it decodes. Not tracked by the
+    garbage collector (decoded JSON holds no cycle): a run of leaves would otherwise set off
+    a collection every few hundred."""
+
+    kind: ClassVar[str]
+    actor: Annotated[str, msgspec.Meta(min_length=1)]
+    fields: msgspec.Struct
+    index: Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
+    time: str
+    v: Literal[1]
+
+
+_FIELD_VALUE = str | Annotated[int, msgspec.Meta(ge=-MAX_INT, le=MAX_INT)] | list[str]
+
+
+def _known_leaf(kind: str, required: frozenset[str], optional: frozenset[str]) -> type[KnownLeaf]:
+    def value(name: str) -> Any:
+        return str if name in HASH_FIELDS else _FIELD_VALUE  # hashes: then checked as hex
+
+    fields = msgspec.defstruct(
+        f"{kind}.fields",
+        [(name, value(name)) for name in sorted(required)]
+        + [(name, value(name) | msgspec.UnsetType, msgspec.UNSET) for name in sorted(optional)],
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    return msgspec.defstruct(  # type: ignore[return-value]
+        kind,
+        [("fields", fields)],
+        bases=(KnownLeaf,),
+        tag=kind,
+        namespace={"kind": kind},
+    )
+
+
+_KNOWN_DECODER = msgspec.json.Decoder(
+    Union[tuple(_known_leaf(kind, *spec) for kind, spec in KINDS.items())]  # noqa: UP007
+)
+
+
+def known_leaf_views(leaves: Sequence[bytes]) -> list[KnownLeaf] | None:
+    """`all_leaf_views` for a run of leaves of the kinds in KINDS only: None when any leaf is of
+    another kind or is one `decode` rejects. Several times faster (no dict of fields to build
+    and no shape to check per leaf); read a field with `getattr(view.fields, name)`."""
+    views = _decoded_run(_KNOWN_DECODER, leaves)
+    if views is None or not _times_hold(list(map(_TIME_OF, views))):
+        return None
+    fields = list(map(_FIELDS_OF, views))
+    # Each hash field of every known kind is spelled as a hash (a kind without it gives None).
+    hashes = [
+        value
+        for name in _HASH_FIELD_NAMES
+        for value in map(getattr, fields, repeat(name), repeat(None))
+        if value is not None and value is not UNSET
+    ]
+    if not _spelled_as(hashes, _HASH_SPELLING, _HEX_DIGITS):
+        return None
     return views
 
 

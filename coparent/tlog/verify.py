@@ -16,15 +16,15 @@ import functools
 import hashlib
 import json
 import re
+import struct
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from hashlib import sha256
 from itertools import compress, repeat
-from operator import add, and_, attrgetter, is_not, methodcaller, or_
+from operator import add, attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,6 +43,7 @@ from coparent.tlog.bundle import (
     README,
 )
 from coparent.tlog.entry import (
+    KINDS,
     SALT_SIZE,
     EntryError,
     LeafView,
@@ -50,6 +51,7 @@ from coparent.tlog.entry import (
     content_hash,
     decode,
     format_time,
+    known_leaf_views,
     leaf_views,
 )
 from coparent.tlog.merkle import ProofError, RootStream, verify_inclusion
@@ -144,6 +146,48 @@ def verify_bundle(
     except _ZIP_ERRORS as exc:
         # Problems inside the bundle are BundleProblems; what is left is a damaged zip.
         return VerifyResult(ok=False, problem=f"bundle: cannot be read ({exc})")
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
+_DEFLATED_READ = _CHUNK // 8  # compressed bytes a read: about _CHUNK once inflated
+
+
+def _member_pieces(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """A member's bytes, a piece at a time. zipfile inflates no more bytes a call than it reads
+    compressed and copies the unused input on every call: on a record that compresses eight to
+    one that costs a sixth of a hashlib-only root's time. A deflated member is inflated here
+    from whole compressed reads instead, with zipfile's checks of the CRC and the size."""
+    with zf.open(name) as stream:  # zipfile checks the member's headers as it always has
+        info = zf.getinfo(name)
+        if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 or zf.fp is None:
+            while piece := stream.read(_CHUNK):
+                yield piece
+            return
+    zf.fp.seek(info.header_offset)
+    header = _LOCAL_HEADER.unpack(zf.fp.read(_LOCAL_HEADER.size))
+    position = info.header_offset + _LOCAL_HEADER.size + header[10] + header[11]
+    left, size, crc = info.compress_size, 0, 0
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    while left and not inflater.eof:
+        zf.fp.seek(position)
+        data = zf.fp.read(min(left, _DEFLATED_READ))
+        if not data:
+            raise EOFError
+        position, left = position + len(data), left - len(data)
+        while data and not inflater.eof:
+            # Bounded, so a member that inflates a thousandfold still takes constant memory.
+            piece = inflater.decompress(data, 4 * _CHUNK)
+            data = inflater.unconsumed_tail
+            piece = piece[: info.file_size - size]  # as zipfile: no more than the stated size
+            size += len(piece)
+            crc = zlib.crc32(piece, crc)
+            if piece:
+                yield piece
+            if size == info.file_size:
+                left = 0
+                break
+    if size != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
 
 
 def _json(data: bytes, where: str) -> Any:
@@ -295,22 +339,19 @@ class _Checker:
 
     def line_batches(self) -> Iterator[bytes]:
         """entries.jsonl as runs of whole lines (each with its newline), read in chunks: a
-        bundle of any size is checked in constant memory."""
+        bundle of any size is checked in constant memory. Not yet checked to be UTF-8 (a
+        character never spans a newline, so each run can be checked on its own)."""
         if ENTRIES not in self.names:
             raise BundleProblem(f"bundle: {ENTRIES} is missing")
         rest = b""
-        with self.zf.open(ENTRIES) as stream:
-            while chunk := stream.read(_CHUNK):
-                chunk = rest + chunk
-                cut = chunk.rfind(b"\n") + 1
-                whole, rest = chunk[:cut], chunk[cut:]
-                if len(rest) > _MAX_LINE:
-                    raise BundleProblem(f"{ENTRIES}: a line longer than {_MAX_LINE} bytes")
-                # A character never spans a newline, so each run of whole lines is checked
-                # on its own.
-                _text(whole, ENTRIES)
-                if whole:
-                    yield whole
+        for chunk in _member_pieces(self.zf, ENTRIES):
+            cut = chunk.rfind(b"\n") + 1
+            # Each byte copied once: rest + chunk, then cut, would copy it twice.
+            whole, rest = (rest + chunk[:cut], chunk[cut:]) if cut else (b"", rest + chunk)
+            if len(rest) > _MAX_LINE:
+                raise BundleProblem(f"{ENTRIES}: a line longer than {_MAX_LINE} bytes")
+            if whole:
+                yield whole
         if rest:
             _text(rest, ENTRIES)
             raise BundleProblem(f"{ENTRIES}: the last line is cut off")
@@ -333,6 +374,9 @@ class _Checker:
                     position += len(hashes)
                     previous = position - 1
                     continue
+            # A run the fast path took is valid UTF-8 (msgspec checks every string): only the
+            # others are decoded to check it.
+            _text(whole, ENTRIES)
             raws = whole.split(b"\n")[:-1]
             for raw, candidate in zip(raws, _decoded(whole, raws), strict=True):
                 line: dict[str, Any] | None = None
@@ -469,7 +513,9 @@ class _Checker:
 
 _A2B = functools.partial(binascii.a2b_base64, strict_mode=True)
 _BASE64_ENCODER = msgspec.json.Encoder()
-_DIGEST, _HEXDIGEST = methodcaller("digest"), methodcaller("hexdigest")
+# The methods themselves, not methodcaller: that looks the name up on every call, which adds
+# a good third to the cost of hashing a leaf.
+_DIGEST, _HEXDIGEST = type(sha256()).digest, type(sha256()).hexdigest
 
 
 def _decoded_lines(whole: bytes, count: int) -> list[_Line] | None:
@@ -524,17 +570,19 @@ def _decoded(whole: bytes, raws: Sequence[bytes]) -> list[tuple[_Line, bytes, Le
 _LEAF, _INDEX, _KIND_OF, _TIME_OF, _ACTOR, _AUTHOR, _FIELDS_OF = (
     attrgetter(name) for name in ("leaf", "index", "kind", "time", "actor", "author", "fields")
 )
-_BODY, _SUBJECT, _FILE, _SALT, _THREAD_SUBJECT = (
-    attrgetter(name) for name in ("body", "subject", "file", "salt", "thread_subject")
+_BODY, _SUBJECT, _SALT, _THREAD_SUBJECT = (
+    attrgetter(name) for name in ("body", "subject", "salt", "thread_subject")
 )
-_DISCLOSED_NAME = {kind: name for kind, (name, _) in DISCLOSED.items()}
+_BODY_KINDS = frozenset(kind for kind, (name, _) in DISCLOSED.items() if name == "body")
+_SUBJECT_KINDS = frozenset(kind for kind, (name, _) in DISCLOSED.items() if name == "subject")
 _DISCLOSED_FIELD = {kind: field for kind, (_, field) in DISCLOSED.items()}
-_is_set = partial(is_not, UNSET)
 
 
-class _RunLine(msgspec.Struct, forbid_unknown_fields=True):
+class _RunLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """`_Line` with the leaf decoded from base64 by msgspec (which accepts padding bits that are
-    not zero: `_BAD_PADDING` turns those runs away)."""
+    not zero: `_BAD_PADDING` turns those runs away), and without `file`: a run holding a file
+    fails to decode here and goes line by line. Not tracked by the garbage collector (decoded
+    JSON holds no cycle)."""
 
     index: int
     leaf: bytes
@@ -544,7 +592,6 @@ class _RunLine(msgspec.Struct, forbid_unknown_fields=True):
     thread_subject: str | UnsetType = UNSET
     body: str | UnsetType = UNSET
     subject: str | UnsetType = UNSET
-    file: str | UnsetType = UNSET
     salt: str | UnsetType = UNSET
 
 
@@ -582,50 +629,58 @@ def _fast_chunk(
     if position + count > size or whole.count(b"\n") != count:  # one object a line
         return None
     leaves = list(map(_LEAF, lines))
-    entries = all_leaf_views(leaves)
+    kinds = list(map(_KIND_OF, lines))
+    # A run of the kinds in KINDS (most records) decodes several times faster, each leaf's
+    # fields a Struct: read with getattr where a dict is read with dict.get.
+    entries: Sequence[Any] | None
+    field: Callable[..., Any]
+    if KINDS.keys() >= set(kinds):
+        entries, field = known_leaf_views(leaves), getattr
+    else:
+        entries, field = all_leaf_views(leaves), dict.get
     if entries is None:
         return None
     indexes = list(map(_INDEX, entries))
-    kinds = list(map(_KIND_OF, entries))
     if (
         indexes != list(range(position, position + count))
         or list(map(_INDEX, lines)) != indexes
-        or list(map(_KIND_OF, lines)) != kinds
+        or list(map(_KIND_OF, entries)) != kinds
         or list(map(_TIME_OF, lines)) != list(map(_TIME_OF, entries))
         or list(map(people.get, map(_ACTOR, entries))) != list(map(_AUTHOR, lines))
         or ROLLBACK in kinds
-        or any(map(_is_set, map(_FILE, lines)))
     ):
         return None
     fields = list(map(_FIELDS_OF, entries))
     bodies = list(map(_BODY, lines))
     titles = list(map(_SUBJECT, lines))
-    has_body = list(map(_is_set, bodies))
-    has_title = list(map(_is_set, titles))
-    has_salt = list(map(_is_set, map(_SALT, lines)))
-    names = list(map(_DISCLOSED_NAME.get, kinds))
+    given_salts = list(map(_SALT, lines))
+    # Comprehensions: a partial of is_not costs twice as much per call.
+    has_body = [body is not UNSET for body in bodies]
+    has_title = [title is not UNSET for title in titles]
+    # A kind discloses a body or a subject, never both, so no line holds both. Each line with
+    # either has a salt (`bytes.fromhex` below fails on UNSET), so the count of salts shows
+    # that no other line has one.
     if (
-        any(map(and_, has_body, has_title))
-        or list(map(or_, has_body, has_title)) != has_salt
-        or not set(compress(names, has_body)) <= {"body"}
-        or not set(compress(names, has_title)) <= {"subject"}
+        not _BODY_KINDS.issuperset(compress(kinds, has_body))
+        or not _SUBJECT_KINDS.issuperset(compress(kinds, has_title))
+        or count - given_salts.count(UNSET) != has_body.count(True) + has_title.count(True)
     ):
         return None
     # Disclosed content: its salted hash is the one in the leaf.
-    given_salts = list(map(_SALT, lines))
     for disclosed, values in ((has_body, bodies), (has_title, titles)):
         try:
             salts = list(map(bytes.fromhex, compress(given_salts, disclosed)))
             contents = list(map(str.encode, compress(values, disclosed)))
-        except (ValueError, UnicodeEncodeError):
+        except (ValueError, TypeError, UnicodeEncodeError):  # TypeError: no salt
             return None
-        leaf_fields = map(_DISCLOSED_FIELD.get, compress(kinds, disclosed))
+        leaf_fields = map(_DISCLOSED_FIELD.__getitem__, compress(kinds, disclosed))
         if not set(map(len, salts)) <= {SALT_SIZE} or list(
-            map(dict.get, compress(fields, disclosed), leaf_fields)
+            map(field, compress(fields, disclosed), leaf_fields)
         ) != list(map(_HEXDIGEST, map(sha256, map(add, salts, contents)))):
             return None
     # A thread's subject, shown on its messages, is the one its creation entry disclosed.
-    has_thread_subject = list(map(_is_set, map(_THREAD_SUBJECT, lines)))
+    shown_subjects = list(map(_THREAD_SUBJECT, lines))
+    has_thread_subject = [shown is not UNSET for shown in shown_subjects]
     creations = (
         [
             i
@@ -638,7 +693,7 @@ def _fast_chunk(
     if creations:
         known = dict(subjects)
         for i in sorted({*creations, *compress(range(count), has_thread_subject)}):
-            thread = fields[i].get("thread")
+            thread = field(fields[i], "thread", None)
             if not isinstance(thread, str) or (
                 has_thread_subject[i]
                 and (kinds[i] != "message.sent" or known.get(thread) != lines[i].thread_subject)
@@ -648,9 +703,9 @@ def _fast_chunk(
                 known[thread] = titles[i]
         subjects.update(known)
     elif any(has_thread_subject):
-        shown: list[Any] = list(compress(map(_THREAD_SUBJECT, lines), has_thread_subject))
+        shown: list[Any] = list(compress(shown_subjects, has_thread_subject))
         threads: list[Any] = list(
-            map(dict.get, compress(fields, has_thread_subject), repeat("thread"))
+            map(field, compress(fields, has_thread_subject), repeat("thread"), repeat(None))
         )
         if set(compress(kinds, has_thread_subject)) != {"message.sent"}:
             return None

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+import random
 import subprocess
 import sys
+import zipfile
+import zlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -657,7 +660,13 @@ PLAIN_TAMPERS = {
     "reordered entries": edit_lines(PLAIN, lambda ls: swap(ls, 3, 5)),
     "a line split in two": edit_lines(PLAIN, lambda ls: [ls[0].replace(b", ", b",\n", 1), *ls[1:]]),
     "two lines joined": edit_lines(PLAIN, lambda ls: [ls[0] + ls[1], *ls[2:]]),
+    "not UTF-8": edit_lines(PLAIN, lambda ls: [*ls[:3], ls[3].replace(b'"', b'"\xff', 1), *ls[4:]]),
 }
+
+
+def test_a_run_that_is_not_utf8_is_named() -> None:
+    result = verify_bundle(io.BytesIO(PLAIN_TAMPERS["not UTF-8"]))
+    assert result.problem == "entries.jsonl: not valid UTF-8"
 
 
 @pytest.mark.parametrize("kind", [*TAMPERS, *(f"plain: {k}" for k in PLAIN_TAMPERS), *BUNDLES])
@@ -745,3 +754,36 @@ def test_the_fast_path_agrees_on_damaged_lines(
     bundle = rezip(files)
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert verify_bundle(io.BytesIO(bundle)) == _slow_only(bundle, monkeypatch)
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_a_member_is_read_in_pieces_as_zipfile_reads_it(compression: int) -> None:
+    noise = random.Random(7).randbytes(700_000)  # does not compress: many small reads
+    payloads = {"a": b"", "b": b"x", "c": b"line of the record\n" * 200_000, "d": noise}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as zf:
+        for name, data in payloads.items():
+            zf.writestr(name, data)
+    with zipfile.ZipFile(out) as zf:
+        for name, data in payloads.items():
+            assert b"".join(verify_module._member_pieces(zf, name)) == data
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 255))
+def test_a_damaged_deflated_entries_file_gets_zipfiles_verdict(position: int, delta: int) -> None:
+    """The bundle as written (entries.jsonl deflated) with a byte of the compressed data
+    changed: the verifier inflates it itself, and reads what zipfile reads or nothing."""
+    with zipfile.ZipFile(io.BytesIO(BUNDLE)) as zf:
+        info = zf.getinfo("entries.jsonl")
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    damaged = bytearray(BUNDLE)
+    damaged[start + position % info.compress_size] ^= delta
+    try:
+        with zipfile.ZipFile(io.BytesIO(bytes(damaged))) as zf:
+            intact = zf.read("entries.jsonl") == members(BUNDLE)["entries.jsonl"]
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        intact = False
+    result = verify_bundle(io.BytesIO(bytes(damaged)))
+    assert result == verify_bundle(io.BytesIO(BUNDLE)) if intact else not result.ok

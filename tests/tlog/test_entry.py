@@ -12,13 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coparent.tlog.entry import (
+    HASH_FIELDS,
+    KINDS,
     Entry,
     EntryError,
     _decode_strict,
+    all_leaf_views,
     content_hash,
     decode,
     encode,
     format_time,
+    known_leaf_views,
     leaf_view,
     message_sent,
     message_viewed,
@@ -125,11 +129,35 @@ def test_non_canonical_bytes_are_rejected(variant: bytes) -> None:
     with pytest.raises(EntryError):
         decode(variant)
     assert leaf_view(variant) is None
+    _same_run_verdict(variant)
+
+
+def _same_run_verdict(raw: bytes) -> None:
+    """The checks of a run of leaves (the verifier's) agree with `leaf_view` on one leaf, and
+    on the leaf between two good ones."""
+    view = leaf_view(raw)
+    for run in ([raw], [GOLDEN, raw, GOLDEN]):
+        views = all_leaf_views(run)
+        assert (views is None) == (view is None)
+        known = known_leaf_views(run)
+        assert (known is None) == (view is None or view.kind not in KINDS)
+        if view is not None and views is not None:
+            assert views[len(run) // 2] == view
+        if view is not None and known is not None:
+            got = known[len(run) // 2]
+            assert (got.index, got.kind, got.actor, got.time) == (
+                view.index,
+                view.kind,
+                view.actor,
+                view.time,
+            )
+            assert {name: getattr(got.fields, name) for name in view.fields} == view.fields
 
 
 def _same_verdict(raw: bytes) -> None:
     """`leaf_view` (the fast path of `decode` and the verifier) accepts exactly what the json
     module's strict decoding accepts, with the same values."""
+    _same_run_verdict(raw)
     view = leaf_view(raw)
     try:
         entry = _decode_strict(raw)
@@ -241,3 +269,37 @@ def test_a_changed_byte_never_decodes_to_the_same_entry(
         return
     assert other != entry
     assert encode(other) == bytes(raw)
+
+
+hashes = st.text("0123456789abcdef", min_size=64, max_size=64)
+
+
+@st.composite
+def known_entries(draw: st.DrawFn) -> Entry:
+    """Entries of the kinds with a declared shape, which the verifier decodes to Structs."""
+    kind = draw(st.sampled_from(sorted(KINDS)))
+    required, optional = KINDS[kind]
+    chosen = draw(st.sets(st.sampled_from(sorted(optional)))) if optional else set()
+    names = sorted(required | chosen)
+    fields = {n: draw(hashes if n in HASH_FIELDS else values) for n in names}
+    return draw(
+        st.builds(
+            Entry,
+            index=st.integers(0, 2**53 - 1),
+            kind=st.just(kind),
+            actor=text.filter(bool),
+            time=st.datetimes(timezones=st.just(UTC)),
+            fields=st.just(fields),
+        )
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(known_entries(), st.integers(0, 10**6), st.integers(0, 255))
+def test_a_known_kind_with_a_changed_byte_gets_the_same_verdict_in_a_run(
+    entry: Entry, position: int, delta: int
+) -> None:
+    raw = bytearray(encode(entry))
+    position %= len(raw)
+    raw[position] = (raw[position] + delta) % 256
+    _same_verdict(bytes(raw))
