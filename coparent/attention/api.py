@@ -26,6 +26,7 @@ class AttentionItemOut(Schema):
     deadline: dt.datetime | None
     count: int
     answer: bool
+    stands_for: int
 
 
 class AttentionFamilyOut(Schema):
@@ -50,6 +51,7 @@ def _item_out(item: Item) -> AttentionItemOut:
         deadline=item.deadline,
         count=item.count,
         answer=item.answer,
+        stands_for=item.stands_for,
     )
 
 
@@ -62,7 +64,9 @@ def _item_out(item: Item) -> AttentionItemOut:
         "conversations, today's and tomorrow's exchanges with their check-ins, invitations not "
         "yet accepted. Soonest deadline first; texts are written in your own time zone. `answer` "
         "is true for what waits for your answer (the `count`); `link` is the page where it is "
-        "answered. Only the caller's own families are read, so it takes no family id."
+        "answered. An area lists at most five lines; one more line sums up the rest, and its "
+        "`stands_for` is how many it sums up (1 on every other line). Only the caller's own "
+        "families are read, so it takes no family id."
     ),
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )

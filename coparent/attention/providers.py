@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coparent.attention.registry import Item, Provider, Viewer, register
+from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register
 from coparent.exchanges import selectors as exchange_selectors
 from coparent.exchanges.models import ExchangeTerms, TermsStatus
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, RECEIVED
@@ -214,9 +214,13 @@ class UnreadMessagesProvider(Provider):
         )
 
     def items(self, viewer: Viewer) -> list[Item]:
-        seats = self._seats(viewer).select_related("thread").order_by("-thread__last_message_at")
+        seats = list(
+            self._seats(viewer)
+            .select_related("thread")
+            .order_by("-thread__last_message_at", "pk")[: SHOWN + 1]
+        )
         result = []
-        for seat in seats:
+        for seat in seats[:SHOWN]:
             thread, n = seat.thread, seat.unread
             detail = ngettext(
                 "%(n)d new message, the last %(when)s.",
@@ -225,6 +229,15 @@ class UnreadMessagesProvider(Provider):
             ) % {"n": n, "when": viewer.when(thread.last_message_at)}
             link = reverse("messaging:thread", args=[viewer.family.public_id, thread.public_id])
             result.append(Item(self.kind, thread.subject, detail, link, count=n))
+        if len(seats) > SHOWN:
+            more = self._seats(viewer).count() - SHOWN
+            title = ngettext(
+                "%(n)s more conversation with new messages",
+                "%(n)s more conversations with new messages",
+                more,
+            ) % {"n": more}
+            link = reverse("messaging:threads", args=[viewer.family.public_id])
+            result.append(Item(self.kind, title, _("Newest first."), link, stands_for=more))
         return result
 
     def badge(self, viewer: Viewer) -> QuerySet[ThreadParticipant]:

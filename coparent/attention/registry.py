@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 class Item:
     """One thing for the person to look at. `answer` is True when it waits for their answer or
     action (it counts in the navigation badge); False for what they should know (an exchange
-    today, an invitation someone else has to accept)."""
+    today, an invitation someone else has to accept). `stands_for` is how many answers the
+    line counts for: one, or all of them on the line that sums up what an area does not list."""
 
     kind: str
     title: str
@@ -36,6 +37,7 @@ class Item:
     deadline: dt.datetime | None = None
     count: int = 1
     answer: bool = True
+    stands_for: int = 1
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ class Viewer:
         if local.date() == today + dt.timedelta(days=1):
             return _("tomorrow at %(time)s") % {"time": clock}
         return month_day_time(local)
+
+
+# The most lines one list of an area shows; the rest are summed up in one line that links to
+# the area, so a family's home costs the same with five waiting requests or five hundred.
+SHOWN = 5
 
 
 class Provider:

@@ -42,7 +42,7 @@ def items_for(family: Family, membership: Membership, now: dt.datetime | None = 
 
 
 def answer_count(items: list[Item]) -> int:
-    return sum(1 for item in items if item.answer)
+    return sum(item.stands_for for item in items if item.answer)
 
 
 def badge_count(family: Family, membership: Membership, now: dt.datetime | None = None) -> int:

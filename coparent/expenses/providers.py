@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from coparent.attention.registry import Item, Provider, Viewer, register
+from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register
 from coparent.expenses import links
 from coparent.expenses.models import (
     ANSWERABLE,
@@ -44,7 +45,11 @@ class ExpenseRequestProvider(Provider):
 
     def items(self, viewer: Viewer) -> list[Item]:
         result = []
-        for expense in self._pending(viewer).select_related("paid_by__user").order_by("respond_by"):
+        pending = self._pending(viewer)
+        asked = list(
+            pending.select_related("paid_by__user").order_by("respond_by", "pk")[: SHOWN + 1]
+        )
+        for expense in asked[:SHOWN]:
             who = expense.paid_by.user.display_name
             share = money.format_plain(expense.requested_minor, expense.currency)
             if expense.status == ExpenseStatus.OVERDUE:
@@ -66,17 +71,33 @@ class ExpenseRequestProvider(Provider):
                     deadline=expense.respond_by,
                 )
             )
-        # The viewer's own requests that went unanswered: to know, not to answer.
-        for expense in (
-            Expense.objects.filter(
-                family=viewer.family,
-                is_current=True,
-                paid_by=viewer.membership,
-                status=ExpenseStatus.OVERDUE,
+        if len(asked) > SHOWN:
+            more = pending.count() - SHOWN
+            result.append(
+                Item(
+                    self.kind,
+                    ngettext(
+                        "%(n)s more request for your share of an expense",
+                        "%(n)s more requests for your share of an expense",
+                        more,
+                    )
+                    % {"n": more},
+                    _("The money page lists them all, soonest answer date first."),
+                    links.ledger(viewer.family),
+                    stands_for=more,
+                )
             )
-            .select_related("debtor__user")
-            .order_by("respond_by")
-        ):
+        # The viewer's own requests that went unanswered: to know, not to answer.
+        unanswered = Expense.objects.filter(
+            family=viewer.family,
+            is_current=True,
+            paid_by=viewer.membership,
+            status=ExpenseStatus.OVERDUE,
+        )
+        overdue = list(
+            unanswered.select_related("debtor__user").order_by("respond_by", "pk")[: SHOWN + 1]
+        )
+        for expense in overdue[:SHOWN]:
             title = _("%(name)s has not answered your request") % {
                 "name": expense.debtor.user.display_name if expense.debtor else ""
             }
@@ -92,6 +113,22 @@ class ExpenseRequestProvider(Provider):
                     title,
                     detail,
                     links.expense(viewer.family, expense.public_id),
+                    answer=False,
+                )
+            )
+        if len(overdue) > SHOWN:
+            more = unanswered.count() - SHOWN
+            result.append(
+                Item(
+                    self.kind,
+                    ngettext(
+                        "%(n)s more of your requests is overdue",
+                        "%(n)s more of your requests are overdue",
+                        more,
+                    )
+                    % {"n": more},
+                    _("The money page lists them all."),
+                    links.ledger(viewer.family),
                     answer=False,
                 )
             )
@@ -115,7 +152,9 @@ class PaymentConfirmProvider(Provider):
 
     def items(self, viewer: Viewer) -> list[Item]:
         result = []
-        for payment in self._pending(viewer).select_related("payer__user").order_by("date"):
+        pending = self._pending(viewer)
+        payments = list(pending.select_related("payer__user").order_by("date", "pk")[: SHOWN + 1])
+        for payment in payments[:SHOWN]:
             title = _("%(name)s recorded a payment to you") % {
                 "name": payment.payer.user.display_name
             }
@@ -126,6 +165,17 @@ class PaymentConfirmProvider(Provider):
             }
             result.append(
                 Item(self.kind, title, detail, links.payment(viewer.family, payment.public_id))
+            )
+        if len(payments) > SHOWN:
+            more = pending.count() - SHOWN
+            title = ngettext(
+                "%(n)s more payment to you to confirm",
+                "%(n)s more payments to you to confirm",
+                more,
+            ) % {"n": more}
+            detail = _("The money page lists them all.")
+            result.append(
+                Item(self.kind, title, detail, links.ledger(viewer.family), stands_for=more)
             )
         return result
 

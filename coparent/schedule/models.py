@@ -113,7 +113,10 @@ class SwapRequest(FamilyOwned):
     (source "swap:<public_id>"). Past its deadline a pending request is expired: the worker
     stores that within minutes (schedule.tasks); until then `current_status` reads it."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="swaps")
+    # No index of its own: the window indexes below lead with the plan. With a plan-only index
+    # beside them, SQLite (which keeps no statistics here) read a plan's whole history for
+    # every page instead of the swaps that touch the window.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="swaps", db_index=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -186,7 +189,12 @@ class Event(FamilyOwned):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["starts_at"]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["family", "starts_at"])]
+        # Pages ask for the events that overlap a window (ends after its start, starts before
+        # its end): led by the end, the index reads the window and what follows it, never the
+        # family's past.
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["family", "ends_at", "starts_at"])
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -400,7 +400,16 @@ def test_the_api_lists_each_family_with_its_items(cast: Cast, client_for) -> Non
     assert family["your_role"] == "parent"
     assert family["count"] == 1
     [swap_item] = [i for i in family["items"] if i["kind"] == "swap"]
-    assert set(swap_item) == {"kind", "title", "detail", "link", "deadline", "count", "answer"}
+    assert set(swap_item) == {
+        "kind",
+        "title",
+        "detail",
+        "link",
+        "deadline",
+        "count",
+        "answer",
+        "stands_for",
+    }
     assert swap_item["link"] == f"/f/{cast.family_a.public_id}/swaps/{request.public_id}/"
     assert swap_item["answer"] is True
     assert dt.datetime.fromisoformat(swap_item["deadline"]) == request.respond_by
@@ -469,6 +478,7 @@ def test_the_api_is_in_the_openapi_document() -> None:
         "deadline",
         "count",
         "answer",
+        "stands_for",
     }
 
 
@@ -519,3 +529,13 @@ def test_the_demo_shows_a_parent_what_needs_them(db: None) -> None:
     found = items_for(morgan.family, morgan)
     assert {"swap", "messages", "exchange"} <= {i.kind for i in found}
     assert any(i.kind == "exchange" and " today at " in i.title for i in found)
+
+
+def test_six_unread_conversations_show_five_and_one_line_for_the_last(cast: Cast) -> None:
+    for n in range(6):
+        open_thread(cast, subject=f"Week {n}")
+    listed = [i for i in items(cast, cast.bob) if i.kind == "messages"]
+    assert [i.title for i in listed[:5]] == [f"Week {n}" for n in range(5, 0, -1)]
+    assert listed[-1].title == "1 more conversation with new messages"
+    assert listed[-1].stands_for == 1 and listed[-1].link.endswith("/messages/")
+    assert answer_count(listed) == 6 == badge(cast, cast.bob)

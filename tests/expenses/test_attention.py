@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coparent.attention.selectors import badge_count, items_for
+from coparent.attention.selectors import answer_count, badge_count, items_for
 from coparent.expenses import selectors, services
 from coparent.notifications.models import Kind, Notification
 from coparent.records.disclosure import disclose
@@ -113,3 +115,43 @@ def test_the_export_discloses_reasons_and_receipts(cast: Cast) -> None:
     contents = {entry.kind: found[entry.index].content for entry in entries}
     assert contents["expense.disputed"] == b"Not agreed"
     assert contents["expense.receipt_added"] and contents["expense.receipt_added"][:4] == b"\x89PNG"
+
+
+def test_home_lists_five_requests_and_sums_up_the_rest(cast: Cast, client_for) -> None:
+    """A parent asked for their share again and again is shown five requests, soonest answer
+    date first, and one line for the rest that still counts every one of them; the home page
+    costs the same queries with seven requests waiting or thirty."""
+    for n in range(7):
+        expense(cast, description=f"Lesson {n}")
+    bob = member(cast.family_a, cast.bob)
+    items = items_for(cast.family_a, bob)
+    assert [i.stands_for for i in items] == [1, 1, 1, 1, 1, 2]
+    assert items[-1].title == "2 more requests for your share of an expense"
+    assert items[-1].link == f"/f/{cast.family_a.public_id}/expenses/"
+    assert answer_count(items) == 7 == badge_count(cast.family_a, bob, timezone.now())
+    client = client_for(cast.bob)
+    home = f"/f/{cast.family_a.public_id}/"
+    page = client.get(home).content.decode()
+    assert page.count("asks for your share of an expense") == 5
+    assert "2 more requests for your share of an expense" in page
+    with CaptureQueriesContext(connection) as seven:
+        client.get(home)
+    for n in range(23):
+        expense(cast, description=f"Lesson {n + 7}")
+    client.get(home)  # the record grew: the navigation counts again once
+    with CaptureQueriesContext(connection) as thirty:
+        page = client.get(home).content.decode()
+    assert len(thirty) == len(seven)
+    assert "25 more requests for your share of an expense" in page
+
+
+def test_alice_sees_five_of_her_overdue_requests_and_how_many_more(
+    cast: Cast, time_machine
+) -> None:
+    for n in range(6):
+        expense(cast, description=f"Lesson {n}")
+    time_machine.move_to(timezone.now() + dt.timedelta(days=20))
+    services.deadlines_mark()
+    items = items_for(cast.family_a, member(cast.family_a, cast.alice))
+    assert len(items) == 6 and not any(i.answer for i in items)
+    assert items[-1].title == "1 more of your requests is overdue"
