@@ -111,3 +111,33 @@ def test_a_main_page_asks_the_same_number_of_queries_at_any_age_of_the_family(
     with django_assert_num_queries(queries):
         old = alice.get(url)
     assert young.status_code == old.status_code == 200
+
+
+def test_the_swaps_page_shows_twenty_newest_first_and_pages_back(cast: Cast, client_for) -> None:
+    version = _young_family(cast)
+    _years_behind(cast, version, 20)  # 40 old requests behind the two recent ones
+    alice = client_for(cast.alice)
+    url = f"/f/{cast.family_a.public_id}/swaps/"
+    first = alice.get(url).content.decode()
+    assert first.count('class="badge') == 20
+    assert f'href="/f/{cast.family_a.public_id}/swaps/?page=2"' in first and "Newer" not in first
+    assert "1 request is waiting for your answer." in first  # Bob's, not Alice's own
+    last = alice.get(url + "?page=3").content.decode()
+    assert last.count('class="badge') == 2 and "?page=2" in last and "Older" not in last
+    odd = alice.get(url + "?page=%C2%B2").content.decode()  # a superscript two: the first page
+    assert odd.count('class="badge') == 20 and "?page=2" in odd and "Newer" not in odd
+
+
+def test_the_passes_page_shows_twenty_latest_first_and_pages_back(cast: Cast, client_for) -> None:
+    from tests.passes.test_passes import issue, window
+
+    for n in range(22):
+        start, end = window(hours_from_now=24 * n)
+        issue(cast, person_name=f"Helper {n}", starts_at=start, ends_at=end)
+    alice = client_for(cast.alice)
+    url = f"/f/{cast.family_a.public_id}/passes/"
+    first = alice.get(url).content.decode()
+    assert "Helper 21<" in first and "Helper 2<" in first and "Helper 1<" not in first
+    assert "?page=2" in first
+    second = alice.get(url + "?page=2").content.decode()
+    assert "Helper 1<" in second and "Helper 0<" in second and "Helper 2<" not in second

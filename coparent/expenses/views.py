@@ -24,6 +24,7 @@ from coparent.core import csv as safe_csv
 from coparent.core.errors import ServiceError
 from coparent.core.forms import TextField, add_service_error
 from coparent.core.http import FamilyRequest
+from coparent.core.paging import page_number
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.expenses import chart, forms, pages, selectors, services
 from coparent.expenses import money as formatting
@@ -153,11 +154,6 @@ def _filters(
     )
 
 
-def _page_number(request: FamilyRequest) -> int:
-    value = request.GET.get("page", "1")
-    return int(value) if value.isdecimal() and 0 < len(value) < 6 and int(value) > 0 else 1
-
-
 @login_required
 @family_view(roles=READERS)
 def ledger(request: FamilyRequest) -> HttpResponse:
@@ -166,7 +162,7 @@ def ledger(request: FamilyRequest) -> HttpResponse:
     category_choices = pages.category_choices(family, visible)
     children = pages.child_choices(family)
     filter_form, filters = _filters(request, category_choices, children)
-    page = _page_number(request)
+    page = page_number(request.GET.get("page", "1"))
     lines, more = pages.ledger_page(family, visible, filters, page)
     waiting, more_waiting = pages.waiting_for(family, me)
     labels = dict(category_choices)

@@ -15,13 +15,9 @@ from django.views.decorators.http import require_POST
 
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
+from coparent.core.paging import page_number
 from coparent.notifications import forms, selectors, services
 from coparent.notifications.models import Notification
-
-
-def _page_number(raw: str) -> int:
-    # ASCII digits only: "²" passes isdigit() but not int(), and 30 digits overflow SQLite.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
 
 
 def _own(request: HttpRequest, notification_id: str) -> Notification:
@@ -39,7 +35,7 @@ def _own(request: HttpRequest, notification_id: str) -> Notification:
 def notification_list(request: HttpRequest) -> HttpResponse:
     page = selectors.notification_page(
         request.user,  # type: ignore[arg-type]
-        _page_number(request.GET.get("page", "1")),
+        page_number(request.GET.get("page", "1")),
     )
     return render(request, "notifications/list.html", {"page": page})
 

@@ -66,7 +66,11 @@ class PickupPass(FamilyOwned):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-starts_at"]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["gate", "starts_at"])]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["gate", "starts_at"]),
+            # The passes page, newest first, a page at a time.
+            models.Index(fields=["family", "-starts_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"pass for {self.person_name}"

@@ -23,6 +23,7 @@ from coparent.core.http import (
     client_address,
     throttle_key_for_address,
 )
+from coparent.core.paging import page_of
 from coparent.core.tenancy import family_view, get_for_family, not_family_scoped
 from coparent.families.models import Role
 from coparent.passes import forms, selectors, services, tokens
@@ -32,18 +33,23 @@ from coparent.safety import selectors as safety_selectors
 PASS_ROLES = (Role.PARENT, Role.PROFESSIONAL)
 CHECKS_PER_ADDRESS = 60
 CHECK_WINDOW_SECONDS = 600
+PASSES_PER_PAGE = 20
 
 
 @login_required
 @family_view(roles=PASS_ROLES)
 def pass_list(request: FamilyRequest) -> HttpResponse:
-    passes = list(selectors.pass_list(request.family))
+    page = page_of(
+        request, selectors.pass_list(request.family).order_by("-starts_at", "-pk"), PASSES_PER_PAGE
+    )
     return render(
         request,
         "passes/list.html",
         {
-            "passes": [(p, selectors.status(p), _shown_place(p, request.user.pk)) for p in passes],
-            "gates": selectors.gate_list(request.family),
+            "page": page,
+            "passes": [
+                (p, selectors.status(p), _shown_place(p, request.user.pk)) for p in page.items
+            ],
         },
     )
 

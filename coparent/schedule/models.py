@@ -144,6 +144,8 @@ class SwapRequest(FamilyOwned):
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["plan", "status", "end_at", "start_at"]),
             models.Index(fields=["plan", "status", "offer_end_at", "offer_start_at"]),
+            # The swaps page, newest first, a page at a time.
+            models.Index(fields=["family", "-requested_at"]),
         ]
 
     def __str__(self) -> str:

@@ -193,6 +193,17 @@ def swap_list(family: Family, plans: list[Plan] | None = None) -> QuerySet[SwapR
     return swaps.filter(plan__in=plans) if plans is not None else swaps
 
 
+def swaps_to_answer(family: Family, user: Any, now: dt.datetime) -> QuerySet[SwapRequest]:
+    """Requests someone else made that are still open for an answer."""
+    return SwapRequest.objects.filter(
+        family=family, status=SwapStatus.PENDING, respond_by__gt=now
+    ).exclude(requested_by=user)
+
+
+def has_agreed_schedule(family: Family) -> bool:
+    return ScheduleVersion.objects.filter(family=family, status=VersionStatus.ACCEPTED).exists()
+
+
 def event_list(
     family: Family,
     membership: Membership | None = None,

@@ -8,17 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
+from coparent.core.paging import page_of
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.families.models import Role
 from coparent.schedule import forms, selectors, services
 from coparent.schedule.models import Plan, SwapRequest, SwapStatus
 from coparent.schedule.views import PARENTS_AND_PROFESSIONALS
+
+SWAPS_PER_PAGE = 20
 
 
 def _plan_choices(request: FamilyRequest) -> list[tuple[str, str]]:
@@ -30,21 +34,22 @@ def _plan_choices(request: FamilyRequest) -> list[tuple[str, str]]:
 @login_required
 @family_view(roles=PARENTS_AND_PROFESSIONALS)
 def swap_list(request: FamilyRequest) -> HttpResponse:
-    swaps = list(selectors.swap_list(request.family))
-    waiting = [
-        s
-        for s in swaps
-        if s.current_status() == SwapStatus.PENDING and s.requested_by_id != request.user.pk
-    ]
+    family = request.family
+    page = page_of(
+        request, selectors.swap_list(family).order_by("-requested_at", "-pk"), SWAPS_PER_PAGE
+    )
+    waiting = (
+        selectors.swaps_to_answer(family, request.user, timezone.now()).count()
+        if request.membership.is_parent
+        else 0
+    )
     return render(
         request,
         "schedule/swaps.html",
         {
-            "swaps": swaps,
-            "waiting": waiting if request.membership.is_parent else [],
-            "has_plan": any(
-                selectors.agreed_versions(p) for p in selectors.plan_list(request.family)
-            ),
+            "page": page,
+            "waiting": waiting,
+            "has_plan": selectors.has_agreed_schedule(family),
             "tab": "swaps",
         },
     )
