@@ -4,6 +4,7 @@ answer date), payments to confirm, and split rules the other parent proposed."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -161,7 +162,7 @@ class PaymentConfirmProvider(Provider):
             detail = _("%(amount)s %(currency)s on %(date)s. Confirm it or dispute it.") % {
                 "amount": money.format_plain(payment.amount_minor, payment.currency),
                 "currency": payment.currency,
-                "date": payment.date.isoformat(),
+                "date": formats.date_format(payment.date, "DATE_FORMAT"),
             }
             result.append(
                 Item(self.kind, title, detail, links.payment(viewer.family, payment.public_id))
@@ -202,7 +203,7 @@ class SplitRulesProvider(Provider):
                 "name": agreement.proposed_by.display_name
             }
             detail = _("In force from %(date)s once you accept. Answer by %(deadline)s.") % {
-                "date": agreement.effective_from.isoformat(),
+                "date": formats.date_format(agreement.effective_from, "DATE_FORMAT"),
                 "deadline": viewer.when(agreement.respond_by),
             }
             result.append(

@@ -245,12 +245,13 @@ def expense_versions(expense: Expense) -> list[Expense]:
     """Every version of this expense, oldest first (walks the links, at most a few)."""
     chain = [expense]
     current = expense
+    versions = Expense.objects.filter(family_id=expense.family_id)
     while current.supersedes_id is not None:
-        current = Expense.objects.get(pk=current.supersedes_id)
+        current = versions.get(pk=current.supersedes_id)
         chain.insert(0, current)
     later = expense
     while True:
-        newer = Expense.objects.filter(supersedes=later).first()
+        newer = versions.filter(supersedes=later).first()
         if newer is None:
             break
         chain.append(newer)

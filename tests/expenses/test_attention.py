@@ -47,6 +47,9 @@ def test_requests_payments_and_rules_wait_for_the_other_parent(cast: Cast) -> No
         rules=[services.RuleSpec({a: Decimal(50), b: Decimal(50)})],
     )
     assert sorted(kinds_for(cast, cast.alice)) == ["expense_rules", "payment"]
+    details = {i.kind: i.detail for i in items_for(cast.family_a, a)}
+    assert "on Wed 10 Jun 2026." in details["payment"]  # the reader's date, not 2026-06-10
+    assert "In force from Wed 10 Jun 2026 once you accept." in details["expense_rules"]
     assert kinds_for(cast, cast.bob) == []
     assert kinds_for(cast, cast.gran) == [] and kinds_for(cast, cast.mediator) == []
 
