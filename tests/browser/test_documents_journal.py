@@ -52,6 +52,11 @@ def test_documents_and_the_journal(new_page, viewport, name) -> None:
     alice.get_by_role("button", name="Upload new version").click()
     alice.get_by_text("The new version is saved").wait_for()
     assert alice.get_by_test_id("version").count() == 2
+    # The preview is fetched after the page: wait until it has loaded, not just appeared.
+    alice.wait_for_function(
+        "() => document.querySelector('img.document-preview')?.complete"
+        " && document.querySelector('img.document-preview').naturalWidth > 0"
+    )
     assert alice.locator("img.document-preview").evaluate("img => img.naturalWidth") == 300
     assert_accessible(alice, "document detail")
     assert_no_horizontal_overflow(alice, "document detail")
