@@ -17,7 +17,7 @@ from coparent.families.models import AccessLogEntry
 from tests.cast import Cast
 
 pytestmark = pytest.mark.django_db
-ACCESS_LOG_QUERIES = 8  # with the list of professionals to see one by one
+ACCESS_LOG_QUERIES = 7  # with the list of professionals to see one by one
 
 
 def family_page_names() -> set[str]:

@@ -7,6 +7,7 @@ object, so a stranger cannot even learn that a family or an object exists.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -16,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from coparent.core.statements import Statement
 
 if TYPE_CHECKING:
     from coparent.accounts.models import User
@@ -52,34 +56,62 @@ def not_family_scoped[ViewT: Callable[..., Any]](view: ViewT) -> ViewT:
 NOT_FAMILY_SCOPED_API = {"x-not-family-scoped": True}
 
 
-def _as_uuid(value: object) -> uuid.UUID:
+def public_id_or_404(value: object) -> uuid.UUID:
+    """A public id from a URL, or 404 for anything that is not one."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         raise Http404 from None
 
 
-def membership_for(
-    user: User, family_public_id: object, *, roles: Iterable[str] | None = None
-) -> Membership:
-    """The user's active membership of the family, or 404 (the same for missing and forbidden).
-
-    `roles` narrows who may use the page at all; a member whose role is not listed gets 404 too,
-    so a caregiver cannot learn which parent-only pages exist.
-    """
+def _active_memberships(now: dt.datetime | None = None) -> models.QuerySet[Membership]:
     from coparent.families.models import Membership
 
-    if not user.is_authenticated:
-        raise Http404
-    membership = (
-        Membership.objects.active()
+    return (
+        Membership.objects.active(now)
         .select_related("family")
         # The family record's size changes with every write anyone makes in the family: what
         # the page may have kept from an earlier view (the navigation's count) is keyed on it.
         .annotate(record_size=models.F("family__log__size"))
-        .filter(user=user, family__public_id=_as_uuid(family_public_id))
-        .first()
     )
+
+
+# Asked on every family page: compiled once (core/statements.py).
+_MEMBERSHIPS_OF = Statement(
+    lambda user, now: _active_memberships(now).filter(user_id=user).order_by("family__name", "pk"),
+    user=int,
+    now=dt.datetime,
+)
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The user's active memberships with their families, by family name: the navigation's
+    family switcher, which a page's own membership is then picked from (one query for both)."""
+    return _MEMBERSHIPS_OF(user=user.pk, now=timezone.now())
+
+
+def membership_for(
+    user: User,
+    family_public_id: object,
+    *,
+    roles: Iterable[str] | None = None,
+    among: list[Membership] | None = None,
+) -> Membership:
+    """The user's active membership of the family, or 404 (the same for missing and forbidden).
+    `among` is `memberships_of(user)` when the caller already has it.
+
+    `roles` narrows who may use the page at all; a member whose role is not listed gets 404 too,
+    so a caregiver cannot learn which parent-only pages exist.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    wanted = public_id_or_404(family_public_id)
+    if among is None:
+        membership = _active_memberships().filter(user=user, family__public_id=wanted).first()
+    else:
+        membership = next(
+            (m for m in among if m.user_id == user.pk and m.family.public_id == wanted), None
+        )
     if membership is None or (roles is not None and membership.role not in set(roles)):
         raise Http404
     membership.user = user  # the same row, already loaded: pages read membership.user freely
@@ -103,7 +135,7 @@ def get_for_family[ModelT: models.Model](
         else model_or_queryset._default_manager.all()
     )
     if "public_id" in lookup:
-        lookup["public_id"] = _as_uuid(lookup["public_id"])
+        lookup["public_id"] = public_id_or_404(lookup["public_id"])
     try:
         return queryset.get(family=family, **lookup)
     except ObjectDoesNotExist:
@@ -127,7 +159,12 @@ def family_view(
         def wrapper(
             request: HttpRequest, family_id: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
-            membership = membership_for(request.user, family_id, roles=roles)  # type: ignore[arg-type]
+            user: User = request.user  # type: ignore[assignment]
+            if not user.is_authenticated:
+                raise Http404
+            # The header's family switcher lists these: read once for both.
+            memberships = request.nav_memberships = memberships_of(user)  # type: ignore[attr-defined]
+            membership = membership_for(user, family_id, roles=roles, among=memberships)
             if write or (
                 request.method not in ("GET", "HEAD", "OPTIONS") and not read_only_may_post
             ):

@@ -14,7 +14,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    memberships = family_list_for_user(request.user)  # type: ignore[arg-type]
+    memberships = getattr(request, "nav_memberships", None)  # a family page has read them
+    if memberships is None:
+        memberships = family_list_for_user(request.user)  # type: ignore[arg-type]
     return {
         "nav_family": getattr(request, "family", None),
         "nav_membership": getattr(request, "membership", None),

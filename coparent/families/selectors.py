@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coparent.accounts.models import User
+from coparent.core.tenancy import memberships_of
 from coparent.families.models import (
     AccessLogEntry,
     AccessRequest,
@@ -18,12 +19,7 @@ from coparent.families.models import (
 
 
 def family_list_for_user(user: User) -> list[Membership]:
-    return list(
-        Membership.objects.active()
-        .filter(user=user)
-        .select_related("family")
-        .order_by("family__name")
-    )
+    return memberships_of(user)
 
 
 def member_list(family: Family) -> QuerySet[Membership]:

@@ -547,11 +547,11 @@ def access_request_create(
 def access_request_for_parent(user: User, public_id: object) -> AccessRequest | None:
     """The request as its addressee sees it (sent to their address), or as a parent of the
     family it was filed under; None for anyone else, who gets the same 404 as for no request."""
-    from coparent.core.tenancy import _as_uuid
+    from coparent.core.tenancy import public_id_or_404
 
     found = (
         AccessRequest.objects.select_related("requester", "family")
-        .filter(public_id=_as_uuid(public_id))
+        .filter(public_id=public_id_or_404(public_id))
         .first()
     )
     if found is None:

@@ -6,14 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils import timezone
 
-from coparent.core.tenancy import get_for_family
+from coparent.core.statements import Statement
+from coparent.core.tenancy import get_for_family, public_id_or_404
 from coparent.families.models import Membership, Role
 from coparent.messaging.models import (
     Attachment,
@@ -55,20 +58,52 @@ def thread_get(membership: Membership, thread_id: object) -> Thread:
     return get_for_family(thread_list(membership), membership.family, public_id=thread_id)
 
 
+def _poll_threads(
+    membership: Membership, thread: uuid.UUID, after: dt.datetime
+) -> QuerySet[Thread]:
+    latest = Message.objects.filter(thread=OuterRef(OuterRef("pk"))).order_by("-created_at")
+    marks = MessageView.objects.filter(
+        message__in=latest.values("pk")[:PAGE], message__sender_id=membership.user_id
+    ).order_by("-pk")
+    return (
+        thread_list(membership)
+        .annotate(
+            newer=Exists(Message.objects.filter(thread=OuterRef("pk"), created_at__gt=after)),
+            receipts_mark=Subquery(marks.values("pk")[:1]),
+        )
+        .filter(family_id=membership.family_id, public_id=thread)
+    )
+
+
+# A conversation asks every few seconds: compiled once (core/statements.py).
+_POLL = Statement(
+    lambda family, member, user, thread, after: _poll_threads(
+        Membership(pk=member, family_id=family, user_id=user), thread, after
+    ),
+    family=int,
+    member=int,
+    user=int,
+    thread=uuid.UUID,
+    after=dt.datetime,
+)
+
+
 def thread_poll_get(membership: Membership, thread_id: object, *, after: dt.datetime) -> Thread:
     """The thread, with what a poll needs to tell "nothing new" in the same query: whether a
     message came after `after` (`newer`), and the newest receipt on the reader's own messages
     among the latest PAGE (`receipts_mark`, see `receipts_mark`). Both are index lookups,
     whatever the thread's length."""
-    latest = Message.objects.filter(thread=OuterRef(OuterRef("pk"))).order_by("-created_at")
-    marks = MessageView.objects.filter(
-        message__in=latest.values("pk")[:PAGE], message__sender_id=membership.user_id
-    ).order_by("-pk")
-    threads = thread_list(membership).annotate(
-        newer=Exists(Message.objects.filter(thread=OuterRef("pk"), created_at__gt=after)),
-        receipts_mark=Subquery(marks.values("pk")[:1]),
+    found = _POLL(
+        family=membership.family_id,
+        member=membership.pk,
+        user=membership.user_id,
+        thread=public_id_or_404(thread_id),
+        after=after,
     )
-    return get_for_family(threads, membership.family, public_id=thread_id)
+    if not found:
+        raise Http404
+    thread: Thread = found[0]
+    return thread
 
 
 def receipts_mark(latest: list[Message], viewer_id: int) -> int:

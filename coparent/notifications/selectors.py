@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from coparent.accounts.models import User
+from coparent.core.statements import Statement
 from coparent.families.models import Family, Membership, Role
 from coparent.notifications import kinds
 from coparent.notifications.models import ChannelPreference, Kind, Notification
@@ -38,8 +39,22 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
+# The header asks on every page: compiled once (core/statements.py). Grouped by the
+# recipient, the count is one row, or none when nothing is unread.
+_UNREAD = Statement(
+    lambda user: (
+        Notification.objects.filter(recipient_id=user, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(unread=Count("pk"))
+        .values_list("unread", flat=True)
+    ),
+    user=int,
+)
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return sum(_UNREAD(user=user.pk))
 
 
 def channels_for(user: User) -> dict[str, str]:

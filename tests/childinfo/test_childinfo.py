@@ -565,7 +565,7 @@ def test_the_child_page_query_count_does_not_grow(
     assert counts[0] == counts[1]
 
 
-NUM_QUERIES = {"alice": 7, "gran": 7}
+NUM_QUERIES = {"alice": 6, "gran": 6}
 
 
 def test_the_history_page_query_count_does_not_grow(
@@ -575,12 +575,12 @@ def test_the_history_page_query_count_does_not_grow(
     alice = client_for(cast.alice)
     url = f"/f/{cast.family_a.public_id}/children/{cast.kit.public_id}/info/history/"
     alice.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         alice.get(url)
     write_info(cast)
     # The writes grew the record: the next view counts the nav badge anew.
     alice.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert alice.get(url).status_code == 200
 
 
@@ -588,7 +588,7 @@ def test_the_children_list(cast: Cast, client_for, django_assert_num_queries) ->
     alice = client_for(cast.alice)
     url = f"/f/{cast.family_a.public_id}/children/"
     alice.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         text = alice.get(url).content.decode()
     assert "Kit" in text
     # One child, and someone who only reads: straight to the child's page.

@@ -17,9 +17,9 @@ from tests.decisions.helpers import agreed, current, in_days, propose
 
 pytestmark = pytest.mark.django_db
 
-LIST_QUERIES = 9
-DETAIL_QUERIES = 11
-AGREEMENTS_QUERIES = 7
+LIST_QUERIES = 8
+DETAIL_QUERIES = 10
+AGREEMENTS_QUERIES = 6
 
 
 def base(cast: Cast) -> str:

@@ -296,8 +296,8 @@ def test_page_query_counts_do_not_grow_with_history(
     assert list_once == LIST_QUERIES and detail_once == DETAIL_QUERIES
 
 
-LIST_QUERIES = 8
-DETAIL_QUERIES = 8
+LIST_QUERIES = 7
+DETAIL_QUERIES = 7
 
 
 def test_expiry_reminders_go_out_through_the_worker_once_per_lead(cast: Cast, time_machine) -> None:

@@ -317,8 +317,8 @@ def test_hostile_input_is_refused_and_nothing_is_written(cast: Cast, client_for)
     assert LogEntry.objects.count() == before
 
 
-JOURNAL_QUERIES = 8
-SHARED_QUERIES = 14  # with the nav badge, now that professionals can have something to moderate
+JOURNAL_QUERIES = 7
+SHARED_QUERIES = 13  # with the nav badge, now that professionals can have something to moderate
 
 
 def test_query_counts_stay_fixed_as_the_journal_grows(cast: Cast, client_for) -> None:

@@ -152,7 +152,7 @@ def test_polling_returns_only_new_messages_and_receipts(cast: Cast, client_for) 
     assert "At 3" not in fresh
 
 
-POLL_QUERIES = {"quiet": 4, "news": 10}  # session, user, membership, thread (+ the page)
+POLL_QUERIES = {"quiet": 4, "news": 9}  # session, user, membership, thread (+ the page)
 
 
 def test_a_poll_with_nothing_new_is_204_from_one_query_whatever_the_history(
@@ -370,7 +370,7 @@ def test_a_hostile_subject_is_refused_through_the_api_too(cast: Cast, client_for
     assert not Thread.objects.exists()
 
 
-THREAD_PAGE_QUERIES = 13  # includes the nav badge and the protective-order check
+THREAD_PAGE_QUERIES = 12  # includes the nav badge and the protective-order check
 
 
 def test_compose_forms_say_who_will_read_by_name(

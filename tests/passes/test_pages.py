@@ -172,7 +172,7 @@ def test_revoking_asks_first_then_revokes(
     assert "already revoked" in client.get(confirm_url).content.decode()
 
 
-REVOKE_PAGE_QUERIES = 7  # with the two nav counts
+REVOKE_PAGE_QUERIES = 6  # with the two nav counts
 
 
 def test_the_other_parent_cannot_revoke_an_active_pass(cast: Cast, client_for) -> None:
@@ -215,7 +215,7 @@ def test_a_places_link_is_shown_again_with_a_sign(
     assert token not in professional and "Only the parents" in professional
 
 
-GATE_PAGE_QUERIES = 7  # with the two nav counts
+GATE_PAGE_QUERIES = 6  # with the two nav counts
 
 
 def test_the_link_cannot_be_rebuilt_from_the_database_alone(cast: Cast, settings) -> None:
@@ -319,7 +319,7 @@ def test_a_caregiver_shows_their_pass_from_their_own_page(
     assert client_for(cast.mediator).get(base(cast) + "mine/").status_code == 404
 
 
-MINE_PAGE_QUERIES = 8  # with the two nav counts
+MINE_PAGE_QUERIES = 7  # with the two nav counts
 
 
 def test_the_api_issues_a_pass_for_a_caregiver(cast: Cast, client_for) -> None:

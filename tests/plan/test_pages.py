@@ -34,8 +34,8 @@ def _count(client, url: str) -> int:
     return len(queries)
 
 
-PLAN_PAGE_QUERIES = 12  # with the two nav counts and the access log's session lookups
-PRINT_PAGE_QUERIES = 10
+PLAN_PAGE_QUERIES = 11  # with the two nav counts and the access log's session lookups
+PRINT_PAGE_QUERIES = 9
 
 
 def test_the_plan_page_shows_every_provision_in_force_and_its_history_in_fixed_queries(
@@ -199,7 +199,7 @@ def test_time_away_through_the_pages(cast: Cast, client_for, django_assert_num_q
     assert TimeAway.objects.count() in (1, 2)
 
 
-TIME_AWAY_PAGE_QUERIES = 11
+TIME_AWAY_PAGE_QUERIES = 10
 
 
 def test_call_windows_are_on_the_calendar_in_the_viewers_zone(cast: Cast, client_for) -> None:

@@ -15,7 +15,7 @@ from tests.cast import Cast
 ROOT = Path(__file__).resolve().parents[2] / "coparent"
 # Names a kind is passed by that are not a parameter of the function passing it.
 CONSTANTS = {"ROLLBACK": ROLLBACK}
-RECORD_PAGE_QUERIES = 7
+RECORD_PAGE_QUERIES = 6
 
 
 def _kind_argument(call: ast.Call, position: int) -> ast.expr | None:

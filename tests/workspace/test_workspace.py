@@ -219,7 +219,7 @@ def test_parents_see_what_each_professional_opened(
     mine = Membership.objects.get(family=cast.family_a, user=pro)
     alice = client_for(cast.alice)
     alice.get(f"/f/{family}/access-log/{mine.public_id}/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page = alice.get(f"/f/{family}/access-log/{mine.public_id}/")
     text = page.content.decode()
     assert "What Pat Coordinator opened" in text
@@ -228,7 +228,7 @@ def test_parents_see_what_each_professional_opened(
     for _ in range(3):
         client_for(pro).get(f"/f/{family}/people/")
     alice.get(f"/f/{family}/access-log/{mine.public_id}/")  # the visits grew the record
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         alice.get(f"/f/{family}/access-log/{mine.public_id}/")
     # Gran's membership is no professional's: 404, as for a made-up one.
     gran = Membership.objects.get(family=cast.family_a, user=cast.gran)

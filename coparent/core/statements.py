@@ -1,0 +1,157 @@
+"""Queries the ORM builds and compiles once per process, then runs with each request's values.
+
+Building and compiling a queryset costs the ORM 0.5-2 ms of Python every time, several times
+what the database takes to answer a small query; the queries nearly every request asks (the
+tenancy gate's, a conversation's poll) pay it once here. A `Statement` builds its queryset with
+stand-in values, compiles it, and notes where each stand-in landed among the parameters (and
+how the field adapted it: a UUID as hex on SQLite, a moment as text); a call puts its own
+values there and lets Django's iterables read the rows, so select_related, annotations and
+converters work as they do for any queryset.
+
+Django has no public API for this: it relies on the compiler (`as_sql`, `get_compiler`), as
+`core.together` does. tests/test_statements.py checks every statement against the ORM's own
+compilation of the same values on both databases; run it before upgrading Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.models import QuerySet
+
+# Values no real row holds and each field adapts in its own way, so a stand-in is recognised
+# wherever it lands. Integers stay inside a 32-bit column's range.
+_STAND_INS: dict[type, Callable[[int], Any]] = {
+    int: lambda n: 2_140_000_000 + n,
+    uuid.UUID: lambda n: uuid.UUID(int=0x5A17_0000_0000_0000_0000_0000_0000_0000 + n),
+    dt.datetime: lambda n: dt.datetime(1901, 2, 3, 4, 5, 6, 100_000 + n, tzinfo=dt.UTC),
+    str: lambda n: f"\x1fstand-in {n}\x1f",
+}
+
+
+class StatementError(RuntimeError):
+    """The ORM compiled the statement in a way a stand-in cannot follow (a value written into
+    the SQL itself, or a list whose length shapes it)."""
+
+
+def _adapters(alias: str) -> list[Callable[[Any], Any]]:
+    ops = connections[alias].ops
+    return [
+        lambda value: value,
+        lambda value: value.hex,  # a UUID where the database has no uuid type
+        str,
+        ops.adapt_datetimefield_value,
+    ]
+
+
+class _Compiled:
+    __slots__ = ("compiler", "queryset", "slots")
+
+    def __init__(
+        self, queryset: QuerySet[Any], compiler: Any, slots: list[tuple[str | None, Any]]
+    ) -> None:
+        self.queryset = queryset
+        self.compiler = compiler
+        # Per parameter: (argument, adapter) to fill in, or (None, the constant the ORM put).
+        self.slots = slots
+
+
+class Statement:
+    """`Statement(build, family=int, thread=uuid.UUID)`: `build(**values)` returns the
+    queryset (ordered and sliced as it will run); calling the statement with real values
+    returns its rows as a list. Arguments are ints, UUIDs, aware datetimes or strings; anything
+    else (a boolean, a list) that changes the query belongs inside `build`."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], /, **arguments: type) -> None:
+        unknown = {name for name, kind in arguments.items() if kind not in _STAND_INS}
+        if unknown:
+            raise StatementError(f"arguments of a kind with no stand-in: {sorted(unknown)}")
+        self._build = build
+        self._arguments = arguments
+        self._compiled: dict[str, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _stand_ins(self) -> dict[str, Any]:
+        return {
+            name: _STAND_INS[kind](number)
+            for number, (name, kind) in enumerate(self._arguments.items())
+        }
+
+    def _compile(self, alias: str) -> _Compiled:
+        stand_ins = self._stand_ins()
+        queryset = self._build(**stand_ins)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        adapters = _adapters(alias)
+        slots: list[tuple[str | None, Any]] = []
+        found: set[str] = set()
+        for param in params:
+            slot: tuple[str | None, Any] = (None, param)
+            for name, stand_in in stand_ins.items():
+                adapter = next((a for a in adapters if _same(_adapted(a, stand_in), param)), None)
+                if adapter is not None:
+                    slot = (name, adapter)
+                    found.add(name)
+                    break
+            slots.append(slot)
+        missing = set(stand_ins) - found
+        if missing:
+            raise StatementError(f"not among the parameters of {sql!r}: {sorted(missing)}")
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        return _Compiled(queryset, compiler, slots)
+
+    def compiled(self, alias: str) -> _Compiled:
+        found = self._compiled.get(alias)
+        if found is None:
+            with self._lock:
+                found = self._compiled.get(alias) or self._compile(alias)
+                self._compiled[alias] = found
+        return found
+
+    def sql(self, alias: str, **values: Any) -> tuple[str, list[Any]]:
+        """The SQL and parameters a call with `values` runs (for tests)."""
+        compiled = self.compiled(alias)
+        sql, _params = compiled.compiler.as_sql()
+        return sql, [
+            adapter(values[name]) if name is not None else adapter
+            for name, adapter in compiled.slots
+        ]
+
+    def __call__(self, **values: Any) -> list[Any]:
+        if values.keys() != self._arguments.keys():
+            raise TypeError(f"expected {sorted(self._arguments)}, got {sorted(values)}")
+        alias = router.db_for_read(self.compiled(DEFAULT_DB_ALIAS).queryset.model)
+        compiled = self.compiled(alias)
+        sql, params = self.sql(alias, **values)
+        compiler = _shallow(compiled.compiler)
+        compiler.connection = connections[alias]  # connections belong to their thread
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        query = _shallow(compiled.queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+        queryset: Any = _shallow(compiled.queryset)
+        queryset.query, queryset._db, queryset._result_cache = query, alias, None
+        return list(queryset)
+
+
+def _shallow[T](thing: T) -> T:
+    """A copy sharing every attribute. Not copy.copy: a QuerySet pickles (so copies) by
+    running itself."""
+    twin = object.__new__(type(thing))
+    twin.__dict__.update(thing.__dict__)
+    return twin
+
+
+def _adapted(adapter: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return adapter(value)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _same(adapted: Any, param: Any) -> bool:
+    return adapted is not None and type(adapted) is type(param) and adapted == param
