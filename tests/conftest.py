@@ -62,6 +62,18 @@ def _frozen_clock(
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A test that renders in Spanish (or calls a service in someone's language) leaves that
+    language active for its thread; the next test on that worker would read Spanish messages.
+    Each test starts in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Sign-in throttling lives in the cache; Redis, unlike the database cache, outlives a test,
     and so does each process's memory cache."""
