@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register
+from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register, rest_line
 from coparent.exchanges import selectors as exchange_selectors
 from coparent.exchanges.models import ExchangeTerms, TermsStatus
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, RECEIVED
@@ -229,15 +229,21 @@ class UnreadMessagesProvider(Provider):
             ) % {"n": n, "when": viewer.when(thread.last_message_at)}
             link = reverse("messaging:thread", args=[viewer.family.public_id, thread.public_id])
             result.append(Item(self.kind, thread.subject, detail, link, count=n))
-        if len(seats) > SHOWN:
-            more = self._seats(viewer).count() - SHOWN
-            title = ngettext(
-                "%(n)s more conversation with new messages",
-                "%(n)s more conversations with new messages",
-                more,
-            ) % {"n": more}
-            link = reverse("messaging:threads", args=[viewer.family.public_id])
-            result.append(Item(self.kind, title, _("Newest first."), link, stands_for=more))
+        result += rest_line(
+            self.kind,
+            seats,
+            self._seats(viewer),
+            lambda more: (
+                ngettext(
+                    "%(n)s more conversation with new messages",
+                    "%(n)s more conversations with new messages",
+                    more,
+                )
+                % {"n": more}
+            ),
+            _("Newest first."),
+            reverse("messaging:threads", args=[viewer.family.public_id]),
+        )
         return result
 
     def badge(self, viewer: Viewer) -> QuerySet[ThreadParticipant]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -80,6 +81,24 @@ class Viewer:
 # The most lines one list of an area shows; the rest are summed up in one line that links to
 # the area, so a family's home costs the same with five waiting requests or five hundred.
 SHOWN = 5
+
+
+def rest_line(
+    kind: str,
+    listed: list[Any],
+    rows: QuerySet[Any],
+    title: Callable[[int], str],
+    detail: str,
+    link: str,
+    *,
+    answer: bool = True,
+) -> list[Item]:
+    """The line that sums up what an area does not list: none when `listed` (the first
+    SHOWN + 1 of `rows`) fits, else one for the rest, which counts every one of them."""
+    if len(listed) <= SHOWN:
+        return []
+    more = rows.count() - SHOWN
+    return [Item(kind, title(more), detail, link, answer=answer, stands_for=more if answer else 1)]
 
 
 class Provider:

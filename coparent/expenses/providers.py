@@ -8,7 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register
+from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register, rest_line
 from coparent.expenses import links
 from coparent.expenses.models import (
     ANSWERABLE,
@@ -72,22 +72,21 @@ class ExpenseRequestProvider(Provider):
                     deadline=expense.respond_by,
                 )
             )
-        if len(asked) > SHOWN:
-            more = pending.count() - SHOWN
-            result.append(
-                Item(
-                    self.kind,
-                    ngettext(
-                        "%(n)s more request for your share of an expense",
-                        "%(n)s more requests for your share of an expense",
-                        more,
-                    )
-                    % {"n": more},
-                    _("The money page lists them all, soonest answer date first."),
-                    links.ledger(viewer.family),
-                    stands_for=more,
+        result += rest_line(
+            self.kind,
+            asked,
+            pending,
+            lambda more: (
+                ngettext(
+                    "%(n)s more request for your share of an expense",
+                    "%(n)s more requests for your share of an expense",
+                    more,
                 )
-            )
+                % {"n": more}
+            ),
+            _("The money page lists them all, soonest answer date first."),
+            links.ledger(viewer.family),
+        )
         # The viewer's own requests that went unanswered: to know, not to answer.
         unanswered = Expense.objects.filter(
             family=viewer.family,
@@ -117,22 +116,22 @@ class ExpenseRequestProvider(Provider):
                     answer=False,
                 )
             )
-        if len(overdue) > SHOWN:
-            more = unanswered.count() - SHOWN
-            result.append(
-                Item(
-                    self.kind,
-                    ngettext(
-                        "%(n)s more of your requests is overdue",
-                        "%(n)s more of your requests are overdue",
-                        more,
-                    )
-                    % {"n": more},
-                    _("The money page lists them all."),
-                    links.ledger(viewer.family),
-                    answer=False,
+        result += rest_line(
+            self.kind,
+            overdue,
+            unanswered,
+            lambda more: (
+                ngettext(
+                    "%(n)s more of your requests is overdue",
+                    "%(n)s more of your requests are overdue",
+                    more,
                 )
-            )
+                % {"n": more}
+            ),
+            _("The money page lists them all."),
+            links.ledger(viewer.family),
+            answer=False,
+        )
         return result
 
     def badge(self, viewer: Viewer) -> QuerySet[Expense]:
@@ -167,17 +166,21 @@ class PaymentConfirmProvider(Provider):
             result.append(
                 Item(self.kind, title, detail, links.payment(viewer.family, payment.public_id))
             )
-        if len(payments) > SHOWN:
-            more = pending.count() - SHOWN
-            title = ngettext(
-                "%(n)s more payment to you to confirm",
-                "%(n)s more payments to you to confirm",
-                more,
-            ) % {"n": more}
-            detail = _("The money page lists them all.")
-            result.append(
-                Item(self.kind, title, detail, links.ledger(viewer.family), stands_for=more)
-            )
+        result += rest_line(
+            self.kind,
+            payments,
+            pending,
+            lambda more: (
+                ngettext(
+                    "%(n)s more payment to you to confirm",
+                    "%(n)s more payments to you to confirm",
+                    more,
+                )
+                % {"n": more}
+            ),
+            _("The money page lists them all."),
+            links.ledger(viewer.family),
+        )
         return result
 
     def badge(self, viewer: Viewer) -> QuerySet[Payment]:

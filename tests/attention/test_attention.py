@@ -32,6 +32,10 @@ from tests.schedule.helpers import agreed, soon, swap, two_two_three
 pytestmark = pytest.mark.django_db
 
 
+# What the API says of each item.
+ITEM_FIELDS = {"kind", "title", "detail", "link", "deadline", "count", "answer", "stands_for"}
+
+
 def items(cast: Cast, user, family=None):
     family = family or cast.family_a
     membership = Membership.objects.active().get(family=family, user=user)
@@ -400,16 +404,7 @@ def test_the_api_lists_each_family_with_its_items(cast: Cast, client_for) -> Non
     assert family["your_role"] == "parent"
     assert family["count"] == 1
     [swap_item] = [i for i in family["items"] if i["kind"] == "swap"]
-    assert set(swap_item) == {
-        "kind",
-        "title",
-        "detail",
-        "link",
-        "deadline",
-        "count",
-        "answer",
-        "stands_for",
-    }
+    assert set(swap_item) == ITEM_FIELDS
     assert swap_item["link"] == f"/f/{cast.family_a.public_id}/swaps/{request.public_id}/"
     assert swap_item["answer"] is True
     assert dt.datetime.fromisoformat(swap_item["deadline"]) == request.respond_by
@@ -470,16 +465,7 @@ def test_the_api_is_in_the_openapi_document() -> None:
     operation = schema["paths"]["/api/v1/attention"]["get"]
     assert operation["x-not-family-scoped"] is True
     out = schema["components"]["schemas"]["AttentionItemOut"]
-    assert set(out["properties"]) == {
-        "kind",
-        "title",
-        "detail",
-        "link",
-        "deadline",
-        "count",
-        "answer",
-        "stands_for",
-    }
+    assert set(out["properties"]) == ITEM_FIELDS
 
 
 def test_the_api_takes_no_input_and_hostile_query_strings_change_nothing(
