@@ -56,6 +56,9 @@ ENGLISH = set(
     ]
 )
 WORD = re.compile(r"[^\W\d_]+")
+# A word stands between spaces and punctuation; letters inside a key, hash or signature
+# ("XsId/to8Th...") are not words, or random base64 would read as English now and then.
+SPOKEN = re.compile(r"(?<![\w/+=])[^\W\d_]+(?![\w/+=])")
 # The same in Spanish (the glossary keeps them).
 KEPT = {"coparent", "API", "PDF", "CSV", "QR", "JSON", "URL", "SHA-256", "OK"}
 
@@ -111,7 +114,7 @@ def english_in(texts: list[str], spared: tuple[str, ...] = ()) -> list[str]:
         if any(name in text for name in spared):
             continue
         single = text.rstrip(":.") in words or text in words
-        if single or len(set(WORD.findall(text.lower())) & ENGLISH) >= 2:
+        if single or len(set(SPOKEN.findall(text.lower())) & ENGLISH) >= 2:
             found.append(text)
     found += [sentence for sentence in sentences if sentence in whole]
     return sorted(set(found))
