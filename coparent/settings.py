@@ -206,6 +206,13 @@ CACHES = {
         "LOCATION": "coparent-local",
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
+    # Rendered page content (core/fragments.py), per process like "local". An entry is a page's
+    # HTML, tens of kilobytes: the count bounds the memory (about 20 MB per process).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "coparent-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

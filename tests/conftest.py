@@ -84,6 +84,7 @@ def _fresh_cache() -> None:
         cache.clear()
     # Keys there name rows by primary key, which the next test's rows reuse.
     caches["local"].clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

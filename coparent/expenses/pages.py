@@ -5,13 +5,15 @@ fixed cost whatever the family's history (the ledger reads one page of lines at 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from coparent.expenses import money as formatting
 from coparent.expenses.models import (
     ANSWERABLE,
     BuiltInCategory,
@@ -20,6 +22,7 @@ from coparent.expenses.models import (
     Expense,
     ExpenseStatus,
     Payment,
+    PaymentMethod,
     PaymentStatus,
 )
 from coparent.families.models import Child, Family, Membership, Role
@@ -67,8 +70,12 @@ def category_choices(family: Family, only: Iterable[str] | None = None) -> list[
     return choices
 
 
-def child_choices(family: Family) -> list[tuple[str, str]]:
-    return [(str(c.public_id), c.first_name) for c in Child.objects.filter(family=family)]
+def children_of(family: Family) -> list[Child]:
+    return list(Child.objects.filter(family=family).only("id", "public_id", "first_name"))
+
+
+def child_choices(family: Family, children: Iterable[Child] | None = None) -> list[tuple[str, str]]:
+    return [(str(c.public_id), c.first_name) for c in children or children_of(family)]
 
 
 def parents(family: Family) -> list[Membership]:
@@ -114,70 +121,223 @@ class Filters:
         return any((self.start, self.end, self.category, self.child, self.status))
 
 
-def _lines(query: QuerySet[Expense]) -> QuerySet[Expense]:
-    return query.select_related("paid_by__user", "debtor__user").prefetch_related(
-        Prefetch("children", queryset=Child.objects.only("id", "first_name"))
-    )
+# The columns a line shows, read as tuples: a ledger page builds forty lines, and model
+# instances with their parents' memberships and users joined in cost more than the page's SQL.
+_EXPENSE_COLUMNS = (
+    "id",
+    "public_id",
+    "description",
+    "category",
+    "date",
+    "paid_by_id",
+    "status",
+    "over_limit",
+    "respond_by",
+    "amount_minor",
+    "requested_minor",
+    "currency",
+)
+_PAYMENT_COLUMNS = (
+    "public_id",
+    "payer_id",
+    "payee_id",
+    "date",
+    "method",
+    "app_name",
+    "settle_up",
+    "status",
+    "amount_minor",
+    "currency",
+)
+_EXPENSE_STATUS = dict(ExpenseStatus.choices)
+_PAYMENT_STATUS = dict(PaymentStatus.choices)
+_PAYMENT_METHOD = dict(PaymentMethod.choices)
+
+
+@dataclass(frozen=True)
+class ExpenseLine:
+    """An expense as a line of the money page shows it, every word ready."""
+
+    public_id: uuid.UUID
+    description: str
+    date: dt.date
+    category: str
+    children: str
+    paid_by: str
+    status: str
+    over_limit: bool
+    respond_by: dt.datetime | None
+    amount: str
+    share: str
+
+    @property
+    def status_label(self) -> str:
+        return str(_EXPENSE_STATUS.get(self.status, self.status))
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    public_id: uuid.UUID
+    payer: str
+    payee: str
+    date: dt.date
+    method: str
+    app_name: str
+    settle_up: bool
+    status: str
+    amount: str
+
+    @property
+    def status_label(self) -> str:
+        return str(_PAYMENT_STATUS.get(self.status, self.status))
+
+    @property
+    def method_label(self) -> str:
+        return str(_PAYMENT_METHOD.get(self.method, self.method))
+
+
+@dataclass(frozen=True)
+class Names:
+    """What lines name instead of ids: members, children and categories (read once a page)."""
+
+    members: dict[int, str]
+    children: dict[int, str]
+    categories: dict[str, str]
+
+    @classmethod
+    def of(cls, family: Family, children: Iterable[Child], categories: dict[str, str]) -> Names:
+        members = dict(
+            Membership.objects.filter(family=family).values_list("id", "user__display_name")
+        )
+        return cls(members, {c.pk: c.first_name for c in children}, categories)
+
+
+def _money(minor: int | None, currency: str) -> str:
+    if minor is None:
+        return ""
+    return formatting.money(formatting.from_minor(minor, currency), currency)
+
+
+def expense_lines(rows: list[tuple[Any, ...]], names: Names) -> list[ExpenseLine]:
+    """Lines from `_EXPENSE_COLUMNS` rows, with their children's names (one query for all)."""
+    through = Expense.children.through
+    children: dict[int, list[str]] = {}
+    for expense_id, child_id in through.objects.filter(
+        expense_id__in=[row[0] for row in rows]
+    ).values_list("expense_id", "child_id"):
+        children.setdefault(expense_id, []).append(names.children.get(child_id, ""))
+    return [
+        ExpenseLine(
+            public_id=public_id,
+            description=description,
+            date=date,
+            category=names.categories.get(category, category),
+            children=", ".join(sorted(children.get(pk, []))),
+            paid_by=names.members.get(paid_by, ""),
+            status=status,
+            over_limit=over_limit,
+            respond_by=respond_by,
+            amount=_money(amount, currency),
+            share=_money(requested or None, currency),
+        )
+        for (
+            pk,
+            public_id,
+            description,
+            category,
+            date,
+            paid_by,
+            status,
+            over_limit,
+            respond_by,
+            amount,
+            requested,
+            currency,
+        ) in rows
+    ]
+
+
+def payment_lines(rows: Iterable[tuple[Any, ...]], names: Names) -> list[PaymentLine]:
+    return [
+        PaymentLine(
+            public_id=public_id,
+            payer=names.members.get(payer, ""),
+            payee=names.members.get(payee, ""),
+            date=date,
+            method=method,
+            app_name=app_name,
+            settle_up=settle_up,
+            status=status,
+            amount=_money(amount, currency),
+        )
+        for (
+            public_id,
+            payer,
+            payee,
+            date,
+            method,
+            app_name,
+            settle_up,
+            status,
+            amount,
+            currency,
+        ) in rows
+    ]
 
 
 def ledger_page(
     family: Family, categories: list[str] | None, filters: Filters, page: int
-) -> tuple[list[Expense], bool]:
-    """One page of lines (newest first) and whether there are older ones: two queries (the
-    lines and their children), whatever the history."""
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """One page of expense rows (newest first) and whether there are older ones: one query,
+    whatever the history."""
     query = filters.apply(expenses_visible(family, categories))
     if filters.child:
         query = query.distinct()
     start = (page - 1) * PAGE_SIZE
     rows = list(
-        _lines(query.order_by("-date", "-created_at", "-pk"))[start : start + PAGE_SIZE + 1]
+        query.order_by("-date", "-created_at", "-pk").values_list(*_EXPENSE_COLUMNS)[
+            start : start + PAGE_SIZE + 1
+        ]
     )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
-def waiting_for(family: Family, membership: Membership) -> tuple[list[Expense], bool]:
+def waiting_for(family: Family, membership: Membership) -> tuple[list[tuple[Any, ...]], bool]:
     """Requests this parent is asked to answer, oldest deadline first, and whether there are
     more than shown."""
     if membership.role != Role.PARENT:
         return [], False
     rows = list(
-        _lines(
-            expenses_visible(family, None).filter(debtor=membership, status__in=ANSWERABLE)
-        ).order_by("respond_by", "pk")[: WAITING_SHOWN + 1]
+        expenses_visible(family, None)
+        .filter(debtor=membership, status__in=ANSWERABLE)
+        .order_by("respond_by", "pk")
+        .values_list(*_EXPENSE_COLUMNS)[: WAITING_SHOWN + 1]
     )
     return rows[:WAITING_SHOWN], len(rows) > WAITING_SHOWN
 
 
-def payments_to_confirm(family: Family, membership: Membership) -> list[Payment]:
+def payments_to_confirm(family: Family, membership: Membership) -> Iterable[tuple[Any, ...]]:
     if membership.role != Role.PARENT:
         return []
-    return list(
+    return (
         Payment.objects.filter(family=family, payee=membership, status=PaymentStatus.PENDING)
-        .select_related("payer__user", "payee__user")
-        .order_by("date", "pk")[:10]
+        .order_by("date", "pk")
+        .values_list(*_PAYMENT_COLUMNS)[:10]
     )
 
 
-def payments_latest(family: Family, filters: Filters) -> tuple[list[Payment], bool]:
+def payments_latest(family: Family, filters: Filters) -> tuple[list[tuple[Any, ...]], bool]:
     query = Payment.objects.filter(family=family)
     if filters.start:
         query = query.filter(date__gte=filters.start)
     if filters.end:
         query = query.filter(date__lte=filters.end)
     rows = list(
-        query.select_related("payer__user", "payee__user").order_by("-date", "-created_at", "-pk")[
+        query.order_by("-date", "-created_at", "-pk").values_list(*_PAYMENT_COLUMNS)[
             : PAYMENTS_SHOWN + 1
         ]
     )
     return rows[:PAYMENTS_SHOWN], len(rows) > PAYMENTS_SHOWN
-
-
-def decorate(expenses: Iterable[Expense], labels: dict[str, str]) -> None:
-    """Words the line template shows: the category's name, the children, who paid."""
-    for expense in expenses:
-        expense.category_label = labels.get(expense.category, expense.category)  # type: ignore[attr-defined]
-        expense.child_names = ", ".join(c.first_name for c in expense.children.all())  # type: ignore[attr-defined]
-        expense.paid_by_name = expense.paid_by.user.display_name  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

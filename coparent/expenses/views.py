@@ -15,12 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from coparent.core import csv as safe_csv
+from coparent.core import fragments
 from coparent.core.errors import ServiceError
 from coparent.core.forms import TextField, add_service_error
 from coparent.core.http import FamilyRequest
@@ -157,40 +159,52 @@ def _filters(
 @login_required
 @family_view(roles=READERS)
 def ledger(request: FamilyRequest) -> HttpResponse:
-    family, me = request.family, request.membership
     visible = _categories_or_404(request)
+    content = fragments.kept(
+        request,
+        "expenses:ledger",
+        lambda: render_to_string(
+            "expenses/_ledger.html", {**_ledger_context(request, visible), "request": request}
+        ),
+    )
+    return render(request, "expenses/ledger.html", {"content": content})
+
+
+def _ledger_context(request: FamilyRequest, visible: list[str] | None) -> dict[str, Any]:
+    """The money page's content: about a dozen queries and forty lines, whatever the history.
+    Rendered without the context processors: the page around it asks those once."""
+    family, me = request.family, request.membership
     category_choices = pages.category_choices(family, visible)
-    children = pages.child_choices(family)
-    filter_form, filters = _filters(request, category_choices, children)
+    kids = pages.children_of(family)
+    filter_form, filters = _filters(request, category_choices, pages.child_choices(family, kids))
     page = page_number(request.GET.get("page", "1"))
-    lines, more = pages.ledger_page(family, visible, filters, page)
-    waiting, more_waiting = pages.waiting_for(family, me)
-    labels = dict(category_choices)
-    pages.decorate([*lines, *waiting], labels)
+    rows, more = pages.ledger_page(family, visible, filters, page)
+    waiting_rows, more_waiting = pages.waiting_for(family, me)
+    names = pages.Names.of(family, kids, dict(category_choices))
+    expense_lines = pages.expense_lines([*waiting_rows, *rows], names)
+    waiting, lines = expense_lines[: len(waiting_rows)], expense_lines[len(waiting_rows) :]
     everything = pages.sees_everything(me)
-    payments, more_payments = pages.payments_latest(family, filters) if everything else ([], False)
+    payment_rows, more_payments = (
+        pages.payments_latest(family, filters) if everything else ([], False)
+    )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     base = request.path + "?"
-    return render(
-        request,
-        "expenses/ledger.html",
-        {
-            "show_balance": everything,
-            "balances": _balances(request) if everything else [],
-            "waiting": waiting,
-            "more_waiting": more_waiting,
-            "waiting_payments": pages.payments_to_confirm(family, me),
-            "filters": filter_form,
-            "filtered": filters.active,
-            "lines": lines,
-            "newer_url": base + urlencode({**query, "page": page - 1}) if page > 1 else "",
-            "older_url": base + urlencode({**query, "page": page + 1}) if more else "",
-            "show_payments": everything,
-            "payments": payments,
-            "more_payments": more_payments,
-            "query": urlencode(query),
-        },
-    )
+    return {
+        "show_balance": everything,
+        "balances": _balances(request) if everything else [],
+        "waiting": waiting,
+        "more_waiting": more_waiting,
+        "waiting_payments": pages.payment_lines(pages.payments_to_confirm(family, me), names),
+        "filters": filter_form,
+        "filtered": filters.active,
+        "lines": lines,
+        "newer_url": base + urlencode({**query, "page": page - 1}) if page > 1 else "",
+        "older_url": base + urlencode({**query, "page": page + 1}) if more else "",
+        "show_payments": everything,
+        "payments": pages.payment_lines(payment_rows, names),
+        "more_payments": more_payments,
+        "query": urlencode(query),
+    }
 
 
 def _expense_form(request: FamilyRequest, **kwargs: Any) -> forms.ExpenseForm:
