@@ -285,21 +285,15 @@ def payment_lines(rows: Iterable[tuple[Any, ...]], names: Names) -> list[Payment
     ]
 
 
-def ledger_page(
-    family: Family, categories: list[str] | None, filters: Filters, page: int
-) -> tuple[list[tuple[Any, ...]], bool]:
-    """One page of expense rows (newest first) and whether there are older ones: one query,
-    whatever the history."""
+def ledger_rows(
+    family: Family, categories: list[str] | None, filters: Filters
+) -> QuerySet[Expense, tuple[Any, ...]]:
+    """The ledger's expense rows as `_EXPENSE_COLUMNS` tuples, newest first, to be read a page
+    at a time (`core.paging.page_of`)."""
     query = filters.apply(expenses_visible(family, categories))
     if filters.child:
         query = query.distinct()
-    start = (page - 1) * PAGE_SIZE
-    rows = list(
-        query.order_by("-date", "-created_at", "-pk").values_list(*_EXPENSE_COLUMNS)[
-            start : start + PAGE_SIZE + 1
-        ]
-    )
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return query.order_by("-date", "-created_at", "-pk").values_list(*_EXPENSE_COLUMNS)
 
 
 def waiting_for(family: Family, membership: Membership) -> tuple[list[tuple[Any, ...]], bool]:

@@ -26,7 +26,7 @@ from coparent.core import fragments
 from coparent.core.errors import ServiceError
 from coparent.core.forms import TextField, add_service_error
 from coparent.core.http import FamilyRequest
-from coparent.core.paging import page_number
+from coparent.core.paging import page_of
 from coparent.core.tenancy import family_view, get_for_family
 from coparent.expenses import chart, forms, pages, selectors, services
 from coparent.expenses import money as formatting
@@ -177,18 +177,16 @@ def _ledger_context(request: FamilyRequest, visible: list[str] | None) -> dict[s
     category_choices = pages.category_choices(family, visible)
     kids = pages.children_of(family)
     filter_form, filters = _filters(request, category_choices, pages.child_choices(family, kids))
-    page = page_number(request.GET.get("page", "1"))
-    rows, more = pages.ledger_page(family, visible, filters, page)
+    page = page_of(request, pages.ledger_rows(family, visible, filters), pages.PAGE_SIZE)
     waiting_rows, more_waiting = pages.waiting_for(family, me)
     names = pages.Names.of(family, kids, dict(category_choices))
-    expense_lines = pages.expense_lines([*waiting_rows, *rows], names)
+    expense_lines = pages.expense_lines([*waiting_rows, *page.items], names)
     waiting, lines = expense_lines[: len(waiting_rows)], expense_lines[len(waiting_rows) :]
     everything = pages.sees_everything(me)
     payment_rows, more_payments = (
         pages.payments_latest(family, filters) if everything else ([], False)
     )
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
-    base = request.path + "?"
     return {
         "show_balance": everything,
         "balances": _balances(request) if everything else [],
@@ -198,8 +196,7 @@ def _ledger_context(request: FamilyRequest, visible: list[str] | None) -> dict[s
         "filters": filter_form,
         "filtered": filters.active,
         "lines": lines,
-        "newer_url": base + urlencode({**query, "page": page - 1}) if page > 1 else "",
-        "older_url": base + urlencode({**query, "page": page + 1}) if more else "",
+        "page": page,
         "show_payments": everything,
         "payments": pages.payment_lines(payment_rows, names),
         "more_payments": more_payments,
