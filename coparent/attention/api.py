@@ -27,6 +27,7 @@ class AttentionItemOut(Schema):
     count: int
     answer: bool
     stands_for: int
+    summary: bool
 
 
 class AttentionFamilyOut(Schema):
@@ -52,6 +53,7 @@ def _item_out(item: Item) -> AttentionItemOut:
         count=item.count,
         answer=item.answer,
         stands_for=item.stands_for,
+        summary=item.summary,
     )
 
 
@@ -64,9 +66,9 @@ def _item_out(item: Item) -> AttentionItemOut:
         "conversations, today's and tomorrow's exchanges with their check-ins, invitations not "
         "yet accepted. Soonest deadline first; texts are written in your own time zone. `answer` "
         "is true for what waits for your answer (the `count`); `link` is the page where it is "
-        "answered. An area lists at most five lines; one more line sums up the rest, and its "
-        "`stands_for` is how many it sums up (1 on every other line). Only the caller's own "
-        "families are read, so it takes no family id."
+        "answered. An area lists at most five lines; one more line sums up the rest: its "
+        "`summary` is true and its `stands_for` is how many it sums up (1 on every other "
+        "line). Only the caller's own families are read, so it takes no family id."
     ),
     openapi_extra=NOT_FAMILY_SCOPED_API,
 )

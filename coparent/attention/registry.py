@@ -29,7 +29,8 @@ class Item:
     """One thing for the person to look at. `answer` is True when it waits for their answer or
     action (it counts in the navigation badge); False for what they should know (an exchange
     today, an invitation someone else has to accept). `stands_for` is how many answers the
-    line counts for: one, or all of them on the line that sums up what an area does not list."""
+    line counts for: one, or all of them on the line that sums up what an area does not list
+    (`summary`), which may sum up a single one."""
 
     kind: str
     title: str
@@ -39,6 +40,7 @@ class Item:
     count: int = 1
     answer: bool = True
     stands_for: int = 1
+    summary: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,17 @@ def rest_line(
     if len(listed) <= SHOWN:
         return []
     more = rows.count() - SHOWN
-    return [Item(kind, title(more), detail, link, answer=answer, stands_for=more if answer else 1)]
+    return [
+        Item(
+            kind,
+            title(more),
+            detail,
+            link,
+            answer=answer,
+            stands_for=more if answer else 1,
+            summary=True,
+        )
+    ]
 
 
 class Provider:

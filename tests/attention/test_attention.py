@@ -33,7 +33,17 @@ pytestmark = pytest.mark.django_db
 
 
 # What the API says of each item.
-ITEM_FIELDS = {"kind", "title", "detail", "link", "deadline", "count", "answer", "stands_for"}
+ITEM_FIELDS = {
+    "kind",
+    "title",
+    "detail",
+    "link",
+    "deadline",
+    "count",
+    "answer",
+    "stands_for",
+    "summary",
+}
 
 
 def items(cast: Cast, user, family=None):
@@ -517,11 +527,18 @@ def test_the_demo_shows_a_parent_what_needs_them(db: None) -> None:
     assert any(i.kind == "exchange" and " today at " in i.title for i in found)
 
 
-def test_six_unread_conversations_show_five_and_one_line_for_the_last(cast: Cast) -> None:
+def test_six_unread_conversations_show_five_and_one_line_for_the_last(
+    cast: Cast, client_for
+) -> None:
     for n in range(6):
         open_thread(cast, subject=f"Week {n}")
     listed = [i for i in items(cast, cast.bob) if i.kind == "messages"]
     assert [i.title for i in listed[:5]] == [f"Week {n}" for n in range(5, 0, -1)]
     assert listed[-1].title == "1 more conversation with new messages"
     assert listed[-1].stands_for == 1 and listed[-1].link.endswith("/messages/")
+    assert listed[-1].summary and not any(i.summary for i in listed[:5])
     assert answer_count(listed) == 6 == badge(cast, cast.bob)
+    # The summing-up line is no conversation: it carries no "1 new" badge of its own.
+    home = client_for(cast.bob).get(f"/f/{cast.family_a.public_id}/").content.decode()
+    summary = home.split("1 more conversation with new messages")[1].split("</li>")[0]
+    assert " new</span>" not in summary
