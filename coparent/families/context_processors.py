@@ -22,10 +22,10 @@ class NavLink(NamedTuple):
 @lru_cache(maxsize=4096)
 def _family_links(
     family: str, sees_money: bool, is_child: bool, language: str, prefix: str
-) -> list[NavLink]:
+) -> tuple[NavLink, ...]:
     """A family's pages for the header, worked out once per family, kind of member and language
     in each process: a page asks for them on every view, and reversing a dozen addresses and
-    translating their names each time cost about a millisecond."""
+    translating their names each time cost about a millisecond. A tuple: every page shares it."""
 
     def link(name: str, label: str) -> NavLink:
         return NavLink(reverse(name, args=[family]), label)
@@ -51,7 +51,7 @@ def _family_links(
             link("reports:list", _("Reports")),
             link("records:record", _("Record")),
         ]
-    return links
+    return tuple(links)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 get_script_prefix(),
             )
             if family is not None and membership is not None
-            else []
+            else ()
         ),
         "nav_memberships": memberships,
         # The workspace link, for people with professional access (others find it on the
