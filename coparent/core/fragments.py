@@ -48,7 +48,7 @@ def kept(request: FamilyRequest, name: str, render: Callable[[], str]) -> SafeSt
         )
     )
     store = caches["pages"]
-    html = store.get(key)
+    html: str | None = store.get(key)
     if html is None:
         html = str(render())
         store.set(key, html, KEPT_SECONDS)
