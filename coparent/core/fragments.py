@@ -8,17 +8,23 @@ which therefore see that state or a newer one. Content rendered under a size is 
 the size says; the next write makes a new key and the old entry is simply not asked for again.
 
 What changes without a record entry (a person's display name, which belongs to their account)
-shows within `KEPT_SECONDS`. Only reads are kept (GET and HEAD), only content without a form
+shows within `KEPT_SECONDS`; what changes with the clock is named by the page (`vary`: the
+local date for a calendar). Only reads are kept (GET and HEAD), only content without a form
 token, and never across families or readers: the key holds the family's and the member's public
 ids. Memory is bounded by the cache's entry count (settings.CACHES["pages"]).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.cache import caches
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,12 +33,14 @@ from coparent.core.http import FamilyRequest
 KEPT_SECONDS = 30
 
 
-def kept(request: FamilyRequest, name: str, render: Callable[[], str]) -> SafeString:
-    """`render()`'s HTML for this reader, family state and address: rendered once, then read
-    from memory until the family's record grows (or for `KEPT_SECONDS` at most)."""
+def kept(
+    request: FamilyRequest, name: str, draw: Callable[[], str], *, vary: Iterable[object] = ()
+) -> SafeString:
+    """`draw()`'s HTML for this reader, family state and address: drawn once, then read from
+    memory until the family's record grows (or for `KEPT_SECONDS` at most)."""
     size = getattr(request.membership, "record_size", None)
     if size is None or request.method not in ("GET", "HEAD"):
-        return mark_safe(render())  # noqa: S308 - rendered by the template engine, escaped there
+        return mark_safe(draw())  # noqa: S308 - rendered by the template engine, escaped there
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     key = ":".join(
         (
@@ -45,11 +53,39 @@ def kept(request: FamilyRequest, name: str, render: Callable[[], str]) -> SafeSt
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             address,
+            *(str(part) for part in vary),
         )
     )
     store = caches["pages"]
     html: str | None = store.get(key)
     if html is None:
-        html = str(render())
+        html = str(draw())
         store.set(key, html, KEPT_SECONDS)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
+
+
+def minute(now: dt.datetime | None = None) -> str:
+    """A `vary` part for content that changes with the clock (a deadline counting down, a pass
+    starting): kept within the current minute only."""
+    return (now or timezone.now()).strftime("%Y%m%d%H%M")
+
+
+def render_kept(
+    request: FamilyRequest,
+    title: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    vary: Iterable[object] = (),
+    keep: bool = True,
+    status: int = 200,
+) -> HttpResponse:
+    """A family page whose content (`template`, without the site's frame) is kept: `context()`
+    is built and the content drawn only when it is not. The frame around it (header, navigation,
+    its counts and form tokens) is drawn for every request."""
+
+    def draw() -> str:
+        return render_to_string(template, context(), request)
+
+    content = kept(request, template, draw, vary=vary) if keep else mark_safe(draw())  # noqa: S308
+    return render(request, "kept_page.html", {"title": title, "content": content}, status=status)

@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coparent.core import fragments
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
@@ -36,25 +37,28 @@ def _instant(at: int) -> dt.datetime:
 @family_view()
 def exchange_list(request: FamilyRequest) -> HttpResponse:
     now = timezone.now()
-    views = selectors.exchange_views(
-        request.family,
-        request.membership,
-        now - dt.timedelta(days=30),
-        now + dt.timedelta(days=21),
-        now=now,
-    )
-    plans = schedule.plan_list(request.family, request.membership)
-    return render(
-        request,
-        "exchanges/list.html",
-        {
+
+    def context() -> dict[str, object]:
+        views = selectors.exchange_views(
+            request.family,
+            request.membership,
+            now - dt.timedelta(days=30),
+            now + dt.timedelta(days=21),
+            now=now,
+        )
+        plans = schedule.plan_list(request.family, request.membership)
+        return {
             "upcoming": [v for v in views if v.at >= now][:12],
             "recent": [v for v in reversed(views) if v.at < now][:20],
             "plans": [
                 (p, schedule.plan_label(p), selectors.current_terms(p), selectors.pending_terms(p))
                 for p in plans
             ],
-        },
+        }
+
+    # An exchange becomes due, late or past with the clock: kept for the minute at most.
+    return fragments.render_kept(
+        request, _("Exchanges"), "exchanges/list.html", context, vary=[fragments.minute(now)]
     )
 
 

@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -160,19 +159,13 @@ def _filters(
 @family_view(roles=READERS)
 def ledger(request: FamilyRequest) -> HttpResponse:
     visible = _categories_or_404(request)
-    content = fragments.kept(
-        request,
-        "expenses:ledger",
-        lambda: render_to_string(
-            "expenses/_ledger.html", {**_ledger_context(request, visible), "request": request}
-        ),
+    return fragments.render_kept(
+        request, _("Money"), "expenses/ledger.html", lambda: _ledger_context(request, visible)
     )
-    return render(request, "expenses/ledger.html", {"content": content})
 
 
 def _ledger_context(request: FamilyRequest, visible: list[str] | None) -> dict[str, Any]:
-    """The money page's content: about a dozen queries and forty lines, whatever the history.
-    Rendered without the context processors: the page around it asks those once."""
+    """The money page's content: about a dozen queries and forty lines, whatever the history."""
     family, me = request.family, request.membership
     category_choices = pages.category_choices(family, visible)
     kids = pages.children_of(family)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coparent.attention import selectors as attention
-from coparent.core import ratelimit
+from coparent.core import fragments, ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import AuthenticatedRequest, FamilyRequest
@@ -83,12 +83,11 @@ def family_detail(request: FamilyRequest) -> HttpResponse:
     family = request.family
     membership: Membership = request.membership
     membership.user = request.user
-    # Kept on the request: the navigation's badge counts these instead of asking again.
-    items = request.attention_items = attention.items_for(family, membership)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "families/detail.html",
-        {
+
+    def context() -> dict[str, object]:
+        # Kept on the request: the navigation's badge counts these instead of asking again.
+        items = request.attention_items = attention.items_for(family, membership)  # type: ignore[attr-defined]
+        return {
             "attention_items": items,
             "attention_count": attention.answer_count(items),
             "children": selectors.child_list(family),
@@ -98,7 +97,15 @@ def family_detail(request: FamilyRequest) -> HttpResponse:
                 if request.membership.is_parent
                 else []
             ),
-        },
+        }
+
+    # Deadlines count down and custody changes hands with the clock: kept for the minute.
+    return fragments.render_kept(
+        request,
+        family.name,
+        "families/detail.html",
+        context,
+        vary=[fragments.minute()],
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coparent.core import ratelimit
+from coparent.core import fragments, ratelimit
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import (
@@ -39,18 +39,26 @@ PASSES_PER_PAGE = 20
 @login_required
 @family_view(roles=PASS_ROLES)
 def pass_list(request: FamilyRequest) -> HttpResponse:
-    page = page_of(
-        request, selectors.pass_list(request.family).order_by("-starts_at", "-pk"), PASSES_PER_PAGE
-    )
-    return render(
-        request,
-        "passes/list.html",
-        {
+    def context() -> dict[str, object]:
+        page = page_of(
+            request,
+            selectors.pass_list(request.family).order_by("-starts_at", "-pk"),
+            PASSES_PER_PAGE,
+        )
+        return {
             "page": page,
             "passes": [
                 (p, selectors.status(p), _shown_place(p, request.user.pk)) for p in page.items
             ],
-        },
+        }
+
+    # A pass starts and ends with the clock: kept for the minute at most.
+    return fragments.render_kept(
+        request,
+        _("Pickup passes"),
+        "passes/list.html",
+        context,
+        vary=[fragments.minute()],
     )
 
 

@@ -8,17 +8,17 @@ import io
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
+from coparent.core import fragments
 from coparent.core.errors import ServiceError
 from coparent.core.forms import DateInput
 from coparent.core.http import FamilyRequest
 from coparent.core.tenancy import family_view, not_family_scoped
-from coparent.families.models import Role
+from coparent.families.models import Family, Role
 from coparent.records import keys, selectors
 from coparent.records.export import export_bundle
 from coparent.records.labels import entry_label
@@ -27,6 +27,7 @@ from coparent.tlog import decode
 from coparent.tlog.rollback import KIND as ROLLBACK
 
 RECORD_ROLES = (Role.PARENT, Role.PROFESSIONAL)
+TITLE = _("Family record")
 PAGE = 50
 
 
@@ -55,8 +56,13 @@ def _utc(day: dt.date | None) -> dt.datetime | None:
 @login_required
 @family_view(roles=RECORD_ROLES)
 def record(request: FamilyRequest) -> HttpResponse:
+    return fragments.render_kept(
+        request, str(TITLE), "records/record.html", lambda: _record_context(request)
+    )
+
+
+def _record_context(request: FamilyRequest) -> dict[str, object]:
     family = request.family
-    checkpoint = selectors.checkpoint_get(family)
     before = request.GET.get("before", "")
     entries = LogEntry.objects.filter(family=family).select_related("actor").order_by("-index")
     if before.isdecimal() and len(before) < 19:  # isdigit() takes "²"; 19 digits overflow
@@ -68,17 +74,32 @@ def record(request: FamilyRequest) -> HttpResponse:
         entry.label = entry_label(entry.kind, str(who), fields)  # type: ignore[attr-defined]
         if entry.kind == ROLLBACK:  # say in words what a rollback statement says
             entry.rollback = fields  # type: ignore[attr-defined]
-    return render(
+    return {
+        **_checkpoint_context(family),
+        "entries": page,
+        "older": page[-1].index if page and page[-1].index > 0 else None,
+        "form": ExportForm(),
+    }
+
+
+def _checkpoint_context(family: Family) -> dict[str, object]:
+    checkpoint = selectors.checkpoint_get(family)
+    return {
+        "checkpoint": checkpoint,
+        "root_hex": checkpoint.root.hex(),
+        "verifier_key": keys.verifier_key_for(checkpoint.note),
+    }
+
+
+def _refused(request: FamilyRequest, form: ExportForm) -> HttpResponse:
+    """The record page again with the export form's errors (not kept: it answers a form)."""
+    return fragments.render_kept(
         request,
+        str(TITLE),
         "records/record.html",
-        {
-            "checkpoint": checkpoint,
-            "root_hex": checkpoint.root.hex(),
-            "verifier_key": keys.verifier_key_for(checkpoint.note),
-            "entries": page,
-            "older": page[-1].index if page and page[-1].index > 0 else None,
-            "form": ExportForm(),
-        },
+        lambda: {**_checkpoint_context(request.family), "entries": [], "form": form},
+        keep=False,
+        status=400,
     )
 
 
@@ -88,19 +109,7 @@ def record(request: FamilyRequest) -> HttpResponse:
 def export(request: FamilyRequest) -> HttpResponse:
     form = ExportForm(request.GET)
     if not form.is_valid():
-        checkpoint = selectors.checkpoint_get(request.family)
-        return render(
-            request,
-            "records/record.html",
-            {
-                "checkpoint": checkpoint,
-                "root_hex": checkpoint.root.hex(),
-                "verifier_key": keys.verifier_key_for(checkpoint.note),
-                "entries": [],
-                "form": form,
-            },
-            status=400,
-        )
+        return _refused(request, form)
     buffer = io.BytesIO()
     thread = form.cleaned_data["thread"]
     try:
@@ -116,19 +125,7 @@ def export(request: FamilyRequest) -> HttpResponse:
         if error.code == "not_found":
             raise Http404 from None
         form.add_error(None, error.message)
-        checkpoint = selectors.checkpoint_get(request.family)
-        return render(
-            request,
-            "records/record.html",
-            {
-                "checkpoint": checkpoint,
-                "root_hex": checkpoint.root.hex(),
-                "verifier_key": keys.verifier_key_for(checkpoint.note),
-                "entries": [],
-                "form": form,
-            },
-            status=400,
-        )
+        return _refused(request, form)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="coparent-record-{stamp}.zip"'

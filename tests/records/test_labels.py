@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 
 from coparent.records.labels import LABELS, entry_label
 from coparent.records.services import record_append
@@ -116,6 +117,7 @@ def test_sentences_read_like_what_happened(settings) -> None:
 
 
 def _record_page(client, url: str, django_assert_num_queries) -> str:
+    caches["pages"].clear()  # counted as drawn afresh, not as kept (core/fragments.py)
     with django_assert_num_queries(RECORD_PAGE_QUERIES):
         response = client.get(url)
     assert response.status_code == 200
