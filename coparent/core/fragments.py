@@ -9,20 +9,24 @@ the size says; the next write makes a new key and the old entry is simply not as
 
 What changes without a record entry (a person's display name, which belongs to their account)
 shows within `KEPT_SECONDS`; what changes with the clock is named by the page (`vary`: the
-local date for a calendar). Only reads are kept (GET and HEAD), only content without a form
-token, and never across families or readers: the key holds the family's and the member's public
-ids. Memory is bounded by the cache's entry count (settings.CACHES["pages"]).
+local date for a calendar). Only reads are kept (GET and HEAD), and never across families or
+readers: the key holds the family's and the member's public ids. A form in kept content is
+drawn with a stand-in for its CSRF token, which every request replaces with its own (one
+person's two browsers hold different tokens). Memory is bounded by the cache's entry count
+(settings.CACHES["pages"]).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -31,6 +35,8 @@ from django.utils.safestring import SafeString, mark_safe
 from coparent.core.http import FamilyRequest
 
 KEPT_SECONDS = 30
+# Drawn where a form's CSRF token goes, replaced by the request's own token when served.
+_TOKEN_STAND_IN = f"kept-csrf-{secrets.token_hex(16)}"
 
 
 def kept(
@@ -85,7 +91,10 @@ def render_kept(
     its counts and form tokens) is drawn for every request."""
 
     def draw() -> str:
-        return render_to_string(template, context(), request)
+        return render_to_string(template, {**context(), "csrf_token": _TOKEN_STAND_IN}, request)
 
-    content = kept(request, template, draw, vary=vary) if keep else mark_safe(draw())  # noqa: S308
-    return render(request, "kept_page.html", {"title": title, "content": content}, status=status)
+    content = kept(request, template, draw, vary=vary) if keep else draw()
+    if _TOKEN_STAND_IN in content:
+        content = content.replace(_TOKEN_STAND_IN, get_token(request))
+    page = {"title": title, "content": mark_safe(content)}  # noqa: S308 - drawn by the engine
+    return render(request, "kept_page.html", page, status=status)
