@@ -56,9 +56,7 @@ def test_the_calendar_keeps_its_day_and_moves_with_the_date(cast: Cast, client_f
     assert "Week of Mon 15 Jun 2026" in alice.get(week).content.decode()
 
 
-def test_another_member_and_another_family_never_get_kept_content(
-    cast: Cast, client_for
-) -> None:
+def test_another_member_and_another_family_never_get_kept_content(cast: Cast, client_for) -> None:
     alice, bob = client_for(cast.alice), client_for(cast.bob)
     record = f"/f/{cast.family_a.public_id}/record/"
     assert alice.get(record).status_code == 200
