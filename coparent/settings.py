@@ -206,13 +206,22 @@ CACHES = {
         "LOCATION": "coparent-local",
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
-    # Rendered page content (core/fragments.py), per process like "local". An entry is a page's
-    # HTML, tens of kilobytes: the count bounds the memory (about 20 MB per process).
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "coparent-pages",
-        "OPTIONS": {"MAX_ENTRIES": 500},
-    },
+    # Drawn page content (core/fragments.py), tens of kilobytes an entry, 30 s at most: shared
+    # by every app server through Redis when there is one, otherwise by this machine's workers
+    # through files in the var directory (a worker that did not draw a page still finds it).
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "pages",
+        }
+        if _redis_url
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 2_000},
+        }
+    ),
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -26,6 +26,8 @@ else:
 for _alias in DATABASE_REPLICAS:  # noqa: F405
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 
+if str(CACHES["pages"]["BACKEND"]).endswith("FileBasedCache"):  # noqa: F405
+    CACHES["pages"]["LOCATION"] = str(VAR_DIR / f"test-pages-{_run}")  # noqa: F405
 RECORD_SIGNING_KEY_FILE = str(VAR_DIR / f"test-record-{_run}.key")  # noqa: F405
 PASS_SIGNING_KEY_FILE = str(VAR_DIR / f"test-pass-{_run}.pem")  # noqa: F405
 RECORD_CHECKPOINT_DIR = str(VAR_DIR / f"test-checkpoints-{_run}")  # noqa: F405

@@ -1,4 +1,5 @@
-"""A family page's content, kept in the server process's memory until the family's record grows.
+"""A family page's drawn content, kept until the family's record grows (the "pages" cache: Redis
+when there is one, shared by every app server; otherwise files shared by one machine's workers).
 
 What a family page shows is a function of the family's rows, the reader (membership and role)
 and the reader's language, zone and address (filters, page). Every change a family makes is an
@@ -13,7 +14,7 @@ local date for a calendar). Only reads are kept (GET and HEAD), and never across
 readers: the key holds the family's and the member's public ids. A form in kept content is
 drawn with a stand-in for its CSRF token, which every request replaces with its own (one
 person's two browsers hold different tokens). Memory is bounded by the cache's entry count
-(settings.CACHES["pages"]).
+(settings.CACHES["pages"]) and the 30 s each entry lives.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,7 +64,7 @@ from coparent.messaging import files
 from coparent.messaging.services import Upload
 from coparent.notifications.models import Kind
 from coparent.notifications.selectors import parents_of
-from coparent.notifications.services import Detail, Phrase, notify
+from coparent.notifications.services import Detail, Phrase, formatted, notify
 from coparent.records.services import family_lock, record_append
 from coparent.tlog.entry import content_hash, new_salt
 
@@ -468,12 +469,23 @@ def agreement_propose(
             ),
             Phrase(
                 gettext_lazy("From %(date)s. Answer by %(deadline)s."),
-                {"date": effective_from.isoformat(), "deadline": respond_by.date().isoformat()},
+                {
+                    "date": formatted(effective_from, "DATE_FORMAT"),
+                    "deadline": formatted(respond_by.date(), "DATE_FORMAT"),
+                },
             ),
         ),
         actor=actor,
     )
     return agreement
+
+
+def _their_date(moment: dt.datetime | None, user: User) -> StrOrPromise:
+    """A deadline as its reader's calendar date, written their language's way."""
+    if moment is None:
+        return ""
+    zone = zoneinfo.ZoneInfo(user.timezone or "UTC")
+    return formatted(timezone.localtime(moment, zone).date(), "DATE_FORMAT")
 
 
 def _locked_agreement(family: Family, agreement: SplitAgreement) -> SplitAgreement:
@@ -834,7 +846,7 @@ def _make(
                         "share": money.format_plain(expense.requested_minor, draft.currency),
                         "amount": money.format_plain(draft.amount_minor, draft.currency),
                         "currency": draft.currency,
-                        "date": expense.respond_by.date().isoformat() if expense.respond_by else "",
+                        "date": _their_date(expense.respond_by, debtor.user),
                     },
                 ),
             ),
@@ -1542,7 +1554,7 @@ def _payment_write(
                 {
                     "amount": money.format_plain(minor, currency),
                     "currency": currency,
-                    "date": date.isoformat(),
+                    "date": formatted(date, "DATE_FORMAT"),
                 },
             ),
         ),

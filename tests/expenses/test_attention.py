@@ -4,11 +4,13 @@ the balance's fixed cost, and the record's readable export of expense entries.""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from coparent.attention.selectors import answer_count, badge_count, items_for
 from coparent.expenses import selectors, services
@@ -158,3 +160,16 @@ def test_alice_sees_five_of_her_overdue_requests_and_how_many_more(
     items = items_for(cast.family_a, member(cast.family_a, cast.alice))
     assert len(items) == 6 and not any(i.answer for i in items)
     assert items[-1].title == "1 more of your requests is overdue"
+
+
+def test_notified_dates_are_written_the_reader_s_way_in_their_own_zone(
+    cast: Cast, time_machine
+) -> None:
+    # 03:00 UTC on 2 June is still 1 June in Chicago, where Bob reads.
+    time_machine.move_to(dt.datetime(2026, 6, 2, 3, tzinfo=dt.UTC), tick=False)
+    made = expense(cast)
+    assert made.respond_by is not None
+    due = timezone.localtime(made.respond_by, zoneinfo.ZoneInfo("America/Chicago")).date()
+    asked = Notification.objects.get(recipient=cast.bob, kind=Kind.EXPENSE_REQUEST)
+    assert f"Answer by {date_format(due, 'DATE_FORMAT')}." in asked.detail_body
+    assert made.respond_by.date().isoformat() not in asked.detail_body
