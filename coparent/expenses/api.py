@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership, uploaded_files
 from coparent.core.errors import ServiceError
-from coparent.core.inputs import Day, Instant, Text
+from coparent.core.inputs import Day, Instant, Text, text_problem
 from coparent.core.tenancy import get_for_family
 from coparent.expenses import selectors, services
 from coparent.expenses.models import (
@@ -304,7 +304,7 @@ def _optional_text(request: HttpRequest, name: str, *, none_if_missing: bool) ->
 def _optional_text(request: HttpRequest, name: str, *, none_if_missing: bool = False) -> str | None:
     """An optional text field of an operation that may also be called with no body at all
     (`POST .../approve`, `.../withdraw`): read from a JSON object body when there is one.
-    The service checks the text itself (control characters, length)."""
+    Control characters are refused here as the schema says; the service checks the length."""
     missing = None if none_if_missing else ""
     if request.content_type != "application/json" or not request.body:
         return missing
@@ -319,6 +319,9 @@ def _optional_text(request: HttpRequest, name: str, *, none_if_missing: bool = F
         return missing
     if not isinstance(value, str):
         raise ServiceError(_("Give this as text."), field=name)
+    problem = text_problem(value)
+    if problem:
+        raise ServiceError(problem, field=name)
     return value
 
 

@@ -154,9 +154,11 @@ def category_keys(family: Family) -> set[str]:
 
 
 def _text(value: str, limit: int, field_name: str, *, required: bool = False) -> str:
+    # Checked before stripping: str.strip() takes U+001C-U+001F and U+0085 for spaces.
+    problem = text_problem(value or "")
+    if problem:
+        raise ServiceError(problem, field=field_name)
     value = (value or "").strip()
-    if text_problem(value):
-        raise ServiceError(text_problem(value) or "", field=field_name)
     if required and not value:
         raise ServiceError(_("This cannot be empty."), field=field_name)
     if len(value) > limit:
@@ -1698,7 +1700,7 @@ def settle_up(
 
 def _rule_of(rule_text: str, starts_on: dt.date) -> rrules.rrule:
     text = (rule_text or "").strip().removeprefix("RRULE:")
-    if not text or text_problem(text) or "\n" in text or len(text) > 500:
+    if not text or text_problem(rule_text or "") or "\n" in text or len(text) > 500:
         raise ServiceError(_("Give a repeat rule, e.g. FREQ=MONTHLY;BYMONTHDAY=1."), field="rrule")
     try:
         parsed = rrules.rrulestr(

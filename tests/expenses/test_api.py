@@ -96,6 +96,20 @@ def test_dispute_needs_a_reason_and_withdraw_takes_no_body(cast: Cast, client_fo
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
 
 
+@pytest.mark.parametrize("reason", ["\u001f\u00a8", "ok\u0085", "\u001c", "a\u0000b"])
+def test_an_optional_reason_with_control_characters_is_refused_and_changes_nothing(
+    cast: Cast, client_for, reason: str
+) -> None:
+    # str.strip() takes U+001C-U+001F and U+0085 for spaces: they are refused, not trimmed.
+    alice = client_for(cast.alice)
+    made = create(alice, cast).json()["id"]
+    entries = LogEntry.objects.count()
+    response = post(alice, f"{base(cast)}/expenses/{made}/withdraw", {"reason": reason})
+    assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
+    assert LogEntry.objects.count() == entries
+    assert Expense.objects.get(public_id=made).status == "requested"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

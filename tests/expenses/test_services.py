@@ -505,3 +505,15 @@ def test_a_receipt_too_large_is_refused_and_nothing_is_written(cast: Cast, setti
         expense(cast, receipts=[services.Upload("big.png", png_bytes((400, 400)) + b"\0" * 2000)])
     assert refused.value.field == "receipts"
     assert not Expense.objects.exists() and LogEntry.objects.count() == before
+
+
+def test_a_reason_is_checked_before_it_is_trimmed(cast: Cast) -> None:
+    # str.strip() would take U+001F for a space and let "\x1fok" through as "ok".
+    made = expense(cast)
+    with pytest.raises(ServiceError) as refused:
+        services.expense_withdraw(
+            family=cast.family_a, actor=cast.alice, expense=made, reason="\x1fok"
+        )
+    assert refused.value.field == "reason"
+    made.refresh_from_db()
+    assert made.status == ExpenseStatus.REQUESTED
