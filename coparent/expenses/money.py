@@ -71,3 +71,8 @@ def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
 def from_minor(minor: int, currency: str) -> Decimal:
     """1234 USD -> Decimal("12.34")."""
     return ledger_money.from_minor(minor, currency)
+
+
+def money_minor(minor: int, currency: str) -> str:
+    """Minor units (cents) written as money: 1234 USD -> "$12.34"."""
+    return money(from_minor(minor, currency), currency)

@@ -75,7 +75,8 @@ def children_of(family: Family) -> list[Child]:
 
 
 def child_choices(family: Family, children: Iterable[Child] | None = None) -> list[tuple[str, str]]:
-    return [(str(c.public_id), c.first_name) for c in children or children_of(family)]
+    chosen = children_of(family) if children is None else children
+    return [(str(c.public_id), c.first_name) for c in chosen]
 
 
 def parents(family: Family) -> list[Membership]:
@@ -213,9 +214,7 @@ class Names:
 
 
 def _money(minor: int | None, currency: str) -> str:
-    if minor is None:
-        return ""
-    return formatting.money(formatting.from_minor(minor, currency), currency)
+    return "" if minor is None else formatting.money_minor(minor, currency)
 
 
 def expense_lines(rows: list[tuple[Any, ...]], names: Names) -> list[ExpenseLine]:

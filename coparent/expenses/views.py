@@ -103,7 +103,7 @@ def _balances(request: FamilyRequest) -> list[dict[str, Any]]:
     me = request.membership
     rows = []
     for line in selectors.balance_list(request.family):
-        amount = formatting.money(from_minor(line.amount_minor, line.currency), line.currency)
+        amount = formatting.money_minor(line.amount_minor, line.currency)
         owed_by, owed_to = line.owed_by, line.owed_to
         if owed_to.pk == me.pk:
             words = _("%(name)s owes you %(amount)s") % {
@@ -545,7 +545,7 @@ def _open_requests(request: FamilyRequest) -> list[tuple[str, str]]:
         (
             str(e.public_id),
             f"{e.description} · {e.date:%Y-%m-%d} · "
-            f"{formatting.money(from_minor(e.approved_minor or 0, e.currency), e.currency)}",
+            f"{formatting.money_minor(e.approved_minor or 0, e.currency)}",
         )
         for e in rows
     ]
@@ -740,7 +740,7 @@ def _agreement_lines(
         agreement.limit_lines = [  # type: ignore[attr-defined]
             (
                 labels.get(limit.category, limit.category),
-                formatting.money(from_minor(limit.amount_minor, limit.currency), limit.currency),
+                formatting.money_minor(limit.amount_minor, limit.currency),
             )
             for limit in agreement.limits.all()
         ]
@@ -1006,9 +1006,7 @@ def summary(request: FamilyRequest) -> HttpResponse:
         entry["categories"].append(
             {
                 "label": labels.get(row["category"], row["category"]),
-                "amount": formatting.money(
-                    from_minor(row["total"], row["currency"]), row["currency"]
-                ),
+                "amount": formatting.money_minor(row["total"], row["currency"]),
                 "value": from_minor(row["total"], row["currency"]),
                 "count": row["count"],
             }
@@ -1021,9 +1019,7 @@ def summary(request: FamilyRequest) -> HttpResponse:
         entry["children"].append(
             {
                 "label": row["children__first_name"],
-                "amount": formatting.money(
-                    from_minor(row["total"], row["currency"]), row["currency"]
-                ),
+                "amount": formatting.money_minor(row["total"], row["currency"]),
                 "count": row["count"],
             }
         )
@@ -1035,7 +1031,7 @@ def summary(request: FamilyRequest) -> HttpResponse:
         sections.append(
             {
                 "currency": currency,
-                "total": formatting.money(from_minor(entry["total"], currency), currency),
+                "total": formatting.money_minor(entry["total"], currency),
                 "categories": entry["categories"],
                 "children": entry["children"],
                 "chart": chart.bar_chart(

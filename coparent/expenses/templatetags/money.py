@@ -28,4 +28,4 @@ def money_minor_filter(minor: object, currency: str) -> str:
     money."""
     if minor is None or minor == "" or not isinstance(minor, int):
         return ""
-    return formatting.money(formatting.from_minor(minor, currency), currency)
+    return formatting.money_minor(minor, currency)
