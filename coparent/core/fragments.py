@@ -11,10 +11,11 @@ the size says; the next write makes a new key and the old entry is simply not as
 What changes without a record entry (a person's display name, which belongs to their account)
 shows within `KEPT_SECONDS`; what changes with the clock is named by the page (`vary`: the
 local date for a calendar). Only reads are kept (GET and HEAD), and never across families or
-readers: the key holds the family's and the member's public ids. A form in kept content is
-drawn with a stand-in for its CSRF token, which every request replaces with its own (one
-person's two browsers hold different tokens). Memory is bounded by the cache's entry count
-(settings.CACHES["pages"]) and the 30 s each entry lives.
+readers: the key holds the family's and the member's public ids. What belongs to one request
+is drawn as a stand-in that every request replaces with its own: a form's CSRF token (one
+person's two browsers hold different tokens) and the page's request id (`page_id`, which the
+page's own background requests send so the access log groups them under it). Memory is bounded
+by the cache's entry count (settings.CACHES["pages"]) and the 30 s each entry lives.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from django.utils.safestring import SafeString, mark_safe
 from coparent.core.http import FamilyRequest
 
 KEPT_SECONDS = 30
-# Drawn where a form's CSRF token goes, replaced by the request's own token when served.
+# Drawn where a form's CSRF token and the page's request id go, replaced when served.
 _TOKEN_STAND_IN = f"kept-csrf-{secrets.token_hex(16)}"
+_PAGE_STAND_IN = f"kept-page-{secrets.token_hex(16)}"
 
 
 def kept(
@@ -92,10 +94,13 @@ def render_kept(
     its counts and form tokens) is drawn for every request."""
 
     def draw() -> str:
-        return render_to_string(template, {**context(), "csrf_token": _TOKEN_STAND_IN}, request)
+        stand_ins = {"csrf_token": _TOKEN_STAND_IN, "page_id": _PAGE_STAND_IN}
+        return render_to_string(template, {**context(), **stand_ins}, request)
 
     content = kept(request, template, draw, vary=vary) if keep else draw()
     if _TOKEN_STAND_IN in content:
         content = content.replace(_TOKEN_STAND_IN, get_token(request))
+    if _PAGE_STAND_IN in content:
+        content = content.replace(_PAGE_STAND_IN, str(getattr(request, "request_id", "")))
     page = {"title": title, "content": mark_safe(content)}  # noqa: S308 - drawn by the engine
     return render(request, "kept_page.html", page, status=status)

@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from coparent.core import fragments
 from coparent.core.errors import ServiceError
 from coparent.core.forms import add_service_error
 from coparent.core.http import FamilyRequest
@@ -103,10 +104,13 @@ def readers_sentence(names: list[str]) -> str:
 
 
 def _thread_context(
-    request: FamilyRequest, thread: Thread, form: forms.MessageForm | None = None, **extra: Any
+    request: FamilyRequest,
+    thread: Thread,
+    shield: bool,
+    form: forms.MessageForm | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     membership: Membership = request.membership
-    shield = services.preference_get(membership).shield
     before = _moment(request.GET.get("before"))
     page = _decorate(selectors.message_page(thread, before=before), request, thread, shield)
     older = None
@@ -224,8 +228,16 @@ def thread_create(request: FamilyRequest) -> HttpResponse:
 def thread_detail(request: FamilyRequest, thread_id: str) -> HttpResponse:
     membership: Membership = request.membership
     thread = selectors.thread_get(membership, thread_id)
+    # The reader's shield is a preference, not a record entry: it is part of what is kept.
+    shield = services.preference_get(membership).shield
     if request.method != "POST":
-        return render(request, "messaging/thread.html", _thread_context(request, thread))
+        return fragments.render_kept(
+            request,
+            thread.subject,
+            "messaging/thread.html",
+            lambda: _thread_context(request, thread, shield),
+            vary=["shield" if shield else "open"],
+        )
     form = forms.MessageForm(request.POST, request.FILES)
     warning = None
     if form.is_valid():
@@ -250,8 +262,17 @@ def thread_detail(request: FamilyRequest, thread_id: str) -> HttpResponse:
             return redirect(
                 "messaging:thread", family_id=request.family.public_id, thread_id=thread.public_id
             )
-    context = _thread_context(request, thread, form, warning=warning, had_file=bool(request.FILES))
-    return render(request, "messaging/thread.html", context, status=200 if warning else 400)
+    context = _thread_context(
+        request, thread, shield, form, warning=warning, had_file=bool(request.FILES)
+    )
+    return fragments.render_kept(
+        request,
+        thread.subject,
+        "messaging/thread.html",
+        lambda: context,
+        keep=False,
+        status=200 if warning else 400,
+    )
 
 
 @login_required

@@ -9,6 +9,7 @@ import re
 import zipfile
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from coparent.messaging import files, services
@@ -370,7 +371,9 @@ def test_a_hostile_subject_is_refused_through_the_api_too(cast: Cast, client_for
     assert not Thread.objects.exists()
 
 
-THREAD_PAGE_QUERIES = 12  # includes the nav badge and the protective-order check
+THREAD_PAGE_QUERIES = 12  # drawn afresh; includes the nav badge and the protective-order check
+# Kept (core/fragments.py): the gate, the session, the thread, the reader's shield, the badge.
+THREAD_PAGE_KEPT_QUERIES = 6
 
 
 def test_compose_forms_say_who_will_read_by_name(
@@ -390,12 +393,14 @@ def test_compose_forms_say_who_will_read_by_name(
         send(cast, thread, cast.bob, "Fine by me.")
     bob = client_for(cast.bob)
     bob.get(url(cast, f"{thread.public_id}/"))  # receipts written once, not counted below
+    caches["pages"].clear()  # counted as drawn afresh, not as kept
     with django_assert_num_queries(THREAD_PAGE_QUERIES):
         page = bob.get(url(cast, f"{thread.public_id}/")).content.decode()
     assert "Alice Parent, Gran Caregiver and Medi Ator will read this." in page
     for _ in range(5):
         send(cast, thread, cast.alice, "More history.")
     bob.get(url(cast, f"{thread.public_id}/"))
+    caches["pages"].clear()
     with django_assert_num_queries(THREAD_PAGE_QUERIES):
         bob.get(url(cast, f"{thread.public_id}/"))
 
@@ -407,6 +412,7 @@ def test_the_conversation_page_costs_the_same_queries_past_a_page_of_history(
     bob = client_for(cast.bob)
     path = url(cast, f"{thread.public_id}/")
     bob.get(path)
+    caches["pages"].clear()  # counted as drawn afresh, not as kept
     with django_assert_num_queries(THREAD_PAGE_QUERIES) as small:
         bob.get(path)
     short = len(small.captured_queries)  # read now: each request empties the query log
@@ -422,9 +428,15 @@ def test_the_conversation_page_costs_the_same_queries_past_a_page_of_history(
     )
     # The writes grew the record: the next view counts the nav badge anew.
     bob.get(path)
+    caches["pages"].clear()
     with django_assert_num_queries(short):
         page = bob.get(path).content.decode()
     assert "history 69" in page and "plan.pdf" in page and "history 5<" not in page
+    with django_assert_num_queries(THREAD_PAGE_KEPT_QUERIES):
+        kept = bob.get(path)
+    assert "history 69" in kept.content.decode()
+    # The page's background requests name this request, not the one that drew the content.
+    assert f'"X-Coparent-Page": "{kept["X-Request-ID"]}"' in kept.content.decode()
 
 
 def test_redacting_someone_elses_message_says_the_court_order_is_required(
