@@ -62,7 +62,17 @@ THREADS = 20
 PAGE_FACTOR, POLL_FACTOR, GROWTH_FACTOR = 3.0, 1.5, 1.2
 # Pages whose content is kept until the family's record grows (core/fragments.py): measured as
 # a person coming back to them, and again drawn afresh (first view after a change), reported.
-KEPT = {"family home", "month", "week", "agenda", "exchanges", "passes", "record", "money ledger"}
+KEPT = {
+    "family home",
+    "month",
+    "week",
+    "agenda",
+    "conversation",
+    "exchanges",
+    "passes",
+    "record",
+    "money ledger",
+}
 FRESH = "drawn afresh (first view after a change)"
 WARMUP = 3
 ROOT = Path(__file__).resolve().parent.parent

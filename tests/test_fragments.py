@@ -9,10 +9,17 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.timesince import timeuntil
+from hypothesis import example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from coparent.core import fragments
 from coparent.families import services
 from coparent.families.models import Membership, Role
 from tests.cast import Cast
+from tests.passes.test_passes import issue, one_parent_always, window
+from tests.schedule.helpers import agreed, soon, swap, two_two_three
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +74,65 @@ def test_kept_content_is_never_served_past_the_tenancy_gate(cast: Cast, client_f
     assert bob.get(record).status_code == 200
     Membership.objects.filter(family=cast.family_a, user=cast.bob).update(revoked_at=timezone.now())
     assert bob.get(record).status_code == 404
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=dt.datetime(2000, 1, 1),
+        max_value=dt.datetime(2090, 1, 1),
+        timezones=st.just(dt.UTC),
+    ),
+    left=st.timedeltas(min_value=dt.timedelta(microseconds=1), max_value=dt.timedelta(days=800)),
+    part=st.floats(min_value=0, max_value=1, exclude_max=True),
+)
+@example(now=dt.datetime(2026, 6, 8, 9, 1, tzinfo=dt.UTC), left=dt.timedelta(hours=10), part=0.5)
+@example(now=dt.datetime(2026, 6, 8, 9, 1, tzinfo=dt.UTC), left=dt.timedelta(days=3), part=0.5)
+@example(now=dt.datetime(2026, 6, 8, 9, 1, tzinfo=dt.UTC), left=dt.timedelta(days=9), part=0.9)
+def test_a_countdown_reads_the_same_until_its_next_step(
+    now: dt.datetime, left: dt.timedelta, part: float
+) -> None:
+    deadline = now + left
+    step = fragments.countdown_step(deadline, now)
+    assert now < step <= deadline + dt.timedelta(microseconds=1)
+    between = min(now + (step - now) * part, step - dt.timedelta(microseconds=1))
+    assert timeuntil(deadline, between) == timeuntil(deadline, now)
+
+
+def test_home_is_drawn_again_when_its_countdown_or_deadline_moves(
+    cast: Cast, client_for, time_machine
+) -> None:
+    time_machine.move_to(dt.datetime(2026, 6, 8, 9, 0, 30, tzinfo=dt.UTC), tick=False)
+    request = swap(cast, agreed(cast, two_two_three()), respond_by=soon(0.5, hour=20))
+    bob = client_for(cast.bob)
+    home = f"/f/{cast.family_a.public_id}/"
+    assert "10\xa0hours, 59\xa0minutes left" in bob.get(home).content.decode()
+    # Nothing was written: the same minute of the countdown is kept, the next one drawn.
+    time_machine.move_to(dt.datetime(2026, 6, 8, 9, 0, 50, tzinfo=dt.UTC), tick=False)
+    assert "10\xa0hours, 59\xa0minutes left" in bob.get(home).content.decode()
+    time_machine.move_to(dt.datetime(2026, 6, 8, 9, 1, 0, tzinfo=dt.UTC), tick=False)
+    assert "10\xa0hours, 59\xa0minutes left" in bob.get(home).content.decode()
+    time_machine.move_to(dt.datetime(2026, 6, 8, 9, 1, 0, 1, tzinfo=dt.UTC), tick=False)
+    assert "10\xa0hours, 58\xa0minutes left" in bob.get(home).content.decode()
+    time_machine.move_to(request.respond_by - dt.timedelta(seconds=1), tick=False)
+    assert "asks to swap time" in bob.get(home).content.decode()
+    time_machine.move_to(request.respond_by, tick=False)  # no longer answerable
+    assert "asks to swap time" not in bob.get(home).content.decode()
+
+
+def test_the_pass_list_is_drawn_again_when_a_pass_starts_and_ends(
+    cast: Cast, client_for, time_machine
+) -> None:
+    time_machine.move_to(dt.datetime(2026, 6, 8, 9, 0, tzinfo=dt.UTC), tick=False)
+    one_parent_always(cast)  # Alice's time: her pass needs no co-signature
+    start, end = window(hours_from_now=2)
+    issue(cast, actor=cast.alice, starts_at=start, ends_at=end)
+    alice = client_for(cast.alice)
+    passes = f"/f/{cast.family_a.public_id}/passes/"
+    assert ">Upcoming<" in alice.get(passes).content.decode()
+    time_machine.move_to(start - dt.timedelta(seconds=1), tick=False)
+    assert ">Upcoming<" in alice.get(passes).content.decode()  # kept
+    time_machine.move_to(start, tick=False)
+    assert ">Valid now<" in alice.get(passes).content.decode()
+    time_machine.move_to(end, tick=False)
+    assert ">Expired<" in alice.get(passes).content.decode()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coparent.attention.registry import SHOWN, Item, Provider, Viewer, register, rest_line
+from coparent.core import fragments
 from coparent.exchanges import selectors as exchange_selectors
 from coparent.exchanges.models import ExchangeTerms, TermsStatus
 from coparent.exchanges.outcome import ARRIVED, HANDED_OVER, RECEIVED
@@ -274,6 +275,8 @@ class ExchangeProvider(Provider):
             if viewer.membership.pk not in parties and viewer.membership.role != Role.CAREGIVER:
                 continue
             title = self._title(viewer, view)
+            # Its state reads differently once the grace period ends without a check-in.
+            fragments.changes_at(view.at + exchange_selectors.grace_of(view.terms))
             link = reverse(
                 "exchanges:detail",
                 args=[viewer.family.public_id, view.plan.public_id, view.timestamp],

@@ -46,6 +46,9 @@ def exchange_list(request: FamilyRequest) -> HttpResponse:
             now + dt.timedelta(days=21),
             now=now,
         )
+        for view in views:  # it falls due, then its grace period ends
+            fragments.changes_at(view.at)
+            fragments.changes_at(view.at + selectors.grace_of(view.terms))
         plans = schedule.plan_list(request.family, request.membership)
         return {
             "upcoming": [v for v in views if v.at >= now][:12],
@@ -56,9 +59,9 @@ def exchange_list(request: FamilyRequest) -> HttpResponse:
             ],
         }
 
-    # An exchange becomes due, late or past with the clock: kept for the minute at most.
+    # Which exchanges are listed moves with the date; each one's state with its own moments.
     return fragments.render_kept(
-        request, _("Exchanges"), "exchanges/list.html", context, vary=[fragments.minute(now)]
+        request, _("Exchanges"), "exchanges/list.html", context, vary=[fragments.local_date(now)]
     )
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -85,27 +86,30 @@ def family_detail(request: FamilyRequest) -> HttpResponse:
     membership.user = request.user
 
     def context() -> dict[str, object]:
+        now = timezone.now()
         # Kept on the request: the navigation's badge counts these instead of asking again.
         items = request.attention_items = attention.items_for(family, membership)  # type: ignore[attr-defined]
+        for item in items:  # each is due, starts or expires at its deadline; answers count down
+            fragments.changes_at(item.deadline)
+            if item.answer and item.deadline is not None and item.deadline > now:
+                fragments.changes_at(fragments.countdown_step(item.deadline, now))
+        invitations = (
+            list(selectors.invitation_pending_list(family)) if membership.is_parent else []
+        )
+        for invitation in invitations:
+            fragments.changes_at(invitation.expires_at)
         return {
             "attention_items": items,
             "attention_count": attention.answer_count(items),
             "children": selectors.child_list(family),
             "members": selectors.member_list(family),
-            "pending_invitations": (
-                list(selectors.invitation_pending_list(family))
-                if request.membership.is_parent
-                else []
-            ),
+            "pending_invitations": invitations,
         }
 
-    # Deadlines count down and custody changes hands with the clock: kept for the minute.
+    # "Today", "tomorrow" and the children's ages move with the date; deadlines, handovers
+    # and countdowns name their own moments while the page is drawn (core/fragments.py).
     return fragments.render_kept(
-        request,
-        family.name,
-        "families/detail.html",
-        context,
-        vary=[fragments.minute()],
+        request, family.name, "families/detail.html", context, vary=[fragments.local_date()]
     )
 
 

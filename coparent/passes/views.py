@@ -45,6 +45,9 @@ def pass_list(request: FamilyRequest) -> HttpResponse:
             selectors.pass_list(request.family).order_by("-starts_at", "-pk"),
             PASSES_PER_PAGE,
         )
+        for pickup_pass in page.items:  # upcoming, then active, then expired
+            fragments.changes_at(pickup_pass.starts_at)
+            fragments.changes_at(pickup_pass.ends_at)
         return {
             "page": page,
             "passes": [
@@ -52,14 +55,7 @@ def pass_list(request: FamilyRequest) -> HttpResponse:
             ],
         }
 
-    # A pass starts and ends with the clock: kept for the minute at most.
-    return fragments.render_kept(
-        request,
-        _("Pickup passes"),
-        "passes/list.html",
-        context,
-        vary=[fragments.minute()],
-    )
+    return fragments.render_kept(request, _("Pickup passes"), "passes/list.html", context)
 
 
 @login_required
