@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,13 +85,10 @@ def family_detail(request: FamilyRequest) -> HttpResponse:
     membership.user = request.user
 
     def context() -> dict[str, object]:
-        now = timezone.now()
         # Kept on the request: the navigation's badge counts these instead of asking again.
         items = request.attention_items = attention.items_for(family, membership)  # type: ignore[attr-defined]
-        for item in items:  # each is due, starts or expires at its deadline; answers count down
+        for item in items:  # each falls due, starts or expires at its deadline
             fragments.changes_at(item.deadline)
-            if item.answer and item.deadline is not None and item.deadline > now:
-                fragments.changes_at(fragments.countdown_step(item.deadline, now))
         invitations = (
             list(selectors.invitation_pending_list(family)) if membership.is_parent else []
         )
@@ -107,7 +103,7 @@ def family_detail(request: FamilyRequest) -> HttpResponse:
         }
 
     # "Today", "tomorrow" and the children's ages move with the date; deadlines, handovers
-    # and countdowns name their own moments while the page is drawn (core/fragments.py).
+    # and countdowns (the `countdown` filter) name their own moments while the page is drawn.
     return fragments.render_kept(
         request, family.name, "families/detail.html", context, vary=[fragments.local_date()]
     )
