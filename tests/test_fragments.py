@@ -18,6 +18,7 @@ from coparent.core import fragments
 from coparent.families import services
 from coparent.families.models import Membership, Role
 from tests.cast import Cast
+from tests.exchanges.helpers import daily_exchanges
 from tests.passes.test_passes import issue, one_parent_always, window
 from tests.schedule.helpers import agreed, soon, swap, two_two_three
 
@@ -139,3 +140,30 @@ def test_the_pass_list_is_drawn_again_when_a_pass_starts_and_ends(
     assert ">Valid now<" in alice.get(passes).content.decode()
     time_machine.move_to(end, tick=False)
     assert ">Expired<" in alice.get(passes).content.decode()
+
+
+def test_the_exchange_list_is_drawn_again_when_an_exchange_falls_due_and_its_grace_ends(
+    cast: Cast, client_for, time_machine
+) -> None:
+    due = dt.datetime(2026, 6, 8, 18, 0, tzinfo=dt.UTC)  # daily at 18:00 UTC, 15 min of grace
+    time_machine.move_to(due - dt.timedelta(seconds=1), tick=False)
+    daily_exchanges(cast)
+    alice = client_for(cast.alice)
+    exchanges = f"/f/{cast.family_a.public_id}/exchanges/"
+    line = re.compile(rf'/{int(due.timestamp())}/".*?<span class="badge[^"]*"[^>]*>([^<]+)<', re.S)
+
+    def state() -> str:
+        found = line.search(alice.get(exchanges).content.decode())
+        assert found is not None
+        return found.group(1)
+
+    steps = [
+        (dt.timedelta(seconds=-1), "Upcoming"),
+        (dt.timedelta(0), "In progress"),
+        (dt.timedelta(minutes=14, seconds=59), "In progress"),
+        (dt.timedelta(minutes=15), "In progress"),
+        (dt.timedelta(minutes=15, microseconds=1), "Not recorded"),
+    ]
+    for after, expected in steps:
+        time_machine.move_to(due + after, tick=False)
+        assert state() == expected, (after, expected)

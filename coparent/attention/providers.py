@@ -275,8 +275,8 @@ class ExchangeProvider(Provider):
             if viewer.membership.pk not in parties and viewer.membership.role != Role.CAREGIVER:
                 continue
             title = self._title(viewer, view)
-            # Its state reads differently once the grace period ends without a check-in.
-            fragments.changes_at(view.at + exchange_selectors.grace_of(view.terms))
+            for moment in view.moments:  # the item's state reads differently then
+                fragments.changes_at(moment)
             link = reverse(
                 "exchanges:detail",
                 args=[viewer.family.public_id, view.plan.public_id, view.timestamp],

@@ -60,6 +60,12 @@ class ExchangeView:
         return member.user.display_name if member else side
 
     @property
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """When its state reads differently with no one doing anything: it falls due, then just
+        after its grace period ends (exchanges/outcome.py compares `now > at + grace`)."""
+        return self.at, self.at + grace_of(self.terms) + timedelta(microseconds=1)
+
+    @property
     def late_names(self) -> list[str]:
         return [self.name(side) for side in self.outcome.late] if self.outcome else []
 

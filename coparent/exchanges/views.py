@@ -46,9 +46,9 @@ def exchange_list(request: FamilyRequest) -> HttpResponse:
             now + dt.timedelta(days=21),
             now=now,
         )
-        for view in views:  # it falls due, then its grace period ends
-            fragments.changes_at(view.at)
-            fragments.changes_at(view.at + selectors.grace_of(view.terms))
+        for view in views:
+            for moment in view.moments:
+                fragments.changes_at(moment)
         plans = schedule.plan_list(request.family, request.membership)
         return {
             "upcoming": [v for v in views if v.at >= now][:12],
