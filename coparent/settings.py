@@ -206,6 +206,14 @@ CACHES = {
         "LOCATION": "coparent-local",
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
+    # The site's frame around kept pages (core/fragments.py): a pure function of its key, so each
+    # process keeps its own, never stale; a few kilobytes an entry.
+    "frames": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "coparent-frames",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
     # Drawn page content (core/fragments.py), tens of kilobytes an entry, 30 s at most: shared
     # by every app server through Redis when there is one, otherwise by this machine's workers
     # through files in the var directory (a worker that did not draw a page still finds it).

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from coparent.core import fragments
 from coparent.families import services
-from coparent.families.models import Membership, Role
+from coparent.families.models import Family, Membership, Role
+from coparent.notifications.models import Kind
+from coparent.notifications.services import Detail, notify
 from tests.cast import Cast
 from tests.exchanges.helpers import daily_exchanges
 from tests.passes.test_passes import issue, one_parent_always, window
@@ -51,6 +53,58 @@ def test_a_kept_form_carries_each_browser_s_own_token(cast: Cast) -> None:
     answer = laptop.post(resend.group(1), {"csrfmiddlewaretoken": laptop_token, "from": "home"})
     assert answer.status_code == 200  # the new link; a token from the other browser is a 403
     assert "New invitation link ready" in answer.content.decode()
+
+
+def test_the_frame_is_kept_with_each_request_s_own_token_and_id(cast: Cast) -> None:
+    month = f"/f/{cast.family_a.public_id}/calendar/"
+    phone, laptop = browser(cast.alice), browser(cast.alice)
+    drawn = phone.get(month)
+    assert "base.html" in [template.name for template in drawn.templates]
+    kept = laptop.get(month)
+    assert kept.templates == []  # neither the content nor the frame around it was drawn
+    page = kept.content.decode()
+    assert "kept-" not in page
+    # Every form on the page (sign out, quick exit, the content's) carries this browser's token,
+    # and the record witness names this request.
+    assert len(TOKEN.findall(page)) >= 2 and len(set(TOKEN.findall(page))) == 1
+    assert set(TOKEN.findall(page)).isdisjoint(TOKEN.findall(drawn.content.decode()))
+    assert f'data-page="{kept["X-Request-ID"]}"' in page
+    signed_out = laptop.post("/accounts/logout/", {"csrfmiddlewaretoken": TOKEN.findall(page)[0]})
+    assert signed_out.status_code == 302
+
+
+def test_the_kept_frame_shows_what_changed_outside_the_record(
+    cast: Cast, client_for, django_capture_on_commit_callbacks
+) -> None:
+    alice = client_for(cast.alice)
+    month = f"/f/{cast.family_a.public_id}/calendar/"
+    unread = re.compile(r'(\d+)<span class="visually-hidden"> unread</span>')
+    before = unread.search(alice.get(month).content.decode())
+    count = int(before.group(1)) if before else 0
+    # A notification and a family name are not record entries: the content stays kept, the
+    # frame (keyed on what it shows) does not.
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(cast.family_a, [cast.alice], Kind.MESSAGE, link="/", detail=Detail("Hello"))
+    Family.objects.filter(pk=cast.family_a.pk).update(name="Renamed at the desk")
+    page = alice.get(month)
+    drawn = {template.name for template in page.templates}
+    assert "base.html" in drawn and "schedule/month.html" not in drawn
+    text = page.content.decode()
+    assert f'{count + 1}<span class="visually-hidden"> unread</span>' in text
+    assert "Renamed at the desk" in text
+    # The menu marks the page being read.
+    assert f'href="{month}" aria-current="page"' in text
+    week = alice.get(month + "week/").content.decode()
+    assert f'href="{month}" aria-current="page"' not in week
+
+
+def test_a_message_shown_once_is_drawn_in_the_frame_once(cast: Cast, client_for) -> None:
+    alice = client_for(cast.alice)
+    ledger = f"/f/{cast.family_a.public_id}/expenses/"
+    assert alice.get(ledger).status_code == 200  # frame and content kept
+    shown = alice.get(ledger + "settle/USD/", follow=True).content.decode()
+    assert "You owe nothing in USD." in shown
+    assert "You owe nothing in USD." not in alice.get(ledger).content.decode()
 
 
 def test_the_calendar_keeps_its_day_and_moves_with_the_date(cast: Cast, client_for, time_machine):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from coparent.attention import selectors
 
@@ -18,10 +18,11 @@ def attention(request: HttpRequest) -> dict[str, Any]:
     if family is None or membership is None:
         return {}
 
+    @cache  # the frame reads it in more than one place; a template calls a callable each time
     def count() -> int:
         built = getattr(request, "attention_items", None)
         if built is not None:
             return selectors.answer_count(built)
         return selectors.badge_count(family, membership)
 
-    return {"nav_attention": SimpleLazyObject(count)}
+    return {"nav_attention": count}

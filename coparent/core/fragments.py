@@ -19,6 +19,12 @@ every request replaces with its own: a form's CSRF token (one person's two brows
 different tokens) and the page's request id (`page_id`, which the page's own background
 requests send so the access log groups them under it). Memory is bounded by the cache's entry
 count (settings.CACHES["pages"]) and the 30 s each entry lives.
+
+The site's frame around the content (header, navigation, footer) is kept too, in each process's
+memory: drawing it cost as much as the rest of a kept page. Unlike content, the frame is a pure
+function of values already computed when a page is served (the reader's families and role, the
+unread and waiting counts, the address, title, language and zone), so those values are its key
+and it never goes stale; the same stand-ins carry the request's own token and id.
 """
 
 from __future__ import annotations
@@ -31,10 +37,11 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import caches
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.template import engines
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,6 +51,7 @@ KEPT_SECONDS = 30
 # Drawn where a form's CSRF token and the page's request id go, replaced when served.
 _TOKEN_STAND_IN = f"kept-csrf-{secrets.token_hex(16)}"
 _PAGE_STAND_IN = f"kept-page-{secrets.token_hex(16)}"
+_CONTENT_STAND_IN = f"kept-content-{secrets.token_hex(16)}"
 # The moments named by `changes_at` while content is being drawn; None outside a draw.
 _moments: ContextVar[list[dt.datetime] | None] = ContextVar("kept_moments", default=None)
 
@@ -134,9 +142,70 @@ def render_kept(
         return render_to_string(template, {**context(), **stand_ins}, request)
 
     content = kept(request, template, draw, vary=vary) if keep else draw()
-    if _TOKEN_STAND_IN in content:
-        content = content.replace(_TOKEN_STAND_IN, get_token(request))
-    if _PAGE_STAND_IN in content:
-        content = content.replace(_PAGE_STAND_IN, str(getattr(request, "request_id", "")))
-    page = {"title": title, "content": mark_safe(content)}  # noqa: S308 - drawn by the engine
-    return render(request, "kept_page.html", page, status=status)
+    html = framed(request, title, content)
+    if _TOKEN_STAND_IN in html:
+        html = html.replace(_TOKEN_STAND_IN, get_token(request))
+    if _PAGE_STAND_IN in html:
+        html = html.replace(_PAGE_STAND_IN, str(getattr(request, "request_id", "")))
+    return HttpResponse(html, status=status)
+
+
+def framed(request: HttpRequest, title: str, content: str) -> str:
+    """`content` in the site's frame (`kept_page.html`), the frame read from this process's
+    memory when it has drawn it for the same values. Stand-ins are left for the caller."""
+    context: dict[str, Any] = {}
+    for processor in engines["django"].engine.template_context_processors:  # type: ignore[attr-defined]
+        context.update(processor(request))
+    # Counted once here, for the key and the frame alike: the processors leave them lazy.
+    for name in ("nav_unread", "nav_attention"):
+        if name in context:
+            value = context[name]
+            context[name] = int(value() if callable(value) else value)
+    key = _frame_key(request, title, context)
+    own = {"title": title, "csrf_token": _TOKEN_STAND_IN, "page_id": _PAGE_STAND_IN}
+    if key is None:  # drawn once: a flash message is shown one time only
+        own["content"] = mark_safe(content)  # noqa: S308 - drawn by the template engine
+        return render_to_string("kept_page.html", {**context, **own}, request)
+    store = caches["frames"]
+    frame: str | None = store.get(key)
+    if frame is None:
+        own["content"] = _CONTENT_STAND_IN
+        frame = render_to_string("kept_page.html", {**context, **own}, request)
+        store.set(key, frame)
+    before, _, after = frame.partition(_CONTENT_STAND_IN)
+    return before + content + after
+
+
+def _frame_key(request: HttpRequest, title: str, context: dict[str, Any]) -> str | None:
+    """Every value `base.html` reads, or None when the frame must be drawn for this request
+    alone (a message waits to be shown once, or the page is outside a family)."""
+    family, membership = context.get("nav_family"), context.get("nav_membership")
+    if family is None or membership is None or len(context.get("messages", ())):
+        return None
+    user = context["user"]
+    parts = (
+        title,
+        request.path,
+        get_script_prefix(),
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        user.is_authenticated,
+        family.pk,
+        family.public_id,
+        family.name,
+        membership.public_id,
+        membership.role,
+        membership.is_parent,
+        membership.read_only,
+        membership.access_until,
+        tuple(
+            (m.family.pk, m.family.public_id, m.family.name, m.role, m.role_label)
+            for m in context["nav_memberships"]
+        ),
+        context["nav_links"],
+        context["nav_professional"],
+        context.get("nav_unread"),
+        context.get("nav_attention"),
+        context.get("quick_exit_url"),
+    )
+    return "frame:" + hashlib.sha256(repr(parts).encode()).hexdigest()
