@@ -8,7 +8,8 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from coparent.core import tenancy
 from coparent.core.statements import Statement, StatementError
 from coparent.families.models import Family, Membership
 from coparent.messaging import selectors
+from coparent.messaging.models import ThreadParticipant
+from coparent.safety.selectors import restricting_order
 from tests.cast import Cast
 from tests.messaging.helpers import open_thread, send
 
@@ -119,3 +122,53 @@ def test_the_unread_count_statement_counts_what_the_orm_counts(cast: Cast) -> No
     assert unread >= 1 and unread_count(cast.bob) == unread
     Notification.objects.filter(recipient=cast.bob).update(read_at=timezone.now())
     assert unread_count(cast.bob) == 0
+
+
+def test_the_family_lock_statement_is_the_orms_locked_read(cast: Cast) -> None:
+    from coparent.records.models import FamilyLog
+    from coparent.records.services import _LOCK, family_lock
+
+    orm = FamilyLog.objects.select_for_update(no_key=True).filter(family_id=cast.family_a.pk)[:1]
+    assert _LOCK.sql("default", family=cast.family_a.pk) == _orm(orm)
+    if connection.features.has_select_for_update:
+        assert "FOR NO KEY UPDATE" in _LOCK.sql("default", family=cast.family_a.pk)[0]
+    with transaction.atomic():
+        assert family_lock(cast.family_a) == FamilyLog.objects.get(family=cast.family_a)
+    # A family without a log yet gets one, created and then locked like any other.
+    FamilyLog.objects.filter(family=cast.family_b).delete()
+    with transaction.atomic():
+        assert family_lock(cast.family_b).family_id == cast.family_b.pk
+
+
+@pytest.mark.django_db(transaction=True)  # in autocommit, as a request outside a write is
+def test_a_locked_statement_is_a_write(cast: Cast, settings) -> None:
+    """Routed to the primary even where reads may go to a replica, and refused outside a
+    transaction where the database locks (the lock would end with its own statement), as the
+    ORM refuses it."""
+    from coparent.core import replicas
+    from coparent.records.services import _LOCK
+
+    settings.DATABASE_REPLICAS = ["replica_1"]  # named only: a read sent there would fail
+    with replicas.replica_reads(allowed=True):
+        if connection.features.has_select_for_update:
+            with pytest.raises(TransactionManagementError):
+                _LOCK(family=cast.family_a.pk)
+        else:
+            assert len(_LOCK(family=cast.family_a.pk)) == 1
+
+
+def test_the_seats_statement_is_the_orms_query(cast: Cast) -> None:
+    from coparent.messaging import services
+
+    thread = open_thread(cast)
+    orm = (
+        ThreadParticipant.objects.filter(thread_id=thread.pk, family_id=cast.family_a.pk)
+        .select_related("membership__user")
+        .annotate(order_in_force=restricting_order("membership"))
+        .order_by("pk")
+    )
+    values = {"family": cast.family_a.pk, "thread": thread.pk}
+    assert services._SEATS.sql("default", **values) == _orm(orm)
+    assert [(s.pk, s.membership.user.pk, s.order_in_force) for s in services._SEATS(**values)] == [
+        (s.pk, s.membership.user.pk, s.order_in_force) for s in orm
+    ]

@@ -2,7 +2,9 @@
 
 Building and compiling a queryset costs the ORM 0.5-2 ms of Python every time, several times
 what the database takes to answer a small query; the queries nearly every request asks (the
-tenancy gate's, a conversation's poll) pay it once here. A `Statement` builds its queryset with
+tenancy gate's, a conversation's poll) and every write asks (the family's lock, a message's
+seats) pay it once here. A locking statement is routed and checked as the ORM would (the
+primary, inside a transaction). A `Statement` builds its queryset with
 stand-in values, compiles it, and notes where each stand-in landed among the parameters (and
 how the field adapted it: a UUID as hex on SQLite, a moment as text); a call puts its own
 values there and lets Django's iterables read the rows, so select_related, annotations and
@@ -23,6 +25,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 
 # Values no real row holds and each field adapts in its own way, so a stand-in is recognised
 # wherever it lands. Integers stay inside a 32-bit column's range.
@@ -125,11 +128,22 @@ class Statement:
     def __call__(self, **values: Any) -> list[Any]:
         if values.keys() != self._arguments.keys():
             raise TypeError(f"expected {sorted(self._arguments)}, got {sorted(values)}")
-        alias = router.db_for_read(self.compiled(DEFAULT_DB_ALIAS).queryset.model)
+        model_queryset = self.compiled(DEFAULT_DB_ALIAS).queryset
+        # A locked read is routed as a write (to the primary), as the ORM routes it.
+        locked = getattr(model_queryset, "_for_write", False)
+        route = router.db_for_write if locked else router.db_for_read
+        alias = route(model_queryset.model)
         compiled = self.compiled(alias)
+        connection = connections[alias]
+        if (
+            compiled.queryset.query.select_for_update
+            and connection.features.has_select_for_update
+            and connection.get_autocommit()
+        ):  # the ORM's own check, which the compiled SQL skips: a lock ends with its statement
+            raise TransactionManagementError("a locking statement outside of a transaction")
         sql, params = self.sql(alias, **values)
         compiler = _shallow(compiled.compiler)
-        compiler.connection = connections[alias]  # connections belong to their thread
+        compiler.connection = connection  # connections belong to their thread
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         query = _shallow(compiled.queryset.query)
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import ServiceError
+from coparent.core.statements import Statement
 from coparent.core.together import Together
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
@@ -69,19 +70,27 @@ class Upload:
     data: bytes
 
 
+# Every message asks it: compiled once (core/statements.py).
+_SEATS = Statement(
+    lambda family, thread: (
+        ThreadParticipant.objects.filter(thread_id=thread, family_id=family)
+        .select_related("membership__user")
+        .annotate(order_in_force=safety_selectors.restricting_order("membership"))
+        .order_by("pk")
+    ),
+    family=int,
+    thread=int,
+)
+
+
 def _writer_in_thread(
     family: Family, actor: User, thread: Thread
 ) -> tuple[Membership, list[Membership], bool]:
     """The actor's seat in the thread, checked, every seat's membership (with its user), and
     whether a protective order restricts the actor, from one query: the send needs all three,
     the seats again to tell the others."""
-    rows = (
-        ThreadParticipant.objects.filter(thread=thread, family=family)
-        .select_related("membership__user")
-        .annotate(order_in_force=safety_selectors.restricting_order("membership"))
-    )
     seats, orders = [], {}
-    for row in rows:
+    for row in _SEATS(family=family.pk, thread=thread.pk):
         seats.append(row.membership)
         orders[row.membership_id] = row.order_in_force
     membership = next((m for m in seats if m.user_id == actor.pk and m.is_active()), None)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coparent.core.errors import ServiceError, Unavailable
+from coparent.core.statements import Statement
 from coparent.core.together import Together
 from coparent.records import checkpoints, keys
 from coparent.records.checkpoints import StoredCheckpoint
@@ -62,6 +63,13 @@ def origin(family: Family) -> str:
     return stored or new_origin(family)
 
 
+# Every write of every family takes it: compiled once (core/statements.py).
+_LOCK = Statement(
+    lambda family: FamilyLog.objects.select_for_update(no_key=True).filter(family_id=family)[:1],
+    family=int,
+)
+
+
 def family_lock(family: Family) -> FamilyLog:
     """Take the family's write lock, the row of its log (FOR NO KEY UPDATE). The one lock order
     (docs/ARCHITECTURE.md, "Locks"): this first, before a service reads what it decides on or
@@ -73,10 +81,11 @@ def family_lock(family: Family) -> FamilyLog:
     A write that stamps its own time (a message) takes it before stamping, so times follow the
     order in which writes commit and a reader paging by time never skips a row that committed
     late."""
-    log = FamilyLog.objects.select_for_update(no_key=True).filter(family=family).first()
-    if log is None:  # the family's first entry: create the row, then lock it like any other
+    found = _LOCK(family=family.pk)
+    if not found:  # the family's first entry: create the row, then lock it like any other
         FamilyLog.objects.get_or_create(family=family)
-        log = FamilyLog.objects.select_for_update(no_key=True).get(family=family)
+        found = _LOCK(family=family.pk)
+    log: FamilyLog = found[0]
     return log
 
 
