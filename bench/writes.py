@@ -128,6 +128,9 @@ def _worker(vendor: str, folder: str, profile: bool) -> None:
         os.environ["DATABASE_URL"] = SERVER.rsplit("/", 1)[0] + f"/{name}"
         os.environ.pop("REDIS_URL", None)
         os.environ["DJANGO_SETTINGS_MODULE"] = "coparent.test_settings"
+        # As served (bench.common.django_on_sqlite does the same): with DEBUG on, every query
+        # is formatted and kept in memory, which measures the debug wrapper.
+        os.environ["DEBUG"] = "0"
         import django
         from django.core.management import call_command
 
