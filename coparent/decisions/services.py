@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from coparent.accounts.models import User
 from coparent.core.errors import Conflict, ServiceError
+from coparent.core.inputs import text_problem
 from coparent.decisions.models import (
     Agreement,
     AgreementBasis,
@@ -102,6 +103,11 @@ def _parents(family: Family) -> list[User]:
 
 
 def _text(value: str | None, limit: int, field: str, *, required: bool) -> str:
+    # The service's own check, whatever called it (a form, the API, a script): before
+    # stripping, since str.strip() takes U+001C-U+001F and U+0085 for spaces.
+    problem = text_problem(value or "")
+    if problem:
+        raise ServiceError(problem, field=field)
     value = (value or "").strip()
     if required and not value:
         raise ServiceError(_("This field is required."), field=field)

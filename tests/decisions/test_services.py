@@ -317,3 +317,15 @@ def test_another_app_runs_its_own_structured_proposals_through_the_flow(cast: Ca
     found = selectors.agreement_in_force(cast.family_a, "test.first_refusal", "first_refusal")
     assert found == second and found.proposal.payload == {"hours": 4}
     assert record(cast, "decision.proposed")[-1][1]["subject"] == "test.first_refusal"
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x1c", "\x85", "\ud800", "\x7f"])
+@pytest.mark.parametrize("field", ["title", "details"])
+def test_control_and_broken_characters_are_refused_by_the_service_itself(
+    cast: Cast, field: str, bad: str
+) -> None:
+    before = LogEntry.objects.filter(family=cast.family_a).count()
+    with pytest.raises(ServiceError) as refused:
+        propose(cast, **{field: f"Kit's phone{bad}"})
+    assert refused.value.field == field
+    assert LogEntry.objects.filter(family=cast.family_a).count() == before
