@@ -56,6 +56,7 @@ def build_money_history(
 
     from coparent.expenses.models import (
         Expense,
+        ExpenseChild,
         ExpenseShare,
         ExpenseStatus,
         Payment,
@@ -121,10 +122,11 @@ def build_money_history(
         ],
         batch_size=1000,
     )
-    through = Expense.children.through
-    through.objects.bulk_create(
+    ExpenseChild.objects.bulk_create(
         [
-            through(expense_id=e.pk, child_id=children[i % len(children)].pk)
+            ExpenseChild(
+                expense_id=e.pk, child_id=children[i % len(children)].pk, family_id=family.pk
+            )
             for i, e in enumerate(made)
         ],
         batch_size=1000,

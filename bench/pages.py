@@ -90,7 +90,7 @@ def _people() -> tuple[Any, Any, Any, Any]:
 def _schedule(family: Any, kit: Any, a: Any, b: Any, swaps: int, now: dt.datetime) -> None:
     """One agreed schedule changed every six months over the family's life, `swaps` accepted
     swaps (and as many declined) and `swaps` events, one every PACE back from today."""
-    from coparent.schedule.models import Event, Plan, ScheduleVersion, SwapRequest
+    from coparent.schedule.models import Event, EventChild, Plan, ScheduleVersion, SwapRequest
 
     plan = Plan.objects.create(family=family, parent_a=a, parent_b=b)
     start = now - PACE * swaps
@@ -167,9 +167,9 @@ def _schedule(family: Any, kit: Any, a: Any, b: Any, swaps: int, now: dt.datetim
         ],
         batch_size=BATCH,
     )
-    through = Event.children.through
-    through.objects.bulk_create(
-        [through(event_id=e.pk, child_id=kit.pk) for e in events], batch_size=BATCH
+    EventChild.objects.bulk_create(
+        [EventChild(event_id=e.pk, child_id=kit.pk, family_id=family.pk) for e in events],
+        batch_size=BATCH,
     )
 
 

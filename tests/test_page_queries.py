@@ -10,7 +10,7 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from coparent.schedule import services
-from coparent.schedule.models import Event, ScheduleVersion, SwapRequest, VersionStatus
+from coparent.schedule.models import Event, EventChild, ScheduleVersion, SwapRequest, VersionStatus
 from tests.cast import Cast
 from tests.schedule.helpers import agreed, soon, swap, two_two_three
 
@@ -90,8 +90,8 @@ def _years_behind(cast: Cast, version: ScheduleVersion, count: int) -> None:
         )
         for n in range(count)
     )
-    Event.children.through.objects.bulk_create(
-        Event.children.through(event_id=e.pk, child_id=cast.kit.pk) for e in events
+    EventChild.objects.bulk_create(
+        EventChild(event_id=e.pk, child_id=cast.kit.pk, family_id=e.family_id) for e in events
     )
 
 

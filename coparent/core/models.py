@@ -1,4 +1,4 @@
-"""Cross-cutting model pieces: random public ids and the family-owned base class."""
+"""Cross-cutting model pieces: random public ids and the family-owned base classes."""
 
 from __future__ import annotations
 
@@ -25,6 +25,17 @@ class FamilyOwned(PublicIdMixin):
 
     Fetch these only through `coparent.core.tenancy`, never with a bare `objects.get`.
     """
+
+    family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class FamilyLink(models.Model):
+    """A many-to-many row between a family's rows (an event and the children it is for): it
+    carries the family key too, so that every table of a family's data can be sharded and
+    erased by family. Set through `through_defaults={"family": ...}`."""
 
     family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="+")
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # carry a `family` key; tests/test_tenancy.py fails when a new model is in neither group.
 NOT_FAMILY_SCOPED = {
     "accounts.User",
+    "accounts.User_groups",  # Django's permission groups and permissions of an account
+    "accounts.User_user_permissions",
     "accounts.UserSession",
     "accounts.SignInEvent",
     "accounts.ApiToken",

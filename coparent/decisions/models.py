@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from coparent.core.models import FamilyOwned
+from coparent.core.models import FamilyLink, FamilyOwned
 
 
 class Category(models.TextChoices):
@@ -73,7 +73,9 @@ class Decision(FamilyOwned):
     # force about X" can be found; empty for free-standing decisions.
     subject_key = models.CharField(max_length=60, blank=True)
     category = models.CharField(max_length=12, choices=Category.choices)
-    children = models.ManyToManyField("families.Child", blank=True, related_name="+")
+    children = models.ManyToManyField(
+        "families.Child", blank=True, related_name="+", through="DecisionChild"
+    )
     status = models.CharField(
         max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
     )
@@ -96,6 +98,17 @@ class Decision(FamilyOwned):
 
     def __str__(self) -> str:
         return f"decision {self.public_id}"
+
+
+class DecisionChild(FamilyLink):
+    """A child a decision is about."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("families.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "decisions_decision_children"
+        unique_together = (("decision", "child"),)
 
 
 class Proposal(FamilyOwned):

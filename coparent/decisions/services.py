@@ -289,7 +289,7 @@ def decision_propose(
         created_at=now,
         updated_at=now,
     )
-    decision.children.set(children)
+    decision.children.set(children, through_defaults={"family_id": decision.family_id})
     proposal = _new_proposal(decision, actor, terms, 1, None)
     _record_proposal("decision.proposed", proposal, actor)
     notify(

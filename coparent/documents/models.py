@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coparent.core.models import FamilyOwned
+from coparent.core.models import FamilyLink, FamilyOwned
 
 
 class Category(models.TextChoices):
@@ -40,7 +40,9 @@ class Document(FamilyOwned):
     visibility = models.CharField(max_length=16, choices=Visibility.choices)
     notes = models.TextField(blank=True)
     expires_on = models.DateField(null=True, blank=True)
-    children = models.ManyToManyField("families.Child", blank=True, related_name="+")
+    children = models.ManyToManyField(
+        "families.Child", blank=True, related_name="+", through="DocumentChild"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -55,6 +57,17 @@ class Document(FamilyOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DocumentChild(FamilyLink):
+    """A child a document is about."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("families.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "documents_document_children"
+        unique_together = (("document", "child"),)
 
 
 class DocumentVersion(FamilyOwned):

@@ -180,7 +180,7 @@ def document_create(
         expires_on=expires_on,
         created_by=actor,
     )
-    document.children.set(children)
+    document.children.set(children, through_defaults={"family_id": document.family_id})
     record_append(
         family=family,
         actor=actor,
@@ -285,7 +285,7 @@ def document_update(
     document.expires_on = expires_on
     document.updated_at = timezone.now()
     document.save()
-    document.children.set(children)
+    document.children.set(children, through_defaults={"family_id": document.family_id})
     record_append(
         family=family,
         actor=actor,

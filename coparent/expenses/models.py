@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from coparent.core.models import FamilyOwned
+from coparent.core.models import FamilyLink, FamilyOwned
 
 DEFAULT_RESPOND_BY_DAYS = 14
 MAX_RECEIPTS = 10
@@ -222,7 +222,9 @@ class RecurringExpense(FamilyOwned):
 
     description = models.CharField(max_length=200)
     category = models.CharField(max_length=40)
-    children = models.ManyToManyField("families.Child", related_name="+", blank=True)
+    children = models.ManyToManyField(
+        "families.Child", related_name="+", blank=True, through="RecurringExpenseChild"
+    )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     paid_by = models.ForeignKey("families.Membership", on_delete=models.PROTECT, related_name="+")
@@ -245,6 +247,19 @@ class RecurringExpense(FamilyOwned):
         return self.description
 
 
+class RecurringExpenseChild(FamilyLink):
+    """A child a recurring expense is for."""
+
+    recurringexpense = models.ForeignKey(
+        RecurringExpense, on_delete=models.CASCADE, related_name="+"
+    )
+    child = models.ForeignKey("families.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "expenses_recurringexpense_children"
+        unique_together = (("recurringexpense", "child"),)
+
+
 class Expense(FamilyOwned):
     """One version of an expense and the payer's request for the other parent's share.
 
@@ -256,7 +271,9 @@ class Expense(FamilyOwned):
 
     description = models.CharField(max_length=200)
     category = models.CharField(max_length=40)
-    children = models.ManyToManyField("families.Child", related_name="+", blank=True)
+    children = models.ManyToManyField(
+        "families.Child", related_name="+", blank=True, through="ExpenseChild"
+    )
     date = models.DateField()
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
@@ -337,6 +354,17 @@ class Expense(FamilyOwned):
 
     def __str__(self) -> str:
         return f"{self.description} ({self.date})"
+
+
+class ExpenseChild(FamilyLink):
+    """A child an expense is for."""
+
+    expense = models.ForeignKey(Expense, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("families.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "expenses_expense_children"
+        unique_together = (("expense", "child"),)
 
 
 class ConsentStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from coparent.expenses.models import (
     Category,
     CategoryShare,
     Expense,
+    ExpenseChild,
     ExpenseStatus,
     Payment,
     PaymentMethod,
@@ -219,9 +220,8 @@ def _money(minor: int | None, currency: str) -> str:
 
 def expense_lines(rows: list[tuple[Any, ...]], names: Names) -> list[ExpenseLine]:
     """Lines from `_EXPENSE_COLUMNS` rows, with their children's names (one query for all)."""
-    through = Expense.children.through
     children: dict[int, list[str]] = {}
-    for expense_id, child_id in through.objects.filter(
+    for expense_id, child_id in ExpenseChild.objects.filter(
         expense_id__in=[row[0] for row in rows]
     ).values_list("expense_id", "child_id"):
         children.setdefault(expense_id, []).append(names.children.get(child_id, ""))

@@ -780,7 +780,7 @@ def _make(
         created_at=now,
     )
     if draft.children:
-        expense.children.set(draft.children)
+        expense.children.set(draft.children, through_defaults={"family_id": expense.family_id})
     if consent is not None:
         consent.expense = expense
         consent.status = ConsentStatus.USED
@@ -1779,7 +1779,7 @@ def recurring_create(
         created_by=actor,
     )
     if draft.children:
-        recurring.children.set(draft.children)
+        recurring.children.set(draft.children, through_defaults={"family_id": recurring.family_id})
     record_append(
         family=family,
         actor=actor,

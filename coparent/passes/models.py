@@ -8,7 +8,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils import timezone
 
-from coparent.core.models import FamilyOwned
+from coparent.core.models import FamilyLink, FamilyOwned
 
 
 class Gate(FamilyOwned):
@@ -41,7 +41,7 @@ class PickupPass(FamilyOwned):
         "families.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     photo = models.BinaryField(null=True, blank=True)
-    children = models.ManyToManyField("families.Child", related_name="+")
+    children = models.ManyToManyField("families.Child", related_name="+", through="PickupPassChild")
     place = models.CharField(max_length=120)
     # Entered by a parent who keeps their places confidential (coparent/safety): the gate's
     # staff read it; the other parent reads "a confidential place".
@@ -78,6 +78,17 @@ class PickupPass(FamilyOwned):
     @property
     def awaiting_cosign(self) -> bool:
         return self.needs_cosign and self.cosigned_at is None
+
+
+class PickupPassChild(FamilyLink):
+    """A child a pass lets its holder pick up."""
+
+    pickuppass = models.ForeignKey(PickupPass, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("families.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "passes_pickuppass_children"
+        unique_together = (("pickuppass", "child"),)
 
 
 class PassCheck(FamilyOwned):

@@ -146,7 +146,7 @@ def pass_issue(
     )
     pickup_pass.code_hash = tokens.code_hash(tokens.make_code(pickup_pass.public_id))
     pickup_pass.save()
-    pickup_pass.children.set(children)
+    pickup_pass.children.set(children, through_defaults={"family_id": pickup_pass.family_id})
     record_append(
         family=family,
         actor=actor,

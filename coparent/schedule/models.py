@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from coparent.core.models import FamilyOwned
+from coparent.core.models import FamilyLink, FamilyOwned
 
 PARENT_IDS = ("A", "B")
 
@@ -181,8 +181,12 @@ class Event(FamilyOwned):
     # author reads it; everyone else, feeds and exports see "a confidential place".
     place_confidential = models.BooleanField(default=False)
     notes = models.CharField(_("notes"), max_length=1000, blank=True)
-    children = models.ManyToManyField("families.Child", blank=True, related_name="+")
-    attendees = models.ManyToManyField("families.Membership", blank=True, related_name="+")
+    children = models.ManyToManyField(
+        "families.Child", blank=True, related_name="+", through="EventChild"
+    )
+    attendees = models.ManyToManyField(
+        "families.Membership", blank=True, related_name="+", through="EventAttendee"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -200,6 +204,30 @@ class Event(FamilyOwned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventChild(FamilyLink):
+    """A child an event is for."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey("families.Child", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "schedule_event_children"
+        unique_together = (("event", "child"),)
+
+
+class EventAttendee(FamilyLink):
+    """A member who goes to an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(
+        "families.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "schedule_event_attendees"
+        unique_together = (("event", "membership"),)
 
 
 class FeedToken(FamilyOwned):

@@ -777,8 +777,8 @@ def event_create(
         notes=notes.strip()[:1000],
         **fields,
     )
-    event.children.set(child_list)
-    event.attendees.set(member_list)
+    event.children.set(child_list, through_defaults={"family_id": event.family_id})
+    event.attendees.set(member_list, through_defaults={"family_id": event.family_id})
     _record_event("event.created", event, actor)
     return event
 
@@ -827,8 +827,8 @@ def event_update(
     event.notes = notes.strip()[:1000]
     event.updated_at = timezone.now()
     event.save()
-    event.children.set(child_list)
-    event.attendees.set(member_list)
+    event.children.set(child_list, through_defaults={"family_id": event.family_id})
+    event.attendees.set(member_list, through_defaults={"family_id": event.family_id})
     _record_event("event.updated", event, actor)
     return event
 
