@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
@@ -26,7 +26,14 @@ from coparent.engine import SpecError, exchanges, parse_spec, window
 from coparent.families.models import Child, Membership, Role
 from coparent.safety import selectors as safety_selectors
 from coparent.schedule import ical, selectors, services
-from coparent.schedule.models import Event, EventKind, Plan, ScheduleVersion, SwapRequest
+from coparent.schedule.models import (
+    Event,
+    EventKind,
+    Plan,
+    ScheduleVersion,
+    SwapRequest,
+    SwapStatus,
+)
 from coparent.schedule.specs import checked_plain_spec
 
 router = Router(tags=["schedule"])
@@ -142,6 +149,12 @@ class SwapOut(Schema):
     decided_at: dt.datetime | None
     response: str
     counter_of: uuid.UUID | None
+
+
+class SwapListIn(Schema):
+    status: SwapStatus | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 
 
 class FeedOut(Schema):
@@ -614,11 +627,19 @@ def _plan_for_swap(membership: Membership, plan_id: uuid.UUID | None) -> Plan:
 
 
 @router.get(
-    "/families/{family_id}/swaps", response=list[SwapOut], summary="Swap and trade requests"
+    "/families/{family_id}/swaps",
+    response=list[SwapOut],
+    summary="Swap and trade requests, newest first (`limit`, 100 by default, from `offset`)",
 )
-def swap_list(request: HttpRequest, family_id: uuid.UUID) -> list[SwapOut]:
+def swap_list(
+    request: HttpRequest, family_id: uuid.UUID, query: Query[SwapListIn]
+) -> list[SwapOut]:
     membership = family_membership(request, family_id, roles=PARENTS_AND_PROFESSIONALS)
-    return [_swap_out(s) for s in selectors.swap_list(membership.family)]
+    swaps = selectors.swap_list(membership.family)
+    if query.status is not None:
+        swaps = swaps.filter(status=query.status)
+    page = swaps.order_by("-requested_at", "-pk")[query.offset : query.offset + query.limit]
+    return [_swap_out(s) for s in page]
 
 
 @router.post(

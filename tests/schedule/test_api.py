@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.test import Client
 
+from coparent.schedule import services
 from coparent.schedule.models import Event, ScheduleVersion, SwapRequest, SwapStatus, VersionStatus
 from tests.cast import Cast
-from tests.schedule.helpers import agreed, soon, two_two_three
+from tests.schedule.helpers import agreed, soon, swap, two_two_three
 
 
 def base(cast: Cast) -> str:
@@ -197,3 +198,20 @@ def test_window_defaults_work_without_query_parameters(cast: Cast, client_for) -
     assert alice.get(f"{base(cast)}/schedule/timeline").status_code == 200
     assert alice.get(f"{base(cast)}/schedule/exchanges").status_code == 200
     assert alice.get(f"{base(cast)}/events").status_code == 200
+
+
+def test_swaps_are_listed_newest_first_a_page_at_a_time(cast: Cast, client_for) -> None:
+    version = agreed(cast)
+    made = [swap(cast, version, days=10 + 5 * n) for n in range(5)]
+    services.swap_decline(family=cast.family_a, actor=cast.bob, swap=made[0])
+    bob = client_for(cast.bob)
+    listed = bob.get(f"{base(cast)}/swaps?limit=2").json()
+    assert [s["id"] for s in listed] == [str(made[4].public_id), str(made[3].public_id)]
+    rest = bob.get(f"{base(cast)}/swaps?limit=2&offset=2").json()
+    assert [s["id"] for s in rest] == [str(made[2].public_id), str(made[1].public_id)]
+    declined = bob.get(f"{base(cast)}/swaps?status=declined").json()
+    assert [s["id"] for s in declined] == [str(made[0].public_id)]
+    for bad in ("limit=0", "limit=501", "offset=-1", "status=lost", "limit=1e3"):
+        answer = bob.get(f"{base(cast)}/swaps?{bad}")
+        assert answer.status_code == 422, bad
+        assert answer.json()["error"]["fields"], bad
