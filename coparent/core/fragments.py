@@ -134,8 +134,8 @@ def render_kept(
     status: int = 200,
 ) -> HttpResponse:
     """A family page whose content (`template`, without the site's frame) is kept: `context()`
-    is built and the content drawn only when it is not. The frame around it (header, navigation,
-    its counts and form tokens) is drawn for every request."""
+    is built and the content drawn only when it is not. The frame around it (header, navigation
+    and their counts) is kept by `framed`; form tokens and the request id are this request's."""
 
     def draw() -> str:
         stand_ins = {"csrf_token": _TOKEN_STAND_IN, "page_id": _PAGE_STAND_IN}
