@@ -146,6 +146,9 @@ class SwapRequest(FamilyOwned):
             models.Index(fields=["plan", "status", "offer_end_at", "offer_start_at"]),
             # The swaps page, newest first, a page at a time.
             models.Index(fields=["family", "-requested_at"]),
+            # What waits for an answer (the navigation's count, the home page): read from the
+            # open requests, not through a family's whole history of answered ones.
+            models.Index(fields=["family", "status", "respond_by"], name="swap_open"),
         ]
 
     def __str__(self) -> str:
