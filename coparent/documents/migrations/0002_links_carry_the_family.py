@@ -6,20 +6,13 @@ altered in the same transaction while its deferred foreign-key checks are pendin
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+
+from coparent.core.migrations_support import link_families
 
 # (link model, owner model, the link's key to its owner)
 LINKS = [
     ("DocumentChild", "Document", "document"),
 ]
-
-
-def fill(apps, schema_editor):
-    for link_name, owner_name, owner_key in LINKS:
-        link = apps.get_model("documents", link_name)
-        owner = apps.get_model("documents", owner_name)
-        families = owner.objects.filter(pk=OuterRef(f"{owner_key}_id")).values("family_id")
-        link.objects.update(family_id=Subquery(families[:1]))
 
 
 class Migration(migrations.Migration):
@@ -87,5 +80,5 @@ class Migration(migrations.Migration):
                 to="families.family",
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunPython(link_families("documents", LINKS), migrations.RunPython.noop),
     ]
