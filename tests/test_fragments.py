@@ -73,6 +73,15 @@ def test_the_frame_is_kept_with_each_request_s_own_token_and_id(cast: Cast) -> N
     assert signed_out.status_code == 302
 
 
+def test_the_browser_tab_names_the_page_then_the_site(cast: Cast, client_for) -> None:
+    alice = client_for(cast.alice)
+    for _ in range(2):  # drawn, then kept
+        month = alice.get(f"/f/{cast.family_a.public_id}/calendar/").content.decode()
+        assert "<title>Calendar · coparent</title>" in month
+    signed_out = Client().get("/accounts/login/").content.decode()
+    assert re.search(r"<title>[^<]+ · coparent</title>", signed_out)
+
+
 def test_the_kept_frame_shows_what_changed_outside_the_record(
     cast: Cast, client_for, django_capture_on_commit_callbacks
 ) -> None:
