@@ -230,3 +230,65 @@ def test_the_exchange_list_is_drawn_again_when_an_exchange_falls_due_and_its_gra
     for after, expected in steps:
         time_machine.move_to(due + after, tick=False)
         assert state() == expected, (after, expected)
+
+
+def _reads(name: str, seen: set[str] | None = None) -> set[str]:
+    """Every variable a template reads (dotted, as written; a loop variable's reads under its
+    own name), with what it extends and includes, less what it binds itself ({% with %},
+    "as" names)."""
+    from django.template import defaulttags, engines, smartif
+    from django.template.base import FilterExpression, Node, NodeList, Variable
+    from django.template.loader_tags import ExtendsNode, IncludeNode
+
+    seen = seen if seen is not None else set()
+    if name in seen:
+        return set()
+    seen.add(name)
+    read: set[str] = set()
+    bound: set[str] = set()
+
+    def variable(value: object) -> None:
+        if isinstance(value, Variable) and value.lookups:
+            read.add(value.var)
+
+    def walk(thing: object) -> None:
+        if isinstance(thing, FilterExpression):
+            variable(thing.var)
+            for _filter, arguments in thing.filters:
+                for _is_variable, argument in arguments:
+                    variable(argument)
+        elif isinstance(thing, (NodeList, list, tuple)):
+            for item in thing:
+                walk(item)
+        elif isinstance(thing, dict):
+            for item in thing.values():
+                walk(item)
+        elif isinstance(thing, (Node, defaulttags.TemplateLiteral, smartif.TokenBase)):
+            if isinstance(thing, defaulttags.CsrfTokenNode):
+                read.add("csrf_token")
+            if isinstance(thing, defaulttags.FilterNode):
+                bound.add("var")  # {% filter %} passes what it wraps as "var"
+            if isinstance(getattr(thing, "variable", None), str):
+                bound.add(thing.variable)
+            if isinstance(getattr(thing, "extra_context", None), dict):
+                bound.update(thing.extra_context)  # {% with %}, {% blocktranslate with %}
+            for linked in ("template", "parent_name"):  # {% include %}, {% extends %}
+                other = getattr(thing, linked, None)
+                if isinstance(thing, (IncludeNode, ExtendsNode)) and other is not None:
+                    assert isinstance(other.var, str), "a template named by a variable"
+                    read.update(_reads(other.var, seen))
+            for key, value in vars(thing).items():
+                if key not in {"origin", "token", "blocks"}:
+                    walk(value)
+
+    walk(engines["django"].engine.get_template(name).nodelist)
+    return {v for v in read if v.split(".")[0] not in bound}
+
+
+def test_the_frame_key_covers_everything_the_frame_reads() -> None:
+    """A kept frame is served for any request with the same key: a value the templates read
+    but the key leaves out would show one reader's value to the next."""
+    read = _reads("kept_page.html")
+    assert read - fragments.FRAME_READS == set()
+    assert fragments.FRAME_READS - read == set()  # the list says what the templates read now
+    assert {"nav_unread", "nav_family.name", "request.path"} <= read  # the walk sees through

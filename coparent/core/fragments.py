@@ -176,6 +176,53 @@ def framed(request: HttpRequest, title: str, content: str) -> str:
     return before + content + after
 
 
+# What the frame's templates read (base.html, kept_page.html and what they include), each a
+# part of the key below, a stand-in, or constant for a signed-in reader in one process (the
+# language switcher is drawn only for visitors). tests/test_fragments.py reads the templates
+# and fails for anything they read that is not listed here: add it to the key, then here.
+FRAME_READS = frozenset(
+    {
+        "LANGUAGE_CODE",  # the language, in the key
+        "content",
+        "csrf_token",  # a stand-in
+        "page_id",  # a stand-in
+        "title",
+        "request.path",
+        "request.request_id",  # replaced by the page_id stand-in in a kept frame
+        # The visitors' language switcher only (never drawn in a kept frame, which needs a
+        # signed-in reader):
+        "request.get_full_path",
+        "language.code",
+        "language.name_local",
+        "forloop.last",
+        "user.is_authenticated",
+        "nav_family",
+        "nav_family.name",
+        "nav_family.pk",
+        "nav_family.public_id",
+        "nav_membership.is_parent",
+        "nav_membership.read_only",
+        "nav_membership.access_until",
+        "nav_memberships",
+        "m.family.public_id",
+        "m.family.pk",
+        "m.family.name",
+        "m.role_label",
+        "nav_links",
+        "link.url",
+        "link.label",
+        "link.home",
+        "nav_professional",
+        "nav_unread",
+        "nav_attention",
+        "quick_exit_url",
+        "messages",  # the frame is not kept while a message waits
+        "message",
+        "message.tags",
+    }
+)
+
+
 def _frame_key(request: HttpRequest, title: str, context: dict[str, Any]) -> str | None:
     """Every value `base.html` reads, or None when the frame must be drawn for this request
     alone (a message waits to be shown once, or the page is outside a family)."""
