@@ -35,7 +35,8 @@ class FamilyOwned(PublicIdMixin):
 class FamilyLink(models.Model):
     """A many-to-many row between a family's rows (an event and the children it is for): it
     carries the family key too, so that every table of a family's data can be sharded and
-    erased by family. Set through `through_defaults={"family": ...}`."""
+    erased by family. Set with the owner's family:
+    `event.children.set(children, through_defaults={"family_id": event.family_id})`."""
 
     family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="+")
 

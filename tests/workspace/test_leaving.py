@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from coparent.accounts import deletion, exports
 from coparent.accounts import services as account_services
@@ -23,6 +24,8 @@ from coparent.messaging.models import Attachment, Message
 from coparent.notifications.models import ChannelPreference, Notification
 from coparent.records.export import export_bundle
 from coparent.records.models import AppendOnlyGuard, LogEntry, LogNode
+from coparent.schedule import services as schedule_services
+from coparent.schedule.models import EventAttendee, EventChild
 from tests.cast import PASSWORD, Cast, join, make_user
 from tests.messaging.helpers import open_thread, png_bytes, send
 from tests.tasks import committing, run_tasks
@@ -211,6 +214,19 @@ def test_a_family_left_by_its_last_member_is_deleted_after_30_days_by_the_worker
 ) -> None:
     nana = family_b_thread(cast, uploads=[messaging.Upload("photo.png", png_bytes())])
     stored = Attachment.objects.get(family=cast.family_b).stored_name
+    # Many-to-many rows go with the family too: an event's child and attendee.
+    charlie = Membership.objects.get(family=cast.family_b, user=cast.charlie)
+    event = schedule_services.event_create(
+        family=cast.family_b,
+        actor=cast.charlie,
+        title="Dentist",
+        kind="medical",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        ends_at=timezone.now() + dt.timedelta(days=3, hours=1),
+        children=[cast.charlies_child],
+        attendees=[charlie],
+    )
+    assert EventChild.objects.filter(event=event).exists()
     from coparent.messaging import files
 
     assert files.storage().exists(stored)
@@ -232,6 +248,8 @@ def test_a_family_left_by_its_last_member_is_deleted_after_30_days_by_the_worker
     assert not Family.objects.filter(pk=cast.family_b.pk).exists()
     assert not LogEntry.objects.filter(family_id=cast.family_b.pk).exists()
     assert not LogNode.objects.filter(family_id=cast.family_b.pk).exists()
+    assert not EventChild.objects.filter(family_id=cast.family_b.pk).exists()
+    assert not EventAttendee.objects.filter(family_id=cast.family_b.pk).exists()
     assert not files.storage().exists(stored)
     # The guard is back: Family A's record still refuses deletes.
     assert AppendOnlyGuard.objects.exists()
