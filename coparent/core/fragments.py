@@ -163,14 +163,15 @@ def framed(request: HttpRequest, title: str, content: str) -> str:
             context[name] = int(value() if callable(value) else value)
     key = _frame_key(request, title, context)
     own = {"title": title, "csrf_token": _TOKEN_STAND_IN, "page_id": _PAGE_STAND_IN}
+    # Drawn from `context` alone (no request): the processors have run once, above.
     if key is None:  # drawn once: a flash message is shown one time only
         own["content"] = mark_safe(content)  # noqa: S308 - drawn by the template engine
-        return render_to_string("kept_page.html", {**context, **own}, request)
+        return render_to_string("kept_page.html", {**context, **own})
     store = caches["frames"]
     frame: str | None = store.get(key)
     if frame is None:
         own["content"] = _CONTENT_STAND_IN
-        frame = render_to_string("kept_page.html", {**context, **own}, request)
+        frame = render_to_string("kept_page.html", {**context, **own})
         store.set(key, frame)
     before, _, after = frame.partition(_CONTENT_STAND_IN)
     return before + content + after
