@@ -3,7 +3,10 @@ links; read-only members get 403 on writes and bad input a clear error that chan
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.test import Client
+from django.utils import timezone
 
 from coparent.schedule import services
 from coparent.schedule.models import Event, ScheduleVersion, SwapRequest, SwapStatus, VersionStatus
@@ -204,11 +207,17 @@ def test_swaps_are_listed_newest_first_a_page_at_a_time(cast: Cast, client_for) 
     version = agreed(cast)
     made = [swap(cast, version, days=10 + 5 * n) for n in range(5)]
     services.swap_decline(family=cast.family_a, actor=cast.bob, swap=made[0])
+    # Asked at different times, not in the order the rows were made: newest by when asked.
+    asked = timezone.now() - dt.timedelta(days=1)
+    for hours, n in enumerate((4, 1, 3, 0, 2)):
+        SwapRequest.objects.filter(pk=made[n].pk).update(
+            requested_at=asked + dt.timedelta(hours=hours)
+        )
     bob = client_for(cast.bob)
     listed = bob.get(f"{base(cast)}/swaps?limit=2").json()
-    assert [s["id"] for s in listed] == [str(made[4].public_id), str(made[3].public_id)]
+    assert [s["id"] for s in listed] == [str(made[2].public_id), str(made[0].public_id)]
     rest = bob.get(f"{base(cast)}/swaps?limit=2&offset=2").json()
-    assert [s["id"] for s in rest] == [str(made[2].public_id), str(made[1].public_id)]
+    assert [s["id"] for s in rest] == [str(made[3].public_id), str(made[1].public_id)]
     declined = bob.get(f"{base(cast)}/swaps?status=declined").json()
     assert [s["id"] for s in declined] == [str(made[0].public_id)]
     for bad in ("limit=0", "limit=501", "offset=-1", "status=lost", "limit=1e3"):
