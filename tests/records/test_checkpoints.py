@@ -97,9 +97,9 @@ def store_racing(folder: str, sizes: list[int], notes: dict[int, str]) -> list[s
     dawdles between reading the file and replacing it widens the window a race needs."""
     real_write = checkpoints._write
 
-    def slow_write(path: Path, note: str) -> None:
+    def slow_write(path: Path, note: str) -> tuple[int, int, int]:
         time.sleep(random.uniform(0, 0.003))
-        real_write(path, note)
+        return real_write(path, note)
 
     checkpoints._write = slow_write  # type: ignore[assignment]
     path = Path(folder) / f"{FAMILY}.checkpoint"
