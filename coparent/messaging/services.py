@@ -296,7 +296,7 @@ def message_send(
             moderation=moderated,
         )
         writes.insert(message)
-        writes.update(Thread.objects.filter(pk=thread.pk), last_message_at=now)
+        writes.update_row(Thread, thread.pk, last_message_at=now)
         _count_unread(writes, thread, actor, seats)
         fields: dict[str, str] = {
             "thread": str(thread.public_id),

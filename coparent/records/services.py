@@ -196,10 +196,7 @@ def _append(
         writes = Together()
     writes.insert(row)
     writes.insert(*nodes)
-    writes.update(
-        FamilyLog.objects.filter(pk=log.pk),
-        **{name: getattr(log, name) for name in _LOG_FIELDS},
-    )
+    writes.update_row(FamilyLog, log.pk, **{name: getattr(log, name) for name in _LOG_FIELDS})
     writes.run()  # on PostgreSQL, one statement: the entry costs one round trip
     # After the commit, never before: the file must not get ahead of the database.
     keep = checkpoints.replace_after_rollback if rolling_back else checkpoints.remember
