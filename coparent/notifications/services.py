@@ -36,6 +36,7 @@ from coparent.accounts.models import User
 from coparent.core.emails import send_templated_email_now
 from coparent.core.errors import ServiceError
 from coparent.core.http import absolute_url
+from coparent.core.together import Together
 from coparent.families.models import Family
 from coparent.notifications import kinds, timing
 from coparent.notifications.models import (
@@ -153,21 +154,20 @@ def notify(
         )
     )
     found_settings = {s.user_id: s for s in NotificationSettings.objects.filter(user_id__in=people)}
-    notifications = Notification.objects.bulk_create(
-        [
-            Notification(
-                family=family,
-                recipient=user,
-                kind=kind,
-                title=_in_language(user.language, kinds.NEUTRAL_TITLES[kind]),
-                detail_title=_in_language(user.language, detail.title)[:300],
-                detail_body=_in_language(user.language, detail.body)[:MAX_DETAIL_BODY],
-                link=link,
-                created_at=now,
-            )
-            for user in people.values()
-        ]
-    )
+    notifications = [
+        Notification(
+            family=family,
+            recipient=user,
+            kind=kind,
+            title=_in_language(user.language, kinds.NEUTRAL_TITLES[kind]),
+            detail_title=_in_language(user.language, detail.title)[:300],
+            detail_body=_in_language(user.language, detail.body)[:MAX_DETAIL_BODY],
+            link=link,
+            created_at=now,
+        )
+        for user in people.values()
+    ]
+    _insert(notifications)
     deliveries = []
     for notification in notifications:
         user = people[notification.recipient_id]
@@ -188,11 +188,19 @@ def notify(
             )
         )
     if deliveries:
-        Delivery.objects.bulk_create(deliveries)
+        _insert(deliveries)
         immediate = [d for d in deliveries if d.channel != Channel.DIGEST and not d.skipped]
         if immediate:
             transaction.on_commit(lambda: _enqueue(immediate))
     return notifications
+
+
+def _insert(rows: Sequence[Notification] | Sequence[Delivery]) -> None:
+    """Like bulk_create, through Together: every message tells someone, and the SQL of each
+    shape is compiled once."""
+    writes = Together()
+    writes.insert(*rows)
+    writes.run()
 
 
 def _in_language(language: str, text: Text) -> str:
