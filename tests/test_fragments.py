@@ -153,6 +153,12 @@ def test_kept_content_is_never_served_past_the_tenancy_gate(cast: Cast, client_f
 @example(now=dt.datetime(2026, 6, 8, 9, 1, tzinfo=dt.UTC), left=dt.timedelta(hours=10), part=0.5)
 @example(now=dt.datetime(2026, 6, 8, 9, 1, tzinfo=dt.UTC), left=dt.timedelta(days=3), part=0.5)
 @example(now=dt.datetime(2026, 6, 8, 9, 1, tzinfo=dt.UTC), left=dt.timedelta(days=9), part=0.9)
+# "1 month" at 23:00 on the last day of February, "4 weeks" from midnight on.
+@example(
+    now=dt.datetime(2001, 2, 28, 23, 0, tzinfo=dt.UTC),
+    left=dt.timedelta(days=28, hours=2),
+    part=0.5,
+)
 def test_a_countdown_reads_the_same_until_its_next_step(
     now: dt.datetime, left: dt.timedelta, part: float
 ) -> None:

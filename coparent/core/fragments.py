@@ -67,7 +67,8 @@ def changes_at(moment: dt.datetime | None) -> None:
 def countdown_step(deadline: dt.datetime, now: dt.datetime) -> dt.datetime:
     """When a countdown to `deadline` written by Django's `timeuntil` (its two largest units:
     "3 hours, 20 minutes", "2 days, 4 hours", "2 weeks, 1 day") next reads differently: just
-    after what is left crosses a whole step of its smaller unit (a day at most)."""
+    after what is left crosses a whole step of its smaller unit (a day at most), or, once months
+    can be counted, at the next midnight."""
     left = deadline - now
     unit = (
         dt.timedelta(minutes=1)
@@ -76,7 +77,14 @@ def countdown_step(deadline: dt.datetime, now: dt.datetime) -> dt.datetime:
         if left < dt.timedelta(days=7)
         else dt.timedelta(days=1)
     )
-    return now + left % unit + dt.timedelta(microseconds=1)
+    step = now + left % unit + dt.timedelta(microseconds=1)
+    if left >= dt.timedelta(days=27):
+        # Months are counted on the calendar (in the deadline's zone): "1 month" can turn into
+        # "4 weeks" at midnight, whatever is left, when today's date moves into the next month.
+        today = now.astimezone(deadline.tzinfo)
+        midnight = (today + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        step = min(step, midnight)
+    return step
 
 
 def kept(
