@@ -12,13 +12,13 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
-from itertools import repeat
-from operator import attrgetter, is_not
-from typing import Annotated, Any, ClassVar, Literal, Union
+from itertools import compress, repeat
+from operator import attrgetter, is_not, itemgetter
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET
@@ -251,7 +251,8 @@ class LeafView(msgspec.Struct, forbid_unknown_fields=True):
 # tests/tlog/test_entry.py holds the two to the same verdicts. Names and dates are checked
 # here, each distinct one once (a record has a few dozen names and a few thousand days).
 _VIEW_DECODER = msgspec.json.Decoder(LeafView)
-_VIEW_ENCODER = msgspec.json.Encoder(order="sorted")
+# Dict keys sorted, Struct fields in their order: LeafView declares its fields sorted.
+_VIEW_ENCODER = msgspec.json.Encoder(order="deterministic")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CLOCK = re.compile(r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z")
 _SEEN_LIMIT = 100_000
@@ -350,9 +351,6 @@ _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _HEX_DIGITS = bytes.maketrans(b"123456789abcdef", b"000000000000000")
 _TIME_SPELLING = b"0000-00-00T00:00:00.000000Z\n"
 _HASH_SPELLING = b"0" * 64 + b"\n"
-_DATETIMES = msgspec.json.Decoder(list[datetime])
-_RUN_ENCODER = msgspec.json.Encoder()
-_KIND_OF, _TIME_OF, _FIELDS_OF = (attrgetter(name) for name in ("kind", "time", "fields"))
 _is_value = partial(is_not, None)
 
 
@@ -360,7 +358,7 @@ def _spelled_as(values: Sequence[str], spelling: bytes, table: bytes) -> bool:
     """Whether each value, its characters mapped by `table`, is `spelling` without its newline
     (a value holding a newline gives one line too many)."""
     # surrogatepass: a lone surrogate (msgspec lets none through) would fail, not raise
-    text = ("\n".join(values) + "\n").encode("utf-8", "surrogatepass") if values else b""
+    text = "\n".join([*values, ""]).encode("utf-8", "surrogatepass") if values else b""
     return text.translate(table) == spelling * len(values)
 
 
@@ -370,24 +368,28 @@ def _times_hold(times: Sequence[str]) -> bool:
     if not _spelled_as(times, _TIME_SPELLING, _DIGITS):
         return False
     try:
-        _DATETIMES.decode(_RUN_ENCODER.encode(times))
+        msgspec.convert(times, list[datetime])  # parsed as from JSON, with no JSON in between
     except msgspec.ValidationError:
         return False
     return True
 
 
-def _decoded_run[T](decoder: msgspec.json.Decoder[T], leaves: Sequence[bytes]) -> list[T] | None:
+def _decoded_run[T](
+    decoder: msgspec.json.Decoder[T], encoder: msgspec.json.Encoder, leaves: Sequence[bytes]
+) -> list[T] | None:
     """Each leaf decoded, when each re-encodes to itself (one call each way for the run)."""
     if not leaves:
         return None
-    joined = b"\n".join(leaves)
+    # Each leaf with the newline that encode_lines writes after it: the bytes to compare with
+    # are joined once, not copied again to add the last one.
+    joined = b"\n".join([*leaves, b""])
     try:
         views = decoder.decode_lines(joined)
     except msgspec.MsgspecError:
         return None
     # A canonical leaf holds no raw newline, so as many views re-encoded (one line each) to
     # the same bytes means each leaf is one view re-encoded: no need to count newlines.
-    if len(views) != len(leaves) or _VIEW_ENCODER.encode_lines(views) != joined + b"\n":
+    if len(views) != len(leaves) or encoder.encode_lines(views) != joined:
         return None
     return views
 
@@ -396,17 +398,17 @@ def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
     """Every leaf's view when `decode` accepts every leaf, else None (then `leaf_views` says
     which). The checks of `_view_holds`, made over the whole list at once: each distinct
     shape once, the times and the hashes each in a few passes over the run."""
-    views = _decoded_run(_VIEW_DECODER, leaves)
+    views = _decoded_run(_VIEW_DECODER, _VIEW_ENCODER, leaves)
     if views is None:
         return None
-    kinds = list(map(_KIND_OF, views))
-    fields = list(map(_FIELDS_OF, views))
+    kinds = [view.kind for view in views]
+    fields = [view.fields for view in views]
     for shape in set(zip(kinds, map(tuple, fields), strict=True)):
         if shape not in _VALID_RUN_SHAPES and not _seen(
             shape, _shape_holds(*shape), _VALID_RUN_SHAPES
         ):
             return None
-    if not _times_hold(list(map(_TIME_OF, views))):
+    if not _times_hold([view.time for view in views]):
         return None
     if not KINDS.keys() >= set(kinds):
         fields = [f for k, f in zip(kinds, fields, strict=True) if k in KINDS]
@@ -421,16 +423,18 @@ def all_leaf_views(leaves: Sequence[bytes]) -> list[LeafView] | None:
     return views
 
 
-class KnownLeaf(msgspec.Struct, tag_field="kind", forbid_unknown_fields=True, gc=False):
-    """A leaf of a kind in KINDS, decoded by `known_leaf_views`: `fields` is a Struct of the
-    names the kind takes, so msgspec checks the shape while it decodes. Not tracked by the
-    garbage collector (decoded JSON holds no cycle): a run of leaves would otherwise set off
-    a collection every few hundred."""
+class KnownLeaf(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A leaf of a kind in KINDS, decoded by `known_leaf_views`: one subclass a kind, where
+    `kind` is that kind's literal and `fields` a Struct of the names the kind takes, so msgspec
+    checks the kind and the shape while it decodes. Every key is in canonical (sorted) order,
+    so a view encodes back to canonical bytes without sorting. Not tracked by the garbage
+    collector (decoded JSON holds no cycle): a run of leaves would otherwise set off a
+    collection every few hundred."""
 
-    kind: ClassVar[str]
     actor: Annotated[str, msgspec.Meta(min_length=1)]
     fields: msgspec.Struct
     index: Annotated[int, msgspec.Meta(ge=0, le=MAX_INT)]
+    kind: str
     time: str
     v: Literal[1]
 
@@ -444,43 +448,84 @@ def _known_leaf(kind: str, required: frozenset[str], optional: frozenset[str]) -
 
     fields = msgspec.defstruct(
         f"{kind}.fields",
-        [(name, value(name)) for name in sorted(required)]
-        + [(name, value(name) | msgspec.UnsetType, msgspec.UNSET) for name in sorted(optional)],
+        sorted(
+            [(name, value(name)) for name in required]
+            + [(name, value(name) | msgspec.UnsetType, msgspec.UNSET) for name in optional],
+            key=itemgetter(0),
+        ),
+        kw_only=True,  # required and optional names mixed, in sorted order
         forbid_unknown_fields=True,
         gc=False,
     )
+    # A subclass's field keeps its place among the base's fields.
     return msgspec.defstruct(  # type: ignore[return-value]
-        kind,
-        [("fields", fields)],
-        bases=(KnownLeaf,),
-        tag=kind,
-        namespace={"kind": kind},
+        kind, [("fields", fields), ("kind", Literal[kind])], bases=(KnownLeaf,)
     )
 
 
-_KNOWN_DECODER = msgspec.json.Decoder(
-    Union[tuple(_known_leaf(kind, *spec) for kind, spec in KINDS.items())]  # noqa: UP007
-)
-
-
-def known_leaf_views(leaves: Sequence[bytes]) -> list[KnownLeaf] | None:
-    """`all_leaf_views` for a run of leaves of the kinds in KINDS only: None when any leaf is of
-    another kind or is one `decode` rejects. Several times faster (no dict of fields to build
-    and no shape to check per leaf); read a field with `getattr(view.fields, name)`."""
-    views = _decoded_run(_KNOWN_DECODER, leaves)
-    if views is None or not _times_hold(list(map(_TIME_OF, views))):
-        return None
-    fields = list(map(_FIELDS_OF, views))
-    # Each hash field of every known kind is spelled as a hash (a kind without it gives None).
-    hashes = [
-        value
-        for name in _HASH_FIELD_NAMES
-        for value in map(getattr, fields, repeat(name), repeat(None))
-        if value is not None and value is not UNSET
+_KNOWN_DECODERS = {
+    kind: msgspec.json.Decoder(_known_leaf(kind, *spec)) for kind, spec in KINDS.items()
+}
+_KNOWN_ENCODER = msgspec.json.Encoder()  # in field order: canonical for a KnownLeaf
+# The hash fields each known kind takes, read from a view, and whether each may be left out.
+_HASHES_OF = {
+    kind: [
+        (attrgetter(f"fields.{name}"), name in optional)
+        for name in sorted(HASH_FIELDS & (required | optional))
     ]
+    for kind, (required, optional) in KINDS.items()
+}
+
+
+class _Kind(msgspec.Struct, gc=False):
+    """A leaf's "kind" alone, its other keys skipped."""
+
+    kind: str
+
+
+_KIND_DECODER = msgspec.json.Decoder(_Kind)
+
+
+def _kinds(leaves: Sequence[bytes]) -> list[str] | None:
+    """The kind each leaf names, as far as a look at its "kind" key shows."""
+    try:
+        heads = _KIND_DECODER.decode_lines(b"\n".join(leaves))
+    except msgspec.MsgspecError:
+        return None
+    return [head.kind for head in heads] if len(heads) == len(leaves) else None
+
+
+def known_leaf_views(
+    leaves: Sequence[bytes], kinds: Sequence[str] | None = None
+) -> list[KnownLeaf] | None:
+    """`all_leaf_views` for a run of leaves of the kinds in KINDS only: None when any leaf is of
+    another kind, or of another kind than `kinds` (when given) names for it, or is one `decode`
+    rejects. Several times faster: the leaves of a kind are decoded together as that kind's
+    Struct (no dict of fields to build and no shape to check per leaf, no tag to look ahead
+    for); read a field with `getattr(view.fields, name)`."""
+    if kinds is None:
+        kinds = _kinds(leaves)
+    if not leaves or kinds is None or len(kinds) != len(leaves):
+        return None
+    run_kinds = set(kinds)
+    if not KINDS.keys() >= run_kinds:
+        return None
+    views_of: dict[str, Iterator[KnownLeaf]] = {}
+    hashes: list[str] = []
+    for kind in run_kinds:
+        group = (
+            leaves if len(run_kinds) == 1 else list(compress(leaves, [k == kind for k in kinds]))
+        )
+        views = _decoded_run(_KNOWN_DECODERS[kind], _KNOWN_ENCODER, group)
+        if views is None or not _times_hold([view.time for view in views]):
+            return None
+        for hash_of, optional in _HASHES_OF[kind]:
+            values = map(hash_of, views)
+            hashes += [value for value in values if value is not UNSET] if optional else values
+        views_of[kind] = iter(views)
     if not _spelled_as(hashes, _HASH_SPELLING, _HEX_DIGITS):
         return None
-    return views
+    return list(map(next, map(views_of.__getitem__, kinds)))  # each view at its leaf's place
 
 
 def message_sent(

@@ -189,6 +189,26 @@ def test_the_fast_view_agrees_on_the_golden_entry_and_known_kinds() -> None:
     _same_verdict(GOLDEN.replace(b'"u_7Qx"', b'"a\\u0001\\n\\"\\\\b"'))
 
 
+def test_a_run_of_known_kinds_is_read_as_the_kinds_it_is_said_to_be() -> None:
+    """The verifier names each leaf's kind from its line: the views come back in the leaves'
+    order, and a leaf of another kind than the one named is not read as that kind."""
+    run = [
+        encode(thread_created(0, "u_1", WHEN, thread="t_1", subject=HASH, participants=["u_1"])),
+        GOLDEN,
+        encode(message_viewed(4, "u_2", WHEN, message="m_2", viewer="u_2")),
+        encode(message_sent(5, "u_2", WHEN, thread="t_1", message="m_3", content=HASH)),
+        encode(redaction(6, "u_1", WHEN, message="m_2", reason="typo")),
+    ]
+    kinds = [view.kind for view in map(leaf_view, run) if view is not None]
+    views = known_leaf_views(run, kinds)
+    assert views is not None and [view.index for view in views] == [0, 3, 4, 5, 6]
+    assert [view.kind for view in views] == kinds
+    assert views == known_leaf_views(run)
+    for i, other in [(1, "message.viewed"), (2, "message.sent"), (4, "records.rollback")]:
+        assert known_leaf_views(run, [*kinds[:i], other, *kinds[i + 1 :]]) is None
+    assert known_leaf_views(run, kinds[1:]) is None
+
+
 def test_escaped_non_ascii_is_rejected_in_favour_of_raw_utf8() -> None:
     entry = message_viewed(0, "Zoë", WHEN, message="m", viewer="Zoë")
     raw = encode(entry)

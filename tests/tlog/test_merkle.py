@@ -17,6 +17,7 @@ from coparent.tlog.merkle import (
     Frontier,
     GetNode,
     ProofError,
+    RootStream,
     consistency_proof,
     consistency_proof_from_nodes,
     consistency_proof_nodes,
@@ -333,6 +334,25 @@ def test_node_based_computations_equal_the_naive_ones_up_to_70() -> None:
             assert inclusion_proof_from_nodes(get, i, n) == inclusion_proof(hashes, i, n)
         for m in range(n + 1):
             assert consistency_proof_from_nodes(get, m, n) == consistency_proof(hashes, m, n)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=12))
+def test_extending_in_runs_of_any_size_is_appending_each(runs: list[int]) -> None:
+    """The verifier adds a run of leaves at a time, a level of the tree at a time."""
+    hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(sum(runs))]
+    one_by_one, in_runs = RootStream(), RootStream()
+    for leaf in hashes:
+        one_by_one.append(leaf)
+    start = 0
+    for run in runs:
+        in_runs.extend(hashes[start : start + run])
+        start += run
+        assert in_runs.size == start
+    assert in_runs.root() == one_by_one.root() == root_from_leaf_hashes(hashes)
+    in_runs.append(leaf_hash(b"next"))
+    one_by_one.append(leaf_hash(b"next"))
+    assert in_runs.root() == one_by_one.root()
 
 
 def test_append_reports_each_completed_node_once() -> None:
