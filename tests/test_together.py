@@ -132,3 +132,25 @@ def test_an_expression_is_compiled_afresh(cast: Cast) -> None:
         connection, Thread, thread.pk, {"subject": Concat(F("subject"), Value("?"))}
     )
     assert "?" in params or "?" in sql
+
+
+def test_an_insert_with_an_expression_is_not_kept_as_its_shape(cast: Cast) -> None:
+    """The first insert of a shape holding an expression compiles it into the SQL: the next
+    plain insert of that shape must not run through it."""
+    from django.db.models.functions import Upper
+
+    from coparent.core import together
+
+    thread = open_thread(cast)
+    together._INSERTS.clear()
+    shouted = _message(cast, thread, "first")
+    shouted.body = Upper(Value("quiet please"))
+    writes = Together()
+    writes.insert(shouted)
+    writes.run()
+    plain = _message(cast, thread, "stays as typed")
+    writes = Together()
+    writes.insert(plain)
+    writes.run()
+    assert Message.objects.get(pk=shouted.pk).body == "QUIET PLEASE"
+    assert Message.objects.get(pk=plain.pk).body == "stays as typed"

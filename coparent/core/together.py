@@ -101,14 +101,16 @@ def _is_expression(value: Any) -> bool:
     return hasattr(value, "resolve_expression")
 
 
+def _insert_fields(model: type[Model]) -> list[Field[Any, Any]]:
+    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+
+
 def _compile_insert(connection: Any, objects: Sequence[Model]) -> tuple[str, list[Any]]:
     model = objects[0].__class__
-    meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
     query = InsertQuery(model)
-    query.insert_values(fields, list(objects))
+    query.insert_values(_insert_fields(model), list(objects))
     compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [meta.pk]
+    compiler.returning_fields = [model._meta.pk]
     ((sql, values),) = compiler.as_sql()
     return sql, list(values)
 
@@ -129,9 +131,14 @@ def insert_sql(connection: Any, objects: Sequence[Model]) -> tuple[str, list[Any
     kept = _INSERTS.get(key)
     if kept is None:
         sql, values = _compile_insert(connection, objects)
-        fields = [f for f in model._meta.local_concrete_fields if not f.primary_key]
+        fields = _insert_fields(model)
+        # An expression is compiled into the SQL itself (`Upper(Value(...))` is "UPPER(%s)"):
+        # that SQL is not the shape's, whatever its parameters look like.
+        expressions = any(
+            _is_expression(getattr(obj, f.attname)) for obj in objects for f in fields
+        )
         compiler = InsertQuery(model).get_compiler(connection=connection)
-        if not any(_is_expression(v) for v in values) and all(
+        if not expressions and all(
             _plain(f, connection, compiler, v) for f, v in zip(fields, values, strict=False)
         ):
             if len(values) == len(fields) * len(objects):
