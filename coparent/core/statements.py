@@ -72,12 +72,21 @@ class _Plain:
     (no related objects, annotations, values() or prefetching): what ModelIterable does, less
     the queryset machinery around it, which costs more than the small query it runs."""
 
-    __slots__ = ("converters", "from_db", "init_list")
+    __slots__ = ("converts", "expressions", "from_db", "init_list")
 
-    def __init__(self, from_db: Callable[..., Any], init_list: list[str], converters: Any) -> None:
+    def __init__(
+        self,
+        from_db: Callable[..., Any],
+        init_list: list[str],
+        expressions: list[Any],
+        converts: bool,
+    ) -> None:
         self.from_db = from_db
         self.init_list = init_list
-        self.converters = converters
+        self.expressions = expressions
+        # Whether the backend converts any column (SQLite's times, say); the converters are
+        # asked of the calling thread's connection, as ModelIterable asks them.
+        self.converts = converts
 
     @classmethod
     def of(cls, built: QuerySet[Any], compiler: Any) -> _Plain | None:
@@ -102,9 +111,11 @@ class _Plain:
         if compiler.has_composite_fields(expressions):
             return None
         init_list = [expression.target.attname for expression in expressions]
-        converters = compiler.get_converters(expressions)
         return cls(
-            partial(queryset.model.from_db, fetch_mode=queryset._fetch_mode), init_list, converters
+            partial(queryset.model.from_db, fetch_mode=queryset._fetch_mode),
+            init_list,
+            expressions,
+            bool(compiler.get_converters(expressions)),
         )
 
 
@@ -190,8 +201,11 @@ class Statement:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 rows: Any = cursor.fetchall()
-            if plain.converters:
-                rows = compiled.compiler.apply_converters(rows, plain.converters)
+            if plain.converts:
+                compiler = _shallow(compiled.compiler)
+                compiler.connection = connection
+                converters = compiler.get_converters(plain.expressions)
+                rows = compiler.apply_converters(rows, converters)
             return [plain.from_db(alias, plain.init_list, row) for row in rows]
         compiler = _shallow(compiled.compiler)
         compiler.connection = connection  # connections belong to their thread
