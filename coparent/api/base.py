@@ -15,7 +15,6 @@ from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
 )
-from django.core.files.uploadedfile import UploadedFile
 from django.core.signals import got_request_exception
 from django.db.utils import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,14 +32,13 @@ from coparent.accounts.services import api_token_authenticate
 from coparent.api.openapi import DocumentedAPI
 from coparent.core import overload, ratelimit
 from coparent.core.errors import Conflict, ServiceError, Unavailable
-from coparent.core.inputs import BAD_TEXT, JsonObjectParser, text_problem
+from coparent.core.inputs import JsonObjectParser
 from coparent.core.logging import request_id_of
 from coparent.core.middleware import activate_user_language
 from coparent.core.ratelimit import RateLimited
 from coparent.core.tenancy import membership_for, record_professional_access, require_write
 from coparent.core.validation import field_message
 from coparent.families.models import Membership
-from coparent.messaging import files
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 API_PREFIX = "/api/v1/"
@@ -128,25 +126,6 @@ def family_membership(
         require_write(membership)
     record_professional_access(membership, request, via_api=True)
     return membership
-
-
-def uploaded_files(request: HttpRequest, field: str) -> list[UploadedFile[Any]]:
-    """The files sent in a multipart field, each checked for its name and size before anything
-    reads it. A text part under the field's name is refused: on the wire it is a value where the
-    schema asks for a file, and ignoring it would answer as if the request had been understood."""
-    if field in request.POST:
-        raise ServiceError(_("Send this as a file, not as text."), field=field)
-    uploads = request.FILES.getlist(field)
-    limit = files.max_bytes()
-    for upload in uploads:
-        if text_problem(upload.name or ""):
-            raise ServiceError(str(BAD_TEXT), field=field)
-        if upload.size and upload.size > limit:
-            raise ServiceError(
-                _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-                field=field,
-            )
-    return uploads
 
 
 def error_response(

@@ -9,10 +9,10 @@ import uuid
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from coparent.api.base import actor, family_membership, uploaded_files
+from coparent.api.base import actor, family_membership
+from coparent.api.multipart import Multipart
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import Day, Text
 from coparent.core.tenancy import get_for_family
@@ -90,6 +90,7 @@ def _out(document: Document) -> DocumentOut:
     )
 
 
+_FILE = {"type": "string", "format": "binary"}
 _MULTIPART_FIELDS: dict[str, Any] = {
     "title": {"type": "string", "maxLength": MAX_TITLE},
     "category": {"type": "string", "enum": Category.values},
@@ -104,32 +105,10 @@ _MULTIPART_FIELDS: dict[str, Any] = {
 }
 
 
-def _multipart(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            **properties,
-                        },
-                        "required": required,
-                    }
-                }
-            }
-        }
-    }
-
-
-def _file(request: HttpRequest) -> Any:
-    uploads = uploaded_files(request, "file")
-    if not uploads:
-        raise ServiceError(
-            _("Send the file as multipart form data in the field “file”."), field="file"
-        )
-    return uploads[0]
+NEW_DOCUMENT = Multipart(
+    {"file": _FILE, **_MULTIPART_FIELDS}, required=["file", "title", "category", "visibility"]
+)
+NEW_VERSION = Multipart({"file": _FILE}, required=["file"])
 
 
 @router.get(
@@ -151,13 +130,13 @@ def document_list(
     "/families/{family_id}/documents",
     response={201: DocumentOut},
     summary="Add a document with its first version (parents; multipart: `file` and the details)",
-    openapi_extra=_multipart(_MULTIPART_FIELDS, ["file", "title", "category", "visibility"]),
+    openapi_extra=NEW_DOCUMENT.openapi(),
 )
 def document_create(request: HttpRequest, family_id: str) -> Status[DocumentOut]:
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id, roles=[Role.PARENT])
-    upload = _file(request)
-    form = forms.DocumentForm(request.POST, family=membership.family)
+    form = forms.DocumentForm(NEW_DOCUMENT.text(request), family=membership.family)
+    upload = NEW_DOCUMENT.files(request, "file")[0]
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise ServiceError(str(errors[0]), field=None if field == "__all__" else field)
@@ -218,12 +197,13 @@ def document_update(
     "/families/{family_id}/documents/{document_id}/versions",
     response={201: DocumentOut},
     summary="Upload a new version of a document (parents; multipart: `file`)",
-    openapi_extra=_multipart({}, ["file"]),
+    openapi_extra=NEW_VERSION.openapi(),
 )
 def version_add(request: HttpRequest, family_id: str, document_id: str) -> Status[DocumentOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     document = selectors.document_get(membership, document_id)
-    upload = _file(request)
+    NEW_VERSION.text(request)
+    upload = NEW_VERSION.files(request, "file")[0]
     services.document_version_add(
         family=membership.family,
         actor=actor(request),

@@ -16,12 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from coparent.api.base import actor, family_membership, uploaded_files
+from coparent.api.base import actor, family_membership
+from coparent.api.multipart import Multipart
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import Day, Instant, Text, text_problem
 from coparent.core.tenancy import get_for_family
 from coparent.expenses import selectors, services
 from coparent.expenses.models import (
+    MAX_RECEIPTS,
     Expense,
     ExpenseSettings,
     ExpenseStatus,
@@ -655,41 +657,31 @@ def receipt_download(
     return attachment_response(found.stored_name, found.original_name, found.media_type)
 
 
+RECEIPTS = Multipart(
+    {
+        "receipts": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "maxItems": MAX_RECEIPTS,
+        }
+    },
+    required=["receipts"],
+)
+
+
 @router.post(
     "/families/{family_id}/expenses/{expense_id}/receipts",
     response={201: ExpenseOut},
     summary="Add receipts (photos or PDFs, multipart field “receipts”, ten per expense at most)",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "receipts": {
-                                "type": "array",
-                                "items": {"type": "string", "format": "binary"},
-                            }
-                        },
-                        "required": ["receipts"],
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=RECEIPTS.openapi(),
 )
 def receipt_add(request: HttpRequest, family_id: str, expense_id: str) -> Status[ExpenseOut]:
     # The multipart body is read by hand, after tenancy: an outsider learns nothing from it.
     membership = _writer(request, family_id)
     family = membership.family
     expense = _expense(family, membership, expense_id)
-    uploads = uploaded_files(request, "receipts")
-    if not uploads:
-        raise ServiceError(
-            _("Send the files as multipart form data in the field “receipts”."),
-            field="receipts",
-        )
+    RECEIPTS.text(request)
+    uploads = RECEIPTS.files(request, "receipts")
     limit = files.max_bytes()
     read = [services.Upload(u.name or "receipt", u.read(limit + 1)) for u in uploads]
     services.receipt_add(family=family, actor=actor(request), expense=expense, uploads=read)

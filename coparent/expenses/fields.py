@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coparent.core.inputs import BAD_TEXT, text_problem
 from coparent.expenses import money
+from coparent.expenses.models import MAX_RECEIPTS
 
 MAX_AMOUNT = Decimal("999999999")  # a billion of anything is a typo here
-MAX_RECEIPTS = 10
 
 
 class AmountField(forms.DecimalField):

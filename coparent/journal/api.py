@@ -11,9 +11,9 @@ from typing import Annotated
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from coparent.api.base import actor, family_membership, uploaded_files
-from coparent.core.errors import ServiceError
-from coparent.core.inputs import BAD_TEXT, Day, Text, text_problem
+from coparent.api.base import actor, family_membership
+from coparent.api.multipart import Multipart
+from coparent.core.inputs import Day, Text
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership, Role
 from coparent.journal import selectors, services
@@ -144,41 +144,33 @@ def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Statu
     return Status(201, _entry_out(selectors.entry_get(membership, entry.public_id)))
 
 
+PHOTO_ENTRY = Multipart(
+    {
+        "body": {"type": "string", "maxLength": MAX_BODY},
+        "photos": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "maxItems": MAX_PHOTOS,
+        },
+    },
+    required=["body"],
+)
+
+
 @router.post(
     "/families/{family_id}/journal/with-photos",
     response={201: JournalEntryOut},
     summary="Write a journal entry with photos (parents; multipart: `body`, `photos` repeated)",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "body": {"type": "string", "maxLength": MAX_BODY},
-                            "photos": {
-                                "type": "array",
-                                "items": {"type": "string", "format": "binary"},
-                                "maxItems": MAX_PHOTOS,
-                            },
-                        },
-                        "required": ["body"],
-                    }
-                }
-            }
-        }
-    },
+    openapi_extra=PHOTO_ENTRY.openapi(),
 )
 def entry_write_with_photos(request: HttpRequest, family_id: str) -> Status[JournalEntryOut]:
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id, roles=[Role.PARENT])
-    body = request.POST.get("body", "")
-    if text_problem(body):
-        raise ServiceError(str(BAD_TEXT), field="body")
+    body = PHOTO_ENTRY.text(request).get("body", "")
     limit = files.max_bytes()
     uploads = [
         Upload(photo.name or "photo", photo.read(limit + 1))
-        for photo in uploaded_files(request, "photos")
+        for photo in PHOTO_ENTRY.files(request, "photos")
     ]
     entry = services.entry_write(
         family=membership.family, actor=actor(request), body=body, photos=uploads

@@ -8,13 +8,12 @@ import uuid
 from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
-from coparent.api.base import actor, family_membership, uploaded_files
-from coparent.core.errors import ServiceError
-from coparent.core.inputs import BAD_TEXT, Instant, Text, text_problem
+from coparent.api.base import actor, family_membership
+from coparent.api.multipart import Multipart
+from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership
 from coparent.messaging import files, selectors, services
@@ -270,55 +269,39 @@ def message_redact(
     return _message_out(_fresh(message), actor(request).pk)
 
 
+ATTACHMENT = Multipart(
+    {
+        "file": {"type": "string", "format": "binary"},
+        "body": {"type": "string", "maxLength": MAX_BODY},
+        "confirm_tone": {
+            "type": "string",
+            "enum": ["true", "false"],
+            "description": "true: send although the tone check warned.",
+        },
+    },
+    required=["file"],
+)
+
+
 @router.post(
     "/families/{family_id}/threads/{thread_id}/attachments",
     response={201: MessageOut},
     summary="Send a file (multipart: `file`, optional `body`) as a new message",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            "body": {"type": "string", "maxLength": MAX_BODY},
-                            "confirm_tone": {
-                                "type": "string",
-                                "enum": ["true", "false"],
-                                "description": "true: send although the tone check warned.",
-                            },
-                        },
-                        "required": ["file"],
-                    }
-                }
-            }
-        }
-    },
+    openapi_extra=ATTACHMENT.openapi(),
 )
 def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Status[MessageOut]:
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id)
     thread = selectors.thread_get(membership, thread_id)
-    found = uploaded_files(request, "file")
-    if not found:
-        raise ServiceError(
-            _("Send the file as multipart form data in the field “file”."), field="file"
-        )
-    upload = found[0]
-    body = request.POST.get("body", "")
-    if text_problem(body):
-        raise ServiceError(str(BAD_TEXT), field="body")
+    text = ATTACHMENT.text(request)
+    upload = ATTACHMENT.files(request, "file")[0]
     limit = files.max_bytes()
-    confirm_tone = request.POST.get("confirm_tone", "false")
-    if confirm_tone not in ("true", "false"):
-        raise ServiceError(_("Give true or false."), field="confirm_tone")
     message = services.message_send(
         family=membership.family,
         actor=actor(request),
         thread=thread,
-        body=body,
-        confirm_tone=confirm_tone == "true",
+        body=text.get("body", ""),
+        confirm_tone=text.get("confirm_tone") == "true",
         uploads=[Upload(upload.name or "attachment", upload.read(limit + 1))],
     )
     return Status(201, _message_out(_fresh(message), actor(request).pk))
