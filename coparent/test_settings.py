@@ -26,6 +26,14 @@ else:
 for _alias in DATABASE_REPLICAS:  # noqa: F405
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 
+# Redis is one database for every run on the machine (and each xdist worker is a run): each
+# run's keys under its own prefix, and emptying a cache empties only those (tests/rediscache.py).
+# The servers the scale-out tests start share them (tests/scale/server_settings.py).
+TEST_CACHE_PREFIX = f"test-{_run}-"
+for _cache in CACHES.values():  # noqa: F405
+    if str(_cache["BACKEND"]).endswith("RedisCache"):
+        _cache["BACKEND"] = "tests.rediscache.RunRedisCache"
+        _cache["KEY_PREFIX"] = TEST_CACHE_PREFIX + str(_cache.get("KEY_PREFIX", ""))
 if str(CACHES["pages"]["BACKEND"]).endswith("FileBasedCache"):  # noqa: F405
     CACHES["pages"]["LOCATION"] = str(VAR_DIR / f"test-pages-{_run}")  # noqa: F405
 RECORD_SIGNING_KEY_FILE = str(VAR_DIR / f"test-record-{_run}.key")  # noqa: F405

@@ -61,6 +61,7 @@ def environment(var_dir: Path, **extra: str) -> dict[str, str]:
         "COPARENT_RECORD_CHECKPOINT_DIR": str(settings.RECORD_CHECKPOINT_DIR),
         "COPARENT_PASS_KEY_FILE": str(settings.PASS_SIGNING_KEY_FILE),
         "COPARENT_PUSH_KEY_FILE": str(settings.PUSH_VAPID_KEY_FILE),
+        "TEST_CACHE_PREFIX": settings.TEST_CACHE_PREFIX,
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DATABASE_REPLICA_URLS", None)
