@@ -178,3 +178,36 @@ def test_the_seats_statement_is_the_orms_query(cast: Cast) -> None:
     assert [(s.pk, s.membership.user.pk, s.order_in_force) for s in services._SEATS(**values)] == [
         (s.pk, s.membership.user.pk, s.order_in_force) for s in orm
     ]
+
+
+def test_converters_are_asked_once_per_connection_and_still_convert(
+    cast: Cast, monkeypatch
+) -> None:
+    """Which converters a column needs depends only on the backend and the field: a statement
+    asks once per connection (both ways of reading rows), and the rows come back converted."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    asked: list[int] = []
+    original = SQLCompiler.get_converters
+
+    def counting(self: SQLCompiler, expressions: list) -> dict:
+        asked.append(len(expressions))
+        return original(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counting)
+    plain = Statement(lambda family: Family.objects.filter(pk=family), family=int)
+    for read in (
+        lambda: tenancy.memberships_of(cast.alice),  # memberships with families: ModelIterable
+        lambda: plain(family=cast.family_a.pk),  # one model's rows, read directly
+    ):
+        first = read()
+        del asked[:]
+        again = read()
+        assert asked == []
+        assert [row.pk for row in again] == [row.pk for row in first]
+        assert all(isinstance(row.created_at, dt.datetime) for row in again)
+        assert all(row.created_at.tzinfo is not None for row in again)
+    assert (
+        plain(family=cast.family_a.pk)[0].created_at
+        == Family.objects.get(pk=cast.family_a.pk).created_at
+    )
