@@ -76,11 +76,12 @@ class Multipart:
             raise ServiceError(_("Send this as a file, not as text."), field=name)
         count = len(request.FILES.getlist(name))
         if not count and name in self.required:
-            raise ServiceError(
-                _("Send the file as multipart form data in the field “%(field)s”.")
-                % {"field": name},
-                field=name,
+            ask = (
+                _("Send the files as multipart form data in the field “%(field)s”.")
+                if is_list
+                else _("Send the file as multipart form data in the field “%(field)s”.")
             )
+            raise ServiceError(ask % {"field": name}, field=name)
         most = schema.get("maxItems") if is_list else 1
         if most is not None and count > most:
             raise ServiceError(
