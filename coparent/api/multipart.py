@@ -10,7 +10,9 @@ does not match it, before an endpoint reads a value.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,9 +23,28 @@ from coparent.core.errors import ServiceError
 from coparent.core.inputs import BAD_TEXT, text_problem
 from coparent.messaging import files
 
+FILE: dict[str, Any] = {"type": "string", "format": "binary"}
+
+
+def file_list(most: int | None = None) -> dict[str, Any]:
+    """A field of several files (the part repeated), at most `most` of them."""
+    schema: dict[str, Any] = {"type": "array", "items": FILE}
+    if most is not None:
+        schema["maxItems"] = most
+    return schema
+
 
 def _is_file(schema: dict[str, Any]) -> bool:
     return schema.get("type") == "string" and schema.get("format") == "binary"
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A body of the documented shape: its text parts, and each file field's files (checked for
+    name and size, not yet read)."""
+
+    text: QueryDict
+    files: dict[str, list[UploadedFile[Any]]]
 
 
 class Multipart:
@@ -32,10 +53,20 @@ class Multipart:
     def __init__(self, properties: dict[str, dict[str, Any]], *, required: Sequence[str]) -> None:
         self.properties = properties
         self.required = tuple(required)
+        # Per field: its schema, whether it is a list, and the schema of one part.
+        self._fields = [
+            (name, schema, is_list, schema.get("items", {}) if is_list else schema)
+            for name, schema in properties.items()
+            for is_list in [schema.get("type") == "array"]
+        ]
 
     def openapi(self) -> dict[str, Any]:
-        """For the operation's `openapi_extra`."""
-        schema = {"type": "object", "properties": self.properties, "required": list(self.required)}
+        """For the operation's `openapi_extra` (a copy: the schemas share `FILE`)."""
+        schema = {
+            "type": "object",
+            "properties": copy.deepcopy(self.properties),
+            "required": list(self.required),
+        }
         return {
             "requestBody": {
                 "required": True,
@@ -43,31 +74,16 @@ class Multipart:
             }
         }
 
-    def text(self, request: HttpRequest) -> QueryDict:
-        """The text parts, once the whole body has the documented shape; ServiceError if not."""
-        for name, schema in self.properties.items():
-            is_list = schema.get("type") == "array"
-            item = schema.get("items", {}) if is_list else schema
-            if _is_file(item):
+    def read(self, request: HttpRequest) -> Parts:
+        """The body's parts, once its whole shape matches the schema; ServiceError if not."""
+        uploads: dict[str, list[UploadedFile[Any]]] = {}
+        for name, schema, is_list, part in self._fields:
+            if _is_file(part):
                 self._check_files(request, name, schema, is_list=is_list)
+                uploads[name] = _named_and_sized(request.FILES.getlist(name), name)
             else:
-                self._check_text(request, name, item, is_list=is_list)
-        return request.POST
-
-    def files(self, request: HttpRequest, field: str) -> list[UploadedFile[Any]]:
-        """The files of one field, each checked for its name and size before anything reads it.
-        Call `text` first: it is what refuses a body of the wrong shape."""
-        uploads = request.FILES.getlist(field)
-        limit = files.max_bytes()
-        for upload in uploads:
-            if text_problem(upload.name or ""):
-                raise ServiceError(str(BAD_TEXT), field=field)
-            if upload.size and upload.size > limit:
-                raise ServiceError(
-                    _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-                    field=field,
-                )
-        return uploads
+                self._check_text(request, name, part, is_list=is_list)
+        return Parts(text=request.POST, files=uploads)
 
     def _check_files(
         self, request: HttpRequest, name: str, schema: dict[str, Any], *, is_list: bool
@@ -112,3 +128,13 @@ class Multipart:
                     _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)},
                     field=name,
                 )
+
+
+def _named_and_sized(uploads: list[UploadedFile[Any]], field: str) -> list[UploadedFile[Any]]:
+    """Each file's name and size checked before anything reads it."""
+    for upload in uploads:
+        if text_problem(upload.name or ""):
+            raise ServiceError(str(BAD_TEXT), field=field)
+        if upload.size and upload.size > files.max_bytes():
+            raise files.too_large(field)
+    return uploads

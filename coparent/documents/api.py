@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
-from coparent.api.multipart import Multipart
+from coparent.api.multipart import FILE, Multipart
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import Day, Text
 from coparent.core.tenancy import get_for_family
@@ -90,7 +90,6 @@ def _out(document: Document) -> DocumentOut:
     )
 
 
-_FILE = {"type": "string", "format": "binary"}
 _MULTIPART_FIELDS: dict[str, Any] = {
     "title": {"type": "string", "maxLength": MAX_TITLE},
     "category": {"type": "string", "enum": Category.values},
@@ -106,9 +105,9 @@ _MULTIPART_FIELDS: dict[str, Any] = {
 
 
 NEW_DOCUMENT = Multipart(
-    {"file": _FILE, **_MULTIPART_FIELDS}, required=["file", "title", "category", "visibility"]
+    {"file": FILE, **_MULTIPART_FIELDS}, required=["file", "title", "category", "visibility"]
 )
-NEW_VERSION = Multipart({"file": _FILE}, required=["file"])
+NEW_VERSION = Multipart({"file": FILE}, required=["file"])
 
 
 @router.get(
@@ -135,8 +134,9 @@ def document_list(
 def document_create(request: HttpRequest, family_id: str) -> Status[DocumentOut]:
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id, roles=[Role.PARENT])
-    form = forms.DocumentForm(NEW_DOCUMENT.text(request), family=membership.family)
-    upload = NEW_DOCUMENT.files(request, "file")[0]
+    parts = NEW_DOCUMENT.read(request)
+    form = forms.DocumentForm(parts.text, family=membership.family)
+    upload = parts.files["file"][0]
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise ServiceError(str(errors[0]), field=None if field == "__all__" else field)
@@ -202,8 +202,7 @@ def document_update(
 def version_add(request: HttpRequest, family_id: str, document_id: str) -> Status[DocumentOut]:
     membership = family_membership(request, family_id, roles=[Role.PARENT])
     document = selectors.document_get(membership, document_id)
-    NEW_VERSION.text(request)
-    upload = NEW_VERSION.files(request, "file")[0]
+    upload = NEW_VERSION.read(request).files["file"][0]
     services.document_version_add(
         family=membership.family,
         actor=actor(request),

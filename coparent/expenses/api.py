@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
-from coparent.api.multipart import Multipart
+from coparent.api.multipart import Multipart, file_list
 from coparent.core.errors import ServiceError
 from coparent.core.inputs import Day, Instant, Text, text_problem
 from coparent.core.tenancy import get_for_family
@@ -657,16 +657,7 @@ def receipt_download(
     return attachment_response(found.stored_name, found.original_name, found.media_type)
 
 
-RECEIPTS = Multipart(
-    {
-        "receipts": {
-            "type": "array",
-            "items": {"type": "string", "format": "binary"},
-            "maxItems": MAX_RECEIPTS,
-        }
-    },
-    required=["receipts"],
-)
+RECEIPTS = Multipart({"receipts": file_list(MAX_RECEIPTS)}, required=["receipts"])
 
 
 @router.post(
@@ -680,8 +671,7 @@ def receipt_add(request: HttpRequest, family_id: str, expense_id: str) -> Status
     membership = _writer(request, family_id)
     family = membership.family
     expense = _expense(family, membership, expense_id)
-    RECEIPTS.text(request)
-    uploads = RECEIPTS.files(request, "receipts")
+    uploads = RECEIPTS.read(request).files["receipts"]
     limit = files.max_bytes()
     read = [services.Upload(u.name or "receipt", u.read(limit + 1)) for u in uploads]
     services.receipt_add(family=family, actor=actor(request), expense=expense, uploads=read)

@@ -71,10 +71,7 @@ def _uploads(files_in: list[UploadedFile[Any]], field: str) -> list[services.Upl
     uploads = []
     for upload in files_in:
         if upload.size and upload.size > limit:
-            raise ServiceError(
-                _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-                field=field,
-            )
+            raise files.too_large(field)
         uploads.append(services.Upload(upload.name or "receipt", upload.read(limit + 1)))
     return uploads
 

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from coparent.api.base import actor, family_membership
-from coparent.api.multipart import Multipart
+from coparent.api.multipart import Multipart, file_list
 from coparent.core.inputs import Day, Text
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership, Role
@@ -145,14 +145,7 @@ def entry_write(request: HttpRequest, family_id: str, payload: EntryIn) -> Statu
 
 
 PHOTO_ENTRY = Multipart(
-    {
-        "body": {"type": "string", "maxLength": MAX_BODY},
-        "photos": {
-            "type": "array",
-            "items": {"type": "string", "format": "binary"},
-            "maxItems": MAX_PHOTOS,
-        },
-    },
+    {"body": {"type": "string", "maxLength": MAX_BODY}, "photos": file_list(MAX_PHOTOS)},
     required=["body"],
 )
 
@@ -166,14 +159,16 @@ PHOTO_ENTRY = Multipart(
 def entry_write_with_photos(request: HttpRequest, family_id: str) -> Status[JournalEntryOut]:
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id, roles=[Role.PARENT])
-    body = PHOTO_ENTRY.text(request).get("body", "")
+    parts = PHOTO_ENTRY.read(request)
     limit = files.max_bytes()
     uploads = [
-        Upload(photo.name or "photo", photo.read(limit + 1))
-        for photo in PHOTO_ENTRY.files(request, "photos")
+        Upload(photo.name or "photo", photo.read(limit + 1)) for photo in parts.files["photos"]
     ]
     entry = services.entry_write(
-        family=membership.family, actor=actor(request), body=body, photos=uploads
+        family=membership.family,
+        actor=actor(request),
+        body=parts.text.get("body", ""),
+        photos=uploads,
     )
     return Status(201, _entry_out(selectors.entry_get(membership, entry.public_id)))
 

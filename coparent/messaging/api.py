@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from coparent.api.base import actor, family_membership
-from coparent.api.multipart import Multipart
+from coparent.api.multipart import FILE, Multipart
 from coparent.core.inputs import Instant, Text
 from coparent.core.tenancy import get_for_family
 from coparent.families.models import Membership
@@ -271,7 +271,7 @@ def message_redact(
 
 ATTACHMENT = Multipart(
     {
-        "file": {"type": "string", "format": "binary"},
+        "file": FILE,
         "body": {"type": "string", "maxLength": MAX_BODY},
         "confirm_tone": {
             "type": "string",
@@ -293,15 +293,15 @@ def attachment_send(request: HttpRequest, family_id: str, thread_id: str) -> Sta
     # Read the multipart body by hand, after tenancy: an outsider learns nothing from validation.
     membership = family_membership(request, family_id)
     thread = selectors.thread_get(membership, thread_id)
-    text = ATTACHMENT.text(request)
-    upload = ATTACHMENT.files(request, "file")[0]
+    parts = ATTACHMENT.read(request)
+    upload = parts.files["file"][0]
     limit = files.max_bytes()
     message = services.message_send(
         family=membership.family,
         actor=actor(request),
         thread=thread,
-        body=text.get("body", ""),
-        confirm_tone=text.get("confirm_tone") == "true",
+        body=parts.text.get("body", ""),
+        confirm_tone=parts.text.get("confirm_tone") == "true",
         uploads=[Upload(upload.name or "attachment", upload.read(limit + 1))],
     )
     return Status(201, _message_out(_fresh(message), actor(request).pk))

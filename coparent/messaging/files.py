@@ -29,6 +29,14 @@ def max_bytes() -> int:
     return int(settings.MESSAGING_ATTACHMENT_MAX_BYTES)
 
 
+def too_large(field: str) -> ServiceError:
+    """The refusal of a file over `max_bytes()`, for the field it came in."""
+    limit = max_bytes()
+    return ServiceError(
+        _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}, field=field
+    )
+
+
 def storage() -> FileSystemStorage:
     """Outside STATIC and MEDIA URLs: files leave only through the family-scoped download view."""
     return FileSystemStorage(location=str(settings.MESSAGING_ATTACHMENT_DIR), base_url=None)
@@ -179,10 +187,7 @@ def clean_upload(data: bytes) -> CleanFile:
     if not data:
         raise ServiceError(_("The file is empty."), field="file")
     if len(data) > limit:
-        raise ServiceError(
-            _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-            field="file",
-        )
+        raise too_large("file")
     if data.startswith(b"%PDF-"):
         return _rewrite_pdf(data)
     image = _reencode(data)

@@ -56,10 +56,7 @@ def _uploads(form: forms.MessageForm) -> list[Upload]:
         return []
     limit = files.max_bytes()
     if upload.size and upload.size > limit:
-        raise ServiceError(
-            _("Files can be at most %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
-            field="file",
-        )
+        raise files.too_large("file")
     return [Upload(upload.name or "attachment", upload.read(limit + 1))]
 
 
