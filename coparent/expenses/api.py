@@ -316,10 +316,12 @@ def _optional_text(request: HttpRequest, name: str, *, none_if_missing: bool = F
         raise ServiceError(_("The request body must be a JSON object."), field=name) from None
     if not isinstance(data, dict):
         raise ServiceError(_("The request body must be a JSON object."), field=name)
-    value = data.get(name)
-    if value is None:
+    if name not in data:
         return missing
-    if not isinstance(value, str):
+    value = data[name]
+    if value is None and none_if_missing:  # the one field documented as nullable
+        return None
+    if not isinstance(value, str):  # null too, where the schema says text
         raise ServiceError(_("Give this as text."), field=name)
     problem = text_problem(value)
     if problem:
