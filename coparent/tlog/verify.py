@@ -1,8 +1,8 @@
 """Offline verifier for export bundles: `coparent verify BUNDLE.zip [--key VERIFIER_KEY ...]`.
 
-Needs only the standard library, `cryptography` and `msgspec`. Exit status 0 when the bundle
-is intact, 1 with one line naming the first problem otherwise. entries.jsonl is read as a
-stream, so memory stays flat whatever the record's size; each run of lines of a complete
+Needs only the standard library, `cryptography`, `msgspec` and `zlib-ng`. Exit status 0 when
+the bundle is intact, 1 with one line naming the first problem otherwise. entries.jsonl is read
+as a stream, so memory stays flat whatever the record's size; each run of lines of a complete
 bundle is checked at once (`_fast_chunk`), a run it does not fully accept line by line through
 a fast path (msgspec), and any line that one does not fully accept through the plain path that
 names the problem, so the verdict is the plain path's.
@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import msgspec
 from msgspec import UNSET, UnsetType
+from zlib_ng import zlib_ng
 
 from coparent.tlog.bundle import (
     ATTACHMENTS,
@@ -121,9 +122,12 @@ class VerifyResult:
     rollbacks: tuple[str, ...] = ()
 
 
+# zlib-ng's type stub declares its `error` an instance; it is the class of what it raises.
+_INFLATE_ERROR: type[Exception] = zlib_ng.error  # type: ignore[assignment]
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
+    _INFLATE_ERROR,
     OSError,
     EOFError,
     NotImplementedError,
@@ -159,7 +163,9 @@ def _member_pieces(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     """A member's bytes, a piece at a time. zipfile inflates no more bytes a call than it reads
     compressed and copies the unused input on every call: on a record that compresses eight to
     one that costs a sixth of a hashlib-only root's time. A deflated member is inflated here
-    from whole compressed reads instead, with zipfile's checks of the CRC and the size."""
+    from whole compressed reads instead, with zipfile's checks of the CRC and the size, by
+    zlib-ng: the same format, inflated and checksummed in a third less CPU than zlib (a tenth of
+    a verification, more than any other part the floor does not also do)."""
     with zf.open(name) as stream:  # zipfile checks the member's headers as it always has
         info = zf.getinfo(name)
         if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 or zf.fp is None:
@@ -170,7 +176,7 @@ def _member_pieces(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     header = _LOCAL_HEADER.unpack(zf.fp.read(_LOCAL_HEADER.size))
     position = info.header_offset + _LOCAL_HEADER.size + header[10] + header[11]
     left, size, crc = info.compress_size, 0, 0
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    inflater = zlib_ng.decompressobj(-zlib_ng.MAX_WBITS)
     while left and not inflater.eof:
         zf.fp.seek(position)
         data = zf.fp.read(min(left, _DEFLATED_READ))
@@ -183,7 +189,7 @@ def _member_pieces(zf: zipfile.ZipFile, name: str) -> Iterator[bytes]:
             data = inflater.unconsumed_tail
             piece = piece[: info.file_size - size]  # as zipfile: no more than the stated size
             size += len(piece)
-            crc = zlib.crc32(piece, crc)
+            crc = zlib_ng.crc32(piece, crc)
             if piece:
                 yield piece
             if size == info.file_size:
