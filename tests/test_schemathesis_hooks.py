@@ -74,3 +74,9 @@ def test_other_failures_are_never_dropped() -> None:
     _failure, case, response = _report([("file", PNG), ("title", "false"), *DETAILS])
     error = ServerError(operation="POST /documents", status_code=500)
     assert _kept(error, case, response)
+
+
+def test_a_body_schema_the_hook_cannot_read_keeps_the_failure() -> None:
+    failure, case, response = _report([("file", PNG), ("title", "false"), *DETAILS])
+    case.operation.definition.raw = {"requestBody": {"$ref": "#/components/requestBodies/New"}}
+    assert _kept(failure, case, response)
