@@ -58,8 +58,19 @@ def test_a_boolean_title_sent_as_the_text_false_beside_a_file_is_not_a_failure()
         [("file", PNG), ("title", "Lease"), ("expires_on", "false"), *DETAILS],
         [("file", PNG), ("title", "Lease"), ("children", "7"), *DETAILS],
         [("title", "Lease"), *DETAILS],
+        [("file", "false"), ("title", "Lease"), *DETAILS],
+        [("file", PNG), ("title", ("title.txt", b"Lease", "text/plain")), *DETAILS],
     ],
-    ids=["too-long", "sent-twice", "not-a-choice", "not-a-date", "not-a-child-id", "no-file"],
+    ids=[
+        "too-long",
+        "sent-twice",
+        "not-a-choice",
+        "not-a-date",
+        "not-a-child-id",
+        "no-file",
+        "text-for-the-file",
+        "a-file-for-the-title",
+    ],
 )
 def test_an_accepted_body_that_breaks_the_schema_as_sent_stays_a_failure(fields: Any) -> None:
     assert _kept(*_report(fields))
