@@ -3,7 +3,11 @@ with the neutral site and end the session, on a phone and a desktop."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import override_settings
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
@@ -24,6 +28,17 @@ def serve_neutral_site(page) -> None:
     )
 
 
+def wait_for_session_end(session_key: str) -> None:
+    """The sign-out is a keepalive request that outlives the page, so the browser reports it as
+    failed when the page moves on and never says when the server has answered. Going back to
+    the family before the server has handled it would race the sign-out, so wait on the
+    server's side instead."""
+    deadline = time.monotonic() + 10
+    while Session.objects.filter(session_key=session_key).exists():
+        assert time.monotonic() < deadline, "the quick exit did not end the session"
+        time.sleep(0.05)
+
+
 @override_settings(COPARENT_QUICK_EXIT_URL=NEUTRAL)
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("how", ["button", "escape"])
@@ -35,6 +50,11 @@ def test_quick_exit_leaves_and_signs_out(new_page, viewport, how) -> None:
     family = f"/f/{cast.family_a.public_id}/"
     page.goto(family)
     name = "phone" if viewport == PHONE else "desktop"
+    session_key = next(
+        cookie["value"]
+        for cookie in page.context.cookies()
+        if cookie["name"] == settings.SESSION_COOKIE_NAME
+    )
     if how == "button":
         screenshot(page, f"{name}-quick-exit-header")
         page.get_by_test_id("quick-exit").click()
@@ -43,6 +63,7 @@ def test_quick_exit_leaves_and_signs_out(new_page, viewport, how) -> None:
         page.keyboard.press("Escape")
     page.wait_for_url(NEUTRAL)
     assert page.title() == "Weather"
+    wait_for_session_end(session_key)
     # The session ended: the family page is behind the sign-in again.
     page.goto(family)
     page.wait_for_url("**/login/**")
