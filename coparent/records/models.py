@@ -31,6 +31,11 @@ class FamilyLog(models.Model):
 
 
 class LogEntry(FamilyOwned):
+    # No index of its own: one_entry_per_index leads with the family and serves every lookup
+    # by family, and each append would otherwise write one more index entry for nothing.
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     index = models.BigIntegerField()
     kind = models.CharField(max_length=64)
     actor = models.ForeignKey(
@@ -53,7 +58,10 @@ class LogNode(models.Model):
     """The hash of a complete subtree: leaves [index * 2^level, (index + 1) * 2^level).
     Stored as appends complete them, so any proof is a handful of indexed lookups."""
 
-    family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="+")
+    # No index of its own, as LogEntry's: one_node_per_position leads with the family.
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     index = models.BigIntegerField()
     hash = models.BinaryField()

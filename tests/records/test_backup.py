@@ -313,12 +313,16 @@ def test_a_backup_with_an_older_schema_is_migrated_before_the_rollback_is_writte
     kept = backup_create(backup).logs[family].size
     message_send(family=cast.family_a, actor=cast.alice, thread=thread, body="Lost in restore")
     checkpoints.flush()
-    # The backup as an older version wrote it: before records.0003 added FamilyLog.origin.
+    # The backup as an older version wrote it: before records.0003 added FamilyLog.origin (and
+    # before 0004 dropped the family_id indexes that 0001 made).
     with contextlib.closing(sqlite3.connect(backup / "database.sqlite3")) as db:
         db.execute("ALTER TABLE records_familylog DROP COLUMN origin")
-        db.execute(
-            "DELETE FROM django_migrations WHERE app = 'records' AND name = '0003_familylog_origin'"
-        )
+        for table, index in (
+            ("records_logentry", "records_logentry_family_id_018268c0"),
+            ("records_lognode", "records_lognode_family_id_68a5bd93"),
+        ):
+            db.execute(f'CREATE INDEX "{index}" ON "{table}" ("family_id")')
+        db.execute("DELETE FROM django_migrations WHERE app = 'records' AND name >= '0003'")
         db.commit()
     manifest = json.loads((backup / "manifest.json").read_text())
     manifest["files"]["database.sqlite3"]["sha256"] = hashlib.sha256(

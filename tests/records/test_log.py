@@ -88,6 +88,29 @@ def test_the_database_refuses_to_change_or_delete_log_rows(cast: Cast, model) ->
     assert model.objects.filter(pk=row.pk).exists()
 
 
+@pytest.mark.parametrize("model", [LogEntry, LogNode])
+def test_every_log_index_earns_its_write(model) -> None:
+    """Each append writes every index of these tables: none may be a leading part of another
+    (the unique position already serves lookups by family)."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    indexes = [
+        (name, tuple(found[name]["columns"]))
+        for name in found
+        if found[name]["index"] or found[name]["unique"]
+    ]
+    covered = [
+        name
+        for name, columns in indexes
+        if not found[name]["unique"]
+        and any(
+            len(wider) > len(columns) and wider[: len(columns)] == columns for _, wider in indexes
+        )
+    ]
+    assert covered == []
+    assert ("family_id",) not in [columns for _, columns in indexes]
+
+
 def test_inclusion_and_consistency_proofs_verify_for_every_size(cast: Cast) -> None:
     for i in range(6):
         record_append(
