@@ -5,6 +5,7 @@ the policy number."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     DESKTOP,
@@ -47,7 +48,9 @@ def test_a_parent_adds_and_the_caregiver_reads_on_a_phone(new_page) -> None:
     assert "Ventolin" in parent.locator("#essentials").inner_text()
 
     parent.get_by_role("link", name="History").click()
-    assert "Ventolin" in parent.locator("main").inner_text()
+    # The click returns once the page starts arriving; expect waits for the text itself.
+    expect(parent.locator("main")).to_contain_text("Ventolin")
+    parent.wait_for_load_state("load")
     assert_accessible(parent, "child information history")
     screenshot(parent, "desktop-child-information-history")
 

@@ -145,13 +145,13 @@ def test_the_builder_preview_keeps_names_whole_and_shows_only_exchanges_to_come(
     cast = family_with_a_schedule()
     page = new_page(viewport)
     sign_in(page, cast.alice.email)
+    now = timezone.now()  # before the page renders its exchanges to come, not after
     page.goto(f"/f/{cast.family_a.public_id}/schedule/new/")
     page.get_by_text("No change yet").wait_for()
     assert page.evaluate(BROKEN_WORDS) == []
     times = page.locator(".next-exchanges time").evaluate_all(
         "items => items.map(t => t.getAttribute('datetime'))"
     )
-    now = timezone.now()
     assert times and all(dt.datetime.fromisoformat(t) >= now for t in times), times
     assert_no_horizontal_overflow(page, "builder")
     page.get_by_label("Usual exchange place").fill("Town library")

@@ -23,6 +23,7 @@ def test_gate_checks_a_pass_then_sees_it_revoked(new_page) -> None:
     sign_in(parent, email)
 
     parent.get_by_role("link", name="Pickup passes").click()
+    parent.wait_for_load_state("load")
     assert_accessible(parent, "pass list")
     parent.get_by_role("link", name="Issue a pass").click()
     parent.get_by_label("Full name").fill("Jamie Cousin")

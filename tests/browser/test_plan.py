@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def check(page, label: str) -> None:
+    # A click that navigates returns once the new page starts arriving: judge it when loaded.
+    page.wait_for_load_state("load")
     assert_accessible(page, label)
     assert_no_horizontal_overflow(page, label)
     screenshot(page, label)

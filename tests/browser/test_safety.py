@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import override_settings
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
 from tests.cast import build_cast
@@ -39,6 +40,20 @@ def wait_for_session_end(session_key: str) -> None:
         time.sleep(0.05)
 
 
+def press_escape_twice(page) -> None:
+    """Two presses leave when they are under a second apart by the browser's clock, which the
+    test cannot freeze; on a loaded machine two presses can land further apart, so a pair is
+    pressed again (as a person would) until the page leaves."""
+    for _ in range(3):
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+        try:
+            page.wait_for_url(NEUTRAL, timeout=3_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+
+
 @override_settings(COPARENT_QUICK_EXIT_URL=NEUTRAL)
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("how", ["button", "escape"])
@@ -59,8 +74,7 @@ def test_quick_exit_leaves_and_signs_out(new_page, viewport, how) -> None:
         screenshot(page, f"{name}-quick-exit-header")
         page.get_by_test_id("quick-exit").click()
     else:
-        page.keyboard.press("Escape")
-        page.keyboard.press("Escape")
+        press_escape_twice(page)
     page.wait_for_url(NEUTRAL)
     assert page.title() == "Weather"
     wait_for_session_end(session_key)

@@ -102,6 +102,7 @@ def test_build_agree_swap_and_see_the_calendar_change(new_page) -> None:
 
     alice.goto(f"{family}/swaps/")
     alice.get_by_role("link", name="Ask for a swap").click()
+    alice.wait_for_load_state("load")
     assert_accessible(alice, "swap form")
     alice.get_by_label("You would have the children from").fill(f"{swap_day}T18:00")
     alice.get_by_label("You would have them until").fill(f"{swap_day + dt.timedelta(days=2)}T18:00")
