@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -317,10 +318,10 @@ def test_a_backup_with_an_older_schema_is_migrated_before_the_rollback_is_writte
     # before 0004 dropped the family_id indexes that 0001 made).
     with contextlib.closing(sqlite3.connect(backup / "database.sqlite3")) as db:
         db.execute("ALTER TABLE records_familylog DROP COLUMN origin")
-        for table, index in (
-            ("records_logentry", "records_logentry_family_id_018268c0"),
-            ("records_lognode", "records_lognode_family_id_68a5bd93"),
-        ):
+        dropped = importlib.import_module(
+            "coparent.records.migrations.0004_family_key_served_by_unique"
+        ).INDEXES
+        for table, index in dropped.items():
             db.execute(f'CREATE INDEX "{index}" ON "{table}" ("family_id")')
         db.execute("DELETE FROM django_migrations WHERE app = 'records' AND name >= '0003'")
         db.commit()

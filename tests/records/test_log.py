@@ -108,7 +108,6 @@ def test_every_log_index_earns_its_write(model) -> None:
         )
     ]
     assert covered == []
-    assert ("family_id",) not in [columns for _, columns in indexes]
 
 
 def test_inclusion_and_consistency_proofs_verify_for_every_size(cast: Cast) -> None:
