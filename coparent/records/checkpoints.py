@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import threading
@@ -64,7 +65,14 @@ def directory() -> Path:
 
 
 def _path(family_id: str) -> Path:
-    return directory() / f"{family_id}.checkpoint"
+    return _family_path(str(settings.RECORD_CHECKPOINT_DIR), family_id)
+
+
+# Every append looks its family's file up twice (the guard, then `remember`): the same Path
+# object each time, so the dictionaries keyed on it hash a string computed once.
+@functools.lru_cache(maxsize=4096)
+def _family_path(folder: str, family_id: str) -> Path:
+    return Path(folder) / f"{family_id}.checkpoint"
 
 
 def parse(note: str) -> StoredCheckpoint:
@@ -162,14 +170,18 @@ def _store(path: Path, stored: StoredCheckpoint) -> None:
         logger.exception("cannot keep the newest checkpoint in %s", path)
 
 
-def remember(family_id: str, note: str) -> None:
-    """Called once the append that signed `note` has committed; returns at once."""
+def remember(family_id: str, note: str | StoredCheckpoint) -> None:
+    """Called once the append that signed `note` has committed; returns at once. The appender
+    passes what it signed already parsed."""
     global _writer
-    try:
-        stored = parse(note)
-    except NoteError:
-        logger.exception("not a checkpoint for family %s", family_id)
-        return
+    if isinstance(note, StoredCheckpoint):
+        stored = note
+    else:
+        try:
+            stored = parse(note)
+        except NoteError:
+            logger.exception("not a checkpoint for family %s", family_id)
+            return
     path = _path(family_id)
     with _wakeup:
         waiting = _pending.get(path)

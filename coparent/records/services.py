@@ -199,8 +199,12 @@ def _append(
     writes.update_row(FamilyLog, log.pk, **{name: getattr(log, name) for name in _LOG_FIELDS})
     writes.run()  # on PostgreSQL, one statement: the entry costs one round trip
     # After the commit, never before: the file must not get ahead of the database.
-    keep = checkpoints.replace_after_rollback if rolling_back else checkpoints.remember
-    transaction.on_commit(partial(keep, str(family.public_id), log.checkpoint), robust=True)
+    if rolling_back:
+        kept = partial(checkpoints.replace_after_rollback, str(family.public_id), checkpoint)
+    else:
+        signed = StoredCheckpoint(checkpoint, log.origin, frontier.size, root)
+        kept = partial(checkpoints.remember, str(family.public_id), signed)
+    transaction.on_commit(kept, robust=True)
     return row
 
 
