@@ -154,3 +154,22 @@ def test_an_insert_with_an_expression_is_not_kept_as_its_shape(cast: Cast) -> No
     writes.run()
     assert Message.objects.get(pk=shouted.pk).body == "QUIET PLEASE"
     assert Message.objects.get(pk=plain.pk).body == "stays as typed"
+
+
+def test_a_key_made_in_python_is_sent_and_kept(cast: Cast) -> None:
+    """A queue row's key is a UUID made in Python: it goes with the other rows as it is."""
+    from django_tasks_db.models import DBTaskResult
+
+    from coparent.worker.services import queued
+    from tests.worker.sample_tasks import note
+
+    thread = open_thread(cast)
+    message, row = _message(cast, thread, "one"), queued(note, "x")
+    key = row.pk
+    writes = Together()
+    writes.insert(message)
+    writes.insert(row)
+    writes.run()
+    assert row.pk == key and not row._state.adding
+    assert message.pk is not None and Message.objects.get(pk=message.pk).body == "one"
+    assert DBTaskResult.objects.get(pk=key).args_kwargs == {"args": ["x"], "kwargs": {}}

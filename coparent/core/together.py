@@ -72,8 +72,9 @@ class Together:
             parts.append(f"i{number} AS ({sql})")
             params.extend(values)
             meta = objects[0]._meta
-            pk = connection.ops.quote_name(meta.pk.column)
-            returning.append(f"SELECT {number}, {pk} FROM i{number}")  # noqa: S608
+            if meta.auto_field is not None:  # a key made in Python is known already
+                pk = connection.ops.quote_name(meta.pk.column)
+                returning.append(f"SELECT {number}, {pk} FROM i{number}")  # noqa: S608
         updates = [_update_sql(connection, queryset, values) for queryset, values in self._updates]
         updates += [row_update_sql(connection, *update) for update in self._row_updates]
         for number, (sql, values) in enumerate(updates):
@@ -91,8 +92,10 @@ class Together:
                     keys.setdefault(number, []).append(key)
         for number, objects in enumerate(self._inserts):
             # Rows come back in the order of the VALUES list (PostgreSQL's INSERT ... RETURNING).
-            for obj, key in zip(objects, keys[number], strict=True):
-                obj.pk = key
+            if objects[0]._meta.auto_field is not None:
+                for obj, key in zip(objects, keys[number], strict=True):
+                    obj.pk = key
+            for obj in objects:
                 obj._state.adding = False
                 obj._state.db = connection.alias
 
@@ -102,7 +105,9 @@ def _is_expression(value: Any) -> bool:
 
 
 def _insert_fields(model: type[Model]) -> list[Field[Any, Any]]:
-    return [f for f in model._meta.local_concrete_fields if not f.primary_key]
+    """Every column but a key the database numbers: a key made in Python (a UUID) is sent."""
+    auto = model._meta.auto_field
+    return [f for f in model._meta.local_concrete_fields if f is not auto]
 
 
 def _compile_insert(connection: Any, objects: Sequence[Model]) -> tuple[str, list[Any]]:

@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.tasks.base import TaskResultStatus
@@ -18,7 +19,9 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from coparent.core.emails import send_templated_email
+from coparent.core.together import Together
 from coparent.worker.runner import Worker, retry_delay, run_due_tasks
+from coparent.worker.services import queued
 from tests.tasks import committing, run_tasks
 from tests.worker import sample_tasks
 
@@ -250,3 +253,24 @@ def test_a_task_a_killed_worker_left_running_can_be_retried_after_an_hour(time_m
     time_machine.shift(dt.timedelta(hours=1, minutes=1))
     assert "queued again" in tasks_output("retry", str(result.id))
     assert run_tasks() == 1 and sample_tasks.calls == ["interrupted"]
+
+
+@pytest.mark.django_db
+def test_a_task_queued_with_a_write_is_the_row_enqueue_writes_and_runs() -> None:
+    enqueued = sample_tasks.note.enqueue("by enqueue").db_result
+    row = queued(sample_tasks.note, "with the write")
+    writes = Together()
+    writes.insert(row)
+    writes.run()
+    stored = DBTaskResult.objects.get(pk=row.pk)
+    compared = ("status", "priority", "task_path", "queue_name", "backend_name", "run_after")
+    assert [getattr(stored, f) for f in compared] == [getattr(enqueued, f) for f in compared]
+    assert stored.args_kwargs == {"args": ["with the write"], "kwargs": {}}
+    assert run_tasks() == 2
+    assert sorted(sample_tasks.calls) == ["by enqueue", "with the write"]
+
+
+def test_queueing_with_a_write_needs_the_database_backend(settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with pytest.raises(ImproperlyConfigured):
+        queued(sample_tasks.note, "nowhere")
