@@ -22,7 +22,7 @@ from coparent.core.statements import Statement
 from coparent.core.together import Together
 from coparent.families.models import Family, Membership, Role
 from coparent.families.services import require_member
-from coparent.messaging import files
+from coparent.messaging import files, tasks
 from coparent.messaging.models import (
     Attachment,
     Message,
@@ -38,6 +38,7 @@ from coparent.records.models import FamilyLog
 from coparent.records.services import family_lock, record_append
 from coparent.safety import selectors as safety_selectors
 from coparent.tlog import content_hash, new_salt
+from coparent.worker.services import queued
 
 MAX_SUBJECT = 200
 MAX_BODY = 10_000
@@ -263,7 +264,7 @@ def message_send(
     Under a protective order the other parent's free text goes to the moderator instead
     (safety.services.message_hold); only a structured form (`form`, its topic) or the
     moderator's delivery (`moderated`: "approved" or "edited") reaches the family directly."""
-    membership, seats, restricted = _writer_in_thread(family, actor, thread)
+    _membership, seats, restricted = _writer_in_thread(family, actor, thread)
     if not form and not moderated and restricted:
         raise ServiceError(
             _("A protective order applies: send this through a message form or the moderator."),
@@ -309,6 +310,9 @@ def message_send(
             fields["form"] = form
         if moderated:
             fields["moderated"] = moderated
+        # Telling the others reads everyone's choices and writes a row per person and channel:
+        # the worker does it once this commits, queued in the same statement as the message.
+        writes.insert(queued(tasks.message_notify_task, str(message.public_id)))
         # The message, the thread's time and the unread counts go with the entry: on
         # PostgreSQL one statement.
         record_append(
@@ -321,7 +325,6 @@ def message_send(
         )
         for upload, clean in zip(uploads, cleaned, strict=True):
             _attachment_store(family, actor, message, upload.name, clean, stored, log)
-        _notify(family, thread, message, membership, seats)
     except BaseException:
         for name in stored:  # the rows roll back; leave no orphan file behind
             files.remove(name)
@@ -488,16 +491,26 @@ def message_redact(
     return locked
 
 
-def _notify(
-    family: Family, thread: Thread, message: Message, sender: Membership, seats: list[Membership]
-) -> None:
-    """The other participants are told; the words of the message never leave the app (a
-    redaction could not reach them there), the subject only for people who asked for details."""
-    notify(
-        family,
-        [m.user for m in seats if m.pk != sender.pk and m.is_active()],
+@transaction.atomic
+def message_notify(message_id: str) -> int:
+    """Tell a sent message's other participants (the worker runs it after the send commits); the
+    number told. The words of the message never leave the app (a redaction could not reach them
+    there), the subject only for people who asked for details. The seats are read now: someone
+    who left the conversation in between is not told."""
+    message = (
+        Message.objects.select_related("family", "thread", "sender")
+        .filter(public_id=message_id)
+        .first()
+    )
+    if message is None:
+        return 0  # the family was deleted before the worker came to it
+    thread = message.thread
+    seats = ThreadParticipant.objects.filter(thread=thread).select_related("membership__user")
+    told = notify(
+        message.family,
+        [s.membership.user for s in seats if s.membership.is_active()],
         Kind.MESSAGE,
-        link=reverse("messaging:thread", args=[family.public_id, thread.public_id]),
+        link=reverse("messaging:thread", args=[message.family.public_id, thread.public_id]),
         detail=Detail(
             Phrase(
                 gettext_lazy("%(sender)s wrote in “%(subject)s”"),
@@ -506,3 +519,4 @@ def _notify(
         ),
         actor=message.sender,
     )
+    return len(told)

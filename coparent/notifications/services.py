@@ -1,6 +1,7 @@
 """Writes for notifications: `notify` (called by every other app's services inside their
-transaction), marking as read, a person's choices, and delivering email (now, after quiet hours,
-or in the daily digest). Push plugs into `SENDERS`.
+transaction; for a message, by the worker's task that the send queued), marking as read, a
+person's choices, and delivering email (now, after quiet hours, or in the daily digest). Push
+plugs into `SENDERS`.
 
 Delivery, step by step:
 1. `notify` writes one Notification per recipient and, for each channel other than the app, one

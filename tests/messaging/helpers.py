@@ -11,7 +11,9 @@ from PIL import Image
 from coparent.families.models import Membership
 from coparent.messaging import services
 from coparent.messaging.models import Message, MessageView, Thread, ThreadParticipant
+from coparent.worker.runner import run_due_tasks
 from tests.cast import Cast
+from tests.tasks import run_tasks
 
 
 def member(cast: Cast, user) -> Membership:
@@ -19,15 +21,28 @@ def member(cast: Cast, user) -> Membership:
 
 
 def open_thread(
-    cast: Cast, *, subject: str = "School pickup", body: str = "Can you get Kit at 3?", others=()
+    cast: Cast,
+    *,
+    subject: str = "School pickup",
+    body: str = "Can you get Kit at 3?",
+    others=(),
+    delivered: bool = True,
 ) -> Thread:
-    return services.thread_create(
+    """A thread as the worker leaves it: the first message's notifications written and their
+    emails and pushes sent, or with delivered=False, written but not sent yet (the deliveries
+    are queued after a commit, which a test's transaction never makes)."""
+    thread = services.thread_create(
         family=cast.family_a,
         actor=cast.alice,
         subject=subject,
         body=body,
         others=[member(cast, u) for u in others],
     )
+    if delivered:
+        run_tasks()
+    else:
+        run_due_tasks(worker_id="test")
+    return thread
 
 
 def send(cast: Cast, thread: Thread, user, body: str, **extra) -> Message:

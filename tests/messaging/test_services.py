@@ -6,22 +6,27 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import uuid
 
 import pikepdf
 import pytest
 from django.db import transaction
 from django.http import Http404
+from django.tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from coparent.core.errors import ServiceError
+from coparent.families import services as families
 from coparent.families.models import Membership
 from coparent.messaging import files, selectors, services
 from coparent.messaging.models import Attachment, Message, MessageView, Thread
 from coparent.messaging.services import ToneWarning, Upload
 from coparent.notifications import services as notification_services
+from coparent.notifications.models import Kind, Notification
 from coparent.records.models import LogEntry
 from tests.cast import Cast
 from tests.messaging.helpers import (
@@ -33,6 +38,7 @@ from tests.messaging.helpers import (
     png_bytes,
     send,
 )
+from tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -378,9 +384,13 @@ def test_a_failed_send_leaves_no_attachment_file(cast: Cast, settings, monkeypat
     from coparent.messaging import services as messaging
 
     thread = open_thread(cast)
-    monkeypatch.setattr(
-        messaging, "_notify", lambda *a: (_ for _ in ()).throw(RuntimeError("mail"))
-    )
+    store = messaging._attachment_store
+
+    def store_then_fail(*args):
+        store(*args)
+        raise RuntimeError("the write failed after the file was stored")
+
+    monkeypatch.setattr(messaging, "_attachment_store", store_then_fail)
     with pytest.raises(RuntimeError):
         send(cast, thread, cast.alice, "See the picture", uploads=[Upload("p.png", png_bytes())])
     folder = Path(settings.MESSAGING_ATTACHMENT_DIR)
@@ -493,3 +503,44 @@ def test_a_failed_attachment_leaves_no_file_behind(cast: Cast, monkeypatch) -> N
     root = files.storage().location
     assert not any(names for _dir, _sub, names in os.walk(root))
     assert not Attachment.objects.exists()
+
+
+def _told_of_messages(user) -> int:
+    return Notification.objects.filter(recipient=user, kind=Kind.MESSAGE).count()
+
+
+def test_the_others_are_told_by_the_worker_once_the_send_commits(cast: Cast) -> None:
+    thread = open_thread(cast)
+    assert _told_of_messages(cast.bob) == 1
+    message = send(cast, thread, cast.alice, "Pickup moved to 4")
+    assert _told_of_messages(cast.bob) == 1, "the send waits for nobody's preferences"
+    (queued,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert queued.task_path == "coparent.messaging.tasks.message_notify_task"
+    assert queued.args_kwargs == {"args": [str(message.public_id)], "kwargs": {}}
+    assert run_tasks() >= 1
+    assert _told_of_messages(cast.bob) == 2 and _told_of_messages(cast.alice) == 0
+    run_tasks()
+    assert _told_of_messages(cast.bob) == 2, "told once"
+
+
+def test_a_send_that_fails_queues_nothing(cast: Cast) -> None:
+    thread = open_thread(cast)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send(cast, thread, cast.alice, "Fine by me")
+        raise RuntimeError
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+
+
+def test_someone_who_left_before_the_worker_came_is_not_told(cast: Cast) -> None:
+    thread = open_thread(cast, others=[cast.gran])
+    send(cast, thread, cast.alice, "Grandparents' day is on Friday")
+    families.membership_revoke(
+        family=cast.family_a, actor=cast.alice, membership=member(cast, cast.gran)
+    )
+    run_tasks()
+    assert _told_of_messages(cast.gran) == 1, "only the message sent while Gran was in it"
+    assert _told_of_messages(cast.bob) == 2
+
+
+def test_a_message_gone_before_the_worker_came_tells_nobody(cast: Cast) -> None:
+    assert services.message_notify(str(uuid.uuid4())) == 0

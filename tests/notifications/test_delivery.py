@@ -143,7 +143,7 @@ def test_changing_the_digest_hour_moves_what_is_waiting(cast: Cast, still) -> No
 
 
 def test_sending_twice_in_a_row_sends_once(cast: Cast) -> None:
-    open_thread(cast)
+    open_thread(cast, delivered=False)
     delivery = Delivery.objects.get(notification__recipient=cast.bob)
     mail.outbox.clear()
     assert services.delivery_send(delivery.pk) is True
@@ -153,7 +153,7 @@ def test_sending_twice_in_a_row_sends_once(cast: Cast) -> None:
 
 
 def test_a_failed_send_is_released_for_the_retry(cast: Cast, monkeypatch) -> None:
-    open_thread(cast)
+    open_thread(cast, delivered=False)
     delivery = Delivery.objects.get(notification__recipient=cast.bob)
 
     def down(_delivery: Delivery) -> None:
@@ -183,7 +183,7 @@ def test_push_reaches_the_device_neutral_unless_details_were_asked_for(
         user_agent="",
     )
     choose(cast.bob, channels={Kind.MESSAGE: Channel.PUSH}, include_details=details)
-    open_thread(cast)
+    open_thread(cast, delivered=False)
     delivery = Delivery.objects.select_related("notification").get(notification__recipient=cast.bob)
     assert delivery.channel == Channel.PUSH
     assert services.delivery_send(delivery.pk) is True
@@ -211,7 +211,7 @@ def test_a_push_service_failing_for_now_leaves_the_delivery_to_retry(
         user_agent="",
     )
     choose(cast.bob, channels={Kind.MESSAGE: Channel.PUSH})
-    open_thread(cast)
+    open_thread(cast, delivered=False)
     delivery = Delivery.objects.get(notification__recipient=cast.bob)
     push_service.status["/push/bob-phone"] = 503
     with pytest.raises(push_services.PushUnavailable):
@@ -223,7 +223,7 @@ def test_a_push_service_failing_for_now_leaves_the_delivery_to_retry(
 def test_an_unconfirmed_address_is_never_emailed(cast: Cast) -> None:
     cast.bob.email_verified = False
     cast.bob.save(update_fields=["email_verified"])
-    open_thread(cast)
+    open_thread(cast, delivered=False)
     delivery = Delivery.objects.get(notification__recipient=cast.bob)
     assert delivery.skipped and services.delivery_send(delivery.pk) is False
 
