@@ -85,6 +85,10 @@ class Message(FamilyOwned):
     tone_phrases = models.JSONField(default=list, blank=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
     redaction_reason = models.CharField(max_length=300, blank=True)
+    # When the worker told the other participants (services.message_notify): set in the same
+    # transaction as their notifications, so a task run again tells nobody twice. Empty for
+    # messages sent before the worker did the telling.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "id"]

@@ -89,7 +89,7 @@ def _writer_in_thread(
 ) -> tuple[Membership, list[Membership], bool]:
     """The actor's seat in the thread, checked, every seat's membership (with its user), and
     whether a protective order restricts the actor, from one query: the send needs all three,
-    the seats again to tell the others."""
+    the seats again for the others' unread counts."""
     seats, orders = [], {}
     for row in _SEATS(family=family.pk, thread=thread.pk):
         seats.append(row.membership)
@@ -494,9 +494,10 @@ def message_redact(
 @transaction.atomic
 def message_notify(message_id: str) -> int:
     """Tell a sent message's other participants (the worker runs it after the send commits); the
-    number told. The words of the message never leave the app (a redaction could not reach them
-    there), the subject only for people who asked for details. The seats are read now: someone
-    who left the conversation in between is not told."""
+    number told, 0 if they were told already. The words of the message never leave the app (a
+    redaction could not reach them there), the subject only for people who asked for details.
+    Under the family's lock, like the write it follows: a membership revoked or an account
+    erased in between is seen, and such a person is not told."""
     message = (
         Message.objects.select_related("family", "thread", "sender")
         .filter(public_id=message_id)
@@ -504,6 +505,14 @@ def message_notify(message_id: str) -> int:
     )
     if message is None:
         return 0  # the family was deleted before the worker came to it
+    family_lock(message.family)
+    # Once, however often the task runs: a retry after this commits, or `coparent tasks retry`
+    # of a task whose worker was killed.
+    first = Message.objects.filter(pk=message.pk, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not first:
+        return 0
     thread = message.thread
     seats = ThreadParticipant.objects.filter(thread=thread).select_related("membership__user")
     told = notify(

@@ -140,7 +140,8 @@ def notify(
     actor: User | None = None,
 ) -> list[Notification]:
     """Tell each recipient (never the actor) that `kind` happened. Call it inside the write's
-    transaction: the rows commit with the write, and deliveries start only after the commit.
+    transaction (for a message, the worker's task the send queued: messaging.message_notify):
+    the rows commit with the write, and deliveries start only after the commit.
     `link` is the path of the page where it is answered."""
     now = timezone.now()
     people: dict[int, User] = {}

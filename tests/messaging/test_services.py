@@ -531,7 +531,7 @@ def test_a_send_that_fails_queues_nothing(cast: Cast) -> None:
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
 
 
-def test_someone_who_left_before_the_worker_came_is_not_told(cast: Cast) -> None:
+def test_someone_whose_access_ended_before_the_worker_came_is_not_told(cast: Cast) -> None:
     thread = open_thread(cast, others=[cast.gran])
     send(cast, thread, cast.alice, "Grandparents' day is on Friday")
     families.membership_revoke(
@@ -544,3 +544,15 @@ def test_someone_who_left_before_the_worker_came_is_not_told(cast: Cast) -> None
 
 def test_a_message_gone_before_the_worker_came_tells_nobody(cast: Cast) -> None:
     assert services.message_notify(str(uuid.uuid4())) == 0
+
+
+def test_a_task_run_again_tells_nobody_twice(cast: Cast) -> None:
+    """A retry after the task's commit, or `coparent tasks retry` of a task whose worker was
+    killed, runs it once more."""
+    thread = open_thread(cast)
+    message = send(cast, thread, cast.alice, "Pickup moved to 4")
+    assert services.message_notify(str(message.public_id)) == 1
+    assert services.message_notify(str(message.public_id)) == 0
+    assert _told_of_messages(cast.bob) == 2
+    message.refresh_from_db()
+    assert message.notified_at is not None
