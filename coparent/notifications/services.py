@@ -141,7 +141,7 @@ def notify(
 ) -> list[Notification]:
     """Tell each recipient (never the actor) that `kind` happened. Call it inside the write's
     transaction (for a message, the worker's task the send queued: messaging.message_notify):
-    the rows commit with the write, and deliveries start only after the commit.
+    the rows commit with the caller's transaction, and deliveries start only after it commits.
     `link` is the path of the page where it is answered."""
     now = timezone.now()
     people: dict[int, User] = {}
