@@ -84,12 +84,10 @@ _SEATS = Statement(
 )
 
 
-def _writer_in_thread(
-    family: Family, actor: User, thread: Thread
-) -> tuple[Membership, list[Membership], bool]:
-    """The actor's seat in the thread, checked, every seat's membership (with its user), and
-    whether a protective order restricts the actor, from one query: the send needs all three,
-    the seats again for the others' unread counts."""
+def _writer_in_thread(family: Family, actor: User, thread: Thread) -> tuple[list[Membership], bool]:
+    """Every seat's membership (with its user), once the actor's seat is checked, and whether a
+    protective order restricts the actor, from one query: the send needs both, the seats again
+    for the others' unread counts."""
     seats, orders = [], {}
     for row in _SEATS(family=family.pk, thread=thread.pk):
         seats.append(row.membership)
@@ -104,7 +102,7 @@ def _writer_in_thread(
             code="forbidden",
         )
     restricted = safety_selectors.restricted(membership, order_in_force=orders[membership.pk])
-    return membership, seats, restricted
+    return seats, restricted
 
 
 def clean_body(body: str, *, allow_empty: bool = False) -> str:
@@ -264,7 +262,7 @@ def message_send(
     Under a protective order the other parent's free text goes to the moderator instead
     (safety.services.message_hold); only a structured form (`form`, its topic) or the
     moderator's delivery (`moderated`: "approved" or "edited") reaches the family directly."""
-    _membership, seats, restricted = _writer_in_thread(family, actor, thread)
+    seats, restricted = _writer_in_thread(family, actor, thread)
     if not form and not moderated and restricted:
         raise ServiceError(
             _("A protective order applies: send this through a message form or the moderator."),
@@ -514,7 +512,7 @@ def message_notify(message_id: str) -> int:
     if not first:
         return 0
     thread = message.thread
-    seats = ThreadParticipant.objects.filter(thread=thread).select_related("membership__user")
+    seats = _SEATS(family=message.family_id, thread=thread.pk)
     told = notify(
         message.family,
         [s.membership.user for s in seats if s.membership.is_active()],
